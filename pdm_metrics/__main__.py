@@ -1,0 +1,5 @@
+import sys
+
+from pdm_metrics.cli import main
+
+sys.exit(main())

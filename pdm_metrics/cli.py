@@ -1,0 +1,182 @@
+"""Command line: python -m pdm_metrics ingest|rates|snapshots|demo.
+
+Exit codes: 0 done, 1 input rejected (Indonesian message on stderr, database
+untouched), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pdm_metrics import demo, store
+from pdm_metrics.errors import PdmError
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.metrics import Metric, is_missing, rates_frame
+from pdm_metrics.roster import read_roster
+
+RATES_COLUMNS = (
+    "snapshot_date",
+    "opd",
+    "total",
+    "activated",
+    "pdm_done",
+    "verified",
+    "activation_rate",
+    "pdm_rate",
+    "verification_rate",
+)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"tanggal harus berbentuk YYYY-MM-DD, bukan '{text}'") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pdm_metrics", description="Pantau PDM: data PDM MySAPK.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--db", type=Path, default=None, help="berkas DuckDB (bawaan data/pdm.duckdb)")
+        return sub
+
+    ingest = with_db(commands.add_parser("ingest", help="impor satu berkas snapshot (xlsx/xls/ods/csv)"))
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--date", type=_iso_date, default=None, help="tanggal snapshot YYYY-MM-DD")
+    ingest.add_argument("--skip-invalid", action="store_true", help="impor baris valid, lewati yang salah")
+    ingest.add_argument("--replace", action="store_true", help="ganti snapshot bertanggal sama")
+    ingest.add_argument("--by", default="cli", help="nama pengunggah untuk catatan audit")
+
+    rates = with_db(commands.add_parser("rates", help="tingkat aktivasi, PDM dan verifikasi"))
+    rates.add_argument("--by", choices=("opd", "total"), default="total")
+    rates.add_argument("--date", type=_iso_date, default=None)
+    rates.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
+    with_db(commands.add_parser("demo", help="isi basis data dengan data contoh"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except PdmError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"Berkas tidak ditemukan: {args.file}", file=sys.stderr)
+        return 1
+    with args.file.open("rb") as handle:
+        roster = read_roster(handle, args.file.name, args.date)
+    con = store.connect(args.db)
+    try:
+        saved = ingest_roster(con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by)
+    finally:
+        con.close()
+    summary = {
+        "snapshot_date": saved.snapshot_date.isoformat(),
+        "rows": saved.rows,
+        "activated": saved.activated,
+        "skipped": roster.invalid_row_count,
+        "warnings": roster.warning_count,
+        "replaced": saved.replaced,
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+def _plain(value: Any) -> object:
+    """CSV/JSON value: rates as '72.11', unavailable as empty/null, dates ISO."""
+    if not isinstance(value, str) and is_missing(value):
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def rates_records(con: store.Connection, by: str, snapshot_date: date | None) -> list[dict[str, object]]:
+    counts = store.summary_counts(con, by_opd=by == "opd", snapshot_date=snapshot_date)
+    frame = rates_frame(counts)
+    if by == "total":
+        frame["opd"] = None
+    for metric in Metric:
+        frame[metric.value] = frame[metric.value].astype(object)
+    return [{c: _plain(row[c]) for c in RATES_COLUMNS} for row in frame.to_dict("records")]
+
+
+def cmd_rates(args: argparse.Namespace) -> int:
+    con = store.connect(args.db, read_only=_exists(args.db))
+    try:
+        records = rates_records(con, args.by, args.date)
+    finally:
+        con.close()
+    if not records:
+        print("Belum ada snapshot yang cocok di basis data.", file=sys.stderr)
+        return 1
+    _write_records(records, RATES_COLUMNS, args.format)
+    return 0
+
+
+def _exists(path: Path | None) -> bool:
+    return (path or store.DEFAULT_DB_PATH).exists()
+
+
+def _write_records(records: list[dict[str, object]], columns: Sequence[str], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(records, ensure_ascii=False))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    sys.stdout.write(buffer.getvalue())
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    con = store.connect(args.db, read_only=_exists(args.db))
+    try:
+        frame = store.list_snapshots(con)
+    finally:
+        con.close()
+    columns = ("snapshot_date", "row_count", "skipped_rows", "source_name", "uploaded_by", "uploaded_at", "is_sample")
+    records = [{c: _plain(row[c]) for c in columns} for row in frame.to_dict("records")]
+    _write_records(records, columns, "csv")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        real = store.list_snapshots(con)
+        if not real.empty and not real["is_sample"].all():
+            print("Basis data sudah berisi data asli; data contoh tidak dimuat.", file=sys.stderr)
+            return 1
+        count = demo.load_sample(con)
+    finally:
+        con.close()
+    print(json.dumps({"sample_snapshots": count, "asn_on_known_date": demo.KNOWN_TOTAL}))
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "rates": cmd_rates, "snapshots": cmd_snapshots, "demo": cmd_demo}

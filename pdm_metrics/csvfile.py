@@ -1,0 +1,163 @@
+"""CSV rosters into a grid of text cells: encoding and delimiter detection, title rows.
+
+UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text") and
+Windows-1252 are accepted; anything else is refused rather than guessed, so a
+’ never turns into \\x92. Row numbers are CSV records, as Excel numbers its rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from pdm_metrics.errors import RosterError
+from pdm_metrics.schema import HEADER_SEARCH_ROWS, column_for_header, find_header_row
+
+DELIMITERS = (",", ";", "\t", "|")
+_PROBE_BYTES = 256 * 1024
+_CHECK_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CsvGrid:
+    table: pa.Table  # from the header record on; every cell text, columns c0..cN
+    header_record: int  # 0-based record index of the header in the file
+    title_lines: list[str]
+    row_numbers: np.ndarray  # Excel-style row number of each table row
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row number, text)
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """(encoding, bytes of BOM to skip); RosterError when neither UTF-8 nor Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _checked(data, "utf-8", len(codecs.BOM_UTF8))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _checked(data, "utf-16", 0)
+    if _decodes(data, "utf-8"):
+        return "utf-8", 0
+    if _decodes(data, "cp1252"):
+        return "cp1252", 0
+    raise RosterError(
+        "Encoding berkas CSV tidak dikenali (bukan UTF-8 maupun Windows-1252). "
+        "Di Excel pilih Simpan Sebagai > 'CSV UTF-8 (dipisahkan koma)' lalu unggah ulang."
+    )
+
+
+def _checked(data: bytes, encoding: str, skip: int) -> tuple[str, int]:
+    if not _decodes(data[skip:], encoding):
+        raise RosterError(f"Berkas CSV rusak: sebagian isinya bukan teks {encoding.upper()} yang sah.")
+    return encoding, skip
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Strict decode in chunks, so a large file is checked without a second copy in memory."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        for start in range(0, len(data), _CHECK_CHUNK):
+            decoder.decode(data[start : start + _CHECK_CHUNK], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _probe_records(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) > HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass
+    return records
+
+
+def detect_layout(head_text: str) -> tuple[str, int | None, list[list[str]]]:
+    """(delimiter, header record index or None, probe records) from the file's beginning."""
+    best: tuple[int, int, str, int | None, list[list[str]]] | None = None
+    for delimiter in DELIMITERS:
+        records = _probe_records(head_text, delimiter)
+        header = find_header_row([list(r) for r in records])
+        known = 0
+        if header is not None:
+            known = sum(column_for_header(cell) is not None for cell in records[header])
+        width = max((len(r) for r in records), default=0)
+        candidate = (known, width, delimiter, header, records)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    assert best is not None
+    return best[2], best[3], best[4]
+
+
+def read_csv_grid(data: bytes) -> CsvGrid:
+    encoding, bom = detect_encoding(data)
+    if encoding == "utf-16":
+        # pyarrow reads UTF-8 only natively; UTF-16 files are small exports, re-encode them.
+        data, encoding, bom = data.decode("utf-16").encode("utf-8"), "utf-8", 0
+    head_text = data[bom : bom + _PROBE_BYTES].decode(encoding, errors="ignore")
+    if not head_text.strip():
+        raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
+    delimiter, header, records = detect_layout(head_text)
+    header_record = header if header is not None else _first_nonempty(records)
+    width = len(records[header_record]) if records else 1
+    table, bad = _parse(data[bom:], encoding, delimiter, header_record, width)
+    row_numbers = _row_numbers(header_record, table.num_rows, [n for n, _ in bad])
+    title_lines = [delimiter.join(r) for r in records[:header_record]]
+    return CsvGrid(table, header_record, title_lines, row_numbers, bad, encoding, delimiter)
+
+
+def _first_nonempty(records: list[list[str]]) -> int:
+    return next((i for i, r in enumerate(records) if any(c.strip() for c in r)), 0)
+
+
+def _parse(
+    data: bytes, encoding: str, delimiter: str, skip: int, width: int, threads: bool = True
+) -> tuple[pa.Table, list[tuple[int, str]]]:
+    names = [f"c{i}" for i in range(width)]
+    bad: list[tuple[int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number or 0, row.text))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, encoding=encoding, use_threads=threads),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                invalid_row_handler=on_invalid,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
+        raise RosterError("Berkas CSV tidak dapat dibaca (tanda kutip tidak tertutup atau isi rusak).") from exc
+    if bad and threads:
+        # Only the single-threaded reader knows the record number of a bad row.
+        return _parse(data, encoding, delimiter, skip, width, threads=False)
+    return table, bad
+
+
+def _row_numbers(header_record: int, rows: int, skipped_records: list[int]) -> np.ndarray:
+    """Excel row numbers of the table's rows (header included), around skipped records."""
+    numbers = np.arange(header_record + 1, header_record + 1 + rows, dtype=np.int64)
+    for skipped in sorted(skipped_records):
+        numbers[numbers >= skipped] += 1
+    return numbers

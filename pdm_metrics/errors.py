@@ -1,0 +1,19 @@
+"""Exceptions that carry a message for the user, in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+
+class PdmError(Exception):
+    """Base: the message is shown to the user as it is."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class RosterError(PdmError):
+    """A roster file that cannot be read at all (the whole file is rejected)."""
+
+
+class StoreError(PdmError):
+    """A store operation refused (e.g. a date exists and replace was not confirmed)."""

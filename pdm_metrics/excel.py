@@ -1,0 +1,140 @@
+"""Safe reading of spreadsheet files (xlsx, xls, ods) into a grid of text cells.
+
+Spreadsheets are checked before parsing (zip structure, unpacked size, ratio,
+sheet dimension, DTDs) and then parsed in a child process with a memory limit:
+some hostile files make the calamine reader abort its whole process, and the
+dashboard's server must survive them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from pdm_metrics.errors import RosterError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_UNPACKED_BYTES = int(os.environ.get("PDM_MAX_UNPACKED_MB", "3072")) * 1024 * 1024
+MAX_COMPRESSION_RATIO = 150
+MAX_COLUMNS = 1000
+CHILD_MEMORY_BYTES = int(os.environ.get("PDM_EXCEL_MEMORY_MB", "6144")) * 1024 * 1024
+CHILD_TIMEOUT_SECONDS = 900
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"')
+_OLE_ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    """Every cell of one sheet as text (column names c0, c1, ...), plus what the child saw."""
+
+    table: pa.Table
+    sheet_name: str
+    header_row: int | None
+    numeric_nip_rows: list[int]  # Excel row numbers whose NIP cell is a number
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    value = 0
+    for char in letters:
+        value = value * 26 + (ord(char) - 64)
+    return value
+
+
+def check_zip_workbook(data: bytes) -> None:
+    """Reject damaged, oversized or hostile xlsx/ods packages before any parser sees them."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RosterError(
+            "Berkas Excel rusak atau terpotong (tidak dapat dibuka sebagai .xlsx). "
+            "Unduh ulang berkasnya atau simpan ulang dari Excel."
+        ) from exc
+    if any(m.flag_bits & 0x1 for m in members):
+        raise RosterError("Berkas Excel ini dilindungi kata sandi. Buka proteksinya lalu unggah ulang.")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterError(
+            f"Isi berkas Excel terlalu besar setelah dibuka ({unpacked // 2**20} MB). "
+            "Pecah berkas menjadi beberapa bagian atau gunakan CSV."
+        )
+    for member in members:
+        if member.file_size > 10 * 2**20 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
+            raise RosterError(
+                "Berkas Excel mencurigakan: isinya mengembang berlebihan saat dibuka "
+                "(kemungkinan 'zip bomb'). Berkas ditolak."
+            )
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")):
+            _check_xml_member(archive, member)
+
+
+def _check_xml_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    try:
+        with archive.open(member) as handle:
+            head = handle.read(4096)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+        raise RosterError("Berkas Excel rusak atau terpotong: sebagian isinya tidak dapat dibaca.") from exc
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise RosterError("Berkas Excel berisi deklarasi DTD/ENTITY yang tidak diizinkan. Berkas ditolak.")
+    match = _DIMENSION.search(head)
+    if match and member.filename.startswith("xl/worksheets/"):
+        last = match.group(2) or match.group(1)
+        if column_index(last.decode()) > MAX_COLUMNS:
+            raise RosterError(
+                f"Lembar kerja memakai kolom sampai {last.decode()}, jauh melebihi tabel daftar ASN. "
+                "Hapus sel-sel di luar tabel lalu simpan ulang."
+            )
+
+
+def check_ole_workbook(data: bytes) -> None:
+    """An OLE file is either a legacy .xls or an encrypted (password) xlsx."""
+    if _OLE_ENCRYPTION in data[:1_000_000] or _OLE_ENCRYPTION in data[-1_000_000:]:
+        raise RosterError("Berkas Excel ini dilindungi kata sandi. Buka proteksinya lalu unggah ulang.")
+
+
+def read_sheet_grid(data: bytes) -> SheetGrid:
+    """Parse a workbook in a memory-limited child process; RosterError on any failure."""
+    with tempfile.TemporaryDirectory(prefix="pdm-excel-") as workdir:
+        source = Path(workdir, "input.bin")
+        source.write_bytes(data)
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-m", "pdm_metrics.excel_worker", str(source), workdir],
+                capture_output=True,
+                timeout=CHILD_TIMEOUT_SECONDS,
+                env={**os.environ, "PDM_CHILD_MEMORY_BYTES": str(CHILD_MEMORY_BYTES)},
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RosterError("Pembacaan berkas Excel melewati batas waktu. Berkas ditolak.") from exc
+        meta_path = Path(workdir, "meta.json")
+        if completed.returncode != 0 or not meta_path.exists():
+            raise RosterError(
+                "Berkas Excel tidak dapat dibaca: berkas rusak, bukan format Excel yang didukung, "
+                "atau terlalu besar untuk dibaca. Simpan ulang sebagai .xlsx atau .csv lalu coba lagi."
+            )
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("error"):
+            raise RosterError(str(meta["error"]))
+        with pa.OSFile(str(Path(workdir, "grid.arrow"))) as grid_file:
+            table = ipc.open_file(grid_file).read_all()
+        return SheetGrid(
+            table=table,
+            sheet_name=str(meta["sheet"]),
+            header_row=meta["header_row"],
+            numeric_nip_rows=[int(r) for r in meta["numeric_nip_rows"]],
+        )

@@ -1,0 +1,132 @@
+"""Rates, funnel and cumulative activation, from aggregated counts.
+
+Definitions (DESIGN.md): population = valid distinct NIPs of a snapshot;
+rate = done / population, in percent, two decimals rounded half up. A status
+the snapshot's file did not carry is "not available" (None), never 0 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+from pdm_metrics.fmt import round_half_up
+
+
+class Metric(StrEnum):
+    """The three PDM phases' measures; value = the count column in summaries."""
+
+    AKTIVASI = "activated"
+    PDM = "pdm_done"
+    VERIFIKASI = "verified"
+
+    @property
+    def label(self) -> str:
+        return {"activated": "Aktivasi", "pdm_done": "PDM", "verified": "Verifikasi"}[self.value]
+
+    @property
+    def rate_column(self) -> str:
+        return {"activated": "activation_rate", "pdm_done": "pdm_rate", "verified": "verification_rate"}[self.value]
+
+    @property
+    def availability_column(self) -> str | None:
+        return {"activated": None, "pdm_done": "has_pdm", "verified": "has_verification"}[self.value]
+
+
+def rate_pct(part: int | None, whole: int) -> Decimal | None:
+    """part / whole in percent, two decimals, half up; None when part is not available."""
+    if part is None or whole <= 0:
+        return None
+    return round_half_up(Decimal(part) * 100 / Decimal(whole))
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Counts and rates of one population (a snapshot, or one OPD in it)."""
+
+    snapshot_date: date
+    total: int
+    activated: int
+    pdm_done: int | None
+    verified: int | None
+    opd: str | None = None
+    opd_key: str | None = None
+
+    def count(self, metric: Metric) -> int | None:
+        value: int | None = getattr(self, metric.value)
+        return value
+
+    def rate(self, metric: Metric) -> Decimal | None:
+        return rate_pct(self.count(metric), self.total)
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NA or NaT (what a missing cell of any dtype reads as)."""
+    return value is None or bool(pd.isna(value))
+
+
+def _optional_count(value: Any, available: Any) -> int | None:
+    if not bool(available) or is_missing(value):
+        return None
+    return int(value)
+
+
+def rates_from_counts(counts: pd.DataFrame) -> list[Rates]:
+    """Rows of store.summary_counts -> Rates, with unavailable statuses as None."""
+    result = []
+    row: Any
+    for row in counts.itertuples(index=False):
+        result.append(
+            Rates(
+                snapshot_date=pd.Timestamp(row.snapshot_date).date(),
+                total=int(row.total),
+                activated=int(row.activated),
+                pdm_done=_optional_count(row.pdm_done, row.has_pdm),
+                verified=_optional_count(row.verified, row.has_verification),
+                opd=getattr(row, "opd", None),
+                opd_key=getattr(row, "opd_key", None),
+            )
+        )
+    return result
+
+
+def rates_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    """Counts with rate columns added (Decimal or None), unavailable counts set to None."""
+    frame = counts.copy()
+    for metric in Metric:
+        flag = metric.availability_column
+        if flag is not None:
+            values = frame[metric.value].astype(object)
+            frame[metric.value] = values.where(frame[flag].astype(bool), None)
+        rates: list[Decimal | None] = [
+            rate_pct(None if is_missing(part) else int(part), int(whole))
+            for part, whole in zip(frame[metric.value], frame["total"], strict=True)
+        ]
+        frame[metric.rate_column] = pd.Series(rates, index=frame.index, dtype=object)
+    return frame
+
+
+def cumulative_activation(per_day: pd.DataFrame, total: int) -> pd.DataFrame:
+    """Per-day activation counts -> cumulative count and rate per day (day, cumulative, rate)."""
+    if per_day.empty or total <= 0:
+        return pd.DataFrame({"day": pd.Series(dtype="datetime64[s]"), "cumulative": [], "rate": []})
+    frame = per_day.sort_values("day").reset_index(drop=True)
+    frame["cumulative"] = frame["activated"].cumsum().astype("int64")
+    rates: list[Decimal | None] = [rate_pct(int(c), total) for c in frame["cumulative"]]
+    frame["rate"] = pd.Series(rates, index=frame.index, dtype=object)
+    return frame[["day", "cumulative", "rate"]]
+
+
+def change_between(current: Rates, previous: Rates | None, metric: Metric) -> Decimal | None:
+    """Change of a rate since the previous snapshot, in percentage points."""
+    if previous is None:
+        return None
+    now, before = current.rate(metric), previous.rate(metric)
+    if now is None or before is None:
+        return None
+    return now - before

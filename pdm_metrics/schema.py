@@ -1,0 +1,167 @@
+"""Canonical columns, status vocabularies, header aliases and table names.
+
+Everything that names a column or a table is defined here once, so that the
+reader, the store and the exports cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Column(StrEnum):
+    """Canonical roster columns, in the order the store keeps them."""
+
+    NIP = "nip"
+    NAMA = "nama"
+    OPD = "opd"
+    STATUS_AKTIVASI = "status_aktivasi"
+    TGL_AKTIVASI = "tgl_aktivasi"
+    STATUS_PDM = "status_pdm"
+    STATUS_VERIFIKASI = "status_verifikasi"
+    EMAIL = "email"
+    JENIS_ASN = "jenis_asn"
+
+
+REQUIRED_COLUMNS: tuple[Column, ...] = (
+    Column.NIP,
+    Column.NAMA,
+    Column.OPD,
+    Column.STATUS_AKTIVASI,
+)
+OPTIONAL_COLUMNS: tuple[Column, ...] = tuple(c for c in Column if c not in REQUIRED_COLUMNS)
+
+# The header a user recognises for each canonical column (used in reports and exports).
+COLUMN_LABELS: dict[Column, str] = {
+    Column.NIP: "NIP",
+    Column.NAMA: "Nama",
+    Column.OPD: "OPD",
+    Column.STATUS_AKTIVASI: "Status Aktivasi",
+    Column.TGL_AKTIVASI: "Tanggal Aktivasi",
+    Column.STATUS_PDM: "Status PDM",
+    Column.STATUS_VERIFIKASI: "Status Verifikasi",
+    Column.EMAIL: "Email",
+    Column.JENIS_ASN: "Jenis ASN",
+}
+
+# Aliases as found in SAPK/SIASN exports and hand-made files, already in the
+# normalised form of `normalise_header` (upper case, letters and digits only).
+HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
+    Column.NIP: ("NIP", "NIPBARU", "NIPASN", "NIPPEGAWAI", "NOMORINDUKPEGAWAI"),
+    Column.NAMA: ("NAMA", "NAMAPEGAWAI", "NAMAASN", "NAMALENGKAP", "NAMAPNS"),
+    Column.OPD: (
+        "OPD",
+        "NAMAOPD",
+        "UNITKERJA",
+        "UNOR",
+        "UNORNAMA",
+        "NAMAUNOR",
+        "SATUANKERJA",
+        "SATKER",
+        "PERANGKATDAERAH",
+    ),
+    Column.STATUS_AKTIVASI: (
+        "STATUSAKTIVASI",
+        "AKTIVASI",
+        "STATUSAKTIVASIMYSAPK",
+        "AKTIVASIMYSAPK",
+        "STATUSAKUN",
+    ),
+    Column.TGL_AKTIVASI: ("TANGGALAKTIVASI", "WAKTUAKTIVASI", "TANGGALAKTIVASIMYSAPK"),
+    Column.STATUS_PDM: (
+        "STATUSPDM",
+        "PDM",
+        "STATUSPEMUTAKHIRAN",
+        "PEMUTAKHIRANDATA",
+        "STATUSPEMUTAKHIRANDATA",
+        "STATUSUPDATEDATA",
+    ),
+    Column.STATUS_VERIFIKASI: ("STATUSVERIFIKASI", "VERIFIKASI", "STATUSVERIFIKASIDATA"),
+    Column.EMAIL: ("EMAIL", "EMAILGOV", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL"),
+    Column.JENIS_ASN: ("JENISPEGAWAI", "JENISASN", "STATUSPEGAWAI", "JENISKEPEGAWAIAN"),
+}
+
+# Usual abbreviations, expanded before matching (TGL AKTIVASI == TANGGAL AKTIVASI).
+_ABBREVIATIONS: dict[str, str] = {"TGL": "TANGGAL", "TGLAKT": "TANGGALAKTIVASI", "VERIF": "VERIFIKASI"}
+_NON_ALNUM = re.compile(r"[^0-9A-Z]+")
+
+
+def normalise_header(text: object) -> str:
+    """Upper case, abbreviations expanded, spaces and punctuation removed."""
+    words = _NON_ALNUM.split(str(text).upper())
+    return "".join(_ABBREVIATIONS.get(w, w) for w in words if w)
+
+
+_ALIAS_LOOKUP: dict[str, Column] = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+def column_for_header(text: object) -> Column | None:
+    """The canonical column a header cell names, or None for extra columns."""
+    return _ALIAS_LOOKUP.get(normalise_header(text))
+
+
+class JenisAsn(StrEnum):
+    PNS = "PNS"
+    PPPK = "PPPK"
+
+
+JENIS_ASN_WORDS: dict[str, JenisAsn] = {
+    "PNS": JenisAsn.PNS,
+    "CPNS": JenisAsn.PNS,
+    "PEGAWAINEGERISIPIL": JenisAsn.PNS,
+    "PPPK": JenisAsn.PPPK,
+    "P3K": JenisAsn.PPPK,
+    "PEGAWAIPEMERINTAHDENGANPERJANJIANKERJA": JenisAsn.PPPK,
+}
+
+# Status vocabularies (normalised: upper case, single spaces). Words starting
+# with SUDAH/BELUM are read by their first word ("Sudah PDM", "Belum Verifikasi").
+STATUS_TRUE_WORDS: frozenset[str] = frozenset(
+    {"SUDAH", "YA", "Y", "1", "1.0", "AKTIF", "SELESAI", "TERVERIFIKASI", "TRUE", "DONE"}
+)
+STATUS_FALSE_WORDS: frozenset[str] = frozenset(
+    {"BELUM", "TIDAK", "T", "N", "0", "0.0", "TIDAK AKTIF", "FALSE", "BELUM TERVERIFIKASI"}
+)
+
+
+class Table(StrEnum):
+    """DuckDB table names; the store builds every statement from these."""
+
+    SNAPSHOTS = "snapshots"
+    ROSTER = "roster"
+    SUMMARY = "opd_summary"
+    ARCHIVED_SNAPSHOTS = "archived_snapshots"
+    AUDIT = "audit_log"
+    META = "meta"
+
+
+# The columns the store's roster table carries, in order.
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "snapshot_id",
+    "nip",
+    "nama",
+    "opd",
+    "opd_key",
+    "jenis_asn",
+    "activated",
+    "activated_on",
+    "pdm_done",
+    "verified",
+    "email",
+)
+
+
+HEADER_SEARCH_ROWS = 30
+
+
+def find_header_row(rows: list[list[object]]) -> int | None:
+    """Index of the first of `rows` that names NIP and at least one other known column.
+
+    Title rows ("DAFTAR ASN ... Keadaan per 11 Juli 2021") often sit above the header.
+    """
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = {column_for_header(cell) for cell in cells if cell is not None and str(cell).strip()}
+        if Column.NIP in found and len(found - {None}) >= 2:
+            return index
+    return None

@@ -1,0 +1,353 @@
+"""The one door to DuckDB: schema, snapshot ingest and every query, with bound parameters.
+
+Table names come from `schema.Table`; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pdm_metrics.errors import StoreError
+from pdm_metrics.fmt import format_date
+from pdm_metrics.schema import Table
+
+DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parent.parent / "data" / "pdm.duckdb"))
+Connection = duckdb.DuckDBPyConnection
+
+T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.SUMMARY.value
+T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
+
+_SNAPSHOT_COLUMNS = """
+    id BIGINT PRIMARY KEY,
+    snapshot_date DATE NOT NULL,
+    source_name VARCHAR,
+    source_sha256 VARCHAR,
+    uploaded_at TIMESTAMP,
+    uploaded_by VARCHAR,
+    row_count BIGINT,
+    skipped_rows BIGINT,
+    has_activation_date BOOLEAN,
+    has_pdm BOOLEAN,
+    has_verification BOOLEAN,
+    has_email BOOLEAN,
+    has_jenis_asn BOOLEAN,
+    is_sample BOOLEAN
+"""
+_DDL = (
+    "CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1",
+    f"CREATE TABLE IF NOT EXISTS {T_SNAP} ({_SNAPSHOT_COLUMNS})",
+    f"""CREATE TABLE IF NOT EXISTS {T_ROSTER} (
+        snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,
+        opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE,
+        pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR)""",
+    f"""CREATE TABLE IF NOT EXISTS {T_SUMMARY} (
+        snapshot_id BIGINT NOT NULL, opd_key VARCHAR, opd VARCHAR, jenis_asn VARCHAR,
+        total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
+    f"""CREATE TABLE IF NOT EXISTS {T_ARCHIVE} (
+        {_SNAPSHOT_COLUMNS.replace("PRIMARY KEY", "")},
+        archived_at TIMESTAMP, archived_by VARCHAR, replaced_by_id BIGINT)""",
+    f"""CREATE TABLE IF NOT EXISTS {T_AUDIT} (
+        logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
+    f"CREATE TABLE IF NOT EXISTS {T_META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
+)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> Connection:
+    """Open (and if needed create) the database; StoreError when another process holds it."""
+    target = Path(path) if path is not None else DEFAULT_DB_PATH
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"Basis data {target} tidak dapat dibuka: sedang dipakai proses lain (misalnya dasbor "
+            "yang sedang berjalan) atau berkasnya rusak. Coba lagi setelah proses itu selesai."
+        ) from exc
+    if not read_only:
+        for statement in _DDL:
+            con.execute(statement)
+    return con
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """One explicit transaction on its own cursor: all of it commits, or none of it."""
+    cursor = con.cursor()
+    cursor.begin()
+    try:
+        yield cursor
+        cursor.commit()
+    except BaseException:
+        cursor.rollback()
+        raise
+    finally:
+        cursor.close()
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    snapshot_date: date
+    source_name: str
+    source_sha256: str
+    skipped_rows: int
+    has_activation_date: bool
+    has_pdm: bool
+    has_verification: bool
+    has_email: bool
+    has_jenis_asn: bool
+    uploaded_by: str = "cli"
+    is_sample: bool = False
+
+
+@dataclass(frozen=True)
+class SavedSnapshot:
+    snapshot_id: int
+    snapshot_date: date
+    rows: int
+    activated: int
+    replaced: bool
+
+
+def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
+    row = con.cursor().execute(f"SELECT count(*) FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]).fetchone()
+    return bool(row and row[0])
+
+
+def save_snapshot(con: Connection, rows: pd.DataFrame, meta: SnapshotMeta, replace: bool = False) -> SavedSnapshot:
+    """Store one snapshot's valid rows and its OPD summary in a single transaction.
+
+    An existing date is replaced only with `replace`; its metadata moves to the
+    archive table and its roster rows stay in place (nothing is lost).
+    """
+    with transaction(con) as cur:
+        existing = cur.execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [meta.snapshot_date]).fetchone()
+        if existing and not replace:
+            raise StoreError(
+                f"Snapshot tanggal {format_date(meta.snapshot_date)} sudah ada. "
+                "Konfirmasi penggantian (opsi --replace) untuk menggantinya."
+            )
+        (new_id,) = cur.execute("SELECT nextval('snapshot_ids')").fetchone() or (0,)
+        if existing:
+            _archive_snapshot(cur, int(existing[0]), int(new_id), meta.uploaded_by)
+        cur.execute(
+            f"INSERT INTO {T_SNAP} VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new_id,
+                meta.snapshot_date,
+                meta.source_name,
+                meta.source_sha256,
+                meta.uploaded_by,
+                len(rows),
+                meta.skipped_rows,
+                meta.has_activation_date,
+                meta.has_pdm,
+                meta.has_verification,
+                meta.has_email,
+                meta.has_jenis_asn,
+                meta.is_sample,
+            ],
+        )
+        _insert_roster(cur, int(new_id), rows)
+        _insert_summary(cur, int(new_id))
+        (activated,) = cur.execute(
+            f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id]
+        ).fetchone() or (0,)
+        action = "ganti snapshot" if existing else "unggah snapshot"
+        _audit(
+            cur, meta.uploaded_by, action, f"{meta.snapshot_date.isoformat()} {meta.source_name} ({len(rows)} baris)"
+        )
+        _bump_data_version(cur)
+    return SavedSnapshot(int(new_id), meta.snapshot_date, len(rows), int(activated), bool(existing))
+
+
+def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> None:
+    cur.execute(
+        f"INSERT INTO {T_ARCHIVE} SELECT *, now()::TIMESTAMP, ?, ? FROM {T_SNAP} WHERE id = ?", [actor, new_id, old_id]
+    )
+    cur.execute(f"DELETE FROM {T_SUMMARY} WHERE snapshot_id = ?", [old_id])
+    cur.execute(f"DELETE FROM {T_SNAP} WHERE id = ?", [old_id])
+
+
+def _insert_roster(cur: Connection, snapshot_id: int, rows: pd.DataFrame) -> None:
+    incoming = rows[
+        ["nip", "nama", "opd", "opd_key", "jenis_asn", "activated", "activated_on", "pdm_done", "verified", "email"]
+    ]
+    cur.register("incoming_roster", incoming)
+    try:
+        # Ordered by OPD so that per-OPD reads touch few row groups.
+        cur.execute(
+            f"""INSERT INTO {T_ROSTER}
+                SELECT ?, nip, nama, opd, opd_key, jenis_asn, activated, activated_on::DATE,
+                       pdm_done, verified, email
+                FROM incoming_roster ORDER BY opd_key, nip""",
+            [snapshot_id],
+        )
+    finally:
+        cur.unregister("incoming_roster")
+
+
+def _insert_summary(cur: Connection, snapshot_id: int) -> None:
+    cur.execute(
+        f"""INSERT INTO {T_SUMMARY}
+            SELECT snapshot_id, opd_key, min(opd), jenis_asn, count(*),
+                   count(*) FILTER (WHERE activated),
+                   count(*) FILTER (WHERE pdm_done),
+                   count(*) FILTER (WHERE verified)
+            FROM {T_ROSTER} WHERE snapshot_id = ?
+            GROUP BY snapshot_id, opd_key, jenis_asn""",
+        [snapshot_id],
+    )
+
+
+def _audit(cur: Connection, actor: str, action: str, detail: str) -> None:
+    cur.execute(f"INSERT INTO {T_AUDIT} VALUES (now()::TIMESTAMP, ?, ?, ?)", [actor, action, detail])
+
+
+def _bump_data_version(cur: Connection) -> None:
+    cur.execute(
+        f"""INSERT INTO {T_META} VALUES ('data_version', '1')
+            ON CONFLICT (key) DO UPDATE SET value = (CAST(value AS BIGINT) + 1)::VARCHAR"""
+    )
+
+
+def delete_sample_snapshots(con: Connection, actor: str) -> int:
+    """Remove every snapshot marked as sample data; returns how many were removed."""
+    with transaction(con) as cur:
+        ids = [r[0] for r in cur.execute(f"SELECT id FROM {T_SNAP} WHERE is_sample").fetchall()]
+        for table in (T_ROSTER, T_SUMMARY):
+            cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
+        cur.execute(f"DELETE FROM {T_SNAP} WHERE is_sample")
+        _audit(cur, actor, "hapus data contoh", f"{len(ids)} snapshot")
+        _bump_data_version(cur)
+    return len(ids)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def data_version(con: Connection) -> int:
+    row = con.cursor().execute(f"SELECT value FROM {T_META} WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def list_snapshots(con: Connection) -> pd.DataFrame:
+    return con.cursor().execute(f"SELECT * FROM {T_SNAP} ORDER BY snapshot_date").df()
+
+
+def audit_entries(con: Connection) -> pd.DataFrame:
+    return con.cursor().execute(f"SELECT * FROM {T_AUDIT} ORDER BY logged_at").df()
+
+
+def archived_snapshots(con: Connection) -> pd.DataFrame:
+    return con.cursor().execute(f"SELECT * FROM {T_ARCHIVE} ORDER BY archived_at").df()
+
+
+def _list_param(values: Sequence[str] | None) -> list[str] | None:
+    return list(values) if values else None
+
+
+def summary_counts(
+    con: Connection,
+    by_opd: bool,
+    snapshot_date: date | None = None,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Counts per snapshot (and per OPD), from the summary table, with availability flags."""
+    group = "s.snapshot_date, s.has_pdm, s.has_verification" + (", m.opd_key" if by_opd else "")
+    select_opd = "m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd," if by_opd else ""
+    sql = f"""
+        SELECT s.snapshot_date, s.has_pdm, s.has_verification, {select_opd}
+               sum(m.total)::BIGINT AS total, sum(m.activated)::BIGINT AS activated,
+               sum(m.pdm_done)::BIGINT AS pdm_done, sum(m.verified)::BIGINT AS verified
+        FROM {T_SUMMARY} m JOIN {T_SNAP} s ON s.id = m.snapshot_id
+        WHERE ($date::DATE IS NULL OR s.snapshot_date = $date)
+          AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, m.opd_key))
+          AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))
+        GROUP BY {group}
+        ORDER BY s.snapshot_date{", m.opd_key" if by_opd else ""}
+    """
+    params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
+    frame = con.cursor().execute(sql, params).df()
+    if by_opd and not frame.empty:
+        # The display name of an OPD is its spelling in the latest snapshot.
+        latest = frame.sort_values("snapshot_date").groupby("opd_key")["opd"].last()
+        frame["opd"] = frame["opd_key"].map(latest)
+    return frame
+
+
+def activation_counts_by_day(
+    con: Connection,
+    snapshot_date: date,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Number of ASN of one snapshot who activated on each day (from activation dates)."""
+    sql = f"""
+        SELECT r.activated_on AS day, count(*) AS activated
+        FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL
+          AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, r.opd_key))
+          AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, r.jenis_asn))
+        GROUP BY r.activated_on ORDER BY r.activated_on
+    """
+    params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
+    return con.cursor().execute(sql, params).df()
+
+
+def opd_choices(con: Connection) -> pd.DataFrame:
+    """Every OPD key with its latest spelling, sorted by name (for selectors)."""
+    sql = f"""
+        SELECT m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd
+        FROM {T_SUMMARY} m JOIN {T_SNAP} s ON s.id = m.snapshot_id
+        GROUP BY m.opd_key ORDER BY opd
+    """
+    return con.cursor().execute(sql).df()
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """What the Data & Unduh page and exports filter on; None means 'all'."""
+
+    opd_keys: tuple[str, ...] | None = None
+    jenis_asn: tuple[str, ...] | None = None
+    activated: bool | None = None
+    pdm_done: bool | None = None
+    verified: bool | None = None
+
+
+def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter()) -> pd.DataFrame:
+    """The roster rows of one snapshot, filtered, ordered by OPD then name."""
+    sql = f"""
+        SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done,
+               r.verified, r.email
+        FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date
+          AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, r.opd_key))
+          AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, r.jenis_asn))
+          AND ($act::BOOLEAN IS NULL OR r.activated = $act)
+          AND ($pdm::BOOLEAN IS NULL OR r.pdm_done IS NOT DISTINCT FROM $pdm)
+          AND ($ver::BOOLEAN IS NULL OR r.verified IS NOT DISTINCT FROM $ver)
+        ORDER BY r.opd, r.nama, r.nip
+    """
+    params = {
+        "date": snapshot_date,
+        "opd": _list_param(where.opd_keys),
+        "jenis": _list_param(where.jenis_asn),
+        "act": where.activated,
+        "pdm": where.pdm_done,
+        "ver": where.verified,
+    }
+    return con.cursor().execute(sql, params).df()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pdm_metrics import demo, store
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[store.Connection]:
+    con = store.connect(tmp_path / "test.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    con = store.connect(path)
+    demo.load_sample(con)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_con(sample_db_path: Path) -> Iterator[store.Connection]:
+    con = store.connect(sample_db_path, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_people() -> list[demo.SamplePerson]:
+    return demo.sample_people()
+
+
+def content_checksum(con: store.Connection) -> str:
+    """A checksum of everything a user could see: snapshots, roster rows and summaries."""
+    parts = []
+    for frame in (store.list_snapshots(con), store.archived_snapshots(con)):
+        parts.append(frame.drop(columns=["uploaded_at"], errors="ignore").to_csv(index=False))
+    counts = store.summary_counts(con, by_opd=True)
+    parts.append(counts.to_csv(index=False))
+    for day in store.list_snapshots(con)["snapshot_date"]:
+        parts.append(store.roster_rows(con, day.date()).to_csv(index=False))
+    return hashlib.sha256("".join(parts).encode()).hexdigest()

@@ -1,0 +1,52 @@
+"""Real roster files written by the tests (xlsx via openpyxl, csv in any encoding)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+
+import openpyxl
+
+HEADER = ["NIP", "NAMA", "OPD", "STATUS AKTIVASI"]
+NIP_A = "199001012020121001"  # PNS, born 1 Jan 1990, CPNS Dec 2020, male
+NIP_B = "198512312010012002"  # PNS, female
+NIP_C = "199203152021211003"  # PPPK: digits 13-14 = 21
+ROWS = [
+    [NIP_A, "Budi Santoso", "Dinas Kesehatan", "Sudah"],
+    [NIP_B, "Siti Aminah", "Dinas Pendidikan", "Belum"],
+    [NIP_C, "Rina Wati", "Dinas Kesehatan", "Sudah"],
+]
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]], titles: Sequence[str] = ()) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for title in titles:
+        sheet.append([title])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(
+    rows: Sequence[Sequence[object]], delimiter: str = ",", encoding: str = "utf-8", titles: Sequence[str] = ()
+) -> bytes:
+    lines = list(titles) + [delimiter.join("" if c is None else str(c) for c in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def replace_zip_member(data: bytes, name: str, content: bytes, level: int = 6) -> bytes:
+    """The same workbook with one member's content replaced."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, content if item.filename == name else source.read(item.filename))
+    return out.getvalue()
+
+
+def sheet_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")

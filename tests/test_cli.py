@@ -1,0 +1,97 @@
+"""The command line, driven as an admin would: through a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pdm_metrics", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+def test_rates_by_total_on_the_sample_shows_72_11(sample_db_path: Path) -> None:
+    result = run("rates", "--by", "total", "--db", str(sample_db_path))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["snapshot_date", "opd", "total", "activated", "pdm_done", "verified",
+                             "activation_rate", "pdm_rate", "verification_rate"]  # fmt: skip
+    july = next(r for r in rows if r["snapshot_date"] == "2021-07-11")
+    assert (july["total"], july["activated"], july["activation_rate"]) == ("3923", "2829", "72.11")
+    assert july["pdm_rate"] == "" and july["pdm_done"] == ""
+
+
+def test_rates_by_opd_as_json(sample_db_path: Path) -> None:
+    result = run("rates", "--by", "opd", "--date", "2021-09-14", "--format", "json", "--db", str(sample_db_path))
+    records = json.loads(result.stdout)
+    assert len(records) == 45 and {r["snapshot_date"] for r in records} == {"2021-09-14"}
+    assert sum(r["total"] for r in records) == 3923
+    assert all(r["pdm_rate"] is not None for r in records)
+
+
+def test_snapshots_lists_the_sample(sample_db_path: Path) -> None:
+    result = run("snapshots", "--db", str(sample_db_path))
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("snapshot_date,row_count") and len(lines) == 17
+
+
+def test_ingest_prints_one_json_line_and_refuses_a_duplicate_date(tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210711.xlsx"
+    path.write_bytes(xlsx_bytes([HEADER, *ROWS, ROWS[0]]))
+    db = str(tmp_path / "t.duckdb")
+    result = run("ingest", str(path), "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"snapshot_date": "2021-07-11", "rows": 3, "activated": 2, "skipped": 1,
+                                         "warnings": 1, "replaced": False}  # fmt: skip
+    again = run("ingest", str(path), "--db", db)
+    assert again.returncode == 1 and "sudah ada" in again.stderr and "Traceback" not in again.stderr
+    replaced = run("ingest", str(path), "--db", db, "--replace")
+    assert json.loads(replaced.stdout)["replaced"] is True
+
+
+def test_rejected_file_exits_1_with_indonesian_message_and_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "rusak.csv"
+    path.write_bytes(csv_bytes([HEADER, ROWS[0], ["123", "X", "Dinas A", "Entah"]]))
+    db = tmp_path / "t.duckdb"
+    result = run("ingest", str(path), "--db", str(db), "--date", "2021-07-11")
+    assert result.returncode == 1
+    assert "Berkas ditolak" in result.stderr and "baris 3" in result.stderr and "Traceback" not in result.stderr
+    assert run("snapshots", "--db", str(db)).stdout.strip().count("\n") == 0  # header only: nothing stored
+    skipped = run("ingest", str(path), "--db", str(db), "--date", "2021-07-11", "--skip-invalid")
+    assert json.loads(skipped.stdout)["rows"] == 1 and json.loads(skipped.stdout)["skipped"] == 1
+
+
+@pytest.mark.parametrize(
+    "args", [("ingest",), ("rates", "--by", "unit"), ("rates", "--date", "11-07-2021"), ("frobnicate",)]
+)
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    assert run(*args).returncode == 2
+
+
+def test_missing_file_and_missing_date_exit_1(tmp_path: Path) -> None:
+    assert run("ingest", str(tmp_path / "tidak_ada.xlsx"), "--db", str(tmp_path / "t.duckdb")).returncode == 1
+    path = tmp_path / "rekap.csv"
+    path.write_bytes(csv_bytes([HEADER, *ROWS]))
+    result = run("ingest", str(path), "--db", str(tmp_path / "t.duckdb"))
+    assert result.returncode == 1 and "Tanggal snapshot tidak ditemukan" in result.stderr
+
+
+def test_demo_refuses_a_database_with_real_data(tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210711.csv"
+    path.write_bytes(csv_bytes([HEADER, *ROWS]))
+    db = str(tmp_path / "t.duckdb")
+    run("ingest", str(path), "--db", db)
+    result = run("demo", "--db", db)
+    assert result.returncode == 1 and "data asli" in result.stderr

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pdm_metrics.fmt import (
+    format_count_of,
+    format_date,
+    format_days_left,
+    format_int,
+    format_pct,
+    format_pct_change,
+    parse_date_text,
+)
+
+
+def test_indonesian_numbers() -> None:
+    assert format_int(3923) == "3.923"
+    assert format_int(4_300_000) == "4.300.000"
+    assert format_pct(Decimal("72.11")) == "72,11%"
+    assert format_pct(Decimal("100")) == "100,00%"
+    assert format_pct(None) == "tidak tersedia"
+    assert format_count_of(2829, 3923) == "2.829 dari 3.923"
+    assert format_pct_change(Decimal("1.5")) == "+1,50 poin"
+
+
+def test_indonesian_dates() -> None:
+    assert format_date(date(2021, 7, 11)) == "11 Juli 2021"
+    assert format_days_left(3) == "3 hari lagi"
+    assert format_days_left(-1200) == "lewat 1.200 hari"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11/07/2021", date(2021, 7, 11)),
+        ("11-07-2021", date(2021, 7, 11)),
+        ("2021-07-11", date(2021, 7, 11)),
+        ("2021-07-11 00:00:00", date(2021, 7, 11)),
+        ("11 Juli 2021", date(2021, 7, 11)),
+        ("3 Agt 2021", date(2021, 8, 3)),
+        ("3 Agustus 2021", date(2021, 8, 3)),
+        ("1 Des. 2021", date(2021, 12, 1)),
+        ("31/02/2021", None),
+        ("11 Foo 2021", None),
+        ("kemarin", None),
+    ],
+)
+def test_parse_date_text(text: str, expected: date | None) -> None:
+    assert parse_date_text(text) == expected

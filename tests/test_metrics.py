@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rate_pct, rates_from_counts
+
+
+def test_known_figure() -> None:
+    assert rate_pct(2829, 3923) == Decimal("72.11")
+
+
+def test_half_up_rounding() -> None:
+    assert rate_pct(1, 800) == Decimal("0.13")  # 0.125 -> 0.13 (banker's rounding would give 0.12)
+    assert rate_pct(3, 800) == Decimal("0.38")  # 0.375
+    assert rate_pct(1, 3) == Decimal("33.33")
+
+
+def test_not_available_is_none_never_zero() -> None:
+    assert rate_pct(None, 100) is None
+    assert rate_pct(0, 100) == Decimal("0.00")
+    assert rate_pct(5, 0) is None
+
+
+@given(st.integers(1, 5_000_000).flatmap(lambda whole: st.tuples(st.integers(0, whole), st.just(whole))))
+def test_rate_bounds_and_precision(pair: tuple[int, int]) -> None:
+    part, whole = pair
+    rate = rate_pct(part, whole)
+    assert rate is not None and Decimal(0) <= rate <= Decimal(100)
+    assert rate.as_tuple().exponent == -2
+    assert abs(rate - Decimal(part) * 100 / Decimal(whole)) <= Decimal("0.005")
+
+
+@given(st.integers(1, 100_000).flatmap(lambda w: st.tuples(st.integers(0, w - 1), st.just(w))))
+def test_rate_is_monotone(pair: tuple[int, int]) -> None:
+    part, whole = pair
+    assert rate_pct(part, whole) <= rate_pct(part + 1, whole)  # type: ignore[operator]
+
+
+def test_rates_from_counts_respects_availability() -> None:
+    counts = pd.DataFrame(
+        {"snapshot_date": [dt.date(2021, 7, 11)], "has_pdm": [False], "has_verification": [True],
+         "total": [10], "activated": [7], "pdm_done": [0], "verified": [2]}
+    )  # fmt: skip
+    (rates,) = rates_from_counts(counts)
+    assert rates.rate(Metric.AKTIVASI) == Decimal("70.00")
+    assert rates.pdm_done is None and rates.rate(Metric.PDM) is None
+    assert rates.rate(Metric.VERIFIKASI) == Decimal("20.00")
+
+
+def test_change_between_snapshots() -> None:
+    before = Rates(dt.date(2021, 7, 1), 100, 50, None, None)
+    now = Rates(dt.date(2021, 7, 11), 100, 60, 10, None)
+    assert change_between(now, before, Metric.AKTIVASI) == Decimal("10.00")
+    assert change_between(now, before, Metric.PDM) is None
+    assert change_between(now, None, Metric.AKTIVASI) is None
+
+
+def test_cumulative_activation() -> None:
+    per_day = pd.DataFrame({"day": pd.to_datetime(["2021-06-02", "2021-06-01"]), "activated": [3, 1]})
+    frame = cumulative_activation(per_day, 8)
+    assert list(frame["cumulative"]) == [1, 4]
+    assert list(frame["rate"]) == [Decimal("12.50"), Decimal("50.00")]

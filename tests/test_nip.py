@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pdm_metrics.nip import clean_nip, nip_error, nip_kind, nip_structure_warning, parse_nip
+from pdm_metrics.schema import JenisAsn
+
+digits18 = st.text(alphabet="0123456789", min_size=18, max_size=18)
+
+
+@given(digits18, st.sampled_from(["", "'"]), st.lists(st.sampled_from([" ", "."]), max_size=4))
+def test_clean_nip_removes_apostrophe_spaces_and_dots(nip: str, prefix: str, noise: list[str]) -> None:
+    spaced = prefix + "".join(d + (noise[i % len(noise)] if noise and i % 5 == 4 else "") for i, d in enumerate(nip))
+    assert clean_nip(spaced) == nip
+    assert nip_error(spaced) is None
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30).filter(lambda s: len(s) != 18))
+def test_wrong_length_is_an_error_naming_the_length(nip: str) -> None:
+    assert nip_error(nip) == f"NIP harus 18 digit (terbaca {len(nip)} digit)"
+
+
+@given(st.text(min_size=1).filter(lambda s: any(c.isalpha() for c in s) and "e" not in s.lower()))
+def test_letters_are_an_error(text: str) -> None:
+    assert nip_error(text) is not None
+
+
+@pytest.mark.parametrize("text", ["1,99001E+17", "1.99001012020121e17", "1,99E+17", "'1.99001E+17"])
+def test_scientific_notation_is_rejected_with_advice(text: str) -> None:
+    error = nip_error(text)
+    assert error is not None and "Teks" in error
+
+
+def test_pns_and_pppk_are_told_apart_by_digits_13_14() -> None:
+    assert nip_kind("199001012020121001") is JenisAsn.PNS
+    assert nip_kind("199203152021211003") is JenisAsn.PPPK
+    info = parse_nip("198512312010012002")
+    assert info.gender == "P" and info.birth_date is not None and info.birth_date.year == 1985
+
+
+def test_structure_warnings() -> None:
+    assert nip_structure_warning("199001012020121001") is None
+    assert nip_structure_warning("199203152021211003") is None  # PPPK is valid
+    assert "tanggal lahir" in (nip_structure_warning("199013452020121001") or "")
+    assert "jenis kelamin" in (nip_structure_warning("199001012020123001") or "")
+    assert "pengangkatan" in (nip_structure_warning("199001011995121001") or "")
+
+
+@given(
+    st.dates(min_value=pd.Timestamp("1950-01-01").date(), max_value=pd.Timestamp("2000-12-31").date()),
+    st.integers(0, 14),
+    st.integers(1, 12),
+    st.sampled_from("12"),
+    st.integers(1, 999),
+)
+def test_any_well_formed_pns_nip_has_no_warning(birth, years_after, month, gender, seq) -> None:  # type: ignore[no-untyped-def]
+    start = min(birth.year + 18 + years_after, 2035)
+    nip = f"{birth:%Y%m%d}{start}{month:02d}{gender}{seq:03d}"
+    assert nip_error(nip) is None
+    assert nip_structure_warning(nip) is None
+    assert nip_kind(nip) is JenisAsn.PNS

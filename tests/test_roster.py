@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pdm_metrics.errors import RosterError
+from pdm_metrics.roster import (
+    ERROR,
+    WARNING,
+    read_roster,
+    snapshot_date_from_filename,
+    snapshot_date_from_title,
+    status_word_value,
+)
+from pdm_metrics.schema import STATUS_FALSE_WORDS, STATUS_TRUE_WORDS, Column
+from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, xlsx_bytes
+
+JULY_11 = dt.date(2021, 7, 11)
+
+
+def errors_of(roster):  # type: ignore[no-untyped-def]
+    return roster.problems[roster.problems["tingkat"] == ERROR]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_in_each_encoding_and_delimiter(encoding: str, delimiter: str) -> None:
+    rows = [HEADER, [NIP_A, "Ma’ruf Amin", "Dinas Kesehatan", "Sudah"], ROWS[1]]
+    roster = read_roster(csv_bytes(rows, delimiter, encoding), "daftar.csv", JULY_11)
+    assert list(roster.rows["nama"]) == ["Ma’ruf Amin", "Siti Aminah"]
+    assert list(roster.rows["activated"]) == [True, False]
+    assert roster.error_count == 0
+
+
+def test_undecodable_csv_is_refused_not_guessed() -> None:
+    data = csv_bytes([HEADER, ROWS[0]]) + b"\x81\x8d\x8f bad,\xff\xfe\n"
+    with pytest.raises(RosterError, match="Encoding"):
+        read_roster(data, "x.csv", JULY_11)
+
+
+def test_header_below_title_rows_with_aliases_and_extra_columns() -> None:
+    header = [
+        "No",
+        "N I P",
+        "Nama Pegawai",
+        "UNOR NAMA",
+        "Status Aktivasi MySAPK",
+        "TGL. AKTIVASI",
+        "E-mail",
+        "Golongan",
+    ]
+    rows = [header, ["1", NIP_A, "Budi", "Dinas A", "Sudah", "01/07/2021", "b@x.go.id", "III/a"]]
+    titles = ["PEMERINTAH KABUPATEN TANJUNG JABUNG BARAT", "Keadaan per 11 Juli 2021", ""]
+    roster = read_roster(xlsx_bytes(rows, titles), "rekap.xlsx")
+    assert roster.snapshot_date == JULY_11 and roster.date_source == "judul berkas"
+    assert roster.columns_present == {
+        Column.NIP,
+        Column.NAMA,
+        Column.OPD,
+        Column.STATUS_AKTIVASI,
+        Column.TGL_AKTIVASI,
+        Column.EMAIL,
+    }
+    row = roster.rows.iloc[0]
+    assert row["nip"] == NIP_A and row["email"] == "b@x.go.id"
+    assert row["activated_on"] == dt.datetime(2021, 7, 1)
+    assert row["row_number"] == 5  # three title rows, the header on row 4
+
+
+def test_missing_required_column_names_it_and_lists_headers() -> None:
+    data = csv_bytes([["NIP", "NAMA", "UNIT KERJA", "GOLONGAN"], [NIP_A, "Budi", "Dinas A", "III/a"]])
+    with pytest.raises(RosterError) as caught:
+        read_roster(data, "x.csv", JULY_11)
+    assert "Status Aktivasi" in caught.value.message
+    assert "GOLONGAN" in caught.value.message and "UNIT KERJA" in caught.value.message
+
+
+def test_nip_cleaning_and_errors_with_excel_row_numbers() -> None:
+    rows = [
+        HEADER,
+        ["'" + NIP_A, "A", "Dinas A", "Sudah"],
+        ["1985 1231 2010 01 2 002", "B", "Dinas A", "Sudah"],
+        ["1992.0315.2021.21.1.003", "C", "Dinas A", "Sudah"],
+        ["19900101202012100", "D", "Dinas A", "Sudah"],
+        ["1,99001E+17", "E", "Dinas A", "Sudah"],
+        ["NIP-LAMA", "F", "Dinas A", "Sudah"],
+    ]
+    roster = read_roster(csv_bytes(rows, ";", titles=["Daftar ASN"]), "x_20210711.csv")
+    assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B, NIP_C]
+    problems = errors_of(roster).set_index("baris")
+    assert problems.loc[6, "alasan"] == "NIP harus 18 digit (terbaca 17 digit)"
+    assert "Teks" in problems.loc[7, "alasan"]
+    assert problems.loc[8, "alasan"] == "NIP hanya boleh berisi angka"
+    assert set(problems["kolom"]) == {"NIP"}
+
+
+def test_numeric_nip_cell_in_xlsx_is_an_error_even_if_18_digits() -> None:
+    rows = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
+    errors = errors_of(roster)
+    assert list(errors["baris"]) == [3]
+    assert "Teks" in errors.iloc[0]["alasan"]
+    assert list(roster.valid_rows["nip"]) == [NIP_A]
+
+
+def test_whole_numeric_nip_column_is_reported_row_by_row() -> None:
+    rows = [HEADER, [int(NIP_A), "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
+    assert list(errors_of(roster)["baris"]) == [2, 3]
+
+
+def test_pns_structure_problem_is_a_warning_and_pppk_is_valid() -> None:
+    rows = [HEADER, ["199013452020121001", "A", "Dinas A", "Sudah"], [NIP_C, "C", "Dinas A", "Belum"]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert roster.error_count == 0
+    warnings = roster.problems[roster.problems["tingkat"] == WARNING]
+    assert list(warnings["baris"]) == [2]
+    assert list(roster.rows["jenis_asn"]) == ["PNS", "PPPK"]  # derived from the NIP without a column
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("Sudah", True), ("belum", False), ("Sudah Aktivasi", True), ("Belum Aktivasi", False), ("Ya", True),
+     ("TIDAK", False), ("Y", True), ("n", False), ("1", True), ("0", False), ("Aktif", True),
+     ("Tidak Aktif", False), ("Selesai", True), ("Terverifikasi", True), ("Belum Terverifikasi", False),
+     ("TRUE", True), ("false", False)],
+)  # fmt: skip
+def test_status_words(word: str, value: bool) -> None:
+    rows = [HEADER, [NIP_A, "A", "Dinas A", word]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert roster.rows.iloc[0]["activated"] is value or bool(roster.rows.iloc[0]["activated"]) is value
+    assert roster.error_count == 0
+
+
+def test_unknown_status_word_is_an_error_naming_word_and_rows_never_no() -> None:
+    rows = [HEADER, [NIP_A, "A", "Dinas A", "Proses"], [NIP_B, "B", "Dinas A", "Sudah"], [NIP_C, "C", "X", "Proses"]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    errors = errors_of(roster)
+    assert list(errors["baris"]) == [2, 4]
+    assert all("'Proses'" in reason for reason in errors["alasan"])
+    assert list(roster.valid_rows["nip"]) == [NIP_B]
+
+
+@given(
+    st.sampled_from(sorted(STATUS_TRUE_WORDS | STATUS_FALSE_WORDS)),
+    st.sampled_from([str.lower, str.upper, str.title]),
+    st.sampled_from(["", " ", "  "]),
+)
+def test_status_words_ignore_case_and_spacing(word: str, case, pad: str) -> None:  # type: ignore[no-untyped-def]
+    assert status_word_value(pad + case(word) + pad) is (word in STATUS_TRUE_WORDS)
+
+
+@given(st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12))
+def test_status_words_outside_vocabulary_are_unknown(word: str) -> None:
+    normal = word.upper()
+    known = normal in STATUS_TRUE_WORDS | STATUS_FALSE_WORDS or normal.split(" ")[0] in {
+        "SUDAH",
+        "BELUM",
+        "TELAH",
+        "TIDAK",
+    }
+    if not known:
+        assert status_word_value(word) is None
+
+
+def test_opd_spellings_differing_in_case_or_spacing_are_one_opd_in_most_common_spelling() -> None:
+    rows = [HEADER, [NIP_A, "A", "Dinas Kesehatan", "Sudah"], [NIP_B, "B", "DINAS  KESEHATAN", "Sudah"],
+            [NIP_C, "C", "Dinas Kesehatan ", "Belum"]]  # fmt: skip
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert set(roster.rows["opd"]) == {"Dinas Kesehatan"}
+    assert set(roster.rows["opd_key"]) == {"dinas kesehatan"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [(dt.datetime(2021, 7, 3), dt.date(2021, 7, 3)), ("03/07/2021", dt.date(2021, 7, 3)),
+     ("03-07-2021", dt.date(2021, 7, 3)), ("2021-07-03", dt.date(2021, 7, 3)), ("3 Juli 2021", dt.date(2021, 7, 3)),
+     ("3 Jul 2021", dt.date(2021, 7, 3)), (44380, dt.date(2021, 7, 3))],
+)  # fmt: skip
+def test_activation_dates_in_every_usual_form(cell: object, expected: dt.date) -> None:
+    rows = [[*HEADER, "TANGGAL AKTIVASI"], [NIP_A, "A", "Dinas A", "Sudah", cell]]
+    roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
+    assert roster.error_count == 0
+    assert roster.rows.iloc[0]["activated_on"].date() == expected
+
+
+def test_impossible_activation_date_is_an_error_and_a_late_one_a_warning() -> None:
+    rows = [
+        [*HEADER, "TGL AKTIVASI"],
+        [NIP_A, "A", "D", "Sudah", "31/02/2021"],
+        [NIP_B, "B", "D", "Sudah", "20/07/2021"],
+    ]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert list(errors_of(roster)["baris"]) == [2]
+    warnings = roster.problems[roster.problems["tingkat"] == WARNING]
+    assert list(warnings["baris"]) == [3] and "sesudah" in warnings.iloc[0]["alasan"]
+
+
+def test_identical_duplicate_is_kept_once_with_a_warning() -> None:
+    rows = [HEADER, ROWS[0], ROWS[1], ROWS[0]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert roster.error_count == 0 and roster.warning_count == 1
+    assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
+    assert "baris 2" in roster.problems.iloc[0]["alasan"]
+
+
+def test_conflicting_duplicate_is_an_error_on_every_row() -> None:
+    rows = [HEADER, ROWS[0], ROWS[1], [NIP_A, "Budi Santoso", "Dinas Kesehatan", "Belum"]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    errors = errors_of(roster)
+    assert list(errors["baris"]) == [2, 4]
+    assert "2, 4" in errors.iloc[0]["alasan"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Keadaan per 11 Juli 2021", JULY_11), ("Data per tanggal 11-07-2021", JULY_11),
+     ("Posisi: 2021-07-11", JULY_11), ("Rekap ASN", None)],
+)  # fmt: skip
+def test_snapshot_date_from_title(title: str, expected: dt.date | None) -> None:
+    assert snapshot_date_from_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("aktivasi_20210711.xlsx", JULY_11), ("aktivasi 2021-07-11.csv", JULY_11), ("rekap_11-07-2021.xlsx", JULY_11),
+     ("rekap 11 Juli 2021.xlsx", JULY_11), ("rekap.xlsx", None), ("rekap_20211399.csv", None)],
+)  # fmt: skip
+def test_snapshot_date_from_file_name(name: str, expected: dt.date | None) -> None:
+    assert snapshot_date_from_filename(name) == expected
+
+
+def test_given_date_wins_and_unknown_date_is_none() -> None:
+    data = csv_bytes([HEADER, ROWS[0]], titles=["Keadaan per 1 Juni 2021"])
+    assert read_roster(data, "x_20210801.csv", JULY_11).snapshot_date == JULY_11
+    assert read_roster(data, "x_20210801.csv").snapshot_date == dt.date(2021, 6, 1)
+    assert read_roster(csv_bytes([HEADER, ROWS[0]]), "x_20210801.csv").date_source == "nama berkas"
+    assert read_roster(csv_bytes([HEADER, ROWS[0]]), "x.csv").snapshot_date is None
+
+
+def test_ragged_csv_row_is_a_clear_error_with_its_row_number() -> None:
+    data = csv_bytes([HEADER, ROWS[0], [*ROWS[1], "extra"], ROWS[2]], titles=["Daftar"])
+    with pytest.raises(RosterError, match="baris 4"):
+        read_roster(data, "x.csv", JULY_11)
+
+
+def test_empty_cells_in_required_columns_are_errors() -> None:
+    rows = [HEADER, [NIP_A, "", "Dinas A", "Sudah"], [NIP_B, "B", "", ""]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    errors = errors_of(roster)
+    assert sorted(errors["kolom"]) == ["Nama", "OPD", "Status Aktivasi"]

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pdm_metrics import store
+from pdm_metrics.errors import RosterError, StoreError
+from pdm_metrics.ingest import RosterRejected, ingest_roster
+from pdm_metrics.roster import read_roster
+from tests.conftest import content_checksum
+from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, xlsx_bytes
+
+JULY_11 = dt.date(2021, 7, 11)
+
+
+def test_ingest_stores_rows_summary_and_metadata(db: store.Connection) -> None:
+    rows = [[*HEADER, "STATUS PDM", "EMAIL"], [*ROWS[0], "Sudah", "a@x.go.id"], [*ROWS[1], "Belum", ""],
+            [*ROWS[2], "Belum", "c@gmail.com"]]  # fmt: skip
+    saved = ingest_roster(db, read_roster(xlsx_bytes(rows), "rekap_20210711.xlsx"))
+    assert (saved.snapshot_date, saved.rows, saved.activated, saved.replaced) == (JULY_11, 3, 2, False)
+    snap = store.list_snapshots(db).iloc[0]
+    assert snap["source_name"] == "rekap_20210711.xlsx" and len(snap["source_sha256"]) == 64
+    assert bool(snap["has_pdm"]) and not bool(snap["has_verification"]) and bool(snap["has_email"])
+    counts = store.summary_counts(db, by_opd=True).set_index("opd")
+    assert counts.loc["Dinas Kesehatan", "total"] == 2 and counts.loc["Dinas Kesehatan", "activated"] == 2
+    assert counts.loc["Dinas Kesehatan", "pdm_done"] == 1
+    assert list(store.roster_rows(db, JULY_11)["nip"]) == [NIP_A, NIP_C, NIP_B]
+    assert store.data_version(db) == 1
+
+
+def test_summary_matches_roster_rows(db: store.Connection) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11))
+    total = store.summary_counts(db, by_opd=False).iloc[0]
+    rows = store.roster_rows(db, JULY_11)
+    assert total["total"] == len(rows) and total["activated"] == int(rows["activated"].sum())
+
+
+def test_filters_by_opd_and_jenis(db: store.Connection) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11))
+    by_opd = store.summary_counts(db, by_opd=False, opd_keys=["dinas kesehatan"]).iloc[0]
+    assert by_opd["total"] == 2
+    pppk = store.summary_counts(db, by_opd=False, jenis_asn=["PPPK"]).iloc[0]
+    assert pppk["total"] == 1
+    not_active = store.roster_rows(db, JULY_11, store.RosterFilter(activated=False))
+    assert list(not_active["nip"]) == [NIP_B]
+
+
+def test_strict_mode_rejects_and_skip_invalid_stores_the_valid_rows(db: store.Connection) -> None:
+    rows = [HEADER, ROWS[0], [NIP_B, "B", "Dinas A", "Mungkin"], ROWS[2]]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    with pytest.raises(RosterRejected) as caught:
+        ingest_roster(db, roster)
+    assert "baris 3" in caught.value.message and "'Mungkin'" in caught.value.message
+    assert store.list_snapshots(db).empty
+    saved = ingest_roster(db, roster, skip_invalid=True)
+    assert saved.rows == 2
+    assert store.list_snapshots(db).iloc[0]["skipped_rows"] == 1
+
+
+def test_missing_snapshot_date_is_an_error(db: store.Connection) -> None:
+    with pytest.raises(RosterError, match="Tanggal snapshot tidak ditemukan"):
+        ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap.csv"))
+
+
+def test_replacing_a_date_needs_the_flag_and_archives_the_old_one(db: store.Connection) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "pertama.csv", JULY_11), uploaded_by="ani")
+    before = content_checksum(db)
+    second = read_roster(csv_bytes([HEADER, ROWS[0]]), "kedua.csv", JULY_11)
+    with pytest.raises(StoreError, match="sudah ada"):
+        ingest_roster(db, second)
+    assert content_checksum(db) == before
+    saved = ingest_roster(db, second, replace=True, uploaded_by="budi")
+    assert saved.replaced and saved.rows == 1
+    assert list(store.list_snapshots(db)["source_name"]) == ["kedua.csv"]
+    archived = store.archived_snapshots(db)
+    assert list(archived["source_name"]) == ["pertama.csv"] and archived.iloc[0]["archived_by"] == "budi"
+    assert store.summary_counts(db, by_opd=False).iloc[0]["total"] == 1
+    actions = list(store.audit_entries(db)["action"])
+    assert actions == ["unggah snapshot", "ganti snapshot"]
+
+
+def test_a_failure_inside_the_transaction_leaves_the_database_as_it_was(
+    db: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", dt.date(2021, 7, 1)))
+    before = content_checksum(db)
+
+    def broken_summary(cur: store.Connection, snapshot_id: int) -> None:
+        raise RuntimeError("disk penuh")
+
+    monkeypatch.setattr(store, "_insert_summary", broken_summary)
+    with pytest.raises(RuntimeError):
+        ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "y.csv", JULY_11))
+    assert content_checksum(db) == before
+    assert db.execute("SELECT count(*) FROM roster").fetchone() == (3,)
+
+
+def test_delete_sample_snapshots(db: store.Connection) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11), is_sample=True)
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "y.csv", dt.date(2021, 8, 1)))
+    assert store.delete_sample_snapshots(db, "admin") == 1
+    assert list(store.list_snapshots(db)["source_name"]) == ["y.csv"]
+
+
+def test_second_process_gets_a_clear_message_when_the_file_is_locked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.duckdb"
+    holder = store.connect(path)
+    code = (
+        "import sys; from pdm_metrics import store; from pdm_metrics.errors import StoreError\n"
+        "try:\n    store.connect(sys.argv[1])\nexcept StoreError as e:\n    print(e.message)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
+    holder.close()
+    assert "sedang dipakai proses lain" in out.stdout
