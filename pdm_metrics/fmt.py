@@ -106,7 +106,7 @@ def format_pct_change(value: Decimal | float | None) -> str:
     """A signed change in percentage points: '+1,25 poin'."""
     if value is None:
         return "tidak tersedia"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    sign = "+" if value > 0 else ("-" if value < 0 else "±")
     return f"{sign}{format_decimal(abs(Decimal(str(value))))} poin"
 
 

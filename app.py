@@ -1,0 +1,30 @@
+"""Pantau PDM: navigation, the shared sidebar and the sample-data banner; the pages do the rest."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="Pantau PDM", page_icon=":material/monitoring:", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/tren.py", title="Tren & Tenggat", icon=":material/show_chart:"),
+    st.Page("app_pages/opd.py", title="OPD", icon=":material/apartment:"),
+    st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"),
+    st.Page("app_pages/data.py", title="Data & Unduh", icon=":material/table_view:"),
+]
+
+page = st.navigation(PAGES)
+st.sidebar.markdown("### Pantau PDM\nPemutakhiran Data Mandiri ASN melalui MySAPK")
+ui.sidebar_filters()
+sample, real = ui.view("has_sample_data")
+if sample:
+    st.warning(
+        "Yang tampil adalah **data contoh** (sintetis), bukan data ASN sebenarnya. "
+        + ("Data asli sudah diunggah: data contoh dapat dihapus di halaman Unggah Snapshot." if real else
+           "Unggah snapshot asli di halaman Unggah Snapshot."),
+        icon=":material/science:",
+    )  # fmt: skip
+page.run()

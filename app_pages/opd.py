@@ -1,0 +1,47 @@
+"""OPD: which OPD lags, and who in it still has to act?"""
+
+import streamlit as st
+
+import ui
+from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.metrics import Metric
+
+st.title("OPD")
+if not ui.empty_state():
+    metric = (
+        st.segmented_control(
+            "Ukuran", list(Metric), format_func=lambda m: m.label, default=Metric.AKTIVASI, key="opd_metric"
+        )
+        or Metric.AKTIVASI
+    )
+    filters = ui.current_filters()
+    opd_view = ui.view("opd_overview", filters, metric)
+    ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
+    ranking.plotly_chart(opd_view.ranking, width="stretch", config={"displaylogo": False})
+    heatmap.plotly_chart(opd_view.heatmap, width="stretch", config={"displaylogo": False})
+
+    st.subheader("Rincian satu OPD")
+    names = dict(opd_view.choices)
+    opd_key = st.selectbox("Pilih OPD", list(names), format_func=lambda k: names[k], index=None, key="opd_detail",
+                           placeholder="Pilih OPD untuk melihat tren dan daftar ASN yang belum")  # fmt: skip
+    if opd_key:
+        detail = ui.view("opd_detail", ui.calendar(), filters, opd_key)
+        st.plotly_chart(detail.figure, width="stretch", config={"displaylogo": False})
+        labels = {Metric.AKTIVASI: "Belum aktivasi", Metric.PDM: "Belum PDM", Metric.VERIFIKASI: "Belum verifikasi"}
+        tabs = st.tabs([f"{labels[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
+        for tab, m in zip(tabs, Metric, strict=True):
+            with tab:
+                if not detail.available[m]:
+                    st.info(f"Status {m.label} tidak ada di berkas snapshot ini.")
+                elif detail.missing[m].empty:
+                    st.success(f"Semua ASN {detail.name} sudah {m.label.lower()}.")
+                else:
+                    st.dataframe(detail.missing[m], hide_index=True, width="stretch",
+                                 column_config=ui.roster_column_config())  # fmt: skip
+                    ui.download_buttons(
+                        detail.missing[m],
+                        f"pantau-pdm_{labels[m].lower().replace(' ', '-')}_{opd_key.replace(' ', '-')}",
+                        f"{labels[m]}: {detail.name}",
+                        f"Snapshot {format_date(opd_view.snapshot_date)}",
+                        f"opd-{m.value}",
+                    )

@@ -1,0 +1,96 @@
+"""Unggah Snapshot: check a fresh roster file, see what would be stored, then confirm."""
+
+import streamlit as st
+
+import ui
+from pdm_metrics.errors import PdmError
+from pdm_metrics.fmt import format_date, format_int
+
+st.title("Unggah Snapshot")
+st.caption(
+    "Berkas daftar ASN dari SAPK/SIASN atau buatan sendiri (xlsx, xls, ods, csv). Kolom wajib: NIP, Nama, "
+    "OPD/Unit Kerja, Status Aktivasi. Format kolom NIP sebagai Teks agar 18 digitnya utuh."
+)
+if done := st.session_state.pop("upload_done", None):
+    st.success(done, icon=":material/check_circle:")
+round_ = st.session_state.get("upload_round", 0)
+uploaded = st.file_uploader(
+    "Pilih berkas snapshot", type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"], key=f"uploader-{round_}"
+)
+if uploaded is not None:
+    data = uploaded.getvalue()
+    override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == uploaded.file_id else None
+    try:
+        with st.status("Memeriksa berkas…", expanded=False) as status:
+            preview = ui.upload_preview(data, uploaded.name, override)
+            status.update(
+                label=f"Berkas diperiksa: {format_int(len(preview.roster.rows))} baris data", state="complete"
+            )
+    except PdmError as exc:
+        st.error(exc.message, icon=":material/error:")
+        st.stop()
+    roster = preview.roster
+    st.session_state["upload_file"] = uploaded.file_id
+    chosen_date = st.date_input(
+        "Tanggal snapshot" + (f" (terbaca dari {roster.date_source})" if roster.date_source else ""),
+        value=roster.snapshot_date,
+        format="DD/MM/YYYY",
+        key=f"date-{uploaded.file_id}",
+    )
+    if chosen_date != roster.snapshot_date:
+        st.session_state["upload_date"] = chosen_date
+        st.rerun()
+    if roster.snapshot_date is None:
+        st.warning("Tanggal snapshot tidak ditemukan di judul maupun nama berkas. Isi tanggalnya di atas.")
+        st.stop()
+
+    cols = st.columns(4)
+    cols[0].metric("Baris akan disimpan", format_int(preview.rows_to_store))
+    cols[1].metric("Sudah aktivasi", format_int(preview.activated))
+    cols[2].metric("Galat", format_int(roster.error_count))
+    cols[3].metric("Peringatan", format_int(roster.warning_count))
+    if not preview.report.empty:
+        st.subheader("Laporan pemeriksaan")
+        st.dataframe(preview.report, hide_index=True, width="stretch")
+        ui.download_buttons(
+            preview.report, f"laporan-pemeriksaan_{uploaded.name}", "Laporan pemeriksaan berkas",
+            f"Berkas {uploaded.name}, snapshot {format_date(roster.snapshot_date)}", "laporan",
+        )  # fmt: skip
+
+    skip_invalid = False
+    if roster.error_count:
+        st.error(
+            f"Ada {format_int(roster.error_count)} galat. Perbaiki berkas lalu unggah ulang, atau impor "
+            f"hanya baris yang valid ({format_int(roster.invalid_row_count)} baris akan dilewati dan dicatat)."
+        )
+        skip_invalid = st.checkbox("Impor hanya baris yang valid")
+    replace = False
+    if preview.exists:
+        st.warning(f"Snapshot tanggal {format_date(roster.snapshot_date)} sudah ada.")
+        replace = st.checkbox(f"Ganti snapshot {format_date(roster.snapshot_date)} (yang lama disimpan di arsip)")
+    can_store = (not roster.error_count or skip_invalid) and (not preview.exists or replace)
+    if st.button("Simpan snapshot", type="primary", disabled=not can_store):
+        progress = st.progress(0.2, text="Menyimpan ke basis data…")
+        try:
+            saved = ui.commit_upload(preview, replace=replace, skip_invalid=skip_invalid)
+        except PdmError as exc:
+            progress.empty()
+            st.error(exc.message)
+            st.stop()
+        progress.progress(1.0, text="Selesai")
+        st.session_state["upload_done"] = (
+            f"Snapshot {format_date(saved.snapshot_date)} tersimpan: {format_int(saved.rows)} ASN, "
+            f"{format_int(saved.activated)} sudah aktivasi. Semua halaman kini memakai data ini."
+        )
+        st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
+        st.rerun()
+
+sample, real = ui.view("has_sample_data")
+if sample and real:
+    st.divider()
+    st.subheader("Data contoh")
+    st.write("Data asli sudah tersimpan. Data contoh (sintetis) dapat dihapus agar tidak tercampur.")
+    if st.button("Hapus data contoh"):
+        removed = ui.remove_sample_data()
+        st.session_state["upload_done"] = f"{format_int(removed)} snapshot contoh dihapus."
+        st.rerun()

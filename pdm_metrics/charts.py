@@ -1,0 +1,198 @@
+"""Plotly figures, pure functions of data: pages only place what these return.
+
+Every label is Indonesian and every number pre-formatted (hover texts carry
+'72,11%' and '11 Juli 2021'), and `separators=",."` covers what Plotly itself
+prints, so the charts read the same in any browser locale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pdm_metrics.deadlines import Calendar
+from pdm_metrics.fmt import MONTH_NAMES, format_date, format_int, format_pct
+from pdm_metrics.metrics import Metric
+
+METRIC_COLORS = {Metric.AKTIVASI: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFIKASI: "#9467BD"}
+PHASE_FILLS = {Metric.AKTIVASI: "rgba(11,110,79,0.08)", Metric.PDM: "rgba(31,119,180,0.10)",
+               Metric.VERIFIKASI: "rgba(148,103,189,0.07)"}  # fmt: skip
+FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a time chart: dates and rates (None = not available on that date)."""
+
+    name: str
+    metric: Metric
+    dates: list[date]
+    rates: list[Decimal | None]
+    counts: list[str]  # pre-formatted '2.829 dari 3.923' per point
+    dash: str = "solid"
+    mode: str = "lines+markers"
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        separators=",.",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"family": FONT, "size": 13},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "title": None},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    return fig
+
+
+def month_ticks(start: date, end: date) -> tuple[list[date], list[str]]:
+    """First of each month between start and end, labelled 'Jul 2021' in Indonesian."""
+    ticks, labels = [], []
+    current = date(start.year, start.month, 1)
+    while current <= end:
+        ticks.append(current)
+        labels.append(f"{MONTH_NAMES[current.month - 1][:3]} {current.year}")
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return ticks, labels
+
+
+def _percent_axis(fig: go.Figure, title: str = "Persentase ASN") -> None:
+    fig.update_yaxes(
+        range=[0, 105],
+        ticksuffix="%",
+        title=title,
+        gridcolor="#EEE",
+        zeroline=False,
+    )
+
+
+def add_phases(fig: go.Figure, calendar: Calendar) -> None:
+    """The three phases as labelled bands, and their deadlines as labelled dashed lines."""
+    for row, phase in enumerate(calendar.phases):
+        fig.add_shape(
+            type="rect", xref="x", yref="paper", x0=phase.start, x1=phase.end + timedelta(days=1), y0=0, y1=1,
+            fillcolor=PHASE_FILLS[phase.metric], line={"width": 0}, layer="below", name=f"fase {phase.key}",
+        )  # fmt: skip
+        fig.add_annotation(
+            x=phase.start, y=1 - 0.06 * row, xref="x", yref="paper", xanchor="left", showarrow=False,
+            text=f"Fase {phase.metric.label}", font={"size": 11, "color": METRIC_COLORS[phase.metric]},
+            name=f"label fase {phase.key}",
+        )  # fmt: skip
+        fig.add_shape(
+            type="line", xref="x", yref="paper", x0=phase.end, x1=phase.end, y0=0, y1=1,
+            line={"color": METRIC_COLORS[phase.metric], "width": 1.5, "dash": "dash"},
+            name=f"tenggat {phase.key}",
+        )  # fmt: skip
+        fig.add_annotation(
+            x=phase.end, y=0.02 + 0.07 * row, xref="x", yref="paper", xanchor="right", showarrow=False,
+            text=f"Tenggat {phase.metric.label}: {format_date(phase.end)}", bgcolor="rgba(255,255,255,0.85)",
+            font={"size": 11, "color": METRIC_COLORS[phase.metric]}, name=f"label tenggat {phase.key}",
+        )  # fmt: skip
+
+
+def _target_line(fig: go.Figure) -> None:
+    fig.add_shape(
+        type="line", xref="paper", yref="y", x0=0, x1=1, y0=100, y1=100,
+        line={"color": "#C0392B", "width": 1, "dash": "dot"}, name="target 100%",
+    )  # fmt: skip
+    fig.add_annotation(
+        x=0.995, y=100, xref="paper", yref="y", xanchor="right", yanchor="bottom", showarrow=False,
+        text="Target 100%", font={"size": 11, "color": "#C0392B"}, name="label target",
+    )  # fmt: skip
+
+
+def _series_trace(series: Series) -> go.Scatter:
+    points = [(d, r, c) for d, r, c in zip(series.dates, series.rates, series.counts, strict=True) if r is not None]
+    hover = [f"{format_date(d)}<br>{series.name}: {format_pct(r)}<br>{c}" for d, r, c in points]
+    return go.Scatter(
+        x=[d for d, _, _ in points],
+        y=[float(r) for _, r, _ in points if r is not None],
+        name=series.name,
+        mode=series.mode,
+        line={"color": METRIC_COLORS[series.metric], "dash": series.dash, "width": 2.5},
+        marker={"size": 6},
+        hovertext=hover,
+        hoverinfo="text",
+    )
+
+
+def trend_figure(series: list[Series], calendar: Calendar, title: str, height: int = 480) -> go.Figure:
+    """Rates over time with phase bands, deadline lines and the 100% target."""
+    fig = go.Figure([_series_trace(s) for s in series if any(r is not None for r in s.rates)])
+    all_dates = [d for s in series for d in s.dates] + [p.start for p in calendar.phases]
+    all_dates += [p.end for p in calendar.phases]
+    start, end = min(all_dates), max(all_dates)
+    add_phases(fig, calendar)
+    _target_line(fig)
+    ticks, labels = month_ticks(start, end)
+    fig.update_xaxes(
+        tickvals=ticks, ticktext=labels, range=[start - timedelta(days=5), end + timedelta(days=5)], gridcolor="#F3F3F3"
+    )
+    _percent_axis(fig)
+    return _base_layout(fig, title, height)
+
+
+def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], metric: Metric, title: str) -> go.Figure:
+    """Horizontal bars, lowest at the top (the OPD to chase first)."""
+    texts = [format_pct(r) for r in rates]
+    hover = [f"{name}<br>{metric.label}: {t}<br>{c}" for name, t, c in zip(labels, texts, counts, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=[float(r) for r in rates],
+            y=labels,
+            orientation="h",
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": [float(r) for r in rates], "colorscale": "RdYlGn", "cmin": 0, "cmax": 100},
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    fig.update_xaxes(range=[0, 112], ticksuffix="%", gridcolor="#EEE", title=f"Persentase {metric.label}")
+    return _base_layout(fig, title, max(320, 60 + 22 * len(labels)))
+
+
+def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure:
+    """OPD x snapshot date; frame has columns opd, snapshot_date, rate (Decimal or None), label."""
+    dates = sorted(frame["snapshot_date"].unique())
+    order = (
+        frame[frame["snapshot_date"] == dates[-1]].assign(r=lambda f: f["rate"].astype(float)).sort_values("r")["opd"]
+    )
+    opds = list(dict.fromkeys([*order, *sorted(frame["opd"].unique())]))
+    grid = frame.pivot_table(index="opd", columns="snapshot_date", values="rate_float", aggfunc="first")
+    grid = grid.reindex(index=opds, columns=dates)
+    texts = frame.pivot_table(index="opd", columns="snapshot_date", values="label", aggfunc="first")
+    texts = texts.reindex(index=opds, columns=dates).fillna("tidak tersedia")
+    x_labels = [format_date(pd.Timestamp(d).date()) for d in dates]
+    hover = [[f"{opd}<br>{x}: {texts.loc[opd, d]}" for d, x in zip(dates, x_labels, strict=True)] for opd in opds]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(dtype=float),
+            x=x_labels,
+            y=opds,
+            colorscale="RdYlGn",
+            zmin=0,
+            zmax=100,
+            hovertext=hover,
+            hoverinfo="text",
+            colorbar={"ticksuffix": "%", "title": metric.label},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 10})
+    fig.update_xaxes(tickangle=-45, tickfont={"size": 10})
+    return _base_layout(fig, title, max(360, 80 + 18 * len(opds)))
+
+
+def count_label(part: int | None, whole: int) -> str:
+    return "tidak tersedia" if part is None else f"{format_int(part)} dari {format_int(whole)}"

@@ -1,0 +1,134 @@
+"""CSV and XLSX downloads: Indonesian formats, and no cell that a spreadsheet would run.
+
+CSV is written for an Excel set to Indonesian regional settings: UTF-8 with BOM,
+';' between fields, decimal comma, dates dd/mm/yyyy, and NIP in the official
+spaced form (19900101 202012 1 001) so Excel keeps all 18 digits as text.
+XLSX cells are written as strings, numbers or dates, never as formulas.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from pdm_metrics.fmt import format_decimal, format_int
+
+# OWASP CSV injection: a cell starting with one of these may be run as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+NIP_HEADER = "NIP"
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to text that a spreadsheet would read as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def spaced_nip(nip: str) -> str:
+    """'199001012020121001' -> '19900101 202012 1 001' (the official written form)."""
+    if len(nip) != 18 or not nip.isdigit():
+        return nip
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
+def _csv_cell(value: Any, column: str) -> str:
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return ""
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal | float):
+        return format_decimal(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return spaced_nip(text) if column == NIP_HEADER else neutralise(text)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Semicolon-separated UTF-8 (with BOM) text that Excel in Indonesian settings opens as a table."""
+    buffer = io.StringIO()
+    columns = [str(c) for c in frame.columns]
+    buffer.write(";".join(_quote(neutralise(c)) for c in columns) + "\r\n")
+    for row in frame.itertuples(index=False, name=None):
+        buffer.write(";".join(_quote(_csv_cell(v, c)) for v, c in zip(row, columns, strict=True)) + "\r\n")
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _quote(text: str) -> str:
+    if any(ch in text for ch in ';"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, title: str, subtitle: str, sheet_name: str = "Data") -> bytes:
+    """One sheet: title row, subtitle (date and filters), frozen header, autofilter, fitted widths."""
+    buffer = io.BytesIO()
+    workbook = workbook_factory(buffer)
+    write_sheet(workbook, frame, title, subtitle, sheet_name)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def write_sheet(workbook: Any, frame: pd.DataFrame, title: str, subtitle: str, sheet_name: str) -> None:
+    sheet = workbook.add_worksheet(_sheet_name(sheet_name))
+    bold = workbook.add_format({"bold": True, "font_size": 14})
+    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    number_format = workbook.add_format({"num_format": "#,##0"})
+    decimal_format = workbook.add_format({"num_format": "#,##0.00"})
+    sheet.write_string(0, 0, neutralise(title), bold)
+    sheet.write_string(1, 0, neutralise(subtitle))
+    header_row = 3
+    columns = [str(c) for c in frame.columns]
+    widths = [len(c) for c in columns]
+    for col, name in enumerate(columns):
+        sheet.write_string(header_row, col, neutralise(name), header)
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
+        for col, value in enumerate(row):
+            shown = _write_cell(sheet, r, col, value, date_format, number_format, decimal_format)
+            widths[col] = max(widths[col], len(shown))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.autofilter(header_row, 0, header_row + max(len(frame), 1), max(len(columns) - 1, 0))
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any, date_fmt: Any, int_fmt: Any, dec_fmt: Any) -> str:
+    """Write one value with the matching cell type; return its shown text (for widths)."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        sheet.write_blank(row, col, None)
+        return ""
+    if isinstance(value, bool):
+        text = "Ya" if value else "Tidak"
+        sheet.write_string(row, col, text)
+        return text
+    if isinstance(value, datetime | pd.Timestamp | date):
+        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        sheet.write_datetime(row, col, moment, date_fmt)
+        return "dd/mm/yyyy"
+    if isinstance(value, int):
+        sheet.write_number(row, col, value, int_fmt)
+        return format_int(value)
+    if isinstance(value, Decimal | float):
+        sheet.write_number(row, col, float(value), dec_fmt)
+        return format_decimal(value)
+    text = neutralise(str(value))
+    sheet.write_string(row, col, text)
+    return text
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = "".join(ch for ch in name if ch not in "[]:*?/\\")
+    return (cleaned or "Data")[:31]
+
+
+def workbook_factory(buffer: io.BytesIO) -> Any:
+    return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})

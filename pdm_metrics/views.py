@@ -1,0 +1,375 @@
+"""What each dashboard page shows, computed in one call per page (pages stay thin).
+
+Each function takes the store connection, the regulation calendar and the
+shared filters, and returns data ready to place: formatted texts, display
+frames with Indonesian headers, and Plotly figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pdm_metrics import charts, store
+from pdm_metrics.deadlines import Calendar
+from pdm_metrics.fmt import format_date, format_days_left, format_int, format_pct, format_pct_change
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rates_frame, rates_from_counts
+from pdm_metrics.roster import Roster, read_roster
+
+STATUS_TEXT = {True: "Sudah", False: "Belum"}
+RANK_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices, shared by every page."""
+
+    snapshot_date: date | None = None
+    opd_keys: tuple[str, ...] = ()
+    jenis_asn: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        parts = [f"{format_int(len(self.opd_keys))} OPD terpilih" if self.opd_keys else "semua OPD"]
+        parts.append(", ".join(self.jenis_asn) if self.jenis_asn else "PNS dan PPPK")
+        return "; ".join(parts)
+
+
+def snapshot_dates(con: store.Connection) -> list[date]:
+    return [pd.Timestamp(d).date() for d in store.list_snapshots(con)["snapshot_date"]]
+
+
+def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
+    """(sample data present, real data present)."""
+    snapshots = store.list_snapshots(con)
+    if snapshots.empty:
+        return False, False
+    sample = snapshots["is_sample"].astype(bool)
+    return bool(sample.any()), bool((~sample).any())
+
+
+def _counts(con: store.Connection, filters: Filters, by_opd: bool, day: date | None) -> pd.DataFrame:
+    return store.summary_counts(
+        con, by_opd=by_opd, snapshot_date=day, opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None
+    )
+
+
+# ----------------------------------------------------------------------------- Ringkasan
+
+
+@dataclass(frozen=True)
+class Kpi:
+    metric: Metric
+    rate: Decimal | None
+    rate_text: str
+    count_text: str
+    change: Decimal | None
+    change_text: str | None
+    deadline_text: str
+    history: list[float]  # the rate at every snapshot up to this one (sparkline)
+
+
+@dataclass
+class Overview:
+    snapshot_date: date
+    previous_date: date | None
+    population: int
+    kpis: list[Kpi]
+    lowest: pd.DataFrame
+    highest: pd.DataFrame
+    opd_table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, history: list[Rates]) -> Kpi:
+    rate, count = now.rate(metric), now.count(metric)
+    change = change_between(now, before, metric)
+    phase = calendar.phase_for(metric)
+    days = phase.days_left(now.snapshot_date)
+    extension = f" (diperpanjang, {phase.extension.letter_number})" if phase.extension else ""
+    return Kpi(
+        metric=metric,
+        rate=rate,
+        rate_text=format_pct(rate),
+        count_text=charts.count_label(count, now.total) if count is not None else "kolom tidak ada di berkas snapshot",
+        change=change,
+        change_text=format_pct_change(change) if change is not None else None,
+        deadline_text=f"Tenggat {format_date(phase.end)}{extension}: {format_days_left(days)}",
+        history=[float(r) for r in (h.rate(metric) for h in history) if r is not None],
+    )
+
+
+def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
+    """Per-OPD display table: text for reading, floats for progress bars and sorting."""
+    frame = rates_frame(by_opd)
+    table = pd.DataFrame({"OPD": frame["opd"], "Jumlah ASN": frame["total"].map(format_int)})
+    for metric in Metric:
+        rates = frame[metric.rate_column]
+        table[f"{metric.label} (bar)"] = [None if r is None else float(r) for r in rates]
+        table[metric.label] = [
+            format_pct(r) if r is None else f"{format_pct(r)} ({format_int(int(c))})"
+            for r, c in zip(rates, frame[metric.value].fillna(0), strict=True)
+        ]
+    table["opd_key"] = frame["opd_key"]
+    return table.sort_values(["Aktivasi (bar)", "OPD"]).reset_index(drop=True)
+
+
+def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Overview | None:
+    dates = snapshot_dates(con)
+    if not dates:
+        return None
+    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+    previous = max((d for d in dates if d < day), default=None)
+    totals = {r.snapshot_date: r for r in rates_from_counts(_counts(con, filters, False, None))}
+    if day not in totals:
+        return None
+    now, before = totals[day], totals.get(previous) if previous else None
+    table = opd_rates_table(_counts(con, filters, True, day))
+    ranked = table[["OPD", "Aktivasi", "Jumlah ASN"]]
+    notes = []
+    if now.pdm_done is None:
+        notes.append("Berkas snapshot ini tidak memuat kolom status PDM/verifikasi; angkanya tidak tersedia.")
+    return Overview(
+        snapshot_date=day,
+        previous_date=previous,
+        population=now.total,
+        kpis=[_kpi(m, now, before, calendar, [r for d, r in totals.items() if d <= day]) for m in Metric],
+        lowest=ranked.head(RANK_SIZE).reset_index(drop=True),
+        highest=ranked.tail(RANK_SIZE).iloc[::-1].reset_index(drop=True),
+        opd_table=table,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------- Tren & Tenggat
+
+
+def _series_for(rates: list[Rates], name_prefix: str, dash: str) -> list[charts.Series]:
+    result = []
+    for metric in Metric:
+        result.append(
+            charts.Series(
+                name=f"{name_prefix}{metric.label}",
+                metric=metric,
+                dates=[r.snapshot_date for r in rates],
+                rates=[r.rate(metric) for r in rates],
+                counts=[charts.count_label(r.count(metric), r.total) for r in rates],
+                dash=dash,
+            )
+        )
+    return result
+
+
+def _cumulative_series(con: store.Connection, filters: Filters, day: date, total: int) -> charts.Series | None:
+    per_day = store.activation_counts_by_day(con, day, filters.opd_keys or None, filters.jenis_asn or None)
+    curve = cumulative_activation(per_day, total)
+    if curve.empty:
+        return None
+    return charts.Series(
+        name=f"Aktivasi harian (tanggal aktivasi, snapshot {format_date(day)})",
+        metric=Metric.AKTIVASI,
+        dates=[pd.Timestamp(d).date() for d in curve["day"]],
+        rates=list(curve["rate"]),
+        counts=[f"{format_int(int(c))} dari {format_int(total)}" for c in curve["cumulative"]],
+        dash="dot",
+        mode="lines",
+    )
+
+
+@dataclass
+class TrendView:
+    figure: go.Figure
+    latest: Rates | None
+    notes: list[str]
+
+
+def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_opd_key: str | None = None) -> TrendView:
+    rates = rates_from_counts(_counts(con, filters, False, None))
+    notes = []
+    if not rates:
+        fig = charts.trend_figure([], calendar, "Belum ada data snapshot")
+        return TrendView(fig, None, ["Belum ada snapshot. Unggah berkas di halaman Unggah Snapshot."])
+    series = _series_for(rates, "", "solid")
+    day = (
+        filters.snapshot_date if filters.snapshot_date in {r.snapshot_date for r in rates} else rates[-1].snapshot_date
+    )
+    total = next(r.total for r in rates if r.snapshot_date == day)
+    cumulative = _cumulative_series(con, filters, day, total)
+    if cumulative is not None:
+        series.append(cumulative)
+    else:
+        notes.append("Snapshot ini tidak memuat tanggal aktivasi, jadi kurva harian tidak dapat digambar.")
+    if compare_opd_key:
+        opd_filters = Filters(filters.snapshot_date, (compare_opd_key,), filters.jenis_asn)
+        opd_counts = _counts(con, opd_filters, True, None)
+        if not opd_counts.empty:
+            name = str(opd_counts["opd"].iloc[-1])
+            series += _series_for(rates_from_counts(opd_counts), f"{name}: ", "dash")
+    title = f"Perkembangan PDM ({filters.description})"
+    return TrendView(charts.trend_figure(series, calendar, title), rates[-1], notes)
+
+
+# ----------------------------------------------------------------------------- OPD
+
+
+def _rate_label(rate: Decimal | None, count: object, total: int) -> str:
+    if rate is None:
+        return "tidak tersedia"
+    return f"{format_pct(rate)} ({format_int(int(count))} dari {format_int(total)})"  # type: ignore[call-overload]
+
+
+@dataclass
+class OpdView:
+    snapshot_date: date
+    ranking: go.Figure
+    heatmap: go.Figure
+    choices: list[tuple[str, str]]  # (opd_key, name)
+
+
+def opd_overview(con: store.Connection, filters: Filters, metric: Metric) -> OpdView | None:
+    dates = snapshot_dates(con)
+    if not dates:
+        return None
+    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+    all_rates = rates_frame(_counts(con, filters, True, None))
+    current = all_rates[all_rates["snapshot_date"].dt.date == day]
+    available = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
+    title = f"Peringkat OPD menurut {metric.label}, {format_date(day)}"
+    if available.empty:
+        title += " (tidak tersedia pada snapshot ini)"
+    ranking = charts.ranking_figure(
+        list(available["opd"]),
+        list(available[metric.rate_column]),
+        [charts.count_label(int(c), int(t)) for c, t in zip(available[metric.value], available["total"], strict=True)],
+        metric,
+        title,
+    )
+    heat = all_rates.assign(
+        rate=all_rates[metric.rate_column],
+        rate_float=pd.Series(
+            [None if r is None else float(r) for r in all_rates[metric.rate_column]], index=all_rates.index, dtype=float
+        ),
+        label=[
+            _rate_label(r, c, int(t))
+            for r, c, t in zip(all_rates[metric.rate_column], all_rates[metric.value], all_rates["total"], strict=True)
+        ],
+    )
+    heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per OPD dari waktu ke waktu")
+    choices = list(current.sort_values("opd")[["opd_key", "opd"]].itertuples(index=False, name=None))
+    return OpdView(day, ranking, heatmap, choices)
+
+
+@dataclass
+class OpdDetail:
+    name: str
+    figure: go.Figure
+    missing: dict[Metric, pd.DataFrame]  # display frames of ASN who have not yet done each phase
+    available: dict[Metric, bool]
+
+
+def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
+    only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn)
+    view = trend(con, calendar, only)
+    dates = snapshot_dates(con)
+    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+    rates = rates_from_counts(_counts(con, only, False, day))
+    missing: dict[Metric, pd.DataFrame] = {}
+    available: dict[Metric, bool] = {}
+    for metric in Metric:
+        available[metric] = bool(rates) and rates[0].count(metric) is not None
+        where = store.RosterFilter(opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, **{metric.value: False})
+        missing[metric] = roster_display(store.roster_rows(con, day, where)) if available[metric] else pd.DataFrame()
+    names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
+    name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
+    view.figure.update_layout(title={"text": f"Perkembangan PDM: {name}"})
+    return OpdDetail(name, view.figure, missing, available)
+
+
+# ----------------------------------------------------------------------------- Data & Unduh
+
+ROSTER_HEADERS = {
+    "nip": "NIP",
+    "nama": "Nama",
+    "opd": "OPD",
+    "jenis_asn": "Jenis ASN",
+    "activated": "Status Aktivasi",
+    "activated_on": "Tanggal Aktivasi",
+    "pdm_done": "Status PDM",
+    "verified": "Status Verifikasi",
+    "email": "Email",
+}
+
+
+def roster_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Roster rows with Indonesian headers and Sudah/Belum statuses (dates stay dates)."""
+    frame = rows.copy()
+    for column in ("activated", "pdm_done", "verified"):
+        frame[column] = frame[column].map(lambda v: "tidak tersedia" if pd.isna(v) else STATUS_TEXT[bool(v)])
+    frame["activated_on"] = pd.to_datetime(frame["activated_on"]).dt.date
+    frame["email"] = frame["email"].fillna("")
+    return frame[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    activated: bool | None = None
+    pdm_done: bool | None = None
+    verified: bool | None = None
+
+
+def data_table(con: store.Connection, filters: Filters, status: StatusFilter) -> tuple[date | None, pd.DataFrame]:
+    dates = snapshot_dates(con)
+    if not dates:
+        return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
+    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+    where = store.RosterFilter(
+        opd_keys=filters.opd_keys or None,
+        jenis_asn=filters.jenis_asn or None,
+        activated=status.activated,
+        pdm_done=status.pdm_done,
+        verified=status.verified,
+    )
+    return day, roster_display(store.roster_rows(con, day, where))
+
+
+# ----------------------------------------------------------------------------- Unggah Snapshot
+
+
+@dataclass
+class UploadPreview:
+    roster: Roster
+    exists: bool
+    rows_to_store: int
+    activated: int
+    report: pd.DataFrame  # the validation report with Indonesian headers
+
+    @property
+    def rejected_in_strict_mode(self) -> bool:
+        return self.roster.error_count > 0
+
+
+REPORT_HEADERS = {"baris": "Baris", "kolom": "Kolom", "nilai": "Nilai", "alasan": "Alasan", "tingkat": "Tingkat"}
+
+
+def upload_preview(con: store.Connection, data: bytes, filename: str, snapshot_date: date | None) -> UploadPreview:
+    """Read and check an uploaded file without storing anything (RosterError if unusable)."""
+    roster = read_roster(data, filename, snapshot_date)
+    valid = roster.valid_rows
+    exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
+    report = roster.problems.rename(columns=REPORT_HEADERS)
+    return UploadPreview(roster, exists, len(valid), int(valid["activated"].sum()), report)
+
+
+def commit_upload(
+    con: store.Connection, preview: UploadPreview, replace: bool, skip_invalid: bool, uploaded_by: str
+) -> store.SavedSnapshot:
+    return ingest_roster(con, preview.roster, skip_invalid=skip_invalid, replace=replace, uploaded_by=uploaded_by)
+
+
+def remove_sample_data(con: store.Connection, actor: str) -> int:
+    return store.delete_sample_snapshots(con, actor)

@@ -1,0 +1,209 @@
+"""Every page through Streamlit's AppTest, on the sample data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pdm_metrics import store
+from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+JULY_11 = dt.date(2021, 7, 11)
+
+
+@pytest.fixture
+def app_db(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv("PDM_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_app(page: str | None = None, snapshot: dt.date | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    if snapshot:
+        at.selectbox(key="snapshot").set_value(snapshot)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
+
+
+def figure_of(at: AppTest, index: int = 0) -> dict:  # type: ignore[type-arg]
+    charts = at.get("plotly_chart")
+    return json.loads(charts[index].proto.spec)
+
+
+def test_ringkasan_shows_the_known_figure_on_11_july_2021(app_db: Path) -> None:
+    at = open_app(snapshot=JULY_11)
+    assert "Ringkasan PDM · 11 Juli 2021" in texts(at)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Aktivasi"].value == "72,11%"
+    assert metrics["PDM"].value == "tidak tersedia"
+    assert "2.829 dari 3.923" in texts(at)
+    assert "Tenggat 31 Agustus 2021: 51 hari lagi" in texts(at)
+    assert metrics["Aktivasi"].delta == "+17,51 poin"  # 54,60% on 28 Juni 2021
+    assert "data contoh" in at.warning[0].value
+
+
+def test_ringkasan_lowest_and_highest_opd_and_full_table(app_db: Path) -> None:
+    at = open_app(snapshot=JULY_11)
+    lowest, highest, table = (d.value for d in at.dataframe[:3])
+    assert list(lowest.columns) == ["OPD", "Aktivasi", "Jumlah ASN"] and len(lowest) == 5
+    assert lowest.iloc[0]["OPD"] == "Dinas Perikanan" and lowest.iloc[0]["Aktivasi"] == "41,38% (12)"
+    assert highest.iloc[0]["OPD"] == "Dinas Koperasi dan UKM"
+    assert len(table) == 45
+    assert table["Aktivasi (bar)"].is_monotonic_increasing
+
+
+def test_filters_carry_across_pages(app_db: Path) -> None:
+    at = open_app(snapshot=JULY_11)
+    at.multiselect(key="jenis_filter").set_value(["PPPK"])
+    at.run()
+    at.switch_page("app_pages/data.py")
+    at.run()
+    assert at.selectbox(key="snapshot").value == JULY_11
+    table = at.dataframe[0].value
+    assert set(table["Jenis ASN"]) == {"PPPK"}
+
+
+def test_tren_chart_has_phase_bands_deadline_lines_and_target(app_db: Path) -> None:
+    at = open_app("app_pages/tren.py")
+    figure = figure_of(at)
+    names = {shape.get("name") for shape in figure["layout"]["shapes"]}
+    assert {"fase aktivasi", "fase pdm", "fase verifikasi", "tenggat aktivasi", "tenggat pdm",
+            "tenggat verifikasi", "target 100%"} <= names  # fmt: skip
+    labels = {a["text"] for a in figure["layout"]["annotations"]}
+    assert {"Tenggat Aktivasi: 31 Agustus 2021", "Tenggat PDM: 14 September 2021",
+            "Tenggat Verifikasi: 31 Desember 2021", "Target 100%"} <= labels  # fmt: skip
+    assert figure["layout"]["separators"] == ",."
+    traces = {t["name"]: t for t in figure["data"]}
+    assert {"Aktivasi", "PDM", "Verifikasi"} <= set(traces)
+    assert any(name.startswith("Aktivasi harian") for name in traces)
+    july = [h for h in traces["Aktivasi"]["hovertext"] if h.startswith("11 Juli 2021")]
+    assert july == ["11 Juli 2021<br>Aktivasi: 72,11%<br>2.829 dari 3.923"]
+
+
+def test_tren_compare_one_opd(app_db: Path) -> None:
+    at = open_app("app_pages/tren.py")
+    at.selectbox(key="compare_opd").set_value("bkpsdm")
+    at.run()
+    names = [t["name"] for t in figure_of(at)["data"]]
+    assert "BKPSDM: Aktivasi" in names
+
+
+def test_opd_page_ranking_heatmap_and_drilldown(app_db: Path, sample_con: store.Connection) -> None:
+    at = open_app("app_pages/opd.py", snapshot=JULY_11)
+    ranking = figure_of(at, 0)
+    bars = ranking["data"][0]
+    assert len(bars["y"]) == 45 and bars["y"][0] == "Dinas Perikanan" and bars["text"][0] == "41,38%"
+    heatmap = figure_of(at, 1)["data"][0]
+    assert heatmap["type"] == "heatmap" and len(heatmap["x"]) == 16 and "11 Juli 2021" in heatmap["x"]
+    at.selectbox(key="opd_detail").set_value("dinas perikanan")
+    at.run()
+    missing = at.dataframe[0].value
+    expected = store.roster_rows(
+        sample_con, JULY_11, store.RosterFilter(opd_keys=("dinas perikanan",), activated=False)
+    )
+    assert sorted(missing["NIP"]) == sorted(expected["nip"]) and len(missing) == 17
+    assert "Status PDM tidak ada di berkas snapshot ini." in [i.value for i in at.info]
+
+
+def test_data_page_filters_statuses(app_db: Path) -> None:
+    at = open_app("app_pages/data.py", snapshot=JULY_11)
+    at.selectbox(key="data_act").set_value("Belum")
+    at.run()
+    table = at.dataframe[0].value
+    assert len(table) == 3923 - 2829 and set(table["Status Aktivasi"]) == {"Belum"}
+    assert "1.094 ASN" in texts(at)
+    assert len(at.get("download_button")) == 2
+
+
+def test_upload_of_a_real_xlsx_shows_everywhere(app_db: Path) -> None:
+    rows = [[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "01/01/2022"], [*ROWS[1], ""], [*ROWS[2], "02/01/2022"]]
+    at = open_app("app_pages/unggah.py")
+    at.file_uploader[0].set_value(("rekap_20220105.xlsx", xlsx_bytes(rows), "application/octet-stream"))
+    at.run()
+    assert at.date_input[0].value == dt.date(2022, 1, 5)
+    assert {m.label: m.value for m in at.metric}["Baris akan disimpan"] == "3"
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "Snapshot 5 Januari 2022 tersimpan: 3 ASN, 2 sudah aktivasi" in at.success[0].value
+    at.switch_page("app_pages/ringkasan.py")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Aktivasi"] == "66,67%"
+    assert "2 dari 3" in texts(at)
+
+
+def test_upload_of_a_bad_file_reports_rows_and_stores_nothing(app_db: Path) -> None:
+    before = len(store.list_snapshots(store.connect(app_db, read_only=False)))
+    st.cache_resource.clear()
+    data = csv_bytes([HEADER, ROWS[0], ["123", "X", "Dinas A", "Entah"]])
+    at = open_app("app_pages/unggah.py")
+    at.file_uploader[0].set_value(("rekap_20220105.csv", data, "text/csv"))
+    at.run()
+    report = at.dataframe[0].value
+    assert list(report.columns) == ["Baris", "Kolom", "Nilai", "Alasan", "Tingkat"]
+    assert set(report["Baris"]) == {3}
+    assert at.button[0].disabled  # strict: nothing can be stored until the user chooses
+    assert "Ada 2 galat" in at.error[0].value
+    at.checkbox[0].check()
+    at.run()
+    assert not at.button[0].disabled
+    assert len(store.list_snapshots(ui_connection())) == before
+
+
+def test_upload_of_an_unreadable_file_gives_a_clear_error(app_db: Path) -> None:
+    at = open_app("app_pages/unggah.py")
+    at.file_uploader[0].set_value(("rekap.xlsx", b"bukan excel", "application/octet-stream"))
+    at.run()
+    assert "bukan berkas Excel yang sah" in at.error[0].value
+    assert not at.exception
+
+
+def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
+    at = open_app("app_pages/unggah.py")
+    at.file_uploader[0].set_value(("rekap_20210711.csv", csv_bytes([HEADER, *ROWS]), "text/csv"))
+    at.run()
+    assert "sudah ada" in at.warning[1].value
+    assert at.button[0].disabled
+    at.checkbox[0].check()
+    at.run()
+    at.button[0].click()
+    at.run()
+    assert "tersimpan: 3 ASN" in at.success[0].value
+
+
+def test_empty_database_builds_the_sample_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PDM_DB", str(tmp_path / "fresh.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = open_app()
+    assert "3.939 ASN" in texts(at)  # the latest sample snapshot
+    st.cache_resource.clear()
+
+
+def ui_connection() -> store.Connection:
+    import ui
+
+    return ui.connection()

@@ -1,0 +1,161 @@
+"""Streamlit glue shared by app.py and the pages: connection, cached views, filters, downloads.
+
+Caching lives here only: the connection is a cache_resource (one per server,
+a cursor per query), view results are cache_data keyed by the store's data
+version, so an upload shows everywhere at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pdm_metrics import demo, export, store, views
+from pdm_metrics.deadlines import Calendar, load_calendar
+from pdm_metrics.fmt import format_date
+
+VIEWS: dict[str, Callable[..., Any]] = {
+    "snapshot_dates": views.snapshot_dates,
+    "has_sample_data": views.has_sample_data,
+    "opd_choices": store.opd_choices,
+    "overview": views.overview,
+    "trend": views.trend,
+    "opd_overview": views.opd_overview,
+    "opd_detail": views.opd_detail,
+    "data_table": views.data_table,
+}
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("PDM_DB", str(store.DEFAULT_DB_PATH)))
+
+
+@st.cache_resource(show_spinner="Membuka basis data…")
+def connection() -> store.Connection:
+    con = store.connect(db_path())
+    if store.list_snapshots(con).empty:
+        demo.load_sample(con)
+    return con
+
+
+@st.cache_resource
+def calendar() -> Calendar:
+    return load_calendar()
+
+
+def data_version() -> int:
+    return store.data_version(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_view(name: str, version: int, args: tuple[Any, ...]) -> Any:
+    return VIEWS[name](connection(), *args)
+
+
+def view(name: str, *args: Any) -> Any:
+    """A page's data, computed once per data version and arguments."""
+    return _cached_view(name, data_version(), args)
+
+
+def current_filters() -> views.Filters:
+    return st.session_state.get("filters", views.Filters())
+
+
+def sidebar_filters() -> views.Filters:
+    """The shared sidebar: snapshot date, OPD and jenis ASN; choices carry across pages."""
+    dates: list[date] = view("snapshot_dates")
+    choices = view("opd_choices")
+    names = dict(zip(choices["opd_key"], choices["opd"], strict=True))
+    pending = st.session_state.pop("select_snapshot", None)
+    if pending is not None:
+        # Set before the widget exists: Streamlit forbids changing a widget's key afterwards.
+        st.session_state["snapshot"] = pending if pending in dates else (dates[-1] if dates else None)
+    with st.sidebar:
+        st.subheader("Pilihan data")
+        newest_first = list(reversed(dates))
+        chosen = st.selectbox(
+            "Tanggal snapshot", newest_first, format_func=format_date, key="snapshot", placeholder="Belum ada data"
+        )
+        opd_keys = st.multiselect(
+            "OPD", list(names), format_func=lambda k: names.get(k, k), key="opd_filter", placeholder="Semua OPD"
+        )
+        jenis = st.multiselect("Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK")
+    filters = views.Filters(chosen, tuple(opd_keys), tuple(jenis))
+    st.session_state["filters"] = filters
+    return filters
+
+
+def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: str, key: str) -> None:
+    """CSV and XLSX of exactly the frame shown."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Unduh CSV",
+        export.to_csv_bytes(frame),
+        file_name=f"{base_name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}-csv",
+        icon=":material/download:",
+        width="stretch",
+    )
+    right.download_button(
+        "Unduh XLSX",
+        export.to_xlsx_bytes(frame, title, subtitle),
+        file_name=f"{base_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key=f"{key}-xlsx",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def roster_column_config() -> dict[str, Any]:
+    return {
+        "NIP": st.column_config.TextColumn("NIP", width="medium"),
+        "Tanggal Aktivasi": st.column_config.DateColumn("Tanggal Aktivasi", format="DD/MM/YYYY"),
+    }
+
+
+def empty_state() -> bool:
+    """Show the 'no data yet' explanation; True when there is nothing to show."""
+    if view("snapshot_dates"):
+        return False
+    st.info("Belum ada snapshot tersimpan. Unggah berkas daftar ASN di halaman **Unggah Snapshot**.")
+    return True
+
+
+def upload_preview(data: bytes, filename: str, snapshot_date: date | None) -> views.UploadPreview:
+    """Check an uploaded file once per (content, date); re-running the page reuses the result."""
+    key = (hash(data), filename, snapshot_date)
+    cache = st.session_state.setdefault("upload_previews", {})
+    if key not in cache:
+        cache.clear()
+        cache[key] = views.upload_preview(connection(), data, filename, snapshot_date)
+    preview: views.UploadPreview = cache[key]
+    return preview
+
+
+def commit_upload(preview: views.UploadPreview, replace: bool, skip_invalid: bool) -> store.SavedSnapshot:
+    saved = views.commit_upload(connection(), preview, replace, skip_invalid, uploaded_by=current_user())
+    st.session_state.pop("upload_previews", None)
+    st.session_state["select_snapshot"] = saved.snapshot_date
+    st.cache_data.clear()
+    return saved
+
+
+def remove_sample_data() -> int:
+    removed = views.remove_sample_data(connection(), current_user())
+    st.cache_data.clear()
+    st.session_state["select_snapshot"] = "terbaru"
+    return removed
+
+
+def current_user() -> str:
+    return "pengguna lokal"
