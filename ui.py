@@ -116,11 +116,10 @@ def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: 
     )
 
 
-def roster_column_config() -> dict[str, Any]:
-    return {
-        "NIP": st.column_config.TextColumn("NIP", width="medium"),
-        "Tanggal Aktivasi": st.column_config.DateColumn("Tanggal Aktivasi", format="DD/MM/YYYY"),
-    }
+def show_roster_table(frame: pd.DataFrame) -> None:
+    """A roster table: dates as dd/mm/yyyy and empty cells blank (not 'None'), sorting on real values."""
+    styled = frame.style.format({"Tanggal Aktivasi": lambda d: "" if pd.isna(d) else d.strftime("%d/%m/%Y")}, na_rep="")
+    st.dataframe(styled, hide_index=True, width="stretch")
 
 
 def empty_state() -> bool:

@@ -25,7 +25,7 @@ if not ui.empty_state():
     if table.empty:
         st.info("Tidak ada ASN yang cocok dengan pilihan ini.")
     else:
-        st.dataframe(table, hide_index=True, width="stretch", column_config=ui.roster_column_config())
+        ui.show_roster_table(table)
         ui.download_buttons(
             table,
             f"pantau-pdm_data_{day.isoformat()}",

@@ -36,8 +36,7 @@ if not ui.empty_state():
                 elif detail.missing[m].empty:
                     st.success(f"Semua ASN {detail.name} sudah {m.label.lower()}.")
                 else:
-                    st.dataframe(detail.missing[m], hide_index=True, width="stretch",
-                                 column_config=ui.roster_column_config())  # fmt: skip
+                    ui.show_roster_table(detail.missing[m])
                     ui.download_buttons(
                         detail.missing[m],
                         f"pantau-pdm_{labels[m].lower().replace(' ', '-')}_{opd_key.replace(' ', '-')}",

@@ -207,3 +207,18 @@ def ui_connection() -> store.Connection:
     import ui
 
     return ui.connection()
+
+
+def test_sample_data_can_be_removed_once_real_data_is_in(app_db: Path) -> None:
+    at = open_app("app_pages/unggah.py")
+    assert not [b for b in at.button if b.label == "Hapus data contoh"]
+    at.file_uploader[0].set_value(("rekap_20220105.csv", csv_bytes([HEADER, *ROWS]), "text/csv"))
+    at.run()
+    at.button[0].click()
+    at.run()
+    assert "Data asli sudah diunggah" in at.warning[0].value
+    next(b for b in at.button if b.label == "Hapus data contoh").click()
+    at.run()
+    assert "16 snapshot contoh dihapus." in at.success[0].value
+    assert not at.warning  # the sample banner is gone
+    assert at.selectbox(key="snapshot").options == ["5 Januari 2022"]

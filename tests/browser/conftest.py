@@ -1,0 +1,91 @@
+"""A real server and a real Chromium (Debian's, installed by .ci/run) for the main flows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# This machine has no internet: without the background-networking flags Chromium keeps retrying.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+SCREENSHOT_DIR = ROOT / ("docs/screenshots" if os.environ.get("PDM_UPDATE_SCREENSHOTS") else "test-artifacts")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("PDM_REQUIRE_BROWSER"):
+            pytest.fail("Chromium tidak terpasang di /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium is not installed; run ./run-tests.sh to install it")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
+    shutil.copy(sample_db_path, db)
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+               "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PDM_DB": str(db)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the Streamlit server did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium_path),
+            args=CHROMIUM_FLAGS,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US", accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR

@@ -1,0 +1,115 @@
+"""The main flows in a real browser set to en-US: numbers must still read 3.923 and 72,11%."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.files import HEADER, ROWS, xlsx_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Until Streamlit has finished running the script and drawn the page."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    no_run = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    for _ in range(2):  # the running indicator can appear a moment after a click
+        page.wait_for_timeout(700)
+        page.wait_for_function(no_run, timeout=60_000)
+
+
+def open_page(page, url: str, label: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    if label:
+        page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+    else:
+        page.goto(url)
+    wait_idle(page)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    box.click()
+    page.keyboard.type(option)  # the option list is virtualised: filter it first
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def main_text(page) -> str:  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("stMain").inner_text()
+
+
+def test_walk_every_page_in_an_en_us_browser(page, server_url: str, screenshot_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url)
+    choose(page, "Tanggal snapshot", "11 Juli 2021")
+    text = main_text(page)
+    assert "72,11%" in text and "2.829 dari 3.923" in text and "Ringkasan PDM · 11 Juli 2021" in text
+    assert "72.11" not in text and "2,829" not in text
+    page.screenshot(path=str(screenshot_dir / "ringkasan.png"))
+
+    open_page(page, server_url, "Tren & Tenggat")
+    page.wait_for_selector(".js-plotly-plot")
+    chart = page.locator(".js-plotly-plot").first.inner_text()
+    assert "Tenggat Aktivasi: 31 Agustus 2021" in chart and "Target 100%" in chart and "Jul 2021" in chart
+    page.screenshot(path=str(screenshot_dir / "tren.png"))
+
+    open_page(page, server_url, "OPD")
+    page.wait_for_selector(".js-plotly-plot")
+    assert "41,38%" in page.locator(".js-plotly-plot").first.inner_text()
+    page.screenshot(path=str(screenshot_dir / "opd.png"))
+    choose(page, "Pilih OPD", "Dinas Perikanan")
+    assert "Belum aktivasi (17)" in main_text(page)
+    page.get_by_text("Belum aktivasi (17)").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "opd-rincian.png"))
+
+    open_page(page, server_url, "Data & Unduh")
+    page.get_by_role("button", name="Unduh XLSX").wait_for()
+    assert "3.923 ASN" in main_text(page)
+    page.screenshot(path=str(screenshot_dir / "data.png"))
+
+    open_page(page, server_url, "Unggah Snapshot")
+    assert "Pilih berkas snapshot" in main_text(page)
+    page.screenshot(path=str(screenshot_dir / "unggah.png"))
+
+
+def test_download_a_filtered_xlsx_and_check_its_rows(page, server_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url)
+    choose(page, "Tanggal snapshot", "11 Juli 2021")
+    open_page(page, server_url, "Data & Unduh")
+    choose(page, "Status aktivasi", "Belum")
+    assert "1.094 ASN" in main_text(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Unduh XLSX").click()
+    target = tmp_path / "unduhan.xlsx"
+    download_info.value.save_as(target)
+    sheet = openpyxl.load_workbook(target).active
+    header = [c.value for c in sheet[4]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=5)]
+    assert len(rows) == 1094
+    assert {r["Status Aktivasi"] for r in rows} == {"Belum"}
+    assert all(isinstance(r["NIP"], str) and len(r["NIP"]) == 18 for r in rows)
+    assert "11 Juli 2021" in sheet["A1"].value and "aktivasi Belum" in sheet["A2"].value
+
+
+def test_upload_a_file_and_see_its_numbers(page, server_url: str, tmp_path: Path, screenshot_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "03/01/2022"], [*ROWS[1], ""], [*ROWS[2], "04/01/2022"]]
+    path = tmp_path / "rekap_20220110.xlsx"
+    path.write_bytes(xlsx_bytes(rows, titles=["Daftar ASN"]))
+    open_page(page, server_url, None)
+    open_page(page, server_url, "Unggah Snapshot")
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Baris akan disimpan").wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(screenshot_dir / "unggah-periksa.png"))
+    page.get_by_role("button", name="Simpan snapshot").click()
+    page.get_by_text("Snapshot 10 Januari 2022 tersimpan").wait_for()
+    wait_idle(page)
+    open_page(page, server_url, "Ringkasan")
+    text = main_text(page)
+    assert "Ringkasan PDM · 10 Januari 2022" in text and "66,67%" in text and "2 dari 3" in text
+    buffer = io.BytesIO(path.read_bytes())
+    assert openpyxl.load_workbook(buffer).active["A1"].value == "Daftar ASN"
