@@ -91,29 +91,26 @@ def sidebar_filters() -> views.Filters:
     return filters
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: str, key: str) -> None:
     """CSV and XLSX of exactly the frame shown."""
-    left, right = st.columns(2)
-    left.download_button(
-        "Unduh CSV",
-        export.to_csv_bytes(frame),
-        file_name=f"{base_name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"{key}-csv",
-        icon=":material/download:",
-        width="stretch",
-    )
-    right.download_button(
-        "Unduh XLSX",
-        export.to_xlsx_bytes(frame, title, subtitle),
-        file_name=f"{base_name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key=f"{key}-xlsx",
-        icon=":material/download:",
-        width="stretch",
-    )
+    files = [
+        ("Unduh CSV", export.to_csv_bytes(frame), "csv", "text/csv"),
+        ("Unduh XLSX", export.to_xlsx_bytes(frame, title, subtitle), "xlsx", XLSX_MIME),
+    ]
+    for column, (label, data, suffix, mime) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            label,
+            data,
+            file_name=f"{base_name}.{suffix}",
+            mime=mime,
+            on_click="ignore",
+            key=f"{key}-{suffix}",
+            icon=":material/download:",
+            width="stretch",
+        )
 
 
 def show_roster_table(frame: pd.DataFrame) -> None:
