@@ -12,8 +12,13 @@ PAGES = [
     st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
     st.Page("app_pages/tren.py", title="Tren & Tenggat", icon=":material/show_chart:"),
     st.Page("app_pages/opd.py", title="OPD", icon=":material/apartment:"),
+    st.Page("app_pages/perubahan.py", title="Perubahan", icon=":material/compare_arrows:"),
+    st.Page("app_pages/tindak_lanjut.py", title="Tindak Lanjut", icon=":material/campaign:"),
+    st.Page("app_pages/profil.py", title="Profil NIP", icon=":material/groups:"),
     st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"),
     st.Page("app_pages/data.py", title="Data & Unduh", icon=":material/table_view:"),
+    st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"),
+    st.Page("app_pages/laporan.py", title="Laporan PDF", icon=":material/picture_as_pdf:"),
 ]
 
 page = st.navigation(PAGES)

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from pdm_metrics import demo, export, store, views
-from pdm_metrics.deadlines import Calendar, load_calendar
+from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_date
 
 VIEWS: dict[str, Callable[..., Any]] = {
@@ -29,6 +29,16 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "opd_overview": views.opd_overview,
     "opd_detail": views.opd_detail,
     "data_table": views.data_table,
+    "calendar_in_force": views.calendar_in_force,
+    "calendar_view": views.calendar_view,
+    "changes": views.changes,
+    "follow_up": views.follow_up,
+    "email_risk": views.email_risk,
+    "sanctions": views.sanctions,
+    "pace_table": views.pace_table,
+    "at_risk_opd": views.at_risk_opd,
+    "nip_profile": views.nip_profile,
+    "report_pdf": views.report_pdf,
 }
 
 
@@ -44,9 +54,10 @@ def connection() -> store.Connection:
     return con
 
 
-@st.cache_resource
 def calendar() -> Calendar:
-    return load_calendar()
+    """The regulation calendar in force (file plus recorded extensions)."""
+    result: Calendar = view("calendar_in_force")
+    return result
 
 
 def data_version() -> int:
@@ -155,3 +166,8 @@ def remove_sample_data() -> int:
 
 def current_user() -> str:
     return "pengguna lokal"
+
+
+def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:
+    views.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, current_user())
+    st.cache_data.clear()

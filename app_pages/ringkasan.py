@@ -29,6 +29,10 @@ if not ui.empty_state():
     for note in overview.notes:
         st.info(note, icon=":material/info:")
 
+    at_risk = ui.view("at_risk_opd", ui.current_filters())
+    if not at_risk.empty:
+        with st.expander(f"⚠ {len(at_risk)} OPD/tahap berisiko tidak mencapai 100% pada tenggat", expanded=False):
+            st.dataframe(at_risk, hide_index=True, width="stretch")
     low, high = st.columns(2)
     low.subheader("5 OPD terendah (aktivasi)")
     low.dataframe(overview.lowest, hide_index=True, width="stretch")

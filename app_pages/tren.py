@@ -25,3 +25,15 @@ if not ui.empty_state():
         + "; ".join(f"{p.name} {format_date(p.start)} – {format_date(p.end)}" for p in phases)
         + ". Garis titik-titik: aktivasi kumulatif per hari menurut tanggal aktivasi."
     )
+    day, pace_table = ui.view("pace_table", ui.current_filters())
+    st.subheader("Laju & proyeksi")
+    if pace_table.empty:
+        st.info("Laju membutuhkan sedikitnya dua snapshot.")
+    else:
+        st.caption(
+            f"Per {format_date(day)}: laju dari snapshot 28 hari terakhir; proyeksi = persentase pada tenggat "
+            "bila laju ini berlanjut. Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
+        )
+        st.dataframe(pace_table, hide_index=True, width="stretch")
+        ui.download_buttons(pace_table, f"laju-proyeksi_{day.isoformat()}", "Laju dan proyeksi PDM",
+                            f"Snapshot {format_date(day)}", "laju")  # fmt: skip

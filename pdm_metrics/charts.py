@@ -196,3 +196,28 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
 
 def count_label(part: int | None, whole: int) -> str:
     return "tidak tersedia" if part is None else f"{format_int(part)} dari {format_int(whole)}"
+
+
+def profile_figure(table: pd.DataFrame, group_column: str, title: str) -> go.Figure:
+    """Grouped bars: one group per profile category, one bar per phase (rates as '72,11%')."""
+    fig = go.Figure()
+    for metric in Metric:
+        values = table[f"{metric.label} (angka)"]
+        if values.isna().all():
+            continue
+        fig.add_bar(
+            x=table[group_column],
+            y=values,
+            name=metric.label,
+            marker_color=METRIC_COLORS[metric],
+            text=table[metric.label],
+            textposition="outside",
+            hovertext=[
+                f"{g}<br>{metric.label}: {t}" for g, t in zip(table[group_column], table[metric.label], strict=True)
+            ],
+            hoverinfo="text",
+        )
+    fig.update_layout(barmode="group")
+    _percent_axis(fig, "Persentase ASN")
+    fig.update_yaxes(range=[0, 115])
+    return _base_layout(fig, title, 380)

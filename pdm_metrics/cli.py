@@ -1,4 +1,4 @@
-"""Command line: python -m pdm_metrics ingest|rates|snapshots|demo.
+"""Command line: python -m pdm_metrics ingest|rates|snapshots|demo|diff.
 
 Exit codes: 0 done, 1 input rejected (Indonesian message on stderr, database
 untouched), 2 usage.
@@ -17,8 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pdm_metrics import demo, store
+from pdm_metrics import demo, followup, store
 from pdm_metrics.errors import PdmError
+from pdm_metrics.fmt import format_date
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_roster
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     rates.add_argument("--by", choices=("opd", "total"), default="total")
     rates.add_argument("--date", type=_iso_date, default=None)
     rates.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    diff = with_db(commands.add_parser("diff", help="perubahan per OPD antara dua snapshot"))
+    diff.add_argument("--from", dest="from_date", type=_iso_date, required=True)
+    diff.add_argument("--to", dest="to_date", type=_iso_date, required=True)
+    diff.add_argument("--format", choices=("csv", "json"), default="csv")
 
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     with_db(commands.add_parser("demo", help="isi basis data dengan data contoh"))
@@ -179,4 +185,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "rates": cmd_rates, "snapshots": cmd_snapshots, "demo": cmd_demo}
+def cmd_diff(args: argparse.Namespace) -> int:
+    con = store.connect(args.db, read_only=_exists(args.db))
+    try:
+        dates = set(store.snapshot_dates(con))
+        for day in (args.from_date, args.to_date):
+            if day not in dates:
+                print(f"Snapshot tanggal {format_date(day)} tidak ada di basis data.", file=sys.stderr)
+                return 1
+        summary = followup.diff_summary(followup.classify_changes(store.snapshot_comparison(
+            con, args.from_date, args.to_date)))  # fmt: skip
+    finally:
+        con.close()
+    records = [{c: _plain(row[c]) for c in followup.DIFF_COLUMNS} for row in summary.to_dict("records")]
+    _write_records(records, followup.DIFF_COLUMNS, args.format)
+    return 0
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "rates": cmd_rates,
+    "snapshots": cmd_snapshots,
+    "demo": cmd_demo,
+    "diff": cmd_diff,
+}

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pdm_metrics.metrics import Metric
 
@@ -50,8 +51,15 @@ class Calendar:
         return next(p for p in self.phases if p.metric == metric)
 
 
-def load_calendar(path: Path | None = None) -> Calendar:
-    raw = json.loads((path or DEFAULT_CALENDAR_PATH).read_text(encoding="utf-8"))
+def load_calendar_data(path: Path | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((path or DEFAULT_CALENDAR_PATH).read_text(encoding="utf-8"))
+    return data
+
+
+def load_calendar(path: Path | None = None, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
+    """The calendar file, plus extensions recorded since (e.g. on the Kalender page)."""
+    raw = load_calendar_data(path)
+    raw["extensions"] = [*raw.get("extensions", []), *(extra_extensions or [])]
     return calendar_from_dict(raw)
 
 

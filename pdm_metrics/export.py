@@ -132,3 +132,29 @@ def _sheet_name(name: str) -> str:
 
 def workbook_factory(buffer: io.BytesIO) -> Any:
     return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+
+
+def follow_up_workbook(
+    summary: pd.DataFrame, sheets: list[tuple[str, pd.DataFrame]], title: str, subtitle: str
+) -> bytes:
+    """A summary sheet, then one sheet per OPD (title, snapshot date and deadline in the subtitle)."""
+    buffer = io.BytesIO()
+    workbook = workbook_factory(buffer)
+    write_sheet(workbook, summary, title, subtitle, "Ringkasan")
+    used = {"ringkasan"}
+    for name, frame in sheets:
+        sheet_name = _unique_sheet_name(name, used)
+        write_sheet(workbook, frame, f"{title}: {name}", f"{subtitle}; {format_int(len(frame))} ASN", sheet_name)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _unique_sheet_name(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, no []:*?/\\, unique ignoring case."""
+    base = _sheet_name(name)
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.lower())
+    return candidate

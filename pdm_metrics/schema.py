@@ -134,6 +134,7 @@ class Table(StrEnum):
     ARCHIVED_SNAPSHOTS = "archived_snapshots"
     AUDIT = "audit_log"
     META = "meta"
+    EXTENSIONS = "deadline_extensions"
 
 
 # The columns the store's roster table carries, in order.

@@ -24,6 +24,7 @@ Connection = duckdb.DuckDBPyConnection
 
 T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.SUMMARY.value
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
+T_EXT = Table.EXTENSIONS.value
 
 _SNAPSHOT_COLUMNS = """
     id BIGINT PRIMARY KEY,
@@ -57,6 +58,9 @@ _DDL = (
     f"""CREATE TABLE IF NOT EXISTS {T_AUDIT} (
         logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
     f"CREATE TABLE IF NOT EXISTS {T_META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    f"""CREATE TABLE IF NOT EXISTS {T_EXT} (
+        phase VARCHAR NOT NULL, new_end DATE NOT NULL, letter_number VARCHAR NOT NULL,
+        letter_date DATE NOT NULL, scope VARCHAR, added_by VARCHAR, added_at TIMESTAMP)""",
 )
 
 
@@ -242,6 +246,11 @@ def data_version(con: Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def snapshot_dates(con: Connection) -> list[date]:
+    rows = con.cursor().execute(f"SELECT snapshot_date FROM {T_SNAP} ORDER BY snapshot_date").fetchall()
+    return [row[0] for row in rows]
+
+
 def list_snapshots(con: Connection) -> pd.DataFrame:
     return con.cursor().execute(f"SELECT * FROM {T_SNAP} ORDER BY snapshot_date").df()
 
@@ -351,3 +360,83 @@ def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = Rost
         "ver": where.verified,
     }
     return con.cursor().execute(sql, params).df()
+
+
+def snapshot_comparison(con: Connection, from_date: date, to_date: date) -> pd.DataFrame:
+    """Every NIP of either snapshot side by side (NULL on the side where it is absent)."""
+    sql = f"""
+        WITH a AS (
+            SELECT r.* FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id WHERE s.snapshot_date = $from
+        ), b AS (
+            SELECT r.* FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id WHERE s.snapshot_date = $to
+        )
+        SELECT coalesce(b.nip, a.nip) AS nip, coalesce(b.nama, a.nama) AS nama,
+               a.nip IS NOT NULL AS in_before, b.nip IS NOT NULL AS in_after,
+               a.opd AS opd_before, b.opd AS opd_after, a.opd_key AS key_before, b.opd_key AS key_after,
+               a.activated AS activated_before, b.activated AS activated_after,
+               a.pdm_done AS pdm_before, b.pdm_done AS pdm_after,
+               a.verified AS verified_before, b.verified AS verified_after,
+               coalesce(b.email, a.email) AS email
+        FROM a FULL OUTER JOIN b ON a.nip = b.nip
+        ORDER BY coalesce(b.opd, a.opd), nama, nip
+    """
+    return con.cursor().execute(sql, {"from": from_date, "to": to_date}).df()
+
+
+def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
+    """Per NIP of one snapshot: how many ASN of that snapshot share its (lower-cased) email."""
+    sql = f"""
+        SELECT r.nip, count(*) OVER (PARTITION BY lower(r.email)) AS email_users
+        FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND r.email IS NOT NULL AND r.email <> ''
+    """
+    return con.cursor().execute(sql, {"date": snapshot_date}).df()
+
+
+def nip_profile_counts(
+    con: Connection, snapshot_date: date, opd_keys: Sequence[str] | None = None, jenis_asn: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Counts per birth year, gender digit, appointment year and jenis ASN, read from the NIP."""
+    sql = f"""
+        SELECT TRY_CAST(substr(r.nip, 1, 4) AS INTEGER) AS birth_year,
+               substr(r.nip, 15, 1) AS gender_digit,
+               TRY_CAST(substr(r.nip, 9, 4) AS INTEGER) AS start_year,
+               r.jenis_asn, count(*) AS total,
+               count(*) FILTER (WHERE r.activated) AS activated,
+               count(*) FILTER (WHERE r.pdm_done) AS pdm_done,
+               count(*) FILTER (WHERE r.verified) AS verified
+        FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date
+          AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, r.opd_key))
+          AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, r.jenis_asn))
+        GROUP BY ALL
+    """
+    params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
+    return con.cursor().execute(sql, params).df()
+
+
+def add_deadline_extension(
+    con: Connection, phase: str, new_end: date, letter_number: str, letter_date: date, scope: str, actor: str
+) -> None:
+    """Append an extension (history is kept: nothing is ever overwritten)."""
+    with transaction(con) as cur:
+        cur.execute(
+            f"INSERT INTO {T_EXT} VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [phase, new_end, letter_number, letter_date, scope, actor],
+        )
+        _audit(cur, actor, "tambah perpanjangan", f"{phase} s.d. {new_end.isoformat()} ({letter_number})")
+        _bump_data_version(cur)
+
+
+def _table_exists(cur: Connection, table: str) -> bool:
+    row = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+def deadline_extensions(con: Connection) -> pd.DataFrame:
+    cur = con.cursor()
+    if not _table_exists(cur, T_EXT):  # a database from before extensions, opened read-only
+        return pd.DataFrame(
+            columns=["phase", "new_end", "letter_number", "letter_date", "scope", "added_by", "added_at"]
+        )
+    return cur.execute(f"SELECT * FROM {T_EXT} ORDER BY added_at").df()

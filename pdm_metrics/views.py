@@ -10,15 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from pdm_metrics import charts, store
-from pdm_metrics.deadlines import Calendar
+from pdm_metrics import charts, export, followup, report, store
+from pdm_metrics.deadlines import Calendar, Phase, load_calendar
+from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_days_left, format_int, format_pct, format_pct_change
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rates_frame, rates_from_counts
+from pdm_metrics.pace import pace
+from pdm_metrics.profile import profile_groups
 from pdm_metrics.roster import Roster, read_roster
 
 STATUS_TEXT = {True: "Sudah", False: "Belum"}
@@ -41,7 +45,7 @@ class Filters:
 
 
 def snapshot_dates(con: store.Connection) -> list[date]:
-    return [pd.Timestamp(d).date() for d in store.list_snapshots(con)["snapshot_date"]]
+    return store.snapshot_dates(con)
 
 
 def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
@@ -165,9 +169,13 @@ def _series_for(rates: list[Rates], name_prefix: str, dash: str) -> list[charts.
     return result
 
 
-def _cumulative_series(con: store.Connection, filters: Filters, day: date, total: int) -> charts.Series | None:
+def _activation_curve(con: store.Connection, filters: Filters, day: date, total: int) -> pd.DataFrame:
+    """Cumulative activation per day of one snapshot, from its activation dates."""
     per_day = store.activation_counts_by_day(con, day, filters.opd_keys or None, filters.jenis_asn or None)
-    curve = cumulative_activation(per_day, total)
+    return cumulative_activation(per_day, total)
+
+
+def _cumulative_series(curve: pd.DataFrame, day: date, total: int) -> charts.Series | None:
     if curve.empty:
         return None
     return charts.Series(
@@ -179,6 +187,10 @@ def _cumulative_series(con: store.Connection, filters: Filters, day: date, total
         dash="dot",
         mode="lines",
     )
+
+
+def _curve_points(curve: pd.DataFrame) -> list[tuple[date, float]]:
+    return [(pd.Timestamp(d).date(), float(r)) for d, r in zip(curve["day"], curve["rate"], strict=True)]
 
 
 @dataclass
@@ -199,11 +211,14 @@ def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_o
         filters.snapshot_date if filters.snapshot_date in {r.snapshot_date for r in rates} else rates[-1].snapshot_date
     )
     total = next(r.total for r in rates if r.snapshot_date == day)
-    cumulative = _cumulative_series(con, filters, day, total)
+    curve = _activation_curve(con, filters, day, total)
+    cumulative = _cumulative_series(curve, day, total)
     if cumulative is not None:
         series.append(cumulative)
     else:
         notes.append("Snapshot ini tidak memuat tanggal aktivasi, jadi kurva harian tidak dapat digambar.")
+    earlier = [r for r in rates if r.snapshot_date <= day]
+    series += projection_series(earlier, day, calendar, _curve_points(curve))
     if compare_opd_key:
         opd_filters = Filters(filters.snapshot_date, (compare_opd_key,), filters.jenis_asn)
         opd_counts = _counts(con, opd_filters, True, None)
@@ -373,3 +388,306 @@ def commit_upload(
 
 def remove_sample_data(con: store.Connection, actor: str) -> int:
     return store.delete_sample_snapshots(con, actor)
+
+
+# ----------------------------------------------------------------------------- calendar in force
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts (typed loosely on purpose: DuckDB decides the value types)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _as_date(value: Any) -> date:
+    return pd.Timestamp(value).date()
+
+
+def calendar_in_force(con: store.Connection) -> Calendar:
+    """The regulation calendar file plus every extension recorded in the store."""
+    extra = [
+        {
+            "phase": r["phase"],
+            "new_end": _as_date(r["new_end"]).isoformat(),
+            "letter_number": r["letter_number"],
+            "letter_date": _as_date(r["letter_date"]).isoformat(),
+            "scope": r["scope"] or "",
+        }
+        for r in records(store.deadline_extensions(con))
+    ]
+    return load_calendar(extra_extensions=extra)
+
+
+@dataclass
+class CalendarView:
+    phases: pd.DataFrame
+    extensions: pd.DataFrame
+
+
+def calendar_view(con: store.Connection) -> CalendarView:
+    calendar = calendar_in_force(con)
+    phases = pd.DataFrame(
+        {
+            "Fase": [p.name for p in calendar.phases],
+            "Mulai": [format_date(p.start) for p in calendar.phases],
+            "Berakhir (berlaku)": [format_date(p.end) for p in calendar.phases],
+            "Berakhir (semula)": [format_date(p.original_end) for p in calendar.phases],
+            "Dasar": [p.extension.letter_number if p.extension else p.source for p in calendar.phases],
+        }
+    )
+    names = {p.key: p.name for p in calendar.phases}
+    rows = records(store.deadline_extensions(con))
+    history = pd.DataFrame(
+        {
+            "Fase": [names.get(r["phase"], r["phase"]) for r in rows],
+            "Berakhir baru": [format_date(_as_date(r["new_end"])) for r in rows],
+            "Nomor surat": [r["letter_number"] for r in rows],
+            "Tanggal surat": [format_date(_as_date(r["letter_date"])) for r in rows],
+            "Cakupan": [r["scope"] or "" for r in rows],
+            "Dicatat oleh": [r["added_by"] or "" for r in rows],
+            "Dicatat pada": [pd.Timestamp(r["added_at"]).strftime("%d/%m/%Y %H:%M") for r in rows],
+        },
+        columns=["Fase", "Berakhir baru", "Nomor surat", "Tanggal surat", "Cakupan", "Dicatat oleh", "Dicatat pada"],
+    )
+    return CalendarView(phases, history)
+
+
+def add_extension(
+    con: store.Connection, phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str, actor: str
+) -> None:
+    calendar = calendar_in_force(con)
+    phase = next((p for p in calendar.phases if p.key == phase_key), None)
+    if phase is None:
+        raise PdmError(f"Fase '{phase_key}' tidak dikenal.")
+    if not letter_number.strip():
+        raise PdmError("Nomor surat perpanjangan wajib diisi.")
+    if new_end < phase.start:
+        raise PdmError(f"Tanggal berakhir baru tidak boleh sebelum awal fase ({format_date(phase.start)}).")
+    store.add_deadline_extension(con, phase_key, new_end, letter_number.strip(), letter_date, scope.strip(), actor)
+
+
+# ----------------------------------------------------------------------------- Perubahan
+
+
+@dataclass
+class ChangesView:
+    from_date: date
+    to_date: date
+    totals: dict[str, int]
+    summary: pd.DataFrame  # Indonesian headers
+    lists: dict[str, pd.DataFrame]
+
+
+def changes(con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = ()) -> ChangesView:
+    classified = followup.classify_changes(store.snapshot_comparison(con, from_date, to_date))
+    if opd_keys:
+        chosen = classified["key_before"].isin(opd_keys) | classified["key_after"].isin(opd_keys)
+        classified = classified[chosen]
+    summary = followup.diff_summary(classified)
+    totals = {kind: int(classified[kind].sum()) for kind in followup.DIFF_LABELS}
+    display = summary.rename(columns={"opd": "OPD", **followup.DIFF_LABELS})
+    lists = {kind: followup.diff_list(classified, kind) for kind in followup.DIFF_LABELS}
+    return ChangesView(from_date, to_date, totals, display, lists)
+
+
+# ----------------------------------------------------------------------------- Tindak lanjut
+
+
+def _day(con: store.Connection, filters: Filters) -> date | None:
+    dates = snapshot_dates(con)
+    if not dates:
+        return None
+    return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+
+
+def _missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:
+    where = store.RosterFilter(opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None)
+    rows = store.roster_rows(con, day, where)
+    return rows[~rows[metric.value].fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
+    snapshot = store.list_snapshots(con)
+    row = snapshot[snapshot["snapshot_date"].dt.date == day].iloc[0]
+    return metric.availability_column is None or bool(row[metric.availability_column])
+
+
+@dataclass
+class FollowUpView:
+    snapshot_date: date
+    phase: Phase
+    available: bool
+    opds: list[followup.OpdFollowUp]
+    summary: pd.DataFrame
+    workbook: bytes
+
+
+def follow_up(con: store.Connection, filters: Filters, metric: Metric) -> FollowUpView | None:
+    day = _day(con, filters)
+    if day is None:
+        return None
+    phase = calendar_in_force(con).phase_for(metric)
+    available = metric_available(con, day, metric)
+    missing = _missing_rows(con, filters, day, metric) if available else _missing_rows(con, filters, day, metric)[:0]
+    totals_frame = _counts(con, filters, True, day)
+    totals = dict(zip(totals_frame["opd"], totals_frame["total"].astype(int), strict=True))
+    opds = followup.follow_up_by_opd(missing, totals, phase, day)
+    summary = pd.DataFrame(
+        {
+            "OPD": [o.opd for o in opds],
+            "Jumlah ASN": [o.total for o in opds],
+            f"Belum {metric.label.lower()}": [len(o.missing) for o in opds],
+        }
+    )
+    left = format_days_left(phase.days_left(day))
+    subtitle = f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)} ({left})"
+    workbook = export.follow_up_workbook(
+        summary, [(o.opd, o.missing) for o in opds], f"Tindak lanjut {metric.label}", subtitle
+    )
+    return FollowUpView(day, phase, available, opds, summary, workbook)
+
+
+def email_risk(con: store.Connection, filters: Filters) -> tuple[date | None, pd.DataFrame]:
+    day = _day(con, filters)
+    if day is None:
+        return None, pd.DataFrame()
+    not_activated = _missing_rows(con, filters, day, Metric.AKTIVASI)
+    return day, followup.email_risks(not_activated, store.email_sharing(con, day))
+
+
+def sanctions(
+    con: store.Connection, filters: Filters, metric: Metric
+) -> tuple[date | None, Phase, pd.DataFrame | None]:
+    phase = calendar_in_force(con).phase_for(metric)
+    day = _day(con, filters)
+    if day is None or not metric_available(con, day, metric):
+        return day, phase, None
+    return day, phase, followup.sanction_list(_missing_rows(con, filters, day, metric), phase, day)
+
+
+# ----------------------------------------------------------------------------- Laju & proyeksi
+
+
+def _points(rates: list[Rates], metric: Metric) -> list[tuple[date, float]]:
+    return [(r.snapshot_date, float(v)) for r in rates if (v := r.rate(metric)) is not None]
+
+
+def pace_table(con: store.Connection, filters: Filters) -> tuple[date | None, pd.DataFrame]:
+    """Per OPD and overall, for each phase still open on the snapshot date: pace and projection."""
+    day = _day(con, filters)
+    if day is None:
+        return None, pd.DataFrame()
+    calendar = calendar_in_force(con)
+    by_opd = rates_from_counts(_counts(con, filters, True, None))
+    overall = rates_from_counts(_counts(con, filters, False, None))
+    groups: dict[str, list[Rates]] = {"Semua OPD": overall}
+    for r in by_opd:
+        groups.setdefault(str(r.opd), []).append(r)
+    rows = []
+    for name, rates in groups.items():
+        for metric in Metric:
+            points = _points(rates, metric)
+            if not any(d == day for d, _ in points):
+                continue
+            result = pace(points, day, calendar.phase_for(metric))
+            rows.append(
+                {
+                    "OPD": name,
+                    "Tahap": metric.label,
+                    "Persentase": format_pct(Decimal(str(result.rate))),
+                    "Proyeksi saat tenggat": "-" if result.projected is None else format_pct(result.projected),
+                    "Keterangan": result.describe(),
+                    "Berisiko": "Ya" if result.at_risk else "Tidak",
+                    "_proj": -1.0 if result.projected is None else result.projected,
+                }
+            )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return day, table
+    table = table.sort_values(["Berisiko", "_proj"], ascending=[False, True]).drop(columns="_proj")
+    return day, table.reset_index(drop=True)
+
+
+def at_risk_opd(con: store.Connection, filters: Filters) -> pd.DataFrame:
+    """The OPD that will miss a still-open deadline at their current pace (for the Ringkasan page)."""
+    _, table = pace_table(con, filters)
+    if table.empty:
+        return table
+    risky = table[(table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")]
+    return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)
+
+
+def projection_series(
+    rates: list[Rates], day: date, calendar: Calendar, daily: list[tuple[date, float]]
+) -> list[charts.Series]:
+    """Dotted lines from the snapshot's rate to the projected rate on each open deadline."""
+    result = []
+    for metric in Metric:
+        points = _points(rates, metric)
+        if not any(d == day for d, _ in points):
+            continue
+        phase = calendar.phase_for(metric)
+        projected = pace(points, day, phase, daily if metric == Metric.AKTIVASI else [])
+        if projected.projected is None:
+            continue
+        result.append(
+            charts.Series(
+                name=f"Proyeksi {metric.label}",
+                metric=metric,
+                dates=[day, phase.end],
+                rates=[Decimal(str(round(projected.rate, 2))), Decimal(str(round(projected.projected, 2)))],
+                counts=["saat ini", projected.describe()],
+                dash="dot",
+                mode="lines+markers",
+            )
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------- Profil dari NIP
+
+
+def nip_profile(con: store.Connection, filters: Filters) -> tuple[date | None, dict[str, pd.DataFrame]]:
+    day = _day(con, filters)
+    if day is None:
+        return None, {}
+    counts = store.nip_profile_counts(con, day, filters.opd_keys or None, filters.jenis_asn or None)
+    available = {m: metric_available(con, day, m) for m in Metric}
+    return day, profile_groups(counts, day, available)
+
+
+# ----------------------------------------------------------------------------- Laporan PDF
+
+REPORT_RANKING_SIZE = 25
+
+
+def report_pdf(con: store.Connection, filters: Filters, generated_on: date) -> tuple[date | None, bytes]:
+    """The printable meeting report for the chosen snapshot and filters."""
+    calendar = calendar_in_force(con)
+    summary = overview(con, calendar, filters)
+    if summary is None:
+        return None, b""
+    day = summary.snapshot_date
+    history = [r for r in rates_from_counts(_counts(con, filters, False, None)) if r.snapshot_date <= day]
+    table = summary.opd_table.head(REPORT_RANKING_SIZE)
+    ranking = [(str(o), float(v), str(t).split(" ")[0]) for o, v, t in
+               zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)]  # fmt: skip
+    risky = at_risk_opd(con, filters)
+    follow_rows = []
+    for metric in Metric:
+        if not metric_available(con, day, metric):
+            follow_rows.append([metric.label, "tidak tersedia", "-"])
+            continue
+        missing = _missing_rows(con, filters, day, metric)
+        follow_rows.append([metric.label, format_int(len(missing)), format_int(missing["opd"].nunique())])
+    data = report.ReportData(
+        title="Laporan Pemantauan Pemutakhiran Data Mandiri (PDM) ASN melalui MySAPK",
+        snapshot_date=day,
+        scope=f"{format_int(summary.population)} ASN; {filters.description}",
+        generated_on=generated_on,
+        kpi_rows=[[k.metric.label, k.rate_text, k.count_text, k.deadline_text] for k in summary.kpis],
+        history=history,
+        ranking=ranking,
+        at_risk_rows=[list(map(str, row)) for row in risky.head(20).itertuples(index=False, name=None)],
+        follow_up_rows=follow_rows,
+    )
+    return day, report.build_report(data, calendar)

@@ -67,7 +67,8 @@ def test_ringkasan_shows_the_known_figure_on_11_july_2021(app_db: Path) -> None:
 
 def test_ringkasan_lowest_and_highest_opd_and_full_table(app_db: Path) -> None:
     at = open_app(snapshot=JULY_11)
-    lowest, highest, table = (d.value for d in at.dataframe[:3])
+    at_risk, lowest, highest, table = (d.value for d in at.dataframe[:4])
+    assert list(at_risk.columns) == ["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]
     assert list(lowest.columns) == ["OPD", "Aktivasi", "Jumlah ASN"] and len(lowest) == 5
     assert lowest.iloc[0]["OPD"] == "Dinas Perikanan" and lowest.iloc[0]["Aktivasi"] == "41,38% (12)"
     assert highest.iloc[0]["OPD"] == "Dinas Koperasi dan UKM"
@@ -222,3 +223,48 @@ def test_sample_data_can_be_removed_once_real_data_is_in(app_db: Path) -> None:
     assert "16 snapshot contoh dihapus." in at.success[0].value
     assert not at.warning  # the sample banner is gone
     assert at.selectbox(key="snapshot").options == ["5 Januari 2022"]
+
+
+def test_perubahan_page(app_db: Path) -> None:
+    at = open_app("app_pages/perubahan.py", snapshot=dt.date(2021, 11, 8))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ASN masuk"] == "30"  # the new PPPK appear between 25 Oktober and 8 November
+    assert "Dari 25 Oktober 2021 sampai 8 November 2021" in texts(at)
+
+
+def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
+    at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
+    assert len(at.expander) == 45
+    messages = [c.value for c in at.code]
+    assert any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
+    assert "belum lewat" in " ".join(i.value for i in at.info)  # sanctions tab: 31 Agustus is still ahead
+
+
+def test_profil_and_laporan_pages(app_db: Path) -> None:
+    at = open_app("app_pages/profil.py")
+    assert len(at.get("plotly_chart")) == 4
+    at.switch_page("app_pages/laporan.py")
+    at.run()
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "Laporan snapshot 31 Desember 2021 siap." in at.success[0].value
+    assert at.get("download_button")
+
+
+def test_kalender_page_records_an_extension(app_db: Path) -> None:
+    at = open_app("app_pages/kalender.py")
+    assert "Belum ada perpanjangan tercatat." in [i.value for i in at.info]
+    at.date_input[0].set_value(dt.date(2021, 10, 31))
+    at.text_input[0].set_value("12998/B-SI.01.01/SD/EIII/2021")
+    at.date_input[1].set_value(dt.date(2021, 9, 13))
+    at.selectbox(key="ext_phase").set_value("pdm")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    phases = at.dataframe[0].value.set_index("Fase")
+    assert phases.loc["Pemutakhiran data mandiri (PDM)", "Berakhir (berlaku)"] == "31 Oktober 2021"
+    at.switch_page("app_pages/tren.py")
+    at.run()
+    labels = {a["text"] for a in figure_of(at)["layout"]["annotations"]}
+    assert "Tenggat PDM: 31 Oktober 2021" in labels

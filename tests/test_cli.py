@@ -95,3 +95,18 @@ def test_demo_refuses_a_database_with_real_data(tmp_path: Path) -> None:
     run("ingest", str(path), "--db", db)
     result = run("demo", "--db", db)
     assert result.returncode == 1 and "data asli" in result.stderr
+
+
+def test_diff_per_opd(sample_db_path: Path) -> None:
+    result = run("diff", "--from", "2021-09-27", "--to", "2021-11-08", "--db", str(sample_db_path))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["opd", "newly_activated", "newly_pdm_done", "newly_verified", "regressed", "joined",
+                             "left", "moved_in", "moved_out"]  # fmt: skip
+    assert sum(int(r["joined"]) for r in rows) == 30 and sum(int(r["left"]) for r in rows) == 14
+    assert sum(int(r["moved_in"]) for r in rows) == 10 == sum(int(r["moved_out"]) for r in rows)
+    as_json = json.loads(run("diff", "--from", "2021-09-27", "--to", "2021-11-08", "--format", "json", "--db",
+                             str(sample_db_path)).stdout)  # fmt: skip
+    assert sum(r["regressed"] for r in as_json) == 0
+    missing = run("diff", "--from", "2020-01-01", "--to", "2021-11-08", "--db", str(sample_db_path))
+    assert missing.returncode == 1 and "tidak ada" in missing.stderr

@@ -113,3 +113,39 @@ def test_upload_a_file_and_see_its_numbers(page, server_url: str, tmp_path: Path
     assert "Ringkasan PDM · 10 Januari 2022" in text and "66,67%" in text and "2 dari 3" in text
     buffer = io.BytesIO(path.read_bytes())
     assert openpyxl.load_workbook(buffer).active["A1"].value == "Daftar ASN"
+
+
+def test_follow_up_pages_and_pdf_report(page, server_url: str, tmp_path: Path, screenshot_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url)
+    choose(page, "Tanggal snapshot", "11 Juli 2021")
+
+    open_page(page, server_url, "Perubahan")
+    assert "Dari 28 Juni 2021 sampai 11 Juli 2021" in main_text(page)
+    page.screenshot(path=str(screenshot_dir / "perubahan.png"))
+
+    open_page(page, server_url, "Tindak Lanjut")
+    page.get_by_text("Dinas Perikanan: 17 dari 29 ASN").click()
+    page.get_by_text("Tindak lanjut PDM MySAPK – Dinas Perikanan").first.wait_for()
+    page.get_by_text("Tindak lanjut PDM MySAPK – Dinas Perikanan").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "tindak-lanjut.png"))
+    page.get_by_role("tab", name="Risiko email").click()
+    wait_idle(page)
+    assert "Bukan email instansi" in main_text(page)
+    page.screenshot(path=str(screenshot_dir / "risiko-email.png"))
+
+    open_page(page, server_url, "Profil NIP")
+    page.wait_for_selector(".js-plotly-plot")
+    page.screenshot(path=str(screenshot_dir / "profil.png"))
+
+    open_page(page, server_url, "Kalender Regulasi")
+    assert "Belum ada perpanjangan tercatat." in main_text(page)
+    page.screenshot(path=str(screenshot_dir / "kalender.png"))
+
+    open_page(page, server_url, "Laporan PDF")
+    page.get_by_role("button", name="Buat laporan PDF").click()
+    page.get_by_text("Laporan snapshot 11 Juli 2021 siap.").wait_for()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Unduh laporan (PDF)").click()
+    target = tmp_path / "laporan.pdf"
+    download_info.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 20_000

@@ -1,0 +1,43 @@
+"""Perubahan: what changed between two snapshots, per OPD, with the names behind each count."""
+
+import streamlit as st
+
+import ui
+from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.followup import DIFF_LABELS
+
+st.title("Perubahan antar Snapshot")
+dates = ui.view("snapshot_dates")
+if len(dates) < 2:
+    st.info("Perubahan membutuhkan sedikitnya dua snapshot. Unggah snapshot berikutnya di halaman Unggah Snapshot.")
+    st.stop()
+filters = ui.current_filters()
+newest_first = list(reversed(dates))
+right, left = st.columns(2)
+to_date = left.selectbox("Sampai snapshot", newest_first, index=newest_first.index(filters.snapshot_date)
+                         if filters.snapshot_date in newest_first else 0, format_func=format_date)  # fmt: skip
+earlier = [d for d in newest_first if d < to_date] or newest_first[-1:]
+from_date = right.selectbox("Dari snapshot", earlier, format_func=format_date)
+changes = ui.view("changes", from_date, to_date, filters.opd_keys)
+
+st.caption(f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)} · {filters.description}")
+for row in (list(DIFF_LABELS)[:4], list(DIFF_LABELS)[4:]):
+    for column, kind in zip(st.columns(4), row, strict=True):
+        column.metric(DIFF_LABELS[kind], format_int(changes.totals[kind]))
+
+st.subheader("Per OPD")
+st.dataframe(changes.summary, hide_index=True, width="stretch")
+period = f"{changes.from_date.isoformat()}_{changes.to_date.isoformat()}"
+subtitle = f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)}"
+ui.download_buttons(changes.summary, f"pantau-pdm_perubahan_{period}", "Perubahan per OPD", subtitle, "diff")
+
+st.subheader("Daftar nama")
+tabs = st.tabs([f"{label} ({format_int(changes.totals[kind])})" for kind, label in DIFF_LABELS.items()])
+for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
+    with tab:
+        listing = changes.lists[kind]
+        if listing.empty:
+            st.info(f"Tidak ada ASN pada kategori {label.lower()}.")
+            continue
+        st.dataframe(listing, hide_index=True, width="stretch")
+        ui.download_buttons(listing, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")

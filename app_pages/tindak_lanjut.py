@@ -1,0 +1,79 @@
+"""Tindak Lanjut: the names to chase per OPD, emails that block activation, and who missed a deadline."""
+
+import streamlit as st
+
+import ui
+from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.metrics import Metric
+
+st.title("Tindak Lanjut")
+if ui.empty_state():
+    st.stop()
+filters = ui.current_filters()
+metric = (
+    st.segmented_control(
+        "Tahap", list(Metric), format_func=lambda m: m.label, default=Metric.AKTIVASI, key="followup_metric"
+    )
+    or Metric.AKTIVASI
+)
+per_opd, emails, sanctions = st.tabs(["Per OPD & pesan WhatsApp", "Risiko email", "Sanksi"])
+
+with per_opd:
+    view = ui.view("follow_up", filters, metric)
+    if not view.available:
+        st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {metric.label}.")
+    else:
+        missing = int(view.summary.iloc[:, 2].sum()) if not view.summary.empty else 0
+        st.caption(
+            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {metric.label.lower()} "
+            f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
+        )
+        st.download_button(
+            "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)", view.workbook,
+            file_name=f"tindak-lanjut_{metric.value}_{view.snapshot_date.isoformat()}.xlsx",
+            mime=ui.XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
+        )  # fmt: skip
+        for item in view.opds:
+            with st.expander(f"{item.opd}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
+                st.caption("Pesan WhatsApp siap kirim (tombol salin di pojok kanan atas kotak):")
+                st.code(item.message, language=None, wrap_lines=True)
+                ui.show_roster_table(item.missing)
+
+with emails:
+    day, risks = ui.view("email_risk", filters)
+    st.caption(
+        f"ASN yang belum aktivasi per {format_date(day)} dan emailnya kemungkinan menghalangi token aktivasi. "
+        "Token dikirim ke email yang terdaftar di SAPK."
+    )
+    if risks.empty:
+        st.success("Tidak ada ASN belum aktivasi dengan masalah email.")
+    else:
+        counts = risks["Masalah"].str.replace(r" \(.*\)$| oleh \d+ ASN$", "", regex=True).value_counts()
+        for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+            column.metric(str(problem).split(":")[0], format_int(int(count)))
+        st.info(str(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
+        table = risks.drop(columns=["Cara memperbaiki"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        ui.download_buttons(risks, f"risiko-email_{day.isoformat()}", "Risiko email ASN belum aktivasi",
+                            f"Snapshot {format_date(day)}", "email")  # fmt: skip
+
+with sanctions:
+    day, phase, listing = ui.view("sanctions", filters, metric)
+    if listing is None:
+        st.info(
+            f"Tenggat {metric.label} ({format_date(phase.end)}) belum lewat pada snapshot {format_date(day)}, "
+            "atau status ini tidak ada di berkas snapshot."
+        )
+    elif listing.empty:
+        st.success(f"Semua ASN sudah {metric.label.lower()} sebelum tenggat.")
+    else:
+        st.warning(
+            f"{format_int(len(listing))} ASN belum {metric.label.lower()} setelah tenggat {format_date(phase.end)} "
+            f"(snapshot {format_date(day)}): layanan kepegawaian mereka tidak diproses.",
+            icon=":material/gavel:",
+        )
+        st.dataframe(listing["OPD"].value_counts().rename_axis("OPD").reset_index(name="Jumlah ASN"),
+                     hide_index=True)  # fmt: skip
+        st.dataframe(listing, hide_index=True, width="stretch")
+        ui.download_buttons(listing, f"sanksi_{metric.value}_{day.isoformat()}", f"ASN terlewat tenggat {metric.label}",
+                            f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}", "sanksi")  # fmt: skip

@@ -1,0 +1,227 @@
+"""Tindak lanjut: snapshot differences, per-OPD follow-up lists and messages, email risk, sanctions.
+
+These turn the numbers into names to chase: what BKPSDM sends to each OPD's
+staffing section through its WhatsApp group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from pdm_metrics.deadlines import Phase
+from pdm_metrics.export import spaced_nip
+from pdm_metrics.fmt import format_date, format_days_left, format_int
+from pdm_metrics.metrics import Metric
+
+# ----------------------------------------------------------------------------- Perubahan
+
+DIFF_COLUMNS = (
+    "opd",
+    "newly_activated",
+    "newly_pdm_done",
+    "newly_verified",
+    "regressed",
+    "joined",
+    "left",
+    "moved_in",
+    "moved_out",
+)
+DIFF_LABELS = {
+    "newly_activated": "Baru aktivasi",
+    "newly_pdm_done": "Baru PDM",
+    "newly_verified": "Baru terverifikasi",
+    "regressed": "Aktivasi hilang",
+    "joined": "ASN masuk",
+    "left": "ASN keluar",
+    "moved_in": "Pindah masuk OPD",
+    "moved_out": "Pindah keluar OPD",
+}
+
+
+def _became_true(before: pd.Series, after: pd.Series) -> pd.Series:
+    """Now True and not True before (a status the earlier file lacked counts as not yet done)."""
+    return after.fillna(False).astype(bool) & ~before.fillna(False).astype(bool)
+
+
+def classify_changes(pairs: pd.DataFrame) -> pd.DataFrame:
+    """store.snapshot_comparison rows -> one boolean column per kind of change, plus the OPD it counts for."""
+    both = pairs["in_before"] & pairs["in_after"]
+    moved = both & (pairs["key_before"] != pairs["key_after"])
+    flags = pd.DataFrame(
+        {
+            "newly_activated": both & _became_true(pairs["activated_before"], pairs["activated_after"]),
+            "newly_pdm_done": both & _became_true(pairs["pdm_before"], pairs["pdm_after"]),
+            "newly_verified": both & _became_true(pairs["verified_before"], pairs["verified_after"]),
+            "regressed": both & _became_true(pairs["activated_after"], pairs["activated_before"]),
+            "joined": pairs["in_after"] & ~pairs["in_before"],
+            "left": pairs["in_before"] & ~pairs["in_after"],
+            "moved_in": moved,
+            "moved_out": moved,
+        }
+    )
+    return pd.concat([pairs, flags], axis=1)
+
+
+def _counting_opd(changes: pd.DataFrame, kind: str) -> pd.Series:
+    """ASN who left or moved out count for their former OPD; everything else for the current one."""
+    before_side = kind in {"left", "moved_out"}
+    return changes["opd_before"] if before_side else changes["opd_after"]
+
+
+def diff_summary(changes: pd.DataFrame) -> pd.DataFrame:
+    """One row per OPD (DIFF_COLUMNS), every count an int."""
+    parts = []
+    for kind in DIFF_COLUMNS[1:]:
+        selected = changes[changes[kind]]
+        counts = _counting_opd(selected, kind).value_counts().rename(kind)
+        parts.append(counts)
+    table = pd.concat(parts, axis=1).fillna(0).astype("int64") if parts else pd.DataFrame()
+    table = table.reindex(columns=list(DIFF_COLUMNS[1:]), fill_value=0)
+    table.index.name = "opd"
+    return table.reset_index().sort_values("opd").reset_index(drop=True)[list(DIFF_COLUMNS)]
+
+
+def diff_list(changes: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The ASN behind one count, with Indonesian headers."""
+    selected = changes[changes[kind]]
+    return pd.DataFrame(
+        {
+            "NIP": selected["nip"],
+            "Nama": selected["nama"],
+            "OPD sebelumnya": selected["opd_before"].fillna(""),
+            "OPD sekarang": selected["opd_after"].fillna(""),
+        }
+    ).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- Tindak lanjut per OPD
+
+PHASE_VERBS = {
+    Metric.AKTIVASI: "aktivasi akun MySAPK",
+    Metric.PDM: "pemutakhiran data mandiri (PDM) di MySAPK",
+    Metric.VERIFIKASI: "verifikasi data MySAPK",
+}
+ACTIVATION_STEPS = (
+    "Cara aktivasi: buka aplikasi MySAPK atau https://mysapk.bkn.go.id, pilih Lupa Password, "
+    "masukkan NIP dan email yang terdaftar di SAPK, lalu buat password baru dengan token yang dikirim ke email."
+)
+
+
+@dataclass(frozen=True)
+class OpdFollowUp:
+    opd: str
+    total: int
+    missing: pd.DataFrame  # Nama, NIP, Email
+    message: str
+
+
+def follow_up_by_opd(
+    missing_rows: pd.DataFrame, totals: dict[str, int], phase: Phase, snapshot_date: date
+) -> list[OpdFollowUp]:
+    """Per OPD with anyone missing the phase: the list and a ready-to-send WhatsApp message."""
+    result = []
+    for opd, group in missing_rows.groupby("opd", sort=True):
+        people = pd.DataFrame(
+            {"Nama": group["nama"], "NIP": group["nip"], "Email": group["email"].fillna("")}
+        ).reset_index(drop=True)
+        total = totals.get(str(opd), len(people))
+        result.append(
+            OpdFollowUp(str(opd), total, people, whatsapp_message(str(opd), people, total, phase, snapshot_date))
+        )
+    return result
+
+
+def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, snapshot_date: date) -> str:
+    verb = PHASE_VERBS[phase.metric]
+    days = format_days_left(phase.days_left(snapshot_date))
+    lines = [
+        f"*Tindak lanjut PDM MySAPK – {opd}*",
+        f"Data BKPSDM per {format_date(snapshot_date)}: {format_int(len(people))} dari {format_int(total)} ASN "
+        f"belum {verb}.",
+        f"Tenggat {phase.metric.label.lower()}: {format_date(phase.end)} ({days}).",
+        "",
+        "Mohon bagian kepegawaian mengingatkan ASN berikut:",
+    ]
+    names, nips = people["Nama"].astype(str), people["NIP"].astype(str)
+    lines += [f"{i}. {n} – NIP {spaced_nip(p)}" for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)]
+    lines += [
+        "",
+        ACTIVATION_STEPS if phase.metric == Metric.AKTIVASI else "Panduan tersedia di grup ini.",
+        "ASN yang tidak melakukan PDM tidak akan diproses layanan kepegawaiannya.",
+        "Terima kasih. – BKPSDM",
+    ]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- Risiko email
+
+PERSONAL_DOMAINS = frozenset(
+    {"gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.id", "ymail.com", "hotmail.com", "outlook.com",
+     "live.com", "icloud.com", "rocketmail.com", "aol.com", "mail.com", "yandex.com"}
+)  # fmt: skip
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
+EMAIL_FIX = (
+    "Perbarui email melalui admin SAPK di satker (peremajaan data email di SAPK, diproses maksimal 1×24 jam) "
+    "atau oleh pegawai lewat pemutakhiran data mandiri di dikbudhr (disinkronkan ke SAPK seminggu sekali)."
+)
+
+
+def email_problem(email: str | None, users: int) -> str | None:
+    """Why an email is likely to block activation, or None."""
+    if email is None or not email.strip():
+        return "Email kosong: token aktivasi tidak dapat dikirim"
+    if not _EMAIL.match(email.strip()):
+        return "Format email tidak sah"
+    if users > 1:
+        return f"Email dipakai bersama oleh {format_int(users)} ASN"
+    domain = email.strip().lower().rsplit("@", 1)[1]
+    if domain in PERSONAL_DOMAINS or not (domain.endswith(".go.id") or domain == "belajar.id"):
+        return f"Bukan email instansi ({domain})"
+    return None
+
+
+def email_risks(not_activated: pd.DataFrame, sharing: pd.DataFrame) -> pd.DataFrame:
+    """Among ASN not yet activated: those whose email would block the token, with the fix."""
+    users = not_activated["nip"].map(dict(zip(sharing["nip"], sharing["email_users"], strict=True))).fillna(0)
+    reasons = [
+        email_problem(None if pd.isna(e) else str(e), int(u))
+        for e, u in zip(not_activated["email"], users, strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "NIP": not_activated["nip"],
+            "Nama": not_activated["nama"],
+            "OPD": not_activated["opd"],
+            "Email": not_activated["email"].fillna(""),
+            "Masalah": reasons,
+        }
+    )
+    frame = frame[frame["Masalah"].notna()].reset_index(drop=True)
+    frame["Cara memperbaiki"] = EMAIL_FIX
+    return frame
+
+
+# ----------------------------------------------------------------------------- Sanksi
+
+
+def sanction_list(missing_rows: pd.DataFrame, phase: Phase, snapshot_date: date) -> pd.DataFrame | None:
+    """After the deadline: who missed the phase (their personnel services will not be processed).
+
+    None while the deadline has not passed on the snapshot date.
+    """
+    if snapshot_date <= phase.end:
+        return None
+    return pd.DataFrame(
+        {
+            "NIP": missing_rows["nip"],
+            "Nama": missing_rows["nama"],
+            "OPD": missing_rows["opd"],
+            "Tahap terlewat": phase.metric.label,
+            "Tenggat": format_date(phase.end),
+            "Akibat": "Layanan kepegawaian tidak diproses",
+        }
+    ).reset_index(drop=True)

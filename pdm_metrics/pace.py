@@ -1,0 +1,88 @@
+"""Laju & proyeksi: the current pace, the pace needed for 100 % by each deadline, the projected
+rate on the deadline and the day 100 % would be reached.
+
+Pace is the least-squares slope of the rate (percentage points per day) over the
+snapshots of the last PACE_WINDOW_DAYS (at least the last two); with a single
+snapshot, the activation dates inside it give the slope instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pdm_metrics.deadlines import Phase
+from pdm_metrics.fmt import format_date, format_decimal
+
+PACE_WINDOW_DAYS = 28
+FULL = 100.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    deadline: date
+    rate: float  # current rate, percent
+    per_day: float | None  # points per day; None when it cannot be measured
+    needed_per_day: float | None  # None once the deadline has passed
+    projected: float | None  # rate on the deadline at the current pace (capped at 100)
+    full_on: date | None  # day 100 % is reached at this pace; None if never
+    deadline_passed: bool
+
+    @property
+    def at_risk(self) -> bool:
+        """Will not reach 100 % by the deadline at the current pace."""
+        return not self.deadline_passed and self.rate < FULL and (self.projected is None or self.projected < FULL)
+
+    def describe(self) -> str:
+        if self.deadline_passed:
+            return f"tenggat {format_date(self.deadline)} sudah lewat"
+        if self.rate >= FULL:
+            return "sudah 100%"
+        pace = "laju belum terukur" if self.per_day is None else f"laju {format_decimal(self.per_day)} poin/hari"
+        need = f"perlu {format_decimal(self.needed_per_day or 0)} poin/hari"
+        if self.full_on is None:
+            return f"{pace}, {need}; 100% tidak tercapai pada laju ini"
+        return f"{pace}, {need}; 100% tercapai sekitar {format_date(self.full_on)}"
+
+
+def slope_per_day(points: list[tuple[date, float]]) -> float | None:
+    """Least-squares slope of (day, value) pairs, in value units per day."""
+    if len(points) < 2:
+        return None
+    xs = [(d - points[0][0]).days for d, _ in points]
+    ys = [v for _, v in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def recent(points: list[tuple[date, float]], as_of: date) -> list[tuple[date, float]]:
+    """The points of the last PACE_WINDOW_DAYS up to as_of, and never fewer than the last two."""
+    upto = sorted(p for p in points if p[0] <= as_of)
+    window = [p for p in upto if p[0] >= as_of - timedelta(days=PACE_WINDOW_DAYS)]
+    return window if len(window) >= 2 else upto[-2:]
+
+
+def pace(points: list[tuple[date, float]], as_of: date, phase: Phase, daily: Sequence[tuple[date, float]] = ()) -> Pace:
+    """Pace and projection for one population on one phase, as of a snapshot date."""
+    upto = sorted(p for p in points if p[0] <= as_of)
+    rate = upto[-1][1] if upto else 0.0
+    per_day = slope_per_day(recent(points, as_of))
+    if per_day is None and daily:
+        per_day = slope_per_day(recent(list(daily), as_of))
+    days_left = (phase.end - as_of).days
+    passed = days_left < 0
+    needed = None if passed else (FULL - rate) / max(days_left, 1)
+    projected = None
+    if per_day is not None and not passed:
+        projected = min(FULL, rate + per_day * days_left)
+    full_on = None
+    if rate >= FULL:
+        full_on = as_of
+    elif per_day is not None and per_day > 0:
+        full_on = as_of + timedelta(days=math.ceil((FULL - rate) / per_day))
+    return Pace(phase.end, rate, per_day, needed, projected, full_on, passed)

@@ -1,0 +1,156 @@
+"""Tindak lanjut features on the sample data, against the generator's own truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pdm_metrics import demo, store, views
+from pdm_metrics.deadlines import load_calendar
+from pdm_metrics.errors import PdmError
+from pdm_metrics.export import spaced_nip
+from pdm_metrics.followup import PERSONAL_DOMAINS, classify_changes, diff_summary, email_problem
+from pdm_metrics.metrics import Metric
+
+SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
+
+
+def present(people: list[demo.SamplePerson], day: dt.date) -> list[demo.SamplePerson]:
+    return [p for p in people if p.present_on(day)]
+
+
+def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
+    changes = classify_changes(store.snapshot_comparison(sample_con, SEP_27, NOV_8))
+    before = {p.nip: p for p in present(sample_people, SEP_27)}
+    after = {p.nip: p for p in present(sample_people, NOV_8)}
+    both = before.keys() & after.keys()
+    expected = {
+        "joined": len(after.keys() - before.keys()),
+        "left": len(before.keys() - after.keys()),
+        "moved_in": sum(before[n].opd_on(SEP_27) != after[n].opd_on(NOV_8) for n in both),
+        "newly_activated": sum(after[n].activated_by(NOV_8) and not before[n].activated_by(SEP_27) for n in both),
+        "newly_pdm_done": sum(after[n].pdm_by(NOV_8) and not before[n].pdm_by(SEP_27) for n in both),
+        "newly_verified": sum(after[n].verified_by(NOV_8) and not before[n].verified_by(SEP_27) for n in both),
+        "regressed": 0,
+    }
+    assert expected["joined"] == demo.JOINERS and expected["left"] == demo.LEAVERS
+    assert expected["moved_in"] == demo.MOVERS
+    for kind, count in expected.items():
+        assert int(changes[kind].sum()) == count, kind
+    summary = diff_summary(changes).set_index("opd")
+    education_joiners = sum(
+        after[n].opd_on(NOV_8) == "Dinas Pendidikan dan Kebudayaan" for n in after.keys() - before.keys()
+    )
+    assert summary.loc["Dinas Pendidikan dan Kebudayaan", "joined"] == education_joiners
+    assert summary["moved_in"].sum() == summary["moved_out"].sum() == demo.MOVERS
+
+
+def test_diff_lists_name_every_asn(sample_con) -> None:  # type: ignore[no-untyped-def]
+    view = views.changes(sample_con, SEP_27, NOV_8)
+    assert len(view.lists["left"]) == demo.LEAVERS
+    moved = view.lists["moved_in"]
+    assert (moved["OPD sebelumnya"] != moved["OPD sekarang"]).all()
+    assert list(view.summary.columns)[:2] == ["OPD", "Baru aktivasi"]
+
+
+def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
+    view = views.follow_up(sample_con, views.Filters(JULY_11), Metric.AKTIVASI)
+    truth = pd.Series([p.opd for p in present(sample_people, JULY_11) if not p.activated_by(JULY_11)])
+    expected = truth.value_counts()
+    assert {o.opd: len(o.missing) for o in view.opds} == expected.to_dict()
+    perikanan = next(o for o in view.opds if o.opd == "Dinas Perikanan")
+    assert "17 dari 29 ASN belum aktivasi akun MySAPK" in perikanan.message
+    assert "Tenggat aktivasi: 31 Agustus 2021 (51 hari lagi)" in perikanan.message
+    first = perikanan.missing.iloc[0]
+    assert f"1. {first['Nama']} – NIP {spaced_nip(first['NIP'])}" in perikanan.message
+    workbook = openpyxl.load_workbook(io.BytesIO(view.workbook))
+    assert workbook.sheetnames[0] == "Ringkasan" and len(workbook.sheetnames) == 1 + len(expected)
+    summary = workbook["Ringkasan"]
+    assert "31 Agustus 2021" in summary["A2"].value
+    sheet = workbook["Dinas Perikanan"]
+    assert [c.value for c in sheet[4]] == ["Nama", "NIP", "Email"] and sheet.max_row == 4 + 17
+    assert "Dinas Perikanan" in sheet["A1"].value and "17 ASN" in sheet["A2"].value
+    long_names = [n for n in workbook.sheetnames if len(n) == 31]
+    assert all(len(n) <= 31 for n in workbook.sheetnames) and long_names  # long OPD names are cut to 31
+
+
+def test_follow_up_on_a_status_the_file_lacks(sample_con) -> None:  # type: ignore[no-untyped-def]
+    view = views.follow_up(sample_con, views.Filters(JULY_11), Metric.PDM)
+    assert not view.available and view.opds == []
+
+
+@pytest.mark.parametrize(
+    ("email", "users", "expected"),
+    [(None, 0, "Email kosong"), ("", 0, "Email kosong"), ("budi@", 1, "Format email tidak sah"),
+     ("budi@gmail.com", 1, "Bukan email instansi (gmail.com)"), ("x@tanjabbarkab.go.id", 3, "dipakai bersama oleh 3"),
+     ("x@tanjabbarkab.go.id", 1, None), ("guru@belajar.id", 1, None), ("a@kantor.co.id", 1, "Bukan email instansi")],
+)  # fmt: skip
+def test_email_problem(email: str | None, users: int, expected: str | None) -> None:
+    problem = email_problem(email, users)
+    assert (problem is None) if expected is None else (expected in (problem or ""))
+
+
+def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
+    day, risks = views.email_risk(sample_con, views.Filters(JULY_11))
+    everyone = present(sample_people, JULY_11)
+    users = pd.Series([p.email for p in everyone if p.email]).value_counts()
+    expected = [
+        p.nip for p in everyone if not p.activated_by(JULY_11) and (
+            p.email is None or users[p.email] > 1 or p.email.split("@")[1] in PERSONAL_DOMAINS)
+    ]  # fmt: skip
+    assert day == JULY_11 and sorted(risks["NIP"]) == sorted(expected)
+    assert risks["Cara memperbaiki"].str.contains("1×24 jam").all()
+
+
+def test_sanctions_only_after_the_deadline(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
+    day, phase, before_deadline = views.sanctions(sample_con, views.Filters(dt.date(2021, 8, 23)), Metric.AKTIVASI)
+    assert before_deadline is None and phase.end == dt.date(2021, 8, 31)
+    _day, phase, listing = views.sanctions(sample_con, views.Filters(SEP_27), Metric.AKTIVASI)
+    expected = [p.nip for p in present(sample_people, SEP_27) if not p.activated_by(SEP_27)]
+    assert listing is not None and sorted(listing["NIP"]) == sorted(expected)
+    assert set(listing["Akibat"]) == {"Layanan kepegawaian tidak diproses"}
+
+
+def test_profile_from_nip_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
+    _day, groups = views.nip_profile(sample_con, views.Filters(JULY_11))
+    women = sum(p.nip[14] == "2" for p in present(sample_people, JULY_11))
+    gender = groups["gender"].set_index("Jenis kelamin")
+    assert gender.loc["Perempuan", "Jumlah ASN"] == f"{women:,}".replace(",", ".")
+    assert set(groups["jenis_asn"]["Jenis ASN"]) == {"PNS", "PPPK"}
+    assert (groups["age"]["PDM"] == "tidak tersedia").all()  # the 11 Juli file had no PDM column
+    totals = groups["service"]["Jumlah ASN"].str.replace(".", "").astype(int).sum()
+    assert totals == demo.KNOWN_TOTAL
+
+
+def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sample_db_path: Path) -> None:
+    import shutil
+
+    shutil.copy(sample_db_path, tmp_path / "db.duckdb")
+    con = store.connect(tmp_path / "db.duckdb")
+    with pytest.raises(PdmError, match="Nomor surat"):
+        views.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani")
+    views.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani")
+    views.add_extension(con, "pdm", dt.date(2021, 10, 31), "12998/B-SI.01.01/SD/EIII/2021", dt.date(2021, 9, 13),
+                        "instansi dalam lampiran", "budi")  # fmt: skip
+    calendar = views.calendar_in_force(con)
+    assert calendar.phase_for(Metric.PDM).end == dt.date(2021, 10, 31)
+    assert load_calendar().phase_for(Metric.PDM).end == dt.date(2021, 9, 14)  # the file itself is unchanged
+    history = views.calendar_view(con).extensions
+    assert list(history["Nomor surat"]) == ["A/1/2021", "12998/B-SI.01.01/SD/EIII/2021"]
+    overview = views.overview(con, calendar, views.Filters(dt.date(2021, 9, 14)))
+    assert overview is not None
+    assert "Tenggat 31 Oktober 2021 (diperpanjang, 12998/B-SI.01.01/SD/EIII/2021): 47 hari lagi" in [
+        k.deadline_text for k in overview.kpis
+    ]
+    con.close()
+
+
+def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-untyped-def]
+    day, pdf = views.report_pdf(sample_con, views.Filters(JULY_11), dt.date(2026, 11, 27))
+    assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2 or b"/Count 2" in pdf
