@@ -109,6 +109,7 @@ def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # typ
 
 def test_sanctions_only_after_the_deadline(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
     day, phase, before_deadline = views.sanctions(sample_con, views.Filters(dt.date(2021, 8, 23)), Metric.AKTIVASI)
+    assert day == dt.date(2021, 8, 23)
     assert before_deadline is None and phase.end == dt.date(2021, 8, 31)
     _day, phase, listing = views.sanctions(sample_con, views.Filters(SEP_27), Metric.AKTIVASI)
     expected = [p.nip for p in present(sample_people, SEP_27) if not p.activated_by(SEP_27)]
