@@ -36,7 +36,8 @@ STATUS_COLUMNS_FROM = date(2021, 8, 15)
 LEAVE_DATE = date(2021, 10, 1)  # retirements: absent from the 11 Oktober snapshot on
 MOVE_DATE = date(2021, 10, 1)  # OPD transfers: in the new OPD from 11 Oktober on
 JOIN_DATE = date(2021, 11, 1)  # new PPPK: present from the 8 November snapshot on
-LEAVERS, MOVERS, JOINERS = 14, 10, 30
+# As many new PPPK join as ASN retire, so the population is 3.923 at both ends of the sample.
+LEAVERS, MOVERS, JOINERS = 14, 10, 14
 EMAIL_DOMAIN = "tanjabbarkab.go.id"
 
 KECAMATAN = (

@@ -50,3 +50,26 @@ def replace_zip_member(data: bytes, name: str, content: bytes, level: int = 6) -
 
 def sheet_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def xls_bytes(rows: Sequence[Sequence[object]], titles: Sequence[str] = ()) -> bytes:
+    """A legacy Excel 97-2003 workbook (BIFF), as older SAPK exports were."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Sheet1")
+    for r, row in enumerate([[t] for t in titles] + [list(x) for x in rows]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ods_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    """An OpenDocument spreadsheet (LibreOffice)."""
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.DataFrame(list(rows[1:]), columns=list(rows[0])).to_excel(buffer, engine="odf", index=False)
+    return buffer.getvalue()

@@ -252,3 +252,20 @@ def test_empty_cells_in_required_columns_are_errors() -> None:
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     errors = errors_of(roster)
     assert sorted(errors["kolom"]) == ["Nama", "OPD", "Status Aktivasi"]
+
+
+def test_legacy_xls_with_title_rows_and_a_numeric_nip() -> None:
+    from tests.files import xls_bytes
+
+    rows = [HEADER, ROWS[0], [float(NIP_B), "B", "Dinas A", "Sudah"]]
+    roster = read_roster(xls_bytes(rows, titles=["Keadaan per 11 Juli 2021"]), "rekap.xls")
+    assert roster.snapshot_date == JULY_11
+    assert list(roster.valid_rows["nip"]) == [NIP_A]
+    assert list(errors_of(roster)["baris"]) == [4]
+
+
+def test_ods_workbook() -> None:
+    from tests.files import ods_bytes
+
+    roster = read_roster(ods_bytes([HEADER, *ROWS]), "rekap_20210711.ods")
+    assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B, NIP_C] and roster.error_count == 0

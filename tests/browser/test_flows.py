@@ -144,6 +144,7 @@ def test_follow_up_pages_and_pdf_report(page, server_url: str, tmp_path: Path, s
     open_page(page, server_url, "Laporan PDF")
     page.get_by_role("button", name="Buat laporan PDF").click()
     page.get_by_text("Laporan snapshot 11 Juli 2021 siap.").wait_for()
+    page.screenshot(path=str(screenshot_dir / "laporan.png"))
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Unduh laporan (PDF)").click()
     target = tmp_path / "laporan.pdf"
