@@ -1,4 +1,4 @@
-"""Pantau PDM: navigation, the shared sidebar and the sample-data banner; the pages do the rest."""
+"""Pantau PDM: login gate, navigation by role, the shared sidebar and the sample-data banner."""
 
 from __future__ import annotations
 
@@ -7,22 +7,32 @@ import streamlit as st
 import ui
 
 st.set_page_config(page_title="Pantau PDM", page_icon=":material/monitoring:", layout="wide")
+user = ui.require_login()  # nothing below runs (and no data is read) before login
 
-PAGES = [
+pages = [
     st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
     st.Page("app_pages/tren.py", title="Tren & Tenggat", icon=":material/show_chart:"),
     st.Page("app_pages/opd.py", title="OPD", icon=":material/apartment:"),
     st.Page("app_pages/perubahan.py", title="Perubahan", icon=":material/compare_arrows:"),
     st.Page("app_pages/tindak_lanjut.py", title="Tindak Lanjut", icon=":material/campaign:"),
     st.Page("app_pages/profil.py", title="Profil NIP", icon=":material/groups:"),
-    st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"),
+]
+if user.role.can_upload:
+    pages.append(st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"))
+pages += [
     st.Page("app_pages/data.py", title="Data & Unduh", icon=":material/table_view:"),
     st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"),
     st.Page("app_pages/laporan.py", title="Laporan PDF", icon=":material/picture_as_pdf:"),
 ]
+if user.role.is_admin:
+    pages += [
+        st.Page("app_pages/audit.py", title="Catatan Audit", icon=":material/policy:"),
+        st.Page("app_pages/cadangan.py", title="Cadangan", icon=":material/backup:"),
+    ]
 
-page = st.navigation(PAGES)
+page = st.navigation(pages)
 st.sidebar.markdown("### Pantau PDM\nPemutakhiran Data Mandiri ASN melalui MySAPK")
+ui.user_panel(user)
 ui.sidebar_filters()
 sample, real = ui.view("has_sample_data")
 if sample:

@@ -15,4 +15,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# Known vulnerabilities in the runtime dependencies (fails on any found; lists what it could not check).
+.venv/bin/pip-audit -r requirements.txt --progress-spinner off
 .venv/bin/python -m pytest "$@"

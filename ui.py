@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pdm_metrics import demo, export, store, views
+from pdm_metrics import auth, demo, export, store, views
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_date
 
@@ -97,7 +97,7 @@ def sidebar_filters() -> views.Filters:
             "OPD", list(names), format_func=lambda k: names.get(k, k), key="opd_filter", placeholder="Semua OPD"
         )
         jenis = st.multiselect("Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK")
-    filters = views.Filters(chosen, tuple(opd_keys), tuple(jenis))
+    filters = views.Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
     st.session_state["filters"] = filters
     return filters
 
@@ -117,10 +117,11 @@ def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: 
             data,
             file_name=f"{base_name}.{suffix}",
             mime=mime,
-            on_click="ignore",
             key=f"{key}-{suffix}",
             icon=":material/download:",
             width="stretch",
+            on_click=record,
+            args=("unduh", f"{base_name}.{suffix} ({len(frame)} baris; {subtitle})"),
         )
 
 
@@ -150,7 +151,7 @@ def upload_preview(data: bytes, filename: str, snapshot_date: date | None) -> vi
 
 
 def commit_upload(preview: views.UploadPreview, replace: bool, skip_invalid: bool) -> store.SavedSnapshot:
-    saved = views.commit_upload(connection(), preview, replace, skip_invalid, uploaded_by=current_user())
+    saved = views.commit_upload(connection(), preview, replace, skip_invalid, uploaded_by=current_user().username)
     st.session_state.pop("upload_previews", None)
     st.session_state["select_snapshot"] = saved.snapshot_date
     st.cache_data.clear()
@@ -158,16 +159,135 @@ def commit_upload(preview: views.UploadPreview, replace: bool, skip_invalid: boo
 
 
 def remove_sample_data() -> int:
-    removed = views.remove_sample_data(connection(), current_user())
+    removed = views.remove_sample_data(connection(), current_user().username)
     st.cache_data.clear()
     st.session_state["select_snapshot"] = "terbaru"
     return removed
 
 
-def current_user() -> str:
-    return "pengguna lokal"
+# ----------------------------------------------------------------------------- login and roles
+
+
+def configured_users() -> dict[str, auth.User]:
+    """Users from .streamlit/secrets.toml; none means local mode."""
+    try:
+        section = st.secrets.get("users")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+    return auth.users_from_secrets(section)
+
+
+def oidc_roles() -> dict[str, Any] | None:
+    """[oidc_roles] email = "role" when the agency's identity provider is configured ([auth])."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        return dict(st.secrets.get("oidc_roles", {}))
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+@st.cache_resource
+def login_throttle() -> auth.LoginThrottle:
+    return auth.LoginThrottle()
+
+
+def current_user() -> auth.User:
+    user: auth.User = st.session_state.get("user", auth.LOCAL_USER)
+    return user
+
+
+def is_local_mode() -> bool:
+    return not configured_users() and oidc_roles() is None
+
+
+def require_login() -> auth.User:
+    """Return the signed-in user; otherwise show only the login screen and stop the script here,
+    before any data is read."""
+    if is_local_mode():
+        return auth.LOCAL_USER
+    if "user" in st.session_state:
+        return current_user()
+    roles = oidc_roles()
+    if roles is not None and st.user.is_logged_in:
+        email = str(st.user.get("email", ""))
+        role = auth.role_for_email(roles, email)
+        if role is not None:
+            st.session_state["user"] = auth.User(email, str(st.user.get("name", email)), role)
+            record("masuk (OIDC)", email)
+            st.rerun()
+        st.error("Akun ini belum diberi akses ke Pantau PDM. Hubungi admin BKPSDM.")
+        st.button("Keluar", on_click=st.logout)
+        st.stop()
+    _login_form(roles is not None)
+    st.stop()
+
+
+def _login_form(with_oidc: bool) -> None:
+    st.title("Masuk ke Pantau PDM")
+    st.caption("Dasbor pemantauan PDM MySAPK. Data pribadi ASN dilindungi (UU 27/2022): masuk dengan akun Anda.")
+    if with_oidc:
+        st.button("Masuk dengan akun instansi", on_click=st.login, type="primary")
+    with st.form("login"):
+        username = st.text_input("Nama pengguna", autocomplete="username")
+        password = st.text_input("Kata sandi", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Masuk", type="primary")
+    if submitted:
+        user = login_throttle().attempt(configured_users(), username, password)
+        if user is None:
+            record("gagal masuk", username.strip().lower()[:64], actor="-")
+            st.error("Nama pengguna atau kata sandi salah.")
+            return
+        st.session_state["user"] = user
+        record("masuk", user.username, actor=user.username)
+        st.rerun()
+
+
+def logout() -> None:
+    record("keluar", current_user().username)
+    st.session_state.clear()
+
+
+def record(action: str, detail: str, actor: str | None = None) -> None:
+    """Append to the audit log (who, when, what)."""
+    store.record_audit(connection(), actor or current_user().username, action, detail)
+
+
+def user_panel(user: auth.User) -> None:
+    with st.sidebar:
+        if is_local_mode():
+            st.caption(
+                "Mode lokal: dasbor hanya dapat dibuka dari komputer ini (127.0.0.1). Atur pengguna di "
+                ".streamlit/secrets.toml untuk dipakai di jaringan kantor."
+            )
+        else:
+            st.caption(f"Masuk sebagai **{user.name}** ({user.role.label})")
+            st.button("Keluar", on_click=logout, icon=":material/logout:")
 
 
 def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:
-    views.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, current_user())
+    views.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, current_user().username)
     st.cache_data.clear()
+
+
+def audit_log() -> pd.DataFrame:
+    entries = store.audit_entries(connection())
+    return pd.DataFrame(
+        {
+            "Waktu": [pd.Timestamp(t).strftime("%d/%m/%Y %H:%M:%S") for t in entries["logged_at"]],
+            "Pengguna": entries["actor"],
+            "Tindakan": entries["action"],
+            "Rincian": entries["detail"],
+        }
+    ).iloc[::-1]
+
+
+def backup() -> bytes:
+    return store.backup_zip(connection(), current_user().username)
+
+
+def restore(data: bytes) -> int:
+    count = store.restore_zip(connection(), data, current_user().username)
+    st.cache_data.clear()
+    st.session_state["select_snapshot"] = "terbaru"
+    return count

@@ -15,6 +15,8 @@ if calendar_view.extensions.empty:
 else:
     st.dataframe(calendar_view.extensions, hide_index=True, width="stretch")
 
+if not ui.current_user().role.can_upload:
+    st.stop()  # pimpinan: view only
 st.subheader("Catat perpanjangan")
 phases = {p.key: p.name for p in ui.calendar().phases}
 with st.form("perpanjangan", clear_on_submit=True):

@@ -23,5 +23,5 @@ if not ui.empty_state():
         st.success(f"Laporan snapshot {format_date(day)} siap.")
         st.download_button(
             "Unduh laporan (PDF)", pdf, file_name=f"laporan-pdm_{day.isoformat()}.pdf", mime="application/pdf",
-            on_click="ignore", icon=":material/download:",
+            on_click=ui.record, args=("unduh", f"laporan-pdm_{day.isoformat()}.pdf"), icon=":material/download:",
         )  # fmt: skip

@@ -18,7 +18,7 @@ to_date = left.selectbox("Sampai snapshot", newest_first, index=newest_first.ind
                          if filters.snapshot_date in newest_first else 0, format_func=format_date)  # fmt: skip
 earlier = [d for d in newest_first if d < to_date] or newest_first[-1:]
 from_date = right.selectbox("Dari snapshot", earlier, format_func=format_date)
-changes = ui.view("changes", from_date, to_date, filters.opd_keys)
+changes = ui.view("changes", from_date, to_date, filters.opd_keys, filters.masked)
 
 st.caption(f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)} · {filters.description}")
 for row in (list(DIFF_LABELS)[:4], list(DIFF_LABELS)[4:]):

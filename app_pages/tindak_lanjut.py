@@ -31,7 +31,8 @@ with per_opd:
         st.download_button(
             "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)", view.workbook,
             file_name=f"tindak-lanjut_{metric.value}_{view.snapshot_date.isoformat()}.xlsx",
-            mime=ui.XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
+            mime=ui.XLSX_MIME, icon=":material/download:", type="primary",
+            on_click=ui.record, args=("unduh", f"buku kerja tindak lanjut {metric.label} {view.snapshot_date}"),
         )  # fmt: skip
         for item in view.opds:
             with st.expander(f"{item.opd}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):

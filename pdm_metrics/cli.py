@@ -1,4 +1,4 @@
-"""Command line: python -m pdm_metrics ingest|rates|snapshots|demo|diff.
+"""Command line: python -m pdm_metrics ingest|rates|snapshots|demo|diff|export|hash-password.
 
 Exit codes: 0 done, 1 input rejected (Indonesian message on stderr, database
 untouched), 2 usage.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import io
 import json
 import sys
@@ -17,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pdm_metrics import demo, followup, store
+from pdm_metrics import auth, demo, export, followup, store, views
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date
 from pdm_metrics.ingest import ingest_roster
@@ -69,8 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="to_date", type=_iso_date, required=True)
     diff.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    exporter = with_db(commands.add_parser("export", help="tulis data ASN satu snapshot ke CSV/XLSX"))
+    exporter.add_argument("--date", type=_iso_date, default=None, help="bawaan: snapshot terbaru")
+    exporter.add_argument("--opd", default=None, help="nama OPD (huruf besar/kecil dan spasi diabaikan)")
+    exporter.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    exporter.add_argument("--out", type=Path, required=True)
+    exporter.add_argument("--mask", action="store_true", help="samarkan NIP dan email")
+    exporter.add_argument("--by", default="cli", help="nama untuk catatan audit")
+
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     with_db(commands.add_parser("demo", help="isi basis data dengan data contoh"))
+    commands.add_parser("hash-password", help="buat hash kata sandi untuk .streamlit/secrets.toml")
     return parser
 
 
@@ -202,7 +212,49 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        dates = store.snapshot_dates(con)
+        day = args.date or (dates[-1] if dates else None)
+        if day not in dates:
+            print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+            return 1
+        opd_keys = (" ".join(args.opd.casefold().split()),) if args.opd else ()
+        view_filters = views.Filters(day, opd_keys, (), masked=args.mask)
+        _, table = views.data_table(con, view_filters, views.StatusFilter())
+        if args.opd and table.empty:
+            print(f"OPD '{args.opd}' tidak ada pada snapshot {format_date(day)}.", file=sys.stderr)
+            return 1
+        title = f"Data PDM ASN, snapshot {format_date(day)}"
+        subtitle = f"OPD: {args.opd or 'semua'}" + ("; NIP dan email disamarkan" if args.mask else "")
+        data = export.to_csv_bytes(table) if args.format == "csv" else export.to_xlsx_bytes(table, title, subtitle)
+        args.out.write_bytes(data)
+        store.record_audit(con, args.by, "ekspor (CLI)", f"{args.out.name}: {len(table)} baris; {subtitle}")
+    finally:
+        con.close()
+    print(json.dumps({"snapshot_date": day.isoformat(), "rows": len(table), "out": str(args.out)}))
+    return 0
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Kata sandi: ")
+        if getpass.getpass("Ulangi kata sandi: ") != password:
+            print("Kata sandi tidak sama.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        print("Kata sandi minimal 10 karakter.", file=sys.stderr)
+        return 1
+    print(auth.hash_password(password))
+    return 0
+
+
 COMMANDS = {
+    "hash-password": cmd_hash_password,
+    "export": cmd_export,
     "ingest": cmd_ingest,
     "rates": cmd_rates,
     "snapshots": cmd_snapshots,

@@ -158,3 +158,31 @@ def _unique_sheet_name(name: str, used: set[str]) -> str:
         candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
     used.add(candidate.lower())
     return candidate
+
+
+# ----------------------------------------------------------------------------- personal data
+
+PERSONAL_COLUMNS = ("NIP", "Email")
+
+
+def mask_nip(nip: str) -> str:
+    """'198001012006041001' -> '19800101********01': the birth date stays, the rest is hidden."""
+    return f"{nip[:8]}{'*' * 8}{nip[-2:]}" if len(nip) == 18 else "*" * len(nip)
+
+
+def mask_email(email: str) -> str:
+    """'budi.santoso@gmail.com' -> 'b***@gmail.com' (the domain tells whether it is an instansi address)."""
+    if not email or "@" not in email:
+        return "***" if email else ""
+    local, domain = email.rsplit("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with NIP and Email masked, for roles that do not need them."""
+    masked = frame.copy()
+    if "NIP" in masked:
+        masked["NIP"] = masked["NIP"].astype(str).map(mask_nip)
+    if "Email" in masked:
+        masked["Email"] = masked["Email"].fillna("").astype(str).map(mask_email)
+    return masked

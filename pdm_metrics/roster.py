@@ -140,7 +140,12 @@ def _read_grid(data: bytes, filename: str) -> tuple[pd.DataFrame, np.ndarray, in
         titles = " ".join(str(v) for v in grid.iloc[:header].stack().tolist())
         return grid, numbers, header, titles, sheet.numeric_nip_rows
     binary = b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"} or binary:
+    if binary and suffix not in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        raise RosterError(
+            "Berkas ini berisi data biner, bukan teks CSV (mungkin UTF-16 tanpa BOM atau berkas lain yang diberi "
+            "nama .csv). Di Excel pilih Simpan Sebagai > 'CSV UTF-8 (dipisahkan koma)'."
+        )
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise RosterError(
             f"Berkas bernama {suffix or 'tanpa ekstensi'} ini bukan berkas Excel yang sah "
             "(mungkin rusak atau terpotong). Simpan ulang dari Excel lalu unggah kembali."
@@ -260,6 +265,8 @@ def normalise_rows(
     out["pdm_done"] = _normalise_status(raw, Column.STATUS_PDM, problems)
     out["verified"] = _normalise_status(raw, Column.STATUS_VERIFIKASI, problems)
     out["activated_on"] = _normalise_activation_date(raw, snapshot_date, problems)
+    if Column.EMAIL in raw:
+        _check_text(raw[Column.EMAIL], Column.EMAIL, problems)
     out["email"] = raw[Column.EMAIL].str.lower() if Column.EMAIL in raw else pd.NA
     out["email"] = out["email"].astype("string")
     out["jenis_asn"] = _normalise_jenis(raw, out["nip"], problems)
@@ -324,10 +331,25 @@ def _normalise_nip(raw: pd.Series, row_numbers: pd.Series, numeric_rows: set[int
     return cleaned.where(usable).astype("string")
 
 
+MAX_TEXT_LENGTH = 200
+# C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
 def _required_text(raw: pd.DataFrame, column: Column, problems: _ProblemList) -> pd.Series:
     values = raw[column].str.replace(r"\s+", " ", regex=True).str.strip()
     problems.add(values.isna() | (values == ""), column, raw[column], f"{COLUMN_LABELS[column]} kosong", ERROR)
+    _check_text(raw[column], column, problems)
     return values.astype("string")
+
+
+def _check_text(values: pd.Series, column: Column, problems: _ProblemList) -> None:
+    """Control characters and absurdly long cells are errors, named with their row."""
+    control = values.str.contains(_CONTROL, regex=True).fillna(False)
+    problems.add(control, column, values.str.replace(_CONTROL, "?", regex=True), "Berisi karakter kontrol", ERROR)
+    too_long = values.str.len().fillna(0) > MAX_TEXT_LENGTH
+    reason = f"Terlalu panjang (lebih dari {MAX_TEXT_LENGTH} karakter)"
+    problems.add(too_long & ~control, column, values, reason, ERROR)
 
 
 def _normalise_opd(names: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -5,7 +5,10 @@ Table names come from `schema.Table`; values always travel as parameters.
 
 from __future__ import annotations
 
+import io
 import os
+import tempfile
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -440,3 +443,73 @@ def deadline_extensions(con: Connection) -> pd.DataFrame:
             columns=["phase", "new_end", "letter_number", "letter_date", "scope", "added_by", "added_at"]
         )
     return cur.execute(f"SELECT * FROM {T_EXT} ORDER BY added_at").df()
+
+
+# ----------------------------------------------------------------------------- backup and restore
+
+BACKUP_TABLES = (T_SNAP, T_ROSTER, T_SUMMARY, T_ARCHIVE, T_AUDIT, T_META, T_EXT)
+# A restore never rewrites history: the audit log stays as it is and records the restore.
+RESTORED_TABLES = tuple(t for t in BACKUP_TABLES if t != T_AUDIT)
+MAX_BACKUP_UNPACKED = 20 * 1024**3
+
+
+def record_audit(con: Connection, actor: str, action: str, detail: str) -> None:
+    """Append one audit entry (the log is append-only: nothing in the app updates or deletes it)."""
+    with transaction(con) as cur:
+        _audit(cur, actor, action, detail)
+
+
+def backup_zip(con: Connection, actor: str) -> bytes:
+    """A consistent copy of every table (one read transaction), as Parquet files in a zip."""
+    with tempfile.TemporaryDirectory(prefix="pdm-backup-") as workdir:
+        with transaction(con) as cur:
+            for table in BACKUP_TABLES:
+                # The path is ours (a fresh temporary folder), never user input.
+                target = str(Path(workdir, f"{table}.parquet")).replace("'", "''")
+                cur.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet)")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for table in BACKUP_TABLES:
+                archive.write(Path(workdir, f"{table}.parquet"), f"{table}.parquet")
+    record_audit(con, actor, "unduh cadangan", f"{len(BACKUP_TABLES)} tabel")
+    return buffer.getvalue()
+
+
+def restore_zip(con: Connection, data: bytes, actor: str) -> int:
+    """Replace every table with a backup's content in one transaction; returns the snapshot count."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = {info.filename: info for info in archive.infolist()}
+    except zipfile.BadZipFile as exc:
+        raise StoreError("Berkas cadangan rusak atau bukan berkas cadangan Pantau PDM (.zip).") from exc
+    missing = [t for t in BACKUP_TABLES if f"{t}.parquet" not in names]
+    if missing or sum(i.file_size for i in names.values()) > MAX_BACKUP_UNPACKED:
+        raise StoreError("Berkas cadangan tidak lengkap atau tidak dikenal; basis data tidak diubah.")
+    with tempfile.TemporaryDirectory(prefix="pdm-restore-") as workdir:
+        for table in BACKUP_TABLES:
+            Path(workdir, f"{table}.parquet").write_bytes(archive.read(f"{table}.parquet"))
+        try:
+            with transaction(con) as cur:
+                for table in RESTORED_TABLES:
+                    cur.execute(f"DELETE FROM {table}")
+                    source = str(Path(workdir, f"{table}.parquet"))
+                    cur.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [source])
+                _audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
+                _bump_data_version(cur)
+        except duckdb.Error as exc:
+            raise StoreError("Berkas cadangan tidak cocok dengan basis data ini; basis data tidak diubah.") from exc
+    _restart_snapshot_ids(con)
+    return len(snapshot_dates(con))
+
+
+def _restart_snapshot_ids(con: Connection) -> None:
+    """New snapshot ids must continue after every id the restored tables use."""
+    cur = con.cursor()
+    row = cur.execute(
+        f"SELECT greatest((SELECT max(id) FROM {T_SNAP}), (SELECT max(id) FROM {T_ARCHIVE}),"
+        f" (SELECT max(snapshot_id) FROM {T_ROSTER}))"
+    ).fetchone()
+    start = int(row[0] or 0) + 1 if row else 1
+    current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()
+    while current and int(current[0]) < start:
+        current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()

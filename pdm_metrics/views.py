@@ -36,6 +36,11 @@ class Filters:
     snapshot_date: date | None = None
     opd_keys: tuple[str, ...] = ()
     jenis_asn: tuple[str, ...] = ()
+    masked: bool = False  # hide NIP and email (roles that do not need them)
+
+    def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A display table as this viewer may see it."""
+        return export.mask_personal(frame) if self.masked else frame
 
     @property
     def description(self) -> str:
@@ -288,7 +293,7 @@ class OpdDetail:
 
 
 def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
-    only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn)
+    only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn, filters.masked)
     view = trend(con, calendar, only)
     dates = snapshot_dates(con)
     day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
@@ -298,7 +303,8 @@ def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_
     for metric in Metric:
         available[metric] = bool(rates) and rates[0].count(metric) is not None
         where = store.RosterFilter(opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, **{metric.value: False})
-        missing[metric] = roster_display(store.roster_rows(con, day, where)) if available[metric] else pd.DataFrame()
+        rows = roster_display(store.roster_rows(con, day, where)) if available[metric] else pd.DataFrame()
+        missing[metric] = filters.shown(rows)
     names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
     name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
     view.figure.update_layout(title={"text": f"Perkembangan PDM: {name}"})
@@ -349,7 +355,7 @@ def data_table(con: store.Connection, filters: Filters, status: StatusFilter) ->
         pdm_done=status.pdm_done,
         verified=status.verified,
     )
-    return day, roster_display(store.roster_rows(con, day, where))
+    return day, filters.shown(roster_display(store.roster_rows(con, day, where)))
 
 
 # ----------------------------------------------------------------------------- Unggah Snapshot
@@ -477,7 +483,9 @@ class ChangesView:
     lists: dict[str, pd.DataFrame]
 
 
-def changes(con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = ()) -> ChangesView:
+def changes(
+    con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = (), masked: bool = False
+) -> ChangesView:
     classified = followup.classify_changes(store.snapshot_comparison(con, from_date, to_date))
     if opd_keys:
         chosen = classified["key_before"].isin(opd_keys) | classified["key_after"].isin(opd_keys)
@@ -485,7 +493,8 @@ def changes(con: store.Connection, from_date: date, to_date: date, opd_keys: tup
     summary = followup.diff_summary(classified)
     totals = {kind: int(classified[kind].sum()) for kind in followup.DIFF_LABELS}
     display = summary.rename(columns={"opd": "OPD", **followup.DIFF_LABELS})
-    lists = {kind: followup.diff_list(classified, kind) for kind in followup.DIFF_LABELS}
+    viewer = Filters(masked=masked)
+    lists = {kind: viewer.shown(followup.diff_list(classified, kind)) for kind in followup.DIFF_LABELS}
     return ChangesView(from_date, to_date, totals, display, lists)
 
 
@@ -530,6 +539,10 @@ def follow_up(con: store.Connection, filters: Filters, metric: Metric) -> Follow
     missing = _missing_rows(con, filters, day, metric) if available else _missing_rows(con, filters, day, metric)[:0]
     totals_frame = _counts(con, filters, True, day)
     totals = dict(zip(totals_frame["opd"], totals_frame["total"].astype(int), strict=True))
+    if filters.masked:
+        missing = missing.assign(
+            nip=missing["nip"].map(export.mask_nip), email=missing["email"].fillna("").map(export.mask_email)
+        )
     opds = followup.follow_up_by_opd(missing, totals, phase, day)
     summary = pd.DataFrame(
         {
@@ -551,7 +564,7 @@ def email_risk(con: store.Connection, filters: Filters) -> tuple[date | None, pd
     if day is None:
         return None, pd.DataFrame()
     not_activated = _missing_rows(con, filters, day, Metric.AKTIVASI)
-    return day, followup.email_risks(not_activated, store.email_sharing(con, day))
+    return day, filters.shown(followup.email_risks(not_activated, store.email_sharing(con, day)))
 
 
 def sanctions(
@@ -561,7 +574,8 @@ def sanctions(
     day = _day(con, filters)
     if day is None or not metric_available(con, day, metric):
         return day, phase, None
-    return day, phase, followup.sanction_list(_missing_rows(con, filters, day, metric), phase, day)
+    listing = followup.sanction_list(_missing_rows(con, filters, day, metric), phase, day)
+    return day, phase, None if listing is None else filters.shown(listing)
 
 
 # ----------------------------------------------------------------------------- Laju & proyeksi

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 from collections.abc import Callable
 
 import pytest
 
 from pdm_metrics import store
 from pdm_metrics.errors import RosterError
-from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.ingest import RosterRejected, ingest_roster
 from pdm_metrics.roster import read_roster
 from tests.conftest import content_checksum
 from tests.files import HEADER, ROWS, csv_bytes, replace_zip_member, sheet_xml, xlsx_bytes
@@ -50,6 +52,29 @@ def fake_encrypted_workbook() -> bytes:
     return header + directory + b"\x00" * 2048
 
 
+def xxe() -> bytes:
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    xml = sheet_xml(GOOD).split(b"?>", 1)[-1].replace(b"<t>Budi Santoso</t>", b"<t>&xxe;</t>")
+    return replace_zip_member(GOOD, "xl/worksheets/sheet1.xml", doctype + xml)
+
+
+def zip_without_sheets() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def workbook_missing_its_sheet() -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(GOOD))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item.filename, source.read(item.filename))
+    return buffer.getvalue()
+
+
 HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "empty": (lambda: b"", "x.xlsx", "kosong"),
     "whitespace only": (lambda: b"  \r\n \r\n", "x.csv", "kosong"),
@@ -65,7 +90,45 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "header only csv": (lambda: csv_bytes([HEADER]), "x.csv", "hanya berisi baris judul"),
     "no header": (lambda: csv_bytes([["a", "b"], ["1", "2"]]), "x.csv", "Kolom wajib tidak ditemukan"),
     "unclosed quote": (lambda: b'NIP,NAMA,OPD,STATUS AKTIVASI\n"199001012020121001,Budi,Dinas,Sudah\n', "x.csv", ""),
+    "xxe": (xxe, "x.xlsx", "DTD"),
+    "wrong encoding": (lambda: csv_bytes([HEADER, *ROWS]) + b"\x81\x8d\xff\xfe", "x.csv", "Encoding"),
+    "utf-16 without bom": (lambda: csv_bytes([HEADER, *ROWS], encoding="utf-16-le"), "x.csv", "data biner"),
+    "wrong delimiter": (lambda: csv_bytes([HEADER, *ROWS], delimiter=":"), "x.csv", "Kolom wajib tidak ditemukan"),
+    "ragged rows": (lambda: csv_bytes([HEADER, ROWS[0], [*ROWS[1], "x", "y"]]), "x.csv", "Jumlah kolom tidak sesuai"),
+    "binary garbage": (lambda: bytes(range(256)) * 40, "x.csv", "data biner"),
+    "zip that is no workbook": (zip_without_sheets, "x.xlsx", "tidak dapat dibuka sebagai Excel"),
+    "workbook missing its sheet": (workbook_missing_its_sheet, "x.xlsx", ""),
 }
+
+
+ROW_LEVEL: dict[str, tuple[Callable[[], bytes], str, str]] = {
+    "numeric nip cell": (lambda: xlsx_bytes([HEADER, [int(ROWS[0][0]), *ROWS[0][1:]]]), "x.xlsx", "Teks"),
+    "nip in scientific notation": (lambda: csv_bytes([HEADER, ["1,99001E+17", *ROWS[0][1:]]], ";"), "x.csv", "Teks"),
+    "nip with letters": (lambda: csv_bytes([HEADER, ["NIP-LAMA-123", *ROWS[0][1:]]]), "x.csv", "hanya boleh"),
+    "missing nip": (lambda: csv_bytes([HEADER, ["", *ROWS[0][1:]], ROWS[1]]), "x.csv", "NIP kosong"),
+    "conflicting duplicates": (lambda: csv_bytes([HEADER, ROWS[0], [*ROWS[0][:3], "Belum"]]), "x.csv", "data berbeda"),
+    "unknown status word": (lambda: csv_bytes([HEADER, [*ROWS[0][:3], "Mungkin"]]), "x.csv", "'Mungkin'"),
+    "impossible date": (lambda: csv_bytes([[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "31/02/2021"]]), "x.csv", "kalender"),
+    "10.000-character cell": (lambda: csv_bytes([HEADER, [ROWS[0][0], "x" * 10_000, *ROWS[0][2:]]]), "x.csv",
+                              "Terlalu panjang"),
+    "control characters": (lambda: csv_bytes([HEADER, [ROWS[0][0], "Bu\x07di\x1b", *ROWS[0][2:]]]), "x.csv",
+                           "karakter kontrol"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(ROW_LEVEL))
+def test_row_level_problems_reject_the_file_in_strict_mode(name: str, db: store.Connection) -> None:
+    make, filename, expected = ROW_LEVEL[name]
+    ingest_roster(db, read_roster(GOOD, "awal.xlsx", dt.date(2021, 7, 1)))
+    before = content_checksum(db)
+    with pytest.raises(RosterRejected) as caught:
+        ingest_roster(db, read_roster(make(), filename, dt.date(2021, 7, 11)))
+    assert caught.value.message.startswith("Berkas ditolak") and expected in caught.value.message
+    assert content_checksum(db) == before
+
+
+def test_at_least_25_kinds_of_hostile_input_are_covered() -> None:
+    assert len(HOSTILE) + len(ROW_LEVEL) >= 25
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))

@@ -1,0 +1,30 @@
+"""Cadangan (admin): download a consistent backup of the whole database, or restore one."""
+
+import streamlit as st
+
+import ui
+from pdm_metrics.errors import PdmError
+from pdm_metrics.fmt import format_int
+
+st.title("Cadangan & Pemulihan")
+st.subheader("Unduh cadangan")
+st.caption(
+    "Salinan utuh dan konsisten semua tabel (snapshot, data ASN, arsip, audit, kalender) dalam satu berkas .zip."
+)
+if st.button("Siapkan cadangan", icon=":material/backup:"):
+    st.session_state["backup"] = ui.backup()
+if "backup" in st.session_state:
+    st.download_button("Unduh cadangan (.zip)", st.session_state["backup"], file_name="pantau-pdm-cadangan.zip",
+                       mime="application/zip", on_click="ignore", icon=":material/download:")  # fmt: skip
+
+st.subheader("Pulihkan dari cadangan")
+st.warning("Pemulihan mengganti SELURUH isi basis data dengan isi cadangan.", icon=":material/warning:")
+uploaded = st.file_uploader("Berkas cadangan (.zip)", type=["zip"])
+confirmed = uploaded is not None and st.checkbox("Saya paham seluruh isi basis data akan diganti")
+if confirmed and uploaded is not None and st.button("Pulihkan", type="primary"):
+    try:
+        count = ui.restore(uploaded.getvalue())
+    except PdmError as exc:
+        st.error(exc.message)
+    else:
+        st.success(f"Basis data dipulihkan: {format_int(count)} snapshot.")

@@ -1,0 +1,157 @@
+"""Login, roles, personal-data masking, safe exports, audit and backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pdm_metrics import auth, store, views
+from pdm_metrics.errors import StoreError
+from pdm_metrics.export import mask_email, mask_nip
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.metrics import Metric
+from pdm_metrics.roster import read_roster
+from tests.conftest import content_checksum
+from tests.files import HEADER, ROWS, csv_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+JULY_11 = dt.date(2021, 7, 11)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_password_hash_round_trip(password: str) -> None:
+    stored = auth.hash_password(password)
+    assert stored.startswith("scrypt$") and password not in stored
+    assert auth.verify_password(password, stored)
+    assert not auth.verify_password(password + "x", stored)
+
+
+def test_users_from_secrets_and_authenticate() -> None:
+    section = {"Ani": {"name": "Ani", "role": "Operator", "password_hash": auth.hash_password("rahasia-ani")}}
+    users = auth.users_from_secrets(section)
+    assert users["ani"].role is auth.Role.OPERATOR
+    assert auth.authenticate(users, " ANI ", "rahasia-ani") == users["ani"]
+    assert auth.authenticate(users, "ani", "salah") is None
+    assert auth.authenticate(users, "budi", "rahasia-ani") is None
+    with pytest.raises(ValueError, match="pimpinan/operator/admin"):
+        auth.users_from_secrets({"x": {"role": "raja", "password_hash": "y"}})
+
+
+def test_repeated_failed_logins_are_slowed_down() -> None:
+    waits: list[float] = []
+    throttle = auth.LoginThrottle(sleep=waits.append)
+    users = auth.users_from_secrets({"ani": {"role": "admin", "password_hash": auth.hash_password("benar-sekali")}})
+    for _ in range(6):
+        assert throttle.attempt(users, "ani", "salah") is None
+    assert waits == [0.0, 0.0, 0.0, 1.0, 2.0, 4.0]
+    assert throttle.attempt(users, "ani", "benar-sekali") is not None
+    assert throttle.delay_for("ani") == 0.0  # a success resets the count
+
+
+def test_roles() -> None:
+    assert not auth.Role.PIMPINAN.can_upload and not auth.Role.PIMPINAN.sees_personal_data
+    assert auth.Role.OPERATOR.can_upload and not auth.Role.OPERATOR.is_admin
+    assert auth.Role.ADMIN.is_admin and auth.LOCAL_USER.role is auth.Role.ADMIN
+    assert auth.role_for_email({"kepala@tanjabbarkab.go.id": "pimpinan"}, "Kepala@tanjabbarkab.go.id") is (
+        auth.Role.PIMPINAN
+    )
+    assert auth.role_for_email({"a@b.go.id": "admin"}, "x@b.go.id") is None
+
+
+def test_masking() -> None:
+    assert mask_nip("198001012006041001") == "19800101********01"
+    assert mask_email("budi.santoso@gmail.com") == "b***@gmail.com"
+    assert mask_email("") == ""
+
+
+def test_masked_views_hide_nip_and_email_everywhere(sample_con: store.Connection) -> None:
+    masked = views.Filters(JULY_11, masked=True)
+    _, table = views.data_table(sample_con, masked, views.StatusFilter(activated=False))
+    assert table["NIP"].str.fullmatch(r"\d{8}\*{8}\d{2}").all()
+    assert not table["Email"].str.contains(r"^[^*@]{2,}@", regex=True).any()
+    follow = views.follow_up(sample_con, masked, Metric.AKTIVASI)
+    assert follow is not None and "********" in follow.opds[0].message
+    assert all("********" in nip for o in follow.opds for nip in o.missing["NIP"])
+    _, risks = views.email_risk(sample_con, masked)
+    assert risks["NIP"].str.contains(r"\*{8}").all()
+    _, plain = views.data_table(sample_con, views.Filters(JULY_11), views.StatusFilter(activated=False))
+    assert plain["NIP"].str.fullmatch(r"\d{18}").all()
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pdm_metrics", *args], capture_output=True, text=True, cwd=ROOT,
+                          input=stdin, check=False)  # fmt: skip
+
+
+def test_export_cli_neutralises_formulas_and_masks_on_request(tmp_path: Path) -> None:
+    rows = [HEADER, [ROWS[0][0], '=HYPERLINK("http://x","klik")', "+Dinas A", "Sudah"], ROWS[1]]
+    db = str(tmp_path / "t.duckdb")
+    con = store.connect(db)
+    ingest_roster(con, read_roster(csv_bytes(rows, ";"), "x.csv", JULY_11))
+    con.close()
+    out_csv, out_xlsx = tmp_path / "data.csv", tmp_path / "data.xlsx"
+    result = run_cli("export", "--db", db, "--format", "csv", "--out", str(out_csv))
+    assert result.returncode == 0, result.stderr and json.loads(result.stdout)["rows"] == 2
+    text = out_csv.read_bytes().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+Dinas A" in text and ";=" not in text
+    run_cli("export", "--db", db, "--format", "xlsx", "--out", str(out_xlsx), "--mask", "--opd", "+DINAS  a")
+    sheet = openpyxl.load_workbook(out_xlsx).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert sheet["A5"].value == "19900101********01"
+    con = store.connect(db, read_only=True)
+    assert "ekspor (CLI)" in list(store.audit_entries(con)["action"])
+    con.close()
+    missing = run_cli("export", "--db", db, "--format", "csv", "--out", str(out_csv), "--opd", "Tidak Ada")
+    assert missing.returncode == 1 and "tidak ada" in missing.stderr
+
+
+def test_hash_password_command() -> None:
+    result = run_cli("hash-password", stdin="kata-sandi-panjang\n")
+    assert result.returncode == 0 and auth.verify_password("kata-sandi-panjang", result.stdout.strip())
+    assert run_cli("hash-password", stdin="pendek\n").returncode == 1
+
+
+def test_backup_and_restore_round_trip(tmp_path: Path, sample_db_path: Path) -> None:
+    shutil.copy(sample_db_path, tmp_path / "db.duckdb")
+    con = store.connect(tmp_path / "db.duckdb")
+    before = content_checksum(con)
+    backup = store.backup_zip(con, "admin")
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "baru.csv", dt.date(2022, 1, 5)))
+    store.delete_sample_snapshots(con, "admin")
+    assert content_checksum(con) != before
+    assert store.restore_zip(con, backup, "admin") == 16
+    assert content_checksum(con) == before
+    actions = list(store.audit_entries(con)["action"])
+    assert actions[-1] == "pulihkan cadangan" and "unduh cadangan" in actions
+    saved = ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "lagi.csv", dt.date(2022, 1, 6)))
+    assert saved.snapshot_id > 16  # ids continue after the restored ones
+    con.close()
+
+
+def test_a_bad_backup_changes_nothing(tmp_path: Path, sample_db_path: Path) -> None:
+    shutil.copy(sample_db_path, tmp_path / "db.duckdb")
+    con = store.connect(tmp_path / "db.duckdb")
+    before = content_checksum(con)
+    with pytest.raises(StoreError, match="rusak"):
+        store.restore_zip(con, b"bukan zip", "admin")
+    partial = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(partial, "w") as archive:
+        archive.writestr("snapshots.parquet", b"x")
+    with pytest.raises(StoreError, match="tidak lengkap"):
+        store.restore_zip(con, partial.getvalue(), "admin")
+    assert content_checksum(con) == before
+    con.close()
