@@ -5,9 +5,11 @@ Table names come from `schema.Table`; values always travel as parameters.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +26,8 @@ from pdm_metrics.schema import Table
 
 DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parent.parent / "data" / "pdm.duckdb"))
 Connection = duckdb.DuckDBPyConnection
+WRITE_WAIT_SECONDS = 120.0
+_WRITE_LOCK = threading.Lock()
 
 T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.SUMMARY.value
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
@@ -86,18 +90,37 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
 
 
 @contextmanager
-def transaction(con: Connection) -> Iterator[Connection]:
-    """One explicit transaction on its own cursor: all of it commits, or none of it."""
+def transaction(con: Connection, wait_seconds: float = WRITE_WAIT_SECONDS) -> Iterator[Connection]:
+    """One explicit transaction on its own cursor: all of it commits, or none of it.
+
+    Writers of this process take turns (DuckDB would let two uploads of the same date both
+    insert, since they touch no common row); another process cannot open the file at all.
+    """
+    if not _WRITE_LOCK.acquire(timeout=wait_seconds):
+        raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.")
     cursor = con.cursor()
-    cursor.begin()
     try:
-        yield cursor
-        cursor.commit()
-    except BaseException:
-        cursor.rollback()
-        raise
+        cursor.begin()
+        try:
+            yield cursor
+            cursor.commit()
+        except BaseException as exc:
+            _rollback_quietly(cursor)
+            if isinstance(exc, duckdb.IOException | duckdb.TransactionException | duckdb.FatalException):
+                raise StoreError(
+                    "Gagal menulis ke basis data (ruang penyimpanan penuh, tidak dapat ditulis, atau bentrok "
+                    "dengan penulisan lain); tidak ada yang berubah. Periksa ruang disk lalu coba lagi."
+                ) from exc
+            raise
     finally:
         cursor.close()
+        _WRITE_LOCK.release()
+
+
+def _rollback_quietly(cursor: Connection) -> None:
+    # After a failed commit DuckDB has already rolled back; a second rollback only says so.
+    with contextlib.suppress(duckdb.Error):
+        cursor.rollback()
 
 
 # ----------------------------------------------------------------------------- writing
