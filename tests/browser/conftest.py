@@ -39,11 +39,36 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
+    yield from _serve(sample_db_path, tmp_path_factory.mktemp("browser"), secrets=None)
+
+
+@pytest.fixture(scope="session")
+def secured_server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with users configured, as an agency would deploy it."""
+    from pdm_metrics.auth import hash_password
+
+    folder = tmp_path_factory.mktemp("secured")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "".join(
+            f'[users.{name}]\nname = "{name.title()}"\nrole = "{role}"\npassword_hash = "{hash_password(pw)}"\n'
+            for name, role, pw in SECURED_USERS
+        ),
+        encoding="utf-8",
+    )
+    yield from _serve(sample_db_path, folder, secrets=secrets)
+
+
+SECURED_USERS = [("kepala", "pimpinan", "kata-sandi-kepala"), ("ani", "operator", "kata-sandi-ani")]
+
+
+def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator[str]:
+    db = folder / "app.duckdb"
     shutil.copy(sample_db_path, db)
     port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1"]  # fmt: skip
+               "--server.headless", "true", "--server.address", "127.0.0.1",
+               "--secrets.files", str(secrets or folder / "tidak-ada.toml")]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PDM_DB": str(db)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
