@@ -37,6 +37,21 @@ def sample_people() -> list[demo.SamplePerson]:
     return demo.sample_people()
 
 
+@pytest.fixture
+def streamlit_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """PDM_DB pointing at a fresh path, with Streamlit's caches emptied before and after
+    (the cached connection would otherwise outlive the test)."""
+    import streamlit as st
+
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("PDM_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def content_checksum(con: store.Connection) -> str:
     """A checksum of everything a user could see: snapshots, roster rows and summaries."""
     parts = []

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pdm_metrics import auth, store
@@ -25,14 +23,8 @@ def users_secret() -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "access.duckdb"
-    monkeypatch.setenv("PDM_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def db_path(streamlit_db: Path) -> Path:
+    return streamlit_db
 
 
 def fresh_app(users: dict[str, dict[str, str]]) -> AppTest:

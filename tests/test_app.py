@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,9 @@ JULY_11 = dt.date(2021, 7, 11)
 
 
 @pytest.fixture
-def app_db(sample_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(sample_db_path, path)
-    monkeypatch.setenv("PDM_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def app_db(sample_db_path: Path, streamlit_db: Path) -> Path:
+    shutil.copy(sample_db_path, streamlit_db)
+    return streamlit_db
 
 
 def open_app(page: str | None = None, snapshot: dt.date | None = None) -> AppTest:
@@ -195,10 +188,7 @@ def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
     assert "tersimpan: 3 ASN" in at.success[0].value
 
 
-def test_empty_database_builds_the_sample_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PDM_DB", str(tmp_path / "fresh.duckdb"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def test_empty_database_builds_the_sample_by_itself(streamlit_db: Path) -> None:
     at = open_app()
     assert "3.923 ASN" in texts(at) and "31 Desember 2021" in texts(at)  # the latest sample snapshot
     st.cache_resource.clear()
