@@ -31,9 +31,8 @@ if user.role.is_admin:
     ]
 
 page = st.navigation(pages)
-st.sidebar.markdown("### Pantau PDM\nPemutakhiran Data Mandiri ASN melalui MySAPK")
-ui.user_panel(user)
 ui.sidebar_filters()
+ui.user_panel(user)
 sample, real = ui.view("has_sample_data")
 if sample:
     st.warning(
