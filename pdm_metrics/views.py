@@ -536,7 +536,9 @@ def follow_up(con: store.Connection, filters: Filters, metric: Metric) -> Follow
         return None
     phase = calendar_in_force(con).phase_for(metric)
     available = metric_available(con, day, metric)
-    missing = _missing_rows(con, filters, day, metric) if available else _missing_rows(con, filters, day, metric)[:0]
+    missing = _missing_rows(con, filters, day, metric)
+    if not available:  # a status the file lacked: nobody can be listed as missing it
+        missing = missing.iloc[0:0]
     totals_frame = _counts(con, filters, True, day)
     totals = dict(zip(totals_frame["opd"], totals_frame["total"].astype(int), strict=True))
     if filters.masked:
