@@ -139,13 +139,13 @@ def empty_state() -> bool:
     return True
 
 
-def upload_preview(data: bytes, filename: str, snapshot_date: date | None) -> views.UploadPreview:
-    """Check an uploaded file once per (content, date); re-running the page reuses the result."""
-    key = (hash(data), filename, snapshot_date)
+def upload_preview(files: list[tuple[bytes, str]], snapshot_date: date | None) -> views.UploadPreview:
+    """Check uploaded files once per (contents, date); re-running the page reuses the result."""
+    key = (tuple((hash(data), name) for data, name in files), snapshot_date)
     cache = st.session_state.setdefault("upload_previews", {})
     if key not in cache:
         cache.clear()
-        cache[key] = views.upload_preview(connection(), data, filename, snapshot_date)
+        cache[key] = views.upload_preview(connection(), files, snapshot_date)
     preview: views.UploadPreview = cache[key]
     return preview
 

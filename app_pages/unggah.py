@@ -14,15 +14,19 @@ st.caption(
 if done := st.session_state.pop("upload_done", None):
     st.success(done, icon=":material/check_circle:")
 round_ = st.session_state.get("upload_round", 0)
-uploaded = st.file_uploader(
-    "Pilih berkas snapshot", type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"], key=f"uploader-{round_}"
+uploads = st.file_uploader(
+    "Pilih berkas snapshot (beberapa berkas atau lembar kerja sekaligus menjadi satu snapshot)",
+    type=["xlsx", "xlsm", "xls", "ods", "csv", "txt"],
+    key=f"uploader-{round_}",
+    accept_multiple_files=True,
 )
-if uploaded is not None:
-    data = uploaded.getvalue()
-    override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == uploaded.file_id else None
+if uploads:
+    upload_id = "|".join(u.file_id for u in uploads)
+    files = [(u.getvalue(), u.name) for u in uploads]
+    override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == upload_id else None
     try:
         with st.status("Memeriksa berkas…", expanded=False) as status:
-            preview = ui.upload_preview(data, uploaded.name, override)
+            preview = ui.upload_preview(files, override)
             status.update(
                 label=f"Berkas diperiksa: {format_int(len(preview.roster.rows))} baris data", state="complete"
             )
@@ -30,12 +34,12 @@ if uploaded is not None:
         st.error(exc.message, icon=":material/error:")
         st.stop()
     roster = preview.roster
-    st.session_state["upload_file"] = uploaded.file_id
+    st.session_state["upload_file"] = upload_id
     chosen_date = st.date_input(
         "Tanggal snapshot" + (f" (terbaca dari {roster.date_source})" if roster.date_source else ""),
         value=roster.snapshot_date,
         format="DD/MM/YYYY",
-        key=f"date-{uploaded.file_id}",
+        key=f"date-{upload_id}",
     )
     if chosen_date != roster.snapshot_date:
         st.session_state["upload_date"] = chosen_date
@@ -53,8 +57,8 @@ if uploaded is not None:
         st.subheader("Laporan pemeriksaan")
         st.dataframe(preview.report, hide_index=True, width="stretch")
         ui.download_buttons(
-            preview.report, f"laporan-pemeriksaan_{uploaded.name}", "Laporan pemeriksaan berkas",
-            f"Berkas {uploaded.name}, snapshot {format_date(roster.snapshot_date)}", "laporan",
+            preview.report, "laporan-pemeriksaan", "Laporan pemeriksaan berkas",
+            f"Berkas {roster.source_name}, snapshot {format_date(roster.snapshot_date)}", "laporan",
         )  # fmt: skip
 
     skip_invalid = False

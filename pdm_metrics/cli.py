@@ -23,7 +23,7 @@ from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
-from pdm_metrics.roster import read_roster
+from pdm_metrics.roster import read_rosters
 
 RATES_COLUMNS = (
     "snapshot_date",
@@ -53,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--db", type=Path, default=None, help="berkas DuckDB (bawaan data/pdm.duckdb)")
         return sub
 
-    ingest = with_db(commands.add_parser("ingest", help="impor satu berkas snapshot (xlsx/xls/ods/csv)"))
-    ingest.add_argument("file", type=Path)
+    ingest = with_db(
+        commands.add_parser("ingest", help="impor satu snapshot (xlsx/xls/ods/csv; boleh beberapa berkas)")
+    )
+    ingest.add_argument("files", type=Path, nargs="+", metavar="FILE")
     ingest.add_argument("--date", type=_iso_date, default=None, help="tanggal snapshot YYYY-MM-DD")
     ingest.add_argument("--skip-invalid", action="store_true", help="impor baris valid, lewati yang salah")
     ingest.add_argument("--replace", action="store_true", help="ganti snapshot bertanggal sama")
@@ -94,11 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        print(f"Berkas tidak ditemukan: {args.file}", file=sys.stderr)
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"Berkas tidak ditemukan: {', '.join(missing)}", file=sys.stderr)
         return 1
-    with args.file.open("rb") as handle:
-        roster = read_roster(handle, args.file.name, args.date)
+    # Several files (e.g. a national export split per region) make one snapshot together.
+    roster = read_rosters([(f.read_bytes(), f.name) for f in args.files], args.date)
     con = store.connect(args.db)
     try:
         saved = ingest_roster(con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by)

@@ -308,7 +308,7 @@ def sample_roster(people: list[SamplePerson], day: date) -> Roster:
     """One sample snapshot as if read from a file (row numbers as in an export with a header row)."""
     raw = snapshot_frame(people, day)
     raw["row_number"] = range(2, len(raw) + 2)
-    rows, problems = normalise_rows(raw, set(), day)
+    rows, problems = normalise_rows(raw, day)
     content = raw.to_csv(index=False).encode("utf-8")
     return Roster(
         rows=rows,

@@ -106,8 +106,10 @@ def check_ole_workbook(data: bytes) -> None:
         raise RosterError("Berkas Excel ini dilindungi kata sandi. Buka proteksinya lalu unggah ulang.")
 
 
-def read_sheet_grid(data: bytes) -> SheetGrid:
-    """Parse a workbook in a memory-limited child process; RosterError on any failure."""
+def read_sheet_grids(data: bytes) -> list[SheetGrid]:
+    """Parse a workbook in a memory-limited child process: every sheet that has a header row.
+
+    RosterError on any failure."""
     with tempfile.TemporaryDirectory(prefix="pdm-excel-") as workdir:
         source = Path(workdir, "input.bin")
         source.write_bytes(data)
@@ -130,11 +132,11 @@ def read_sheet_grid(data: bytes) -> SheetGrid:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("error"):
             raise RosterError(str(meta["error"]))
-        with pa.OSFile(str(Path(workdir, "grid.arrow"))) as grid_file:
-            table = ipc.open_file(grid_file).read_all()
-        return SheetGrid(
-            table=table,
-            sheet_name=str(meta["sheet"]),
-            header_row=meta["header_row"],
-            numeric_nip_rows=[int(r) for r in meta["numeric_nip_rows"]],
-        )
+        grids = []
+        for sheet in meta["sheets"]:
+            with pa.OSFile(str(Path(workdir, sheet["grid"]))) as grid_file:
+                table = ipc.open_file(grid_file).read_all()
+            grids.append(
+                SheetGrid(table, str(sheet["sheet"]), sheet["header_row"], [int(r) for r in sheet["numeric_nip_rows"]])
+            )
+        return grids

@@ -76,31 +76,34 @@ def read_workbook(source: Path, workdir: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file for the user
         _write_meta(workdir, error=_open_error_message(exc))
         return
-    sheets = [s for s in range(len(reader.sheet_names))]
-    chosen, header_row = 0, None
-    for index in sheets:
+    with_header: list[tuple[int, int | None]] = []
+    for index in range(len(reader.sheet_names)):
         probe = reader.load_sheet(
             index, header_row=None, skip_rows=0, n_rows=HEADER_PROBE_ROWS, dtypes="string", eager=True
         )
         header_row = find_header_row([list(row.values()) for row in probe.to_pylist()])
         if header_row is not None:
-            chosen = index
-            break
-    grid = reader.load_sheet(chosen, header_row=None, skip_rows=0, dtypes="string", eager=True)
-    grid = pa.RecordBatch.from_arrays(grid.columns, names=[f"c{i}" for i in range(grid.num_columns)])
-    numeric_rows: list[int] = []
-    if header_row is not None:
-        header_cells = [grid.column(i)[header_row].as_py() for i in range(grid.num_columns)]
-        nip_column = next(i for i, cell in enumerate(header_cells) if column_for_header(cell) == Column.NIP)
-        numeric_rows = numeric_nip_rows(reader, chosen, header_row, nip_column)
-    with pa.OSFile(str(Path(workdir, "grid.arrow")), "wb") as sink, ipc.new_file(sink, grid.schema) as writer:
-        writer.write_batch(grid)
-    _write_meta(
-        workdir,
-        sheet=reader.sheet_names[chosen],
-        header_row=header_row,
-        numeric_nip_rows=numeric_rows,
-    )
+            with_header.append((index, header_row))
+    # Every sheet with a header row is part of the snapshot (an xlsx sheet holds at most
+    # 1.048.576 rows, so national exports span several); with none, the first sheet is
+    # returned so the user is told which headers were found.
+    sheets_meta = []
+    for number, (index, header_row) in enumerate(with_header or [(0, None)]):
+        grid = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
+        grid = pa.RecordBatch.from_arrays(grid.columns, names=[f"c{i}" for i in range(grid.num_columns)])
+        numeric_rows: list[int] = []
+        if header_row is not None:
+            header_cells = [grid.column(i)[header_row].as_py() for i in range(grid.num_columns)]
+            nip_column = next(i for i, cell in enumerate(header_cells) if column_for_header(cell) == Column.NIP)
+            numeric_rows = numeric_nip_rows(reader, index, header_row, nip_column)
+        grid_path = Path(workdir, f"grid-{number}.arrow")
+        with pa.OSFile(str(grid_path), "wb") as sink, ipc.new_file(sink, grid.schema) as writer:
+            writer.write_batch(grid)
+        sheets_meta.append(
+            {"sheet": reader.sheet_names[index], "header_row": header_row, "numeric_nip_rows": numeric_rows,
+             "grid": grid_path.name}
+        )  # fmt: skip
+    _write_meta(workdir, sheets=sheets_meta)
 
 
 def _open_error_message(exc: Exception) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -37,7 +38,7 @@ from pdm_metrics.schema import (
 
 ERROR = "Galat"
 WARNING = "Peringatan"
-PROBLEM_COLUMNS = ("baris", "kolom", "nilai", "alasan", "tingkat")
+PROBLEM_COLUMNS = ("sumber", "baris", "kolom", "nilai", "alasan", "tingkat")
 MAX_SHOWN_VALUE = 80
 STATUS_COLUMNS = (Column.STATUS_AKTIVASI, Column.STATUS_PDM, Column.STATUS_VERIFIKASI)
 # Output columns of a normalised roster (the store's roster columns minus snapshot id).
@@ -88,39 +89,87 @@ class Roster:
 # ----------------------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One table of a source: a CSV file, or one sheet of a workbook."""
+
+    grid: pd.DataFrame
+    row_numbers: np.ndarray
+    header_index: int
+    title_text: str
+    numeric_nip_rows: list[int]
+    label: str  # the file name, with the sheet when a workbook has several
+
+
+Source = tuple[BinaryIO | bytes, str]
+
+
 def read_roster(source: BinaryIO | bytes, filename: str, snapshot_date: date | None = None) -> Roster:
     """Read and validate one roster file. RosterError when the file cannot be used at all."""
-    data = source if isinstance(source, bytes) else source.read()
-    if not data or not data.strip():
-        raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
-    grid, row_numbers, header_index, title_text, numeric_rows = _read_grid(data, filename)
-    columns = _map_header(grid, header_index)
-    body = grid.iloc[header_index + 1 :]
-    body_numbers = row_numbers[header_index + 1 :]
+    return read_rosters([(source, filename)], snapshot_date)
+
+
+def read_rosters(sources: Sequence[Source], snapshot_date: date | None = None) -> Roster:
+    """Several files (and every sheet with a header in a workbook) read as ONE snapshot.
+
+    Duplicates are found across all of them; the report names the source of each problem.
+    """
+    raws, digests, parts = [], [], []
+    for source, filename in sources:
+        data = source if isinstance(source, bytes) else source.read()
+        if not data or not data.strip():
+            raise RosterError(f"Berkas {PurePath(filename).name} kosong: tidak ada isi yang dapat dibaca.")
+        digests.append(hashlib.sha256(data).hexdigest())
+        for part in _read_parts(data, filename):
+            parts.append(part)
+            raws.append(_raw_frame(part))
+    # Optional columns count only when every table has them (else "not available", never a guess).
+    columns = frozenset.intersection(*(_canonical_columns(raw) for raw in raws))
+    extra = {"row_number", "source", "nip_is_number"}
+    raw = pd.concat([r[[c for c in r.columns if c in columns or c in extra]] for r in raws], ignore_index=True)
+    if raw.empty:
+        raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
+    names = [PurePath(name).name for _, name in sources]
+    date_found, date_source = _resolve_snapshot_date(snapshot_date, parts[0].title_text, names[0])
+    rows, problems = normalise_rows(raw, snapshot_date=date_found)
+    combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+    return Roster(
+        rows=rows,
+        problems=problems,
+        columns_present=columns,
+        snapshot_date=date_found,
+        date_source=date_source,
+        source_name=" + ".join(names),
+        sha256=combined,
+    )
+
+
+CANONICAL_NAMES = frozenset(c.value for c in Column)
+
+
+def _canonical_columns(raw: pd.DataFrame) -> frozenset[Column]:
+    return frozenset(Column(str(c)) for c in raw.columns if str(c) in CANONICAL_NAMES)
+
+
+def _raw_frame(part: _Part) -> pd.DataFrame:
+    """The part's data rows as text columns named by Column, with row number, source and numeric-NIP flag."""
+    columns = _map_header(part.grid, part.header_index)
+    body = part.grid.iloc[part.header_index + 1 :]
     raw = pd.DataFrame(
         {column: body[position].to_numpy() for column, position in columns.items()},
         index=pd.RangeIndex(len(body)),
     ).astype("string")
-    raw["row_number"] = body_numbers
+    raw["row_number"] = part.row_numbers[part.header_index + 1 :]
     raw = _drop_empty_rows(raw, list(columns))
-    if raw.empty:
-        raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
-    date_found, date_source = _resolve_snapshot_date(snapshot_date, title_text, filename)
-    rows, problems = normalise_rows(raw, set(numeric_rows), date_found)
-    return Roster(
-        rows=rows,
-        problems=problems,
-        columns_present=frozenset(columns),
-        snapshot_date=date_found,
-        date_source=date_source,
-        source_name=PurePath(filename).name,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    raw["source"] = part.label
+    raw["nip_is_number"] = raw["row_number"].isin(part.numeric_nip_rows)
+    return raw
 
 
-def _read_grid(data: bytes, filename: str) -> tuple[pd.DataFrame, np.ndarray, int, str, list[int]]:
-    """(grid of text cells, Excel row number per grid row, header index, title text, numeric NIP rows)."""
+def _read_parts(data: bytes, filename: str) -> list[_Part]:
+    """The tables of one file: one for a CSV, one per sheet with a header for a workbook."""
     suffix = PurePath(filename).suffix.lower()
+    name = PurePath(filename).name
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
         raise RosterError(
@@ -132,13 +181,8 @@ def _read_grid(data: bytes, filename: str) -> tuple[pd.DataFrame, np.ndarray, in
             excel.check_zip_workbook(data)
         else:
             excel.check_ole_workbook(data)
-        sheet = excel.read_sheet_grid(data)
-        grid = sheet.table.to_pandas()
-        grid.columns = range(grid.shape[1])
-        numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
-        header = sheet.header_row if sheet.header_row is not None else _first_filled_row(grid)
-        titles = " ".join(str(v) for v in grid.iloc[:header].stack().tolist())
-        return grid, numbers, header, titles, sheet.numeric_nip_rows
+        sheets = excel.read_sheet_grids(data)
+        return [_sheet_part(sheet, name if len(sheets) == 1 else f"{name} › {sheet.sheet_name}") for sheet in sheets]
     binary = b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if binary and suffix not in {".xlsx", ".xlsm", ".xls", ".ods"}:
         raise RosterError(
@@ -154,7 +198,16 @@ def _read_grid(data: bytes, filename: str) -> tuple[pd.DataFrame, np.ndarray, in
     _report_bad_csv_rows(csv_grid.bad_rows)
     grid = csv_grid.table.to_pandas()
     grid.columns = range(grid.shape[1])
-    return grid, csv_grid.row_numbers, 0, " ".join(csv_grid.title_lines), []
+    return [_Part(grid, csv_grid.row_numbers, 0, " ".join(csv_grid.title_lines), [], name)]
+
+
+def _sheet_part(sheet: excel.SheetGrid, label: str) -> _Part:
+    grid = sheet.table.to_pandas()
+    grid.columns = range(grid.shape[1])
+    numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
+    header = sheet.header_row if sheet.header_row is not None else _first_filled_row(grid)
+    titles = " ".join(str(v) for v in grid.iloc[:header].stack().tolist())
+    return _Part(grid, numbers, header, titles, sheet.numeric_nip_rows, label)
 
 
 def _report_bad_csv_rows(bad_rows: list[tuple[int, str]]) -> None:
@@ -252,13 +305,16 @@ def _resolve_snapshot_date(given: date | None, title_text: str, filename: str) -
 # ----------------------------------------------------------------------------- normalising
 
 
-def normalise_rows(
-    raw: pd.DataFrame, numeric_nip_rows: set[int] | None = None, snapshot_date: date | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Raw text columns (named by Column, plus row_number) -> (normalised rows, problems)."""
-    problems = _ProblemList(raw["row_number"])
+def normalise_rows(raw: pd.DataFrame, snapshot_date: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw text columns (named by Column, plus row_number and optionally source and
+    nip_is_number) -> (normalised rows, problems). Rows are identified by position, so row
+    numbers may repeat across sources."""
+    raw = raw.reset_index(drop=True)
+    sources = raw["source"] if "source" in raw else pd.Series("", index=raw.index, dtype="string")
+    problems = _ProblemList(raw["row_number"], sources)
     out = pd.DataFrame({"row_number": raw["row_number"].astype("int64")})
-    out["nip"] = _normalise_nip(raw[Column.NIP], raw["row_number"], numeric_nip_rows or set(), problems)
+    nip_is_number = raw["nip_is_number"] if "nip_is_number" in raw else pd.Series(False, index=raw.index)
+    out["nip"] = _normalise_nip(raw[Column.NIP], nip_is_number.astype(bool), problems)
     out["nama"] = _required_text(raw, Column.NAMA, problems)
     out["opd"], out["opd_key"] = _normalise_opd(_required_text(raw, Column.OPD, problems))
     out["activated"] = _normalise_status(raw, Column.STATUS_AKTIVASI, problems)
@@ -270,21 +326,24 @@ def normalise_rows(
     out["email"] = raw[Column.EMAIL].str.lower() if Column.EMAIL in raw else pd.NA
     out["email"] = out["email"].astype("string")
     out["jenis_asn"] = _normalise_jenis(raw, out["nip"], problems)
-    _check_duplicates(out, problems)
-    problem_frame = problems.frame()
-    error_rows = set(problem_frame.loc[problem_frame["tingkat"] == ERROR, "baris"].tolist())
-    duplicate_rows = problems.duplicate_rows
-    out["valid"] = ~out["row_number"].isin(error_rows | duplicate_rows)
-    return out[[*OUTPUT_COLUMNS, "valid"]].reset_index(drop=True), problem_frame
+    _check_duplicates(out, problems.references, problems)
+    out["valid"] = ~out.index.isin(problems.error_positions | problems.duplicate_positions)
+    return out[[*OUTPUT_COLUMNS, "valid"]].reset_index(drop=True), problems.frame()
 
 
 class _ProblemList:
     """Collects problems as frames (one per check), never row by row."""
 
-    def __init__(self, row_numbers: pd.Series) -> None:
+    def __init__(self, row_numbers: pd.Series, sources: pd.Series) -> None:
         self._row_numbers = row_numbers
+        self._sources = sources.astype("string").fillna("")
         self._parts: list[pd.DataFrame] = []
-        self.duplicate_rows: set[int] = set()
+        self.error_positions: set[int] = set()
+        self.duplicate_positions: set[int] = set()
+        # How a message names a row: '5', or '5 (b.xlsx)' when several sources are read together.
+        several = self._sources.nunique() > 1
+        numbers = row_numbers.astype("int64").astype("string")
+        self.references = numbers + " (" + self._sources + ")" if several else numbers
 
     def add(self, mask: pd.Series, column: Column, values: pd.Series, reason: str | pd.Series, level: str) -> None:
         mask = mask.fillna(False).astype(bool)
@@ -292,9 +351,12 @@ class _ProblemList:
             return
         shown = values[mask].astype("string").fillna("").str.slice(0, MAX_SHOWN_VALUE)
         reasons = reason[mask] if isinstance(reason, pd.Series) else reason
+        if level == ERROR:
+            self.error_positions.update(mask[mask].index.tolist())
         self._parts.append(
             pd.DataFrame(
                 {
+                    "sumber": self._sources[mask],
                     "baris": self._row_numbers[mask].astype("int64"),
                     "kolom": COLUMN_LABELS[column],
                     "nilai": shown,
@@ -310,13 +372,15 @@ class _ProblemList:
                 {"baris": "int64"}
             )
         frame = pd.concat(self._parts, ignore_index=True)
-        frame = frame.astype({"kolom": "string", "nilai": "string", "alasan": "string", "tingkat": "string"})
-        return frame.sort_values(["baris", "kolom"], kind="stable").reset_index(drop=True)
+        frame = frame.astype(
+            {"sumber": "string", "kolom": "string", "nilai": "string", "alasan": "string", "tingkat": "string"}
+        )
+        return frame.sort_values(["sumber", "baris", "kolom"], kind="stable").reset_index(drop=True)
 
 
-def _normalise_nip(raw: pd.Series, row_numbers: pd.Series, numeric_rows: set[int], problems: _ProblemList) -> pd.Series:
+def _normalise_nip(raw: pd.Series, nip_is_number: pd.Series, problems: _ProblemList) -> pd.Series:
     cleaned = raw.str.replace(r"^\s*'", "", regex=True).str.replace(r"[\s.]+", "", regex=True)
-    numeric = row_numbers.isin(numeric_rows) | raw.str.match(SCIENTIFIC_NOTATION.pattern).fillna(False)
+    numeric = nip_is_number | raw.str.match(SCIENTIFIC_NOTATION.pattern).fillna(False)
     empty = cleaned.isna() | (cleaned == "")
     non_digit = ~empty & ~cleaned.str.fullmatch(r"[0-9]+").fillna(False)
     wrong_length = ~empty & ~non_digit & (cleaned.str.len() != NIP_LENGTH)
@@ -454,23 +518,19 @@ def _jenis_word(word: str) -> str | None:
 _CONTENT_COLUMNS = ["nama", "opd_key", "jenis_asn", "activated", "activated_on", "pdm_done", "verified", "email"]
 
 
-def _check_duplicates(out: pd.DataFrame, problems: _ProblemList) -> None:
-    """Same NIP twice: identical -> keep the first and warn; different -> error on every row."""
+def _check_duplicates(out: pd.DataFrame, references: pd.Series, problems: _ProblemList) -> None:
+    """Same NIP twice (in any source): identical -> keep the first and warn; different -> error on every row."""
     repeated = out["nip"].notna() & out["nip"].duplicated(keep=False)
     if not repeated.any():
         return
-    group = out[repeated]
+    group = out[repeated].assign(ref=references[repeated])
     variants = group.drop_duplicates(["nip", *_CONTENT_COLUMNS]).groupby("nip").size()
     conflicting = out["nip"].isin(variants[variants > 1].index) & repeated
-    first_rows = group.groupby("nip")["row_number"].transform("min")
-    row_lists = group.groupby("nip")["row_number"].transform(
-        lambda rows: ", ".join(format_int(int(r)) for r in rows.head(10))
-    )
-    conflict_reason = "NIP yang sama muncul dengan data berbeda di baris " + row_lists.astype("string")
+    first_refs = group.groupby("nip")["ref"].transform("first")
+    ref_lists = group.groupby("nip")["ref"].transform(lambda refs: ", ".join(refs.head(10)))
+    conflict_reason = "NIP yang sama muncul dengan data berbeda di baris " + ref_lists.astype("string")
     problems.add(conflicting, Column.NIP, out["nip"], conflict_reason.reindex(out.index), ERROR)
     identical_later = repeated & ~conflicting & out["nip"].duplicated(keep="first")
-    reason = (
-        "Duplikat identik dengan baris " + first_rows.astype("int64").astype("string") + "; hanya satu yang disimpan"
-    )
+    reason = "Duplikat identik dengan baris " + first_refs.astype("string") + "; hanya satu yang disimpan"
     problems.add(identical_later, Column.NIP, out["nip"], reason.reindex(out.index), WARNING)
-    problems.duplicate_rows = set(out.loc[identical_later, "row_number"].tolist())
+    problems.duplicate_positions = set(out.index[identical_later].tolist())

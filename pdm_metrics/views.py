@@ -7,6 +7,7 @@ frames with Indonesian headers, and Plotly figures.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,7 @@ from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rates_frame, rates_from_counts
 from pdm_metrics.pace import pace
 from pdm_metrics.profile import profile_groups
-from pdm_metrics.roster import Roster, read_roster
+from pdm_metrics.roster import Roster, read_rosters
 
 STATUS_TEXT = {True: "Sudah", False: "Belum"}
 RANK_SIZE = 5
@@ -374,12 +375,21 @@ class UploadPreview:
         return self.roster.error_count > 0
 
 
-REPORT_HEADERS = {"baris": "Baris", "kolom": "Kolom", "nilai": "Nilai", "alasan": "Alasan", "tingkat": "Tingkat"}
+REPORT_HEADERS = {
+    "sumber": "Sumber",
+    "baris": "Baris",
+    "kolom": "Kolom",
+    "nilai": "Nilai",
+    "alasan": "Alasan",
+    "tingkat": "Tingkat",
+}
 
 
-def upload_preview(con: store.Connection, data: bytes, filename: str, snapshot_date: date | None) -> UploadPreview:
-    """Read and check an uploaded file without storing anything (RosterError if unusable)."""
-    roster = read_roster(data, filename, snapshot_date)
+def upload_preview(
+    con: store.Connection, files: Sequence[tuple[bytes, str]], snapshot_date: date | None
+) -> UploadPreview:
+    """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
+    roster = read_rosters(files, snapshot_date)
     valid = roster.valid_rows
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)

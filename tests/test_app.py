@@ -157,7 +157,7 @@ def test_upload_of_a_bad_file_reports_rows_and_stores_nothing(app_db: Path) -> N
     at.file_uploader[0].set_value(("rekap_20220105.csv", data, "text/csv"))
     at.run()
     report = at.dataframe[0].value
-    assert list(report.columns) == ["Baris", "Kolom", "Nilai", "Alasan", "Tingkat"]
+    assert list(report.columns) == ["Sumber", "Baris", "Kolom", "Nilai", "Alasan", "Tingkat"]
     assert set(report["Baris"]) == {3}
     assert at.button[0].disabled  # strict: nothing can be stored until the user chooses
     assert "Ada 2 galat" in at.error[0].value

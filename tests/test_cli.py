@@ -110,3 +110,12 @@ def test_diff_per_opd(sample_db_path: Path) -> None:
     assert sum(r["regressed"] for r in as_json) == 0
     missing = run("diff", "--from", "2020-01-01", "--to", "2021-11-08", "--db", str(sample_db_path))
     assert missing.returncode == 1 and "tidak ada" in missing.stderr
+
+
+def test_ingest_several_files_as_one_snapshot(tmp_path: Path) -> None:
+    first, second = tmp_path / "wilayah1_20210711.csv", tmp_path / "wilayah2.xlsx"
+    first.write_bytes(csv_bytes([HEADER, ROWS[0], ROWS[1]]))
+    second.write_bytes(xlsx_bytes([HEADER, ROWS[2]]))
+    result = run("ingest", str(first), str(second), "--db", str(tmp_path / "t.duckdb"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rows"] == 3

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from hypothesis import given
@@ -269,3 +270,39 @@ def test_ods_workbook() -> None:
 
     roster = read_roster(ods_bytes([HEADER, *ROWS]), "rekap_20210711.ods")
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B, NIP_C] and roster.error_count == 0
+
+
+def test_every_sheet_with_a_header_is_one_snapshot_and_duplicates_are_found_across_sheets() -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "Wilayah 1"
+    for row in [["Keadaan per 11 Juli 2021"], HEADER, ROWS[0], ROWS[1]]:
+        first.append(row)
+    notes = workbook.create_sheet("Catatan")
+    notes.append(["Lembar ini bukan data"])
+    second = workbook.create_sheet("Wilayah 2")
+    for row in [HEADER, ROWS[2], ROWS[0]]:
+        second.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    roster = read_roster(buffer.getvalue(), "nasional.xlsx")
+    assert roster.snapshot_date == JULY_11
+    assert sorted(roster.valid_rows["nip"]) == sorted([NIP_A, NIP_B, NIP_C])
+    warning = roster.problems.iloc[0]
+    assert warning["sumber"] == "nasional.xlsx › Wilayah 2" and warning["baris"] == 3
+    assert "baris 3 (nasional.xlsx › Wilayah 1)" in warning["alasan"]
+
+
+def test_several_files_are_one_snapshot() -> None:
+    from pdm_metrics.roster import read_rosters
+
+    files = [(csv_bytes([[*HEADER, "STATUS PDM"], [*ROWS[0], "Sudah"]]), "jambi_20210711.csv"),
+             (xlsx_bytes([HEADER, ROWS[1], [ROWS[2][0], "X", "Dinas A", "Entah"]]), "riau.xlsx")]  # fmt: skip
+    roster = read_rosters(files)
+    assert roster.snapshot_date == JULY_11 and roster.source_name == "jambi_20210711.csv + riau.xlsx"
+    assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
+    assert Column.STATUS_PDM not in roster.columns_present  # only one file carried it: not available
+    error = errors_of(roster).iloc[0]
+    assert (error["sumber"], error["baris"]) == ("riau.xlsx", 3)
