@@ -82,7 +82,6 @@ def sidebar_filters() -> views.Filters:
     """The shared sidebar: snapshot date, OPD and jenis ASN; choices carry across pages."""
     dates: list[date] = view("snapshot_dates")
     choices = view("opd_choices")
-    names = dict(zip(choices["opd_key"], choices["opd"], strict=True))
     pending = st.session_state.pop("select_snapshot", None)
     if pending is not None:
         # Set before the widget exists: Streamlit forbids changing a widget's key afterwards.
@@ -93,9 +92,20 @@ def sidebar_filters() -> views.Filters:
         chosen = st.selectbox(
             "Tanggal snapshot", newest_first, format_func=format_date, key="snapshot", placeholder="Belum ada data"
         )
+        instansi = choices.dropna(subset=["instansi_key"]).drop_duplicates("instansi_key")
+        chosen_instansi: list[str] = []
+        if not instansi.empty:  # national data: choose instansi first, then its OPD
+            instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
+            chosen_instansi = st.multiselect("Instansi", sorted(instansi_names, key=instansi_names.__getitem__),
+                                             format_func=instansi_names.__getitem__, key="instansi_filter",
+                                             placeholder="Semua instansi")  # fmt: skip
+        in_scope = choices[choices["instansi_key"].isin(chosen_instansi)] if chosen_instansi else choices
+        names = dict(zip(in_scope["opd_key"], in_scope["opd"], strict=True))
         opd_keys = st.multiselect(
             "OPD", list(names), format_func=lambda k: names.get(k, k), key="opd_filter", placeholder="Semua OPD"
         )
+        if chosen_instansi and not opd_keys:
+            opd_keys = list(names)
         jenis = st.multiselect("Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK")
     filters = views.Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
     st.session_state["filters"] = filters
@@ -291,3 +301,8 @@ def restore(data: bytes) -> int:
     st.cache_data.clear()
     st.session_state["select_snapshot"] = "terbaru"
     return count
+
+
+def has_instansi() -> bool:
+    """Whether any stored snapshot carried an instansi column (national or provincial data)."""
+    return bool(view("opd_choices")["instansi_key"].notna().any())

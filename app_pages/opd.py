@@ -15,11 +15,17 @@ if not ui.empty_state():
         or Metric.AKTIVASI
     )
     filters = ui.current_filters()
-    opd_view = ui.view("opd_overview", filters, metric)
+    level = "opd"
+    if ui.has_instansi():
+        level = st.segmented_control("Tingkat", ["instansi", "opd"], format_func={"instansi": "Instansi",
+                                     "opd": "OPD"}.__getitem__, default="opd", key="opd_level") or "opd"  # fmt: skip
+    opd_view = ui.view("opd_overview", filters, metric, level)
     ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
     ranking.plotly_chart(opd_view.ranking, width="stretch", config={"displaylogo": False})
     heatmap.plotly_chart(opd_view.heatmap, width="stretch", config={"displaylogo": False})
 
+    if level == "instansi":
+        st.stop()  # the drill-down below works per OPD
     st.subheader("Rincian satu OPD")
     names = dict(opd_view.choices)
     opd_key = st.selectbox("Pilih OPD", list(names), format_func=lambda k: names[k], index=None, key="opd_detail",

@@ -29,6 +29,7 @@ from pdm_metrics.schema import (
     COLUMN_LABELS,
     JENIS_ASN_WORDS,
     REQUIRED_COLUMNS,
+    ROSTER_COLUMNS,
     STATUS_FALSE_WORDS,
     STATUS_TRUE_WORDS,
     Column,
@@ -42,19 +43,7 @@ PROBLEM_COLUMNS = ("sumber", "baris", "kolom", "nilai", "alasan", "tingkat")
 MAX_SHOWN_VALUE = 80
 STATUS_COLUMNS = (Column.STATUS_AKTIVASI, Column.STATUS_PDM, Column.STATUS_VERIFIKASI)
 # Output columns of a normalised roster (the store's roster columns minus snapshot id).
-OUTPUT_COLUMNS = (
-    "row_number",
-    "nip",
-    "nama",
-    "opd",
-    "opd_key",
-    "jenis_asn",
-    "activated",
-    "activated_on",
-    "pdm_done",
-    "verified",
-    "email",
-)
+OUTPUT_COLUMNS = ("row_number", *ROSTER_COLUMNS)
 
 
 @dataclass
@@ -317,6 +306,7 @@ def normalise_rows(raw: pd.DataFrame, snapshot_date: date | None = None) -> tupl
     out["nip"] = _normalise_nip(raw[Column.NIP], nip_is_number.astype(bool), problems)
     out["nama"] = _required_text(raw, Column.NAMA, problems)
     out["opd"], out["opd_key"] = _normalise_opd(_required_text(raw, Column.OPD, problems))
+    _scope_by_instansi(raw, out, problems)
     out["activated"] = _normalise_status(raw, Column.STATUS_AKTIVASI, problems)
     out["pdm_done"] = _normalise_status(raw, Column.STATUS_PDM, problems)
     out["verified"] = _normalise_status(raw, Column.STATUS_VERIFIKASI, problems)
@@ -424,6 +414,18 @@ def _normalise_opd(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     counts = counts.sort_values(["key", "n", "name"], ascending=[True, False, True])
     spelling = counts.drop_duplicates("key").set_index("key")["name"]
     return keys.map(spelling).astype("string"), keys.astype("string")
+
+
+def _scope_by_instansi(raw: pd.DataFrame, out: pd.DataFrame, problems: _ProblemList) -> None:
+    """With an instansi column, an OPD is an OPD of one instansi: 'Dinas Kesehatan' of two
+    regencies are two OPD, shown as 'Dinas Kesehatan (Kab. X)'."""
+    if Column.INSTANSI not in raw:
+        out["instansi"] = pd.Series(pd.NA, index=out.index, dtype="string")
+        out["instansi_key"] = pd.Series(pd.NA, index=out.index, dtype="string")
+        return
+    out["instansi"], out["instansi_key"] = _normalise_opd(_required_text(raw, Column.INSTANSI, problems))
+    out["opd_key"] = out["instansi_key"] + " › " + out["opd_key"]
+    out["opd"] = out["opd"] + " (" + out["instansi"] + ")"
 
 
 def status_word_value(word: str) -> bool | None:

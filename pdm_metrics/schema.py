@@ -22,6 +22,7 @@ class Column(StrEnum):
     STATUS_VERIFIKASI = "status_verifikasi"
     EMAIL = "email"
     JENIS_ASN = "jenis_asn"
+    INSTANSI = "instansi"
 
 
 REQUIRED_COLUMNS: tuple[Column, ...] = (
@@ -43,6 +44,7 @@ COLUMN_LABELS: dict[Column, str] = {
     Column.STATUS_VERIFIKASI: "Status Verifikasi",
     Column.EMAIL: "Email",
     Column.JENIS_ASN: "Jenis ASN",
+    Column.INSTANSI: "Instansi",
 }
 
 # Aliases as found in SAPK/SIASN exports and hand-made files, already in the
@@ -80,6 +82,7 @@ HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
     Column.STATUS_VERIFIKASI: ("STATUSVERIFIKASI", "VERIFIKASI", "STATUSVERIFIKASIDATA"),
     Column.EMAIL: ("EMAIL", "EMAILGOV", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL"),
     Column.JENIS_ASN: ("JENISPEGAWAI", "JENISASN", "STATUSPEGAWAI", "JENISKEPEGAWAIAN"),
+    Column.INSTANSI: ("INSTANSI", "INSTANSIINDUK", "INSTANSIKERJA", "SATUANKERJAINDUK", "NAMAINSTANSI"),
 }
 
 # Usual abbreviations, expanded before matching (TGL AKTIVASI == TANGGAL AKTIVASI).
@@ -137,9 +140,8 @@ class Table(StrEnum):
     EXTENSIONS = "deadline_extensions"
 
 
-# The columns the store's roster table carries, in order.
+# The columns of a stored roster row (besides snapshot_id), in the store's order.
 ROSTER_COLUMNS: tuple[str, ...] = (
-    "snapshot_id",
     "nip",
     "nama",
     "opd",
@@ -150,6 +152,8 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "pdm_done",
     "verified",
     "email",
+    "instansi",
+    "instansi_key",
 )
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import format_date
-from pdm_metrics.schema import Table
+from pdm_metrics.schema import ROSTER_COLUMNS, Table
 
 DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parent.parent / "data" / "pdm.duckdb"))
 Connection = duckdb.DuckDBPyConnection
@@ -55,10 +55,15 @@ _DDL = (
     f"""CREATE TABLE IF NOT EXISTS {T_ROSTER} (
         snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,
         opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE,
-        pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR)""",
+        pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR, instansi VARCHAR, instansi_key VARCHAR)""",
     f"""CREATE TABLE IF NOT EXISTS {T_SUMMARY} (
         snapshot_id BIGINT NOT NULL, opd_key VARCHAR, opd VARCHAR, jenis_asn VARCHAR,
-        total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
+        total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT, instansi_key VARCHAR, instansi VARCHAR)""",
+    # Databases made before the instansi level gain its columns (NULL: a regency's own file).
+    f"ALTER TABLE {T_ROSTER} ADD COLUMN IF NOT EXISTS instansi VARCHAR",
+    f"ALTER TABLE {T_ROSTER} ADD COLUMN IF NOT EXISTS instansi_key VARCHAR",
+    f"ALTER TABLE {T_SUMMARY} ADD COLUMN IF NOT EXISTS instansi_key VARCHAR",
+    f"ALTER TABLE {T_SUMMARY} ADD COLUMN IF NOT EXISTS instansi VARCHAR",
     f"""CREATE TABLE IF NOT EXISTS {T_ARCHIVE} (
         {_SNAPSHOT_COLUMNS.replace("PRIMARY KEY", "")},
         archived_at TIMESTAMP, archived_by VARCHAR, replaced_by_id BIGINT)""",
@@ -211,17 +216,15 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
 
 
 def _insert_roster(cur: Connection, snapshot_id: int, rows: pd.DataFrame) -> None:
-    incoming = rows[
-        ["nip", "nama", "opd", "opd_key", "jenis_asn", "activated", "activated_on", "pdm_done", "verified", "email"]
-    ]
+    incoming = rows[list(ROSTER_COLUMNS)]
     cur.register("incoming_roster", incoming)
+    columns = ", ".join(ROSTER_COLUMNS)
+    values = ", ".join(f"{c}::DATE" if c == "activated_on" else c for c in ROSTER_COLUMNS)
     try:
         # Ordered by OPD so that per-OPD reads touch few row groups.
         cur.execute(
-            f"""INSERT INTO {T_ROSTER}
-                SELECT ?, nip, nama, opd, opd_key, jenis_asn, activated, activated_on::DATE,
-                       pdm_done, verified, email
-                FROM incoming_roster ORDER BY opd_key, nip""",
+            f"""INSERT INTO {T_ROSTER} (snapshot_id, {columns})
+                SELECT ?, {values} FROM incoming_roster ORDER BY opd_key, nip""",
             [snapshot_id],
         )
     finally:
@@ -231,10 +234,12 @@ def _insert_roster(cur: Connection, snapshot_id: int, rows: pd.DataFrame) -> Non
 def _insert_summary(cur: Connection, snapshot_id: int) -> None:
     cur.execute(
         f"""INSERT INTO {T_SUMMARY}
+                (snapshot_id, opd_key, opd, jenis_asn, total, activated, pdm_done, verified, instansi_key, instansi)
             SELECT snapshot_id, opd_key, min(opd), jenis_asn, count(*),
                    count(*) FILTER (WHERE activated),
                    count(*) FILTER (WHERE pdm_done),
-                   count(*) FILTER (WHERE verified)
+                   count(*) FILTER (WHERE verified),
+                   min(instansi_key), min(instansi)
             FROM {T_ROSTER} WHERE snapshot_id = ?
             GROUP BY snapshot_id, opd_key, jenis_asn""",
         [snapshot_id],
@@ -293,16 +298,25 @@ def _list_param(values: Sequence[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
+UNIT_COLUMNS = {"opd": ("m.opd_key", "m.opd"), "instansi": ("m.instansi_key", "m.instansi")}
+
+
 def summary_counts(
     con: Connection,
     by_opd: bool,
     snapshot_date: date | None = None,
     opd_keys: Sequence[str] | None = None,
     jenis_asn: Sequence[str] | None = None,
+    level: str = "opd",
 ) -> pd.DataFrame:
-    """Counts per snapshot (and per OPD), from the summary table, with availability flags."""
-    group = "s.snapshot_date, s.has_pdm, s.has_verification" + (", m.opd_key" if by_opd else "")
-    select_opd = "m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd," if by_opd else ""
+    """Counts per snapshot (and per unit), from the summary table, with availability flags.
+
+    The unit is the OPD, or with level="instansi" the instansi (returned under the same
+    opd_key/opd column names, so every consumer works at either level).
+    """
+    key_column, name_column = UNIT_COLUMNS[level]
+    group = "s.snapshot_date, s.has_pdm, s.has_verification" + (f", {key_column}" if by_opd else "")
+    select_opd = f"{key_column} AS opd_key, arg_max({name_column}, s.snapshot_date) AS opd," if by_opd else ""
     sql = f"""
         SELECT s.snapshot_date, s.has_pdm, s.has_verification, {select_opd}
                sum(m.total)::BIGINT AS total, sum(m.activated)::BIGINT AS activated,
@@ -312,7 +326,7 @@ def summary_counts(
           AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, m.opd_key))
           AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))
         GROUP BY {group}
-        ORDER BY s.snapshot_date{", m.opd_key" if by_opd else ""}
+        ORDER BY s.snapshot_date{", opd_key" if by_opd else ""}
     """
     params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
     frame = con.cursor().execute(sql, params).df()
@@ -343,9 +357,11 @@ def activation_counts_by_day(
 
 
 def opd_choices(con: Connection) -> pd.DataFrame:
-    """Every OPD key with its latest spelling, sorted by name (for selectors)."""
+    """Every OPD key with its latest spelling and instansi, sorted by name (for selectors)."""
     sql = f"""
-        SELECT m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd
+        SELECT m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd,
+               arg_max(m.instansi_key, s.snapshot_date) AS instansi_key,
+               arg_max(m.instansi, s.snapshot_date) AS instansi
         FROM {T_SUMMARY} m JOIN {T_SNAP} s ON s.id = m.snapshot_id
         GROUP BY m.opd_key ORDER BY opd
     """

@@ -63,10 +63,28 @@ def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
     return bool(sample.any()), bool((~sample).any())
 
 
-def _counts(con: store.Connection, filters: Filters, by_opd: bool, day: date | None) -> pd.DataFrame:
+def _counts(
+    con: store.Connection, filters: Filters, by_opd: bool, day: date | None, level: str = "opd"
+) -> pd.DataFrame:
     return store.summary_counts(
-        con, by_opd=by_opd, snapshot_date=day, opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None
+        con,
+        by_opd=by_opd,
+        snapshot_date=day,
+        opd_keys=filters.opd_keys or None,
+        jenis_asn=filters.jenis_asn or None,
+        level=level,
     )
+
+
+CHART_UNITS = 25  # past 2 x this many units, charts show the lowest and highest CHART_UNITS
+
+
+def lowest_and_highest(frame: pd.DataFrame, count: int = CHART_UNITS) -> tuple[pd.DataFrame, int]:
+    """A sorted frame cut to its first and last `count` rows (a readable chart at any scale),
+    with how many rows were left out."""
+    if len(frame) <= 2 * count:
+        return frame, 0
+    return pd.concat([frame.head(count), frame.tail(count)]), len(frame) - 2 * count
 
 
 # ----------------------------------------------------------------------------- Ringkasan
@@ -252,15 +270,22 @@ class OpdView:
     choices: list[tuple[str, str]]  # (opd_key, name)
 
 
-def opd_overview(con: store.Connection, filters: Filters, metric: Metric) -> OpdView | None:
+UNIT_LABELS = {"opd": "OPD", "instansi": "instansi"}
+
+
+def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level: str = "opd") -> OpdView | None:
     dates = snapshot_dates(con)
     if not dates:
         return None
     day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
-    all_rates = rates_frame(_counts(con, filters, True, None))
+    all_rates = rates_frame(_counts(con, filters, True, None, level))
     current = all_rates[all_rates["snapshot_date"].dt.date == day]
-    available = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
-    title = f"Peringkat OPD menurut {metric.label}, {format_date(day)}"
+    ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
+    available, left_out = lowest_and_highest(ranked)
+    unit = UNIT_LABELS[level]
+    title = f"Peringkat {unit} menurut {metric.label}, {format_date(day)}"
+    if left_out:
+        title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya di tabel)"
     if available.empty:
         title += " (tidak tersedia pada snapshot ini)"
     ranking = charts.ranking_figure(
@@ -270,6 +295,7 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric) -> Opd
         metric,
         title,
     )
+    all_rates = all_rates[all_rates["opd_key"].isin(available["opd_key"])] if left_out else all_rates
     heat = all_rates.assign(
         rate=all_rates[metric.rate_column],
         rate_float=pd.Series(
@@ -280,7 +306,7 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric) -> Opd
             for r, c, t in zip(all_rates[metric.rate_column], all_rates[metric.value], all_rates["total"], strict=True)
         ],
     )
-    heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per OPD dari waktu ke waktu")
+    heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
     choices = list(current.sort_values("opd")[["opd_key", "opd"]].itertuples(index=False, name=None))
     return OpdView(day, ranking, heatmap, choices)
 
