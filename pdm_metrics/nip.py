@@ -16,10 +16,14 @@ import pandas as pd
 from pdm_metrics.schema import JenisAsn
 
 NIP_LENGTH = 18
-_STRIP_CHARS = re.compile(r"[\s.]+")
+# Whitespace spelled out instead of \s: pandas runs a pattern with \s through Python's re row
+# by row (RE2's \s differs), but this class on pyarrow's vectorised kernels (several times faster).
+SPACE = "[ \t\r\n\x0b\x0c\xa0]"
+_STRIP_CHARS = re.compile(f"({SPACE}|[.])+")
 # 1,99001E+17 / 1.99001012020121e17: what Excel and CSV exports make of a NIP
-# that was kept as a number. Its last digits are gone for good.
-SCIENTIFIC_NOTATION = re.compile(r"^\s*'?\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
+# that was kept as a number. Its last digits are gone for good. (A whole-cell pattern.)
+SCIENTIFIC_CELL = f"{SPACE}*'?[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+{SPACE}*"
+SCIENTIFIC_NOTATION = re.compile(SCIENTIFIC_CELL)
 
 
 def clean_nip(raw: str) -> str:
@@ -38,7 +42,7 @@ class NipInfo:
 
 def nip_error(raw: str) -> str | None:
     """Why a NIP cannot be used at all (Indonesian), or None when it is 18 digits."""
-    if SCIENTIFIC_NOTATION.match(str(raw)):
+    if SCIENTIFIC_NOTATION.fullmatch(str(raw)):
         return scientific_notation_message()
     cleaned = clean_nip(raw)
     if not cleaned:

@@ -23,7 +23,7 @@ from pdm_metrics import excel
 from pdm_metrics.csvfile import read_csv_grid
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int, parse_date_text
-from pdm_metrics.nip import NIP_LENGTH, SCIENTIFIC_NOTATION, nip_kinds, nip_structure_warnings
+from pdm_metrics.nip import NIP_LENGTH, SCIENTIFIC_CELL, SPACE, nip_kinds, nip_structure_warnings
 from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
 from pdm_metrics.schema import (
     COLUMN_LABELS,
@@ -369,8 +369,8 @@ class _ProblemList:
 
 
 def _normalise_nip(raw: pd.Series, nip_is_number: pd.Series, problems: _ProblemList) -> pd.Series:
-    cleaned = raw.str.replace(r"^\s*'", "", regex=True).str.replace(r"[\s.]+", "", regex=True)
-    numeric = nip_is_number | raw.str.match(SCIENTIFIC_NOTATION.pattern).fillna(False)
+    cleaned = raw.str.replace(f"^{SPACE}*'", "", regex=True).str.replace(f"({SPACE}|[.])+", "", regex=True)
+    numeric = nip_is_number | raw.str.fullmatch(SCIENTIFIC_CELL).fillna(False)
     empty = cleaned.isna() | (cleaned == "")
     non_digit = ~empty & ~cleaned.str.fullmatch(r"[0-9]+").fillna(False)
     wrong_length = ~empty & ~non_digit & (cleaned.str.len() != NIP_LENGTH)
@@ -391,7 +391,7 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
 def _required_text(raw: pd.DataFrame, column: Column, problems: _ProblemList) -> pd.Series:
-    values = raw[column].str.replace(r"\s+", " ", regex=True).str.strip()
+    values = raw[column].str.replace(f"{SPACE}+", " ", regex=True).str.strip()
     problems.add(values.isna() | (values == ""), column, raw[column], f"{COLUMN_LABELS[column]} kosong", ERROR)
     _check_text(raw[column], column, problems)
     return values.astype("string")
@@ -408,7 +408,7 @@ def _check_text(values: pd.Series, column: Column, problems: _ProblemList) -> No
 
 def _normalise_opd(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     """OPD names differing only in case or spacing become one OPD, in its most common spelling."""
-    keys = names.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    keys = names.str.lower().str.replace(f"{SPACE}+", " ", regex=True).str.strip()
     pairs = pd.DataFrame({"key": keys, "name": names}).dropna()
     counts = pairs.value_counts().reset_index(name="n")
     counts = counts.sort_values(["key", "n", "name"], ascending=[True, False, True])
