@@ -1,0 +1,103 @@
+"""Database time of the pages' queries at national scale: 4,3 million ASN in ~550 instansi and
+~30.000 units, 12 snapshots (about 52 million roster rows). Prints milliseconds per query.
+
+    .venv/bin/python bench/national_pages.py [--asn 4300000] [--snapshots 12] [--db PATH]
+
+The data are generated straight into the store's tables with SQL (the ingest path has its
+own benchmark, ingest_bench.py), then each query the pages run is timed (best of 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pdm_metrics import store
+
+INSTANSI, UNITS = 550, 30_000
+
+
+def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
+    days = [date(2021, 6, 1) + timedelta(days=14 * i) for i in range(snapshots)]
+    cur = con.cursor()
+    for i, day in enumerate(days, start=1):
+        cur.execute(
+            "INSERT INTO snapshots VALUES (?, ?, 'bench', '', now()::TIMESTAMP, 'bench', ?, 0, true, true, true,"
+            " true, true, false)",
+            [i, day, asn],
+        )
+        # Activation rises from 30 % to 98 % across the snapshots; PDM and verification follow.
+        share = 0.30 + 0.68 * i / snapshots
+        cur.execute(
+            """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, jenis_asn, activated, activated_on,
+                                   pdm_done, verified, email, instansi, instansi_key)
+               SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
+                      'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ?) || ')',
+                      'instansi ' || (g % ?) || ' › unit ' || (g % ?),
+                      CASE WHEN g % 20 = 0 THEN 'PPPK' ELSE 'PNS' END,
+                      hash(g) % 1000 < ? * 1000, DATE '2021-06-01' + CAST(hash(g) % 180 AS INTEGER),
+                      hash(g) % 1000 < ? * 800, hash(g) % 1000 < ? * 500,
+                      'p' || g || '@x.go.id', 'Instansi ' || (g % ?), 'instansi ' || (g % ?)
+               FROM range(?) t(g) ORDER BY 5, 2""",
+            [i, UNITS, INSTANSI, INSTANSI, UNITS, share, share, share, INSTANSI, INSTANSI, asn],
+        )
+        store._insert_summary(cur, i)  # the same summary the ingest writes
+    return days
+
+
+def timed(fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--asn", type=int, default=4_300_000)
+    parser.add_argument("--snapshots", type=int, default=12)
+    parser.add_argument("--db", type=Path, default=None)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="pdm-national-")
+    con = store.connect(args.db or Path(folder, "national.duckdb"))
+    started = time.perf_counter()
+    days = build(con, args.asn, args.snapshots) if not store.snapshot_dates(con) else store.snapshot_dates(con)
+    print(
+        f"data: {args.asn:_} ASN x {len(days)} snapshots, built in {time.perf_counter() - started:.0f} s".replace(
+            "_", "."
+        )
+    )
+    last, first = days[-1], days[0]
+    one_unit = ("instansi 7 › unit 7",)
+    queries: dict[str, Callable[[], object]] = {
+        "Ringkasan: totals per snapshot": lambda: store.summary_counts(con, by_opd=False),
+        "Ringkasan/OPD: per OPD on a date": lambda: store.summary_counts(con, by_opd=True, snapshot_date=last),
+        "OPD: per OPD, all dates (heatmap)": lambda: store.summary_counts(con, by_opd=True),
+        "OPD: per instansi, all dates": lambda: store.summary_counts(con, by_opd=True, level="instansi"),
+        "Sidebar: unit choices": lambda: store.opd_choices(con),
+        "Tren: activation per day": lambda: store.activation_counts_by_day(con, last),
+        "OPD detail: roster rows of one unit": lambda: store.roster_rows(con, last, store.RosterFilter(one_unit)),
+        "Data: not activated, one unit": lambda: store.roster_rows(
+            con, last, store.RosterFilter(one_unit, activated=False)
+        ),
+        "Perubahan: two snapshots compared": lambda: store.snapshot_comparison(con, first, last),
+        "Risiko email: shared addresses": lambda: store.email_sharing(con, last),
+        "Profil: NIP profile counts": lambda: store.nip_profile_counts(con, last),
+    }
+    print(f"{'query':<42}{'ms':>10}")
+    for name, query in queries.items():
+        print(f"{name:<42}{timed(query):>10.0f}")
+    con.close()
+
+
+if __name__ == "__main__":
+    main()
