@@ -39,14 +39,31 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
             """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, jenis_asn, activated, activated_on,
                                    pdm_done, verified, email, instansi, instansi_key)
                SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
-                      'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ?) || ')',
-                      'instansi ' || (g % ?) || ' › unit ' || (g % ?),
+                      'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')',
+                      'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?),
                       CASE WHEN g % 20 = 0 THEN 'PPPK' ELSE 'PNS' END,
                       hash(g) % 1000 < ? * 1000, DATE '2021-06-01' + CAST(hash(g) % 180 AS INTEGER),
                       hash(g) % 1000 < ? * 800, hash(g) % 1000 < ? * 500,
-                      'p' || g || '@x.go.id', 'Instansi ' || (g % ?), 'instansi ' || (g % ?)
+                      'p' || g || '@x.go.id', 'Instansi ' || (g % ? % ?), 'instansi ' || (g % ? % ?)
                FROM range(?) t(g) ORDER BY 5, 2""",
-            [i, UNITS, INSTANSI, INSTANSI, UNITS, share, share, share, INSTANSI, INSTANSI, asn],
+            # Each unit belongs to one instansi: unit u is in instansi u mod INSTANSI.
+            [
+                i,
+                UNITS,
+                UNITS,
+                INSTANSI,
+                UNITS,
+                INSTANSI,
+                UNITS,
+                share,
+                share,
+                share,
+                UNITS,
+                INSTANSI,
+                UNITS,
+                INSTANSI,
+                asn,
+            ],
         )
         store._insert_summary(cur, i)  # the same summary the ingest writes
     return days
