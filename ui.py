@@ -116,23 +116,37 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: str, key: str) -> None:
-    """CSV and XLSX of exactly the frame shown."""
-    files = [
-        ("Unduh CSV", export.to_csv_bytes(frame), "csv", "text/csv"),
-        ("Unduh XLSX", export.to_xlsx_bytes(frame, title, subtitle), "xlsx", XLSX_MIME),
+    """CSV and XLSX of exactly the frame shown.
+
+    The files are written only when a button is clicked (a callable, run outside the page
+    script), and that same moment is what the audit log records; no rerun is needed.
+    """
+    con, actor = connection(), current_user().username
+    writers: list[tuple[str, str, str, Callable[[], bytes]]] = [
+        ("Unduh CSV", "csv", "text/csv", lambda: export.to_csv_bytes(frame)),
+        ("Unduh XLSX", "xlsx", XLSX_MIME, lambda: export.to_xlsx_bytes(frame, title, subtitle)),
     ]
-    for column, (label, data, suffix, mime) in zip(st.columns(len(files)), files, strict=True):
+    for column, (label, suffix, mime, write) in zip(st.columns(len(writers)), writers, strict=True):
+        detail = f"{base_name}.{suffix} ({len(frame)} baris; {subtitle})"
         column.download_button(
             label,
-            data,
+            _audited(con, actor, detail, write),
             file_name=f"{base_name}.{suffix}",
             mime=mime,
             key=f"{key}-{suffix}",
             icon=":material/download:",
             width="stretch",
-            on_click=record,
-            args=("unduh", f"{base_name}.{suffix} ({len(frame)} baris; {subtitle})"),
+            on_click="ignore",
         )
+
+
+def _audited(con: store.Connection, actor: str, detail: str, write: Callable[[], bytes]) -> Callable[[], bytes]:
+    def produce() -> bytes:
+        data = write()
+        store.record_audit(con, actor, "unduh", detail)
+        return data
+
+    return produce
 
 
 def show_roster_table(frame: pd.DataFrame) -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
 
@@ -49,9 +50,9 @@ with emails:
     if risks.empty:
         st.success("Tidak ada ASN belum aktivasi dengan masalah email.")
     else:
-        counts = risks["Masalah"].str.replace(r" \(.*\)$| oleh \d+ ASN$", "", regex=True).value_counts()
+        counts = followup.email_problem_counts(risks)
         for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
-            column.metric(str(problem).split(":")[0], format_int(int(count)))
+            column.metric(problem, format_int(count))
         st.info(str(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
         table = risks.drop(columns=["Cara memperbaiki"])
         st.dataframe(table, hide_index=True, width="stretch")
@@ -73,8 +74,7 @@ with sanctions:
             f"(snapshot {format_date(day)}): layanan kepegawaian mereka tidak diproses.",
             icon=":material/gavel:",
         )
-        st.dataframe(listing["OPD"].value_counts().rename_axis("OPD").reset_index(name="Jumlah ASN"),
-                     hide_index=True)  # fmt: skip
+        st.dataframe(followup.count_per_opd(listing), hide_index=True)
         st.dataframe(listing, hide_index=True, width="stretch")
         ui.download_buttons(listing, f"sanksi_{metric.value}_{day.isoformat()}", f"ASN terlewat tenggat {metric.label}",
                             f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}", "sanksi")  # fmt: skip

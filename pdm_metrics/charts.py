@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import MONTH_NAMES, format_date, format_int, format_pct
+from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pct
 from pdm_metrics.metrics import Metric
 
 METRIC_COLORS = {Metric.AKTIVASI: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFIKASI: "#9467BD"}
@@ -195,7 +195,7 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
 
 
 def count_label(part: int | None, whole: int) -> str:
-    return "tidak tersedia" if part is None else f"{format_int(part)} dari {format_int(whole)}"
+    return "tidak tersedia" if part is None else format_count_of(part, whole)
 
 
 def profile_figure(table: pd.DataFrame, group_column: str, title: str) -> go.Figure:

@@ -24,7 +24,6 @@ MONTH_NAMES: tuple[str, ...] = (
     "November",
     "Desember",
 )
-WEEKDAY_NAMES: tuple[str, ...] = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 # Month words (full names, usual Indonesian and English abbreviations) -> month number.
 MONTH_WORDS: dict[str, int] = {
@@ -118,11 +117,6 @@ def format_count_of(part: int, whole: int) -> str:
 def format_date(value: date) -> str:
     """date(2021, 7, 11) -> '11 Juli 2021'."""
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
-
-
-def format_date_short(value: date) -> str:
-    """date(2021, 7, 11) -> '11 Jul 2021' (chart axes)."""
-    return f"{value.day} {MONTH_NAMES[value.month - 1][:3]} {value.year}"
 
 
 def format_days_left(days: int) -> str:

@@ -170,6 +170,15 @@ EMAIL_FIX = (
 )
 
 
+EMAIL_KINDS = ("Email kosong", "Format email tidak sah", "Email dipakai bersama", "Bukan email instansi")
+
+
+def email_problem_counts(risks: pd.DataFrame) -> dict[str, int]:
+    """How many ASN of the risk table have each kind of email problem (kinds with none left out)."""
+    counts = {kind: int(risks["Masalah"].str.startswith(kind).sum()) for kind in EMAIL_KINDS}
+    return {kind: count for kind, count in counts.items() if count}
+
+
 def email_problem(email: str | None, users: int) -> str | None:
     """Why an email is likely to block activation, or None."""
     if email is None or not email.strip():
@@ -206,6 +215,11 @@ def email_risks(not_activated: pd.DataFrame, sharing: pd.DataFrame) -> pd.DataFr
 
 
 # ----------------------------------------------------------------------------- Sanksi
+
+
+def count_per_opd(listing: pd.DataFrame) -> pd.DataFrame:
+    """ASN of a list per OPD, most first (OPD, Jumlah ASN)."""
+    return listing["OPD"].value_counts().rename_axis("OPD").reset_index(name="Jumlah ASN")
 
 
 def sanction_list(missing_rows: pd.DataFrame, phase: Phase, snapshot_date: date) -> pd.DataFrame | None:

@@ -54,6 +54,14 @@ def snapshot_dates(con: store.Connection) -> list[date]:
     return store.snapshot_dates(con)
 
 
+def _day(con: store.Connection, filters: Filters) -> date | None:
+    """The snapshot the pages show: the chosen one, or the latest (None: no data yet)."""
+    dates = snapshot_dates(con)
+    if not dates:
+        return None
+    return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+
+
 def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
     """(sample data present, real data present)."""
     snapshots = store.list_snapshots(con)
@@ -148,11 +156,10 @@ def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
 
 
 def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Overview | None:
-    dates = snapshot_dates(con)
-    if not dates:
+    day = _day(con, filters)
+    if day is None:
         return None
-    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
-    previous = max((d for d in dates if d < day), default=None)
+    previous = max((d for d in snapshot_dates(con) if d < day), default=None)
     totals = {r.snapshot_date: r for r in rates_from_counts(_counts(con, filters, False, None))}
     if day not in totals:
         return None
@@ -274,10 +281,9 @@ UNIT_LABELS = {"opd": "OPD", "instansi": "instansi"}
 
 
 def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level: str = "opd") -> OpdView | None:
-    dates = snapshot_dates(con)
-    if not dates:
+    day = _day(con, filters)
+    if day is None:
         return None
-    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
     all_rates = rates_frame(_counts(con, filters, True, None, level))
     current = all_rates[all_rates["snapshot_date"].dt.date == day]
     ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
@@ -322,8 +328,7 @@ class OpdDetail:
 def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
     only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn, filters.masked)
     view = trend(con, calendar, only)
-    dates = snapshot_dates(con)
-    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+    day = _day(con, filters) or date.today()  # the page only offers OPD once data exist
     rates = rates_from_counts(_counts(con, only, False, day))
     missing: dict[Metric, pd.DataFrame] = {}
     available: dict[Metric, bool] = {}
@@ -371,10 +376,9 @@ class StatusFilter:
 
 
 def data_table(con: store.Connection, filters: Filters, status: StatusFilter) -> tuple[date | None, pd.DataFrame]:
-    dates = snapshot_dates(con)
-    if not dates:
+    day = _day(con, filters)
+    if day is None:
         return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
-    day = filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
     where = store.RosterFilter(
         opd_keys=filters.opd_keys or None,
         jenis_asn=filters.jenis_asn or None,
@@ -395,10 +399,6 @@ class UploadPreview:
     rows_to_store: int
     activated: int
     report: pd.DataFrame  # the validation report with Indonesian headers
-
-    @property
-    def rejected_in_strict_mode(self) -> bool:
-        return self.roster.error_count > 0
 
 
 REPORT_HEADERS = {
@@ -535,13 +535,6 @@ def changes(
 
 
 # ----------------------------------------------------------------------------- Tindak lanjut
-
-
-def _day(con: store.Connection, filters: Filters) -> date | None:
-    dates = snapshot_dates(con)
-    if not dates:
-        return None
-    return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
 
 
 def _missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:

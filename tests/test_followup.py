@@ -155,3 +155,13 @@ def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-unt
     day, pdf = views.report_pdf(sample_con, views.Filters(JULY_11), dt.date(2026, 11, 27))
     assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2 or b"/Count 2" in pdf
+
+
+def test_email_problem_counts_and_counts_per_opd() -> None:
+    from pdm_metrics.followup import count_per_opd, email_problem_counts
+
+    problems = ["Email kosong: token aktivasi tidak dapat dikirim", "Bukan email instansi (gmail.com)",
+                "Bukan email instansi (yahoo.com)", "Email dipakai bersama oleh 3 ASN"]  # fmt: skip
+    risks = pd.DataFrame({"Masalah": problems, "OPD": ["A", "B", "B", "B"]})
+    assert email_problem_counts(risks) == {"Email kosong": 1, "Email dipakai bersama": 1, "Bukan email instansi": 2}
+    assert count_per_opd(risks).to_dict("records") == [{"OPD": "B", "Jumlah ASN": 3}, {"OPD": "A", "Jumlah ASN": 1}]

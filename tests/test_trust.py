@@ -155,3 +155,13 @@ def test_a_bad_backup_changes_nothing(tmp_path: Path, sample_db_path: Path) -> N
         store.restore_zip(con, partial.getvalue(), "admin")
     assert content_checksum(con) == before
     con.close()
+
+
+def test_a_download_is_audited_when_its_file_is_written(db: store.Connection) -> None:
+    import ui
+
+    produce = ui._audited(db, "kepala", "data.xlsx (3 baris; semua OPD)", lambda: b"isi")
+    assert store.audit_entries(db).empty  # nothing is written or logged until the click
+    assert produce() == b"isi"
+    entry = store.audit_entries(db).iloc[0]
+    assert (entry["actor"], entry["action"], entry["detail"]) == ("kepala", "unduh", "data.xlsx (3 baris; semua OPD)")
