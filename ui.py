@@ -115,23 +115,26 @@ def sidebar_filters() -> views.Filters:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: str, key: str) -> None:
-    """CSV and XLSX of exactly the frame shown.
+def download_buttons(
+    rows: pd.DataFrame | Callable[[], pd.DataFrame], base_name: str, title: str, subtitle: str, key: str
+) -> None:
+    """CSV and XLSX of the rows shown (or of what `rows()` returns, e.g. a list the page shows cut short).
 
     The files are written only when a button is clicked (a callable, run outside the page
     script), and that same moment is what the audit log records; no rerun is needed.
     """
     con, actor = connection(), current_user().username
-    writers: list[tuple[str, str, str, Callable[[], bytes]]] = [
-        ("Unduh CSV", "csv", "text/csv", lambda: export.to_csv_bytes(frame)),
-        ("Unduh XLSX", "xlsx", XLSX_MIME, lambda: export.to_xlsx_bytes(frame, title, subtitle)),
+    source = rows if callable(rows) else lambda: rows
+    writers: list[tuple[str, str, str, Callable[[pd.DataFrame], bytes]]] = [
+        ("Unduh CSV", "csv", "text/csv", export.to_csv_bytes),
+        ("Unduh XLSX", "xlsx", XLSX_MIME, lambda frame: export.to_xlsx_bytes(frame, title, subtitle)),
     ]
     for column, (label, suffix, mime, write) in zip(st.columns(len(writers)), writers, strict=True):
-        detail = f"{base_name}.{suffix} ({len(frame)} baris; {subtitle})"
+        file_name = f"{base_name}.{suffix}"
         column.download_button(
             label,
-            _audited(con, actor, detail, write),
-            file_name=f"{base_name}.{suffix}",
+            _audited(con, actor, f"{file_name}; {subtitle}", source, write),
+            file_name=file_name,
             mime=mime,
             key=f"{key}-{suffix}",
             icon=":material/download:",
@@ -140,10 +143,17 @@ def download_buttons(frame: pd.DataFrame, base_name: str, title: str, subtitle: 
         )
 
 
-def _audited(con: store.Connection, actor: str, detail: str, write: Callable[[], bytes]) -> Callable[[], bytes]:
+def _audited(
+    con: store.Connection,
+    actor: str,
+    what: str,
+    source: Callable[[], pd.DataFrame],
+    write: Callable[[pd.DataFrame], bytes],
+) -> Callable[[], bytes]:
     def produce() -> bytes:
-        data = write()
-        store.record_audit(con, actor, "unduh", detail)
+        frame = source()
+        data = write(frame)
+        store.record_audit(con, actor, "unduh", f"{what} ({len(frame)} baris)")
         return data
 
     return produce

@@ -3,8 +3,9 @@
 import streamlit as st
 
 import ui
+from pdm_metrics import views
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.followup import DIFF_LABELS
+from pdm_metrics.followup import DIFF_LABELS, SHOWN_CHANGES
 
 st.title("Perubahan antar Snapshot")
 dates = ui.view("snapshot_dates")
@@ -39,5 +40,10 @@ for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
         if listing.empty:
             st.info(f"Tidak ada ASN pada kategori {label.lower()}.")
             continue
+        if changes.totals[kind] > SHOWN_CHANGES:
+            st.caption(f"Ditampilkan {format_int(SHOWN_CHANGES)} pertama dari {format_int(changes.totals[kind])}; "
+                       "unduhan berisi semuanya.")  # fmt: skip
         st.dataframe(listing, hide_index=True, width="stretch")
-        ui.download_buttons(listing, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")
+        every_name = lambda kind=kind: views.change_names(  # noqa: E731 (run only when a download is clicked)
+            ui.connection(), from_date, to_date, kind, filters.opd_keys, filters.masked)  # fmt: skip
+        ui.download_buttons(every_name, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")

@@ -28,7 +28,7 @@ if uploads:
         with st.status("Memeriksa berkas…", expanded=False) as status:
             preview = ui.upload_preview(files, override)
             status.update(
-                label=f"Berkas diperiksa: {format_int(len(preview.roster.rows))} baris data", state="complete"
+                label=f"Berkas diperiksa: {format_int(preview.roster.row_count)} baris data", state="complete"
             )
     except PdmError as exc:
         st.error(exc.message, icon=":material/error:")

@@ -34,7 +34,7 @@ def write_csv(path: Path, rows: int) -> None:
                 birth = f"19{60 + i % 38:02d}{1 + i % 12:02d}{1 + i % 28:02d}"
                 unique = f"{birth}{2000 + i // 12_000 % 20}{1 + (i // 1000) % 12:02d}{1 + i % 2}{i % 1000:03d}"
                 status = "Sudah" if i % 4 else "Belum"
-                date = f"{1 + i % 28:02d}/07/2021" if i % 4 else ""
+                date = f"{1 + i % 30:02d}/06/2021" if i % 4 else ""
                 lines.append(f"{unique};Pegawai {i};Unit {i % 30_000};{status};{date};p{i}@x.go.id;{status};Belum")
             handle.write("\n".join(lines) + "\n")
 

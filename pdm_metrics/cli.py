@@ -206,8 +206,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             if day not in dates:
                 print(f"Snapshot tanggal {format_date(day)} tidak ada di basis data.", file=sys.stderr)
                 return 1
-        summary = followup.diff_summary(followup.classify_changes(store.snapshot_comparison(
-            con, args.from_date, args.to_date)))  # fmt: skip
+        summary = store.change_counts_per_opd(con, args.from_date, args.to_date)
     finally:
         con.close()
     records = [{c: _plain(row[c]) for c in followup.DIFF_COLUMNS} for row in summary.to_dict("records")]

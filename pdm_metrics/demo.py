@@ -311,7 +311,7 @@ def sample_roster(people: list[SamplePerson], day: date) -> Roster:
     rows, problems = normalise_rows(raw, day)
     content = raw.to_csv(index=False).encode("utf-8")
     return Roster(
-        rows=rows,
+        table=rows,
         problems=problems,
         columns_present=frozenset(Column(c) for c in raw.columns if c != "row_number"),
         snapshot_date=day,

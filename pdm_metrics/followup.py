@@ -16,20 +16,11 @@ from pdm_metrics.deadlines import Phase
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.fmt import format_date, format_days_left, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.store import CHANGE_KINDS
 
 # ----------------------------------------------------------------------------- Perubahan
 
-DIFF_COLUMNS = (
-    "opd",
-    "newly_activated",
-    "newly_pdm_done",
-    "newly_verified",
-    "regressed",
-    "joined",
-    "left",
-    "moved_in",
-    "moved_out",
-)
+DIFF_COLUMNS = ("opd", *CHANGE_KINDS)
 DIFF_LABELS = {
     "newly_activated": "Baru aktivasi",
     "newly_pdm_done": "Baru PDM",
@@ -42,58 +33,19 @@ DIFF_LABELS = {
 }
 
 
-def _became_true(before: pd.Series, after: pd.Series) -> pd.Series:
-    """Now True and not True before (a status the earlier file lacked counts as not yet done)."""
-    return after.fillna(False).astype(bool) & ~before.fillna(False).astype(bool)
+# At national scale one kind of change can name hundreds of thousands of ASN; the page shows the
+# first ones (by OPD and name) and the download holds them all.
+SHOWN_CHANGES = 5_000
 
 
-def classify_changes(pairs: pd.DataFrame) -> pd.DataFrame:
-    """store.snapshot_comparison rows -> one boolean column per kind of change, plus the OPD it counts for."""
-    both = pairs["in_before"] & pairs["in_after"]
-    moved = both & (pairs["key_before"] != pairs["key_after"])
-    flags = pd.DataFrame(
-        {
-            "newly_activated": both & _became_true(pairs["activated_before"], pairs["activated_after"]),
-            "newly_pdm_done": both & _became_true(pairs["pdm_before"], pairs["pdm_after"]),
-            "newly_verified": both & _became_true(pairs["verified_before"], pairs["verified_after"]),
-            "regressed": both & _became_true(pairs["activated_after"], pairs["activated_before"]),
-            "joined": pairs["in_after"] & ~pairs["in_before"],
-            "left": pairs["in_before"] & ~pairs["in_after"],
-            "moved_in": moved,
-            "moved_out": moved,
-        }
-    )
-    return pd.concat([pairs, flags], axis=1)
-
-
-def _counting_opd(changes: pd.DataFrame, kind: str) -> pd.Series:
-    """ASN who left or moved out count for their former OPD; everything else for the current one."""
-    before_side = kind in {"left", "moved_out"}
-    return changes["opd_before"] if before_side else changes["opd_after"]
-
-
-def diff_summary(changes: pd.DataFrame) -> pd.DataFrame:
-    """One row per OPD (DIFF_COLUMNS), every count an int."""
-    parts = []
-    for kind in DIFF_COLUMNS[1:]:
-        selected = changes[changes[kind]]
-        counts = _counting_opd(selected, kind).value_counts().rename(kind)
-        parts.append(counts)
-    table = pd.concat(parts, axis=1).fillna(0).astype("int64") if parts else pd.DataFrame()
-    table = table.reindex(columns=list(DIFF_COLUMNS[1:]), fill_value=0)
-    table.index.name = "opd"
-    return table.reset_index().sort_values("opd").reset_index(drop=True)[list(DIFF_COLUMNS)]
-
-
-def diff_list(changes: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The ASN behind one count, with Indonesian headers."""
-    selected = changes[changes[kind]]
+def change_listing(rows: pd.DataFrame) -> pd.DataFrame:
+    """store.change_list rows -> the table a user reads, with Indonesian headers."""
     return pd.DataFrame(
         {
-            "NIP": selected["nip"],
-            "Nama": selected["nama"],
-            "OPD sebelumnya": selected["opd_before"].fillna(""),
-            "OPD sekarang": selected["opd_after"].fillna(""),
+            "NIP": rows["nip"],
+            "Nama": rows["nama"],
+            "OPD sebelumnya": rows["opd_before"].fillna(""),
+            "OPD sekarang": rows["opd_after"].fillna(""),
         }
     ).reset_index(drop=True)
 

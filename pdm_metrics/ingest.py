@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import pyarrow as pa
 
 from pdm_metrics import store
 from pdm_metrics.errors import RosterError
@@ -58,12 +58,12 @@ def snapshot_meta(roster: Roster, uploaded_by: str, is_sample: bool = False) -> 
     )
 
 
-def rows_to_store(roster: Roster, skip_invalid: bool) -> pd.DataFrame:
+def rows_to_store(roster: Roster, skip_invalid: bool) -> pa.Table:
     """The rows that would be stored; RosterRejected in strict mode when any row has an error."""
     if roster.error_count and not skip_invalid:
         raise RosterRejected(roster)
-    rows = roster.valid_rows
-    if rows.empty:
+    rows = roster.valid_table
+    if rows.num_rows == 0:
         raise RosterError("Tidak ada satu pun baris yang valid; tidak ada yang disimpan.")
     return rows
 

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
 from pdm_metrics.schema import JenisAsn
 
 NIP_LENGTH = 18
@@ -79,41 +77,30 @@ def parse_nip(nip: str) -> NipInfo:
     return NipInfo(nip, nip_kind(nip), birth, gender, int(nip[8:12]))
 
 
+# Structure doubts about an 18-digit NIP, in the order they are checked (the first one is reported).
+# The same rules run in SQL over whole files (store.check_roster); a test keeps the two in step.
+NIP_STRUCTURE_WARNINGS: dict[str, str] = {
+    "birth": "tanggal lahir dalam NIP (digit 1-8) tidak valid",
+    "birth_year": "tahun lahir dalam NIP di luar 1940-2010",
+    "start_year": "tahun pengangkatan dalam NIP (digit 9-12) tidak wajar",
+    "start_age": "tahun pengangkatan dalam NIP sebelum usia 15 tahun",
+    "gender": "digit jenis kelamin dalam NIP (digit 15) bukan 1 atau 2",
+    "sequence": "nomor urut dalam NIP (digit 16-18) 000",
+}
+
+
 def nip_structure_warning(nip: str) -> str | None:
     """A structural doubt about a valid 18-digit NIP (a warning, not an error)."""
-    frame = pd.DataFrame({"nip": [nip]})
-    warnings = nip_structure_warnings(frame["nip"])
-    value = warnings.iloc[0]
-    return None if pd.isna(value) else str(value)
-
-
-def nip_structure_warnings(nips: pd.Series) -> pd.Series:
-    """Vectorised structure check of cleaned 18-digit NIPs; a reason or <NA> per row."""
-    birth = pd.to_datetime(nips.str.slice(0, 8), format="%Y%m%d", errors="coerce")
-    start_year = pd.to_numeric(nips.str.slice(8, 12), errors="coerce")
-    code = pd.to_numeric(nips.str.slice(12, 14), errors="coerce")
-    gender = nips.str.slice(14, 15)
-    is_pns = code.between(1, 12)
-    reasons = pd.Series(pd.NA, index=nips.index, dtype="string")
-    checks = [
-        (birth.isna(), "tanggal lahir dalam NIP (digit 1-8) tidak valid"),
-        (~birth.dt.year.between(1940, 2010), "tahun lahir dalam NIP di luar 1940-2010"),
-        (~start_year.between(1960, 2035), "tahun pengangkatan dalam NIP (digit 9-12) tidak wajar"),
-        (start_year < birth.dt.year + 15, "tahun pengangkatan dalam NIP sebelum usia 15 tahun"),
-        (~gender.isin(["1", "2"]), "digit jenis kelamin dalam NIP (digit 15) bukan 1 atau 2"),
-        (is_pns & (nips.str.slice(15, 18) == "000"), "nomor urut dalam NIP (digit 16-18) 000"),
-    ]
-    # Later checks only fill rows that have no reason yet: the first problem is reported.
-    for failed, reason in reversed(checks):
-        reasons = reasons.mask(failed.fillna(False).astype(bool), reason)
-    return reasons
-
-
-def nip_kinds(nips: pd.Series) -> pd.Series:
-    """Vectorised `nip_kind` over cleaned 18-digit NIPs."""
-    code = pd.to_numeric(nips.str.slice(12, 14), errors="coerce")
-    return pd.Series(
-        code.between(1, 12).map({True: JenisAsn.PNS.value, False: JenisAsn.PPPK.value}),
-        index=nips.index,
-        dtype="string",
-    )
+    try:
+        birth = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return NIP_STRUCTURE_WARNINGS["birth"]
+    start_year = int(nip[8:12])
+    failed = {
+        "birth_year": not 1940 <= birth.year <= 2010,
+        "start_year": not 1960 <= start_year <= 2035,
+        "start_age": start_year < birth.year + 15,
+        "gender": nip[14] not in "12",
+        "sequence": nip_kind(nip) == JenisAsn.PNS and nip[15:18] == "000",
+    }
+    return next((NIP_STRUCTURE_WARNINGS[name] for name, bad in failed.items() if bad), None)

@@ -1,8 +1,9 @@
 """Read a roster file (xlsx/xls/ods/csv, as a file-like object) into a normalised frame
 and a validation report.
 
-Every check is vectorised over the whole column (pandas/Arrow string kernels);
-per-value Python work only ever runs over the distinct values of a column.
+Cells are parsed into Arrow (pyarrow's CSV reader, or fastexcel in a child process) and
+checked by SQL over whole columns in an in-memory DuckDB (store.check_roster); per-value
+Python work only ever runs over the distinct values of a column.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -18,15 +19,18 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from pdm_metrics import excel
+from pdm_metrics import excel, store
 from pdm_metrics.csvfile import read_csv_grid
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int, parse_date_text
-from pdm_metrics.nip import NIP_LENGTH, SCIENTIFIC_CELL, SPACE, nip_kinds, nip_structure_warnings
+from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL, SPACE
 from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
 from pdm_metrics.schema import (
     COLUMN_LABELS,
+    HEADER_SEARCH_ROWS,
     JENIS_ASN_WORDS,
     REQUIRED_COLUMNS,
     ROSTER_COLUMNS,
@@ -50,7 +54,7 @@ OUTPUT_COLUMNS = ("row_number", *ROSTER_COLUMNS)
 class Roster:
     """What one file holds: every data row normalised, the report, and where it came from."""
 
-    rows: pd.DataFrame  # OUTPUT_COLUMNS + "valid"
+    table: pa.Table  # OUTPUT_COLUMNS + "valid", one row per data row
     problems: pd.DataFrame  # PROBLEM_COLUMNS
     columns_present: frozenset[Column]
     snapshot_date: date | None
@@ -67,12 +71,40 @@ class Roster:
         return int((self.problems["tingkat"] == WARNING).sum())
 
     @property
-    def valid_rows(self) -> pd.DataFrame:
-        return self.rows[self.rows["valid"]]
+    def row_count(self) -> int:
+        return int(self.table.num_rows)
+
+    @property
+    def valid_table(self) -> pa.Table:
+        """The rows that would be stored, as Arrow (no copy into pandas for a national file)."""
+        return self.table.filter(self.table["valid"])
+
+    @property
+    def valid_count(self) -> int:
+        return int(pc.sum(self.table["valid"]).as_py() or 0)
+
+    @property
+    def valid_activated_count(self) -> int:
+        activated = pc.and_kleene(self.table["valid"], self.table["activated"])
+        return int(pc.sum(pc.fill_null(activated, False)).as_py() or 0)
 
     @property
     def invalid_row_count(self) -> int:
-        return int((~self.rows["valid"]).sum())
+        return self.row_count - self.valid_count
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """Every row as pandas (for small files and tests); activation dates as timestamps."""
+        return _to_pandas(self.table)
+
+    @property
+    def valid_rows(self) -> pd.DataFrame:
+        return _to_pandas(self.valid_table)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    frame: pd.DataFrame = table.to_pandas(date_as_object=False)
+    return frame
 
 
 # ----------------------------------------------------------------------------- reading
@@ -80,14 +112,17 @@ class Roster:
 
 @dataclass(frozen=True)
 class _Part:
-    """One table of a source: a CSV file, or one sheet of a workbook."""
+    """One table of a source: a CSV file, or one sheet of a workbook (every cell text)."""
 
-    grid: pd.DataFrame
-    row_numbers: np.ndarray
+    grid: pa.Table
+    row_numbers: np.ndarray  # the Excel-style row number of each grid row
     header_index: int
     title_text: str
     numeric_nip_rows: list[int]
     label: str  # the file name, with the sheet when a workbook has several
+
+    def header_cells(self) -> list[object]:
+        return list(self.grid.slice(self.header_index, 1).to_pylist()[0].values()) if self.grid.num_rows else []
 
 
 Source = tuple[BinaryIO | bytes, str]
@@ -103,27 +138,28 @@ def read_rosters(sources: Sequence[Source], snapshot_date: date | None = None) -
 
     Duplicates are found across all of them; the report names the source of each problem.
     """
-    raws, digests, parts = [], [], []
+    digests, parts = [], []
     for source, filename in sources:
         data = source if isinstance(source, bytes) else source.read()
         if not data or not data.strip():
             raise RosterError(f"Berkas {PurePath(filename).name} kosong: tidak ada isi yang dapat dibaca.")
         digests.append(hashlib.sha256(data).hexdigest())
-        for part in _read_parts(data, filename):
-            parts.append(part)
-            raws.append(_raw_frame(part))
+        parts.extend(_read_parts(data, filename))
+        del data  # a national file is large: keep only its parsed cells
+    headers = [_map_header(part) for part in parts]
     # Optional columns count only when every table has them (else "not available", never a guess).
-    columns = frozenset.intersection(*(_canonical_columns(raw) for raw in raws))
-    extra = {"row_number", "source", "nip_is_number"}
-    raw = pd.concat([r[[c for c in r.columns if c in columns or c in extra]] for r in raws], ignore_index=True)
-    if raw.empty:
-        raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
+    columns = frozenset.intersection(*(frozenset(header) for header in headers))
+    raw = pa.concat_tables(_raw_table(part, header, columns) for part, header in zip(parts, headers, strict=True))
+    raw = raw.append_column("position", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
     names = [PurePath(name).name for _, name in sources]
     date_found, date_source = _resolve_snapshot_date(snapshot_date, parts[0].title_text, names[0])
-    rows, problems = normalise_rows(raw, snapshot_date=date_found)
+    del parts
+    table, problems = check_raw_cells(raw, columns, date_found)
+    if table.num_rows == 0:
+        raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
     return Roster(
-        rows=rows,
+        table=table,
         problems=problems,
         columns_present=columns,
         snapshot_date=date_found,
@@ -133,26 +169,28 @@ def read_rosters(sources: Sequence[Source], snapshot_date: date | None = None) -
     )
 
 
-CANONICAL_NAMES = frozenset(c.value for c in Column)
+def _raw_table(part: _Part, header: dict[Column, int], columns: frozenset[Column]) -> pa.Table:
+    """The part's data rows: one text column per Column (NULL when absent), row number, source
+    and whether the NIP cell was a number."""
+    body = part.grid.slice(part.header_index + 1)
+    size = body.num_rows
+    cells = {c.value: _trimmed(body.column(header[c])) if c in columns else pa.nulls(size, pa.string()) for c in Column}
+    row_numbers = pa.array(part.row_numbers[part.header_index + 1 :], pa.int64())
+    labels = pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, dtype=np.int32)), pa.array([part.label]))
+    return pa.table(
+        {
+            **cells,
+            "row_number": row_numbers,
+            "source": labels.cast(pa.string()),
+            "nip_is_number": pc.is_in(row_numbers, pa.array(part.numeric_nip_rows, pa.int64())),
+        }
+    )
 
 
-def _canonical_columns(raw: pd.DataFrame) -> frozenset[Column]:
-    return frozenset(Column(str(c)) for c in raw.columns if str(c) in CANONICAL_NAMES)
-
-
-def _raw_frame(part: _Part) -> pd.DataFrame:
-    """The part's data rows as text columns named by Column, with row number, source and numeric-NIP flag."""
-    columns = _map_header(part.grid, part.header_index)
-    body = part.grid.iloc[part.header_index + 1 :]
-    raw = pd.DataFrame(
-        {column: body[position].to_numpy() for column, position in columns.items()},
-        index=pd.RangeIndex(len(body)),
-    ).astype("string")
-    raw["row_number"] = part.row_numbers[part.header_index + 1 :]
-    raw = _drop_empty_rows(raw, list(columns))
-    raw["source"] = part.label
-    raw["nip_is_number"] = raw["row_number"].isin(part.numeric_nip_rows)
-    return raw
+def _trimmed(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells without leading and trailing whitespace (Arrow's kernel: far faster than SQL's trim
+    with a character list)."""
+    return pc.utf8_trim_whitespace(cells.cast(pa.string()))
 
 
 def _read_parts(data: bytes, filename: str) -> list[_Part]:
@@ -185,17 +223,14 @@ def _read_parts(data: bytes, filename: str) -> list[_Part]:
         )
     csv_grid = read_csv_grid(data)
     _report_bad_csv_rows(csv_grid.bad_rows)
-    grid = csv_grid.table.to_pandas()
-    grid.columns = range(grid.shape[1])
-    return [_Part(grid, csv_grid.row_numbers, 0, " ".join(csv_grid.title_lines), [], name)]
+    return [_Part(csv_grid.table, csv_grid.row_numbers, 0, " ".join(csv_grid.title_lines), [], name)]
 
 
 def _sheet_part(sheet: excel.SheetGrid, label: str) -> _Part:
-    grid = sheet.table.to_pandas()
-    grid.columns = range(grid.shape[1])
-    numbers = np.arange(1, len(grid) + 1, dtype=np.int64)
+    grid = sheet.table
+    numbers = np.arange(1, grid.num_rows + 1, dtype=np.int64)
     header = sheet.header_row if sheet.header_row is not None else _first_filled_row(grid)
-    titles = " ".join(str(v) for v in grid.iloc[:header].stack().tolist())
+    titles = " ".join(str(v) for row in grid.slice(0, header).to_pylist() for v in row.values() if v is not None)
     return _Part(grid, numbers, header, titles, sheet.numeric_nip_rows, label)
 
 
@@ -209,40 +244,34 @@ def _report_bad_csv_rows(bad_rows: list[tuple[int, str]]) -> None:
         )
 
 
-def _first_filled_row(grid: pd.DataFrame) -> int:
-    filled = grid.notna().any(axis=1).to_numpy()
-    return int(np.argmax(filled)) if filled.any() else 0
+def _first_filled_row(grid: pa.Table) -> int:
+    for index, row in enumerate(grid.slice(0, HEADER_SEARCH_ROWS).to_pylist()):
+        if any(v is not None and str(v).strip() for v in row.values()):
+            return index
+    return 0
 
 
-def _map_header(grid: pd.DataFrame, header_index: int) -> dict[Column, int]:
+def _map_header(part: _Part) -> dict[Column, int]:
     """Canonical column -> grid position; RosterError naming what is missing."""
-    if grid.empty:
+    if part.grid.num_rows == 0:
         raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
-    header_cells = grid.iloc[header_index].tolist()
+    header_cells = part.header_cells()
     columns: dict[Column, int] = {}
     for position, cell in enumerate(header_cells):
-        if cell is None or pd.isna(cell):
+        if cell is None:
             continue
         column = column_for_header(cell)
         if column is not None and column not in columns:
             columns[column] = position
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        found = [str(c).strip() for c in header_cells if c is not None and not pd.isna(c) and str(c).strip()]
+        found = [str(c).strip() for c in header_cells if c is not None and str(c).strip()]
         raise RosterError(
             f"Kolom wajib tidak ditemukan: {', '.join(missing)}. "
             f"Judul kolom yang terbaca: {', '.join(found) if found else '(tidak ada)'}. "
             "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
         )
     return columns
-
-
-def _drop_empty_rows(raw: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
-    for column in columns:
-        stripped = raw[column].str.strip()
-        raw[column] = stripped.where(stripped != "")
-    filled = raw[columns].notna().any(axis=1)
-    return raw[filled].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- snapshot date
@@ -291,141 +320,99 @@ def _resolve_snapshot_date(given: date | None, title_text: str, filename: str) -
     return None, ""
 
 
-# ----------------------------------------------------------------------------- normalising
-
-
-def normalise_rows(raw: pd.DataFrame, snapshot_date: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Raw text columns (named by Column, plus row_number and optionally source and
-    nip_is_number) -> (normalised rows, problems). Rows are identified by position, so row
-    numbers may repeat across sources."""
-    raw = raw.reset_index(drop=True)
-    sources = raw["source"] if "source" in raw else pd.Series("", index=raw.index, dtype="string")
-    problems = _ProblemList(raw["row_number"], sources)
-    out = pd.DataFrame({"row_number": raw["row_number"].astype("int64")})
-    nip_is_number = raw["nip_is_number"] if "nip_is_number" in raw else pd.Series(False, index=raw.index)
-    out["nip"] = _normalise_nip(raw[Column.NIP], nip_is_number.astype(bool), problems)
-    out["nama"] = _required_text(raw, Column.NAMA, problems)
-    out["opd"], out["opd_key"] = _normalise_opd(_required_text(raw, Column.OPD, problems))
-    _scope_by_instansi(raw, out, problems)
-    out["activated"] = _normalise_status(raw, Column.STATUS_AKTIVASI, problems)
-    out["pdm_done"] = _normalise_status(raw, Column.STATUS_PDM, problems)
-    out["verified"] = _normalise_status(raw, Column.STATUS_VERIFIKASI, problems)
-    out["activated_on"] = _normalise_activation_date(raw, snapshot_date, problems)
-    if Column.EMAIL in raw:
-        _check_text(raw[Column.EMAIL], Column.EMAIL, problems)
-    out["email"] = raw[Column.EMAIL].str.lower() if Column.EMAIL in raw else pd.NA
-    out["email"] = out["email"].astype("string")
-    out["jenis_asn"] = _normalise_jenis(raw, out["nip"], problems)
-    _check_duplicates(out, problems.references, problems)
-    out["valid"] = ~out.index.isin(problems.error_positions | problems.duplicate_positions)
-    return out[[*OUTPUT_COLUMNS, "valid"]].reset_index(drop=True), problems.frame()
-
-
-class _ProblemList:
-    """Collects problems as frames (one per check), never row by row."""
-
-    def __init__(self, row_numbers: pd.Series, sources: pd.Series) -> None:
-        self._row_numbers = row_numbers
-        self._sources = sources.astype("string").fillna("")
-        self._parts: list[pd.DataFrame] = []
-        self.error_positions: set[int] = set()
-        self.duplicate_positions: set[int] = set()
-        # How a message names a row: '5', or '5 (b.xlsx)' when several sources are read together.
-        several = self._sources.nunique() > 1
-        numbers = row_numbers.astype("int64").astype("string")
-        self.references = numbers + " (" + self._sources + ")" if several else numbers
-
-    def add(self, mask: pd.Series, column: Column, values: pd.Series, reason: str | pd.Series, level: str) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        shown = values[mask].astype("string").fillna("").str.slice(0, MAX_SHOWN_VALUE)
-        reasons = reason[mask] if isinstance(reason, pd.Series) else reason
-        if level == ERROR:
-            self.error_positions.update(mask[mask].index.tolist())
-        self._parts.append(
-            pd.DataFrame(
-                {
-                    "sumber": self._sources[mask],
-                    "baris": self._row_numbers[mask].astype("int64"),
-                    "kolom": COLUMN_LABELS[column],
-                    "nilai": shown,
-                    "alasan": reasons,
-                    "tingkat": level,
-                }
-            )
-        )
-
-    def frame(self) -> pd.DataFrame:
-        if not self._parts:
-            return pd.DataFrame({name: pd.Series(dtype="string") for name in PROBLEM_COLUMNS}).astype(
-                {"baris": "int64"}
-            )
-        frame = pd.concat(self._parts, ignore_index=True)
-        frame = frame.astype(
-            {"sumber": "string", "kolom": "string", "nilai": "string", "alasan": "string", "tingkat": "string"}
-        )
-        return frame.sort_values(["sumber", "baris", "kolom"], kind="stable").reset_index(drop=True)
-
-
-def _normalise_nip(raw: pd.Series, nip_is_number: pd.Series, problems: _ProblemList) -> pd.Series:
-    cleaned = raw.str.replace(f"^{SPACE}*'", "", regex=True).str.replace(f"({SPACE}|[.])+", "", regex=True)
-    numeric = nip_is_number | raw.str.fullmatch(SCIENTIFIC_CELL).fillna(False)
-    empty = cleaned.isna() | (cleaned == "")
-    non_digit = ~empty & ~cleaned.str.fullmatch(r"[0-9]+").fillna(False)
-    wrong_length = ~empty & ~non_digit & (cleaned.str.len() != NIP_LENGTH)
-    problems.add(numeric, Column.NIP, raw, numeric_nip_message(), ERROR)
-    problems.add(empty & ~numeric, Column.NIP, raw, "NIP kosong", ERROR)
-    problems.add(non_digit & ~numeric, Column.NIP, raw, "NIP hanya boleh berisi angka", ERROR)
-    lengths = "NIP harus 18 digit (terbaca " + cleaned.str.len().astype("string") + " digit)"
-    problems.add(wrong_length & ~numeric, Column.NIP, raw, lengths, ERROR)
-    usable = ~(numeric | empty | non_digit | wrong_length)
-    structure = nip_structure_warnings(cleaned.where(usable, "0" * NIP_LENGTH))
-    problems.add(usable & structure.notna(), Column.NIP, raw, structure, WARNING)
-    return cleaned.where(usable).astype("string")
-
+# ----------------------------------------------------------------------------- checking
 
 MAX_TEXT_LENGTH = 200
 # C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
+# The rules' texts and patterns, bound as parameters into the SQL checks (store.check_roster).
+_CHECK_TEXTS: dict[str, object] = {
+    **{f"label_{c.value}": label for c, label in COLUMN_LABELS.items()},
+    "error": ERROR,
+    "warning": WARNING,
+    "space_run": f"{SPACE}+",
+    "leading_quote": f"^{SPACE}*'",
+    "nip_junk": f"({SPACE}|[.])+",
+    "scientific": SCIENTIFIC_CELL,
+    "control": _CONTROL,
+    "max_text": MAX_TEXT_LENGTH,
+    "max_shown": MAX_SHOWN_VALUE,
+    "nip_length": NIP_LENGTH,
+    "msg_nip_numeric": numeric_nip_message(),
+    "msg_nip_empty": "NIP kosong",
+    "msg_nip_digits": "NIP hanya boleh berisi angka",
+    "msg_nip_length": "NIP harus 18 digit (terbaca {n} digit)",
+    **{f"warn_{name}": text for name, text in NIP_STRUCTURE_WARNINGS.items()},
+    "msg_empty_suffix": " kosong",
+    "msg_control": "Berisi karakter kontrol",
+    "msg_too_long": f"Terlalu panjang (lebih dari {MAX_TEXT_LENGTH} karakter)",
+    "msg_status_empty_suffix": " kosong; isi Sudah atau Belum",
+    "msg_status_unknown": "Status '{value}' tidak dikenal; gunakan Sudah/Belum, Ya/Tidak atau 1/0",
+    "msg_date_unreadable": "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
+    "msg_date_late": "Tanggal aktivasi sesudah tanggal snapshot",
+    "msg_jenis_unknown": "Jenis ASN tidak dikenal; gunakan PNS atau PPPK",
+    "msg_duplicate_conflict": "NIP yang sama muncul dengan data berbeda di baris {rows}",
+    "msg_duplicate_identical": "Duplikat identik dengan baris {row}; hanya satu yang disimpan",
+}
 
-def _required_text(raw: pd.DataFrame, column: Column, problems: _ProblemList) -> pd.Series:
-    values = raw[column].str.replace(f"{SPACE}+", " ", regex=True).str.strip()
-    problems.add(values.isna() | (values == ""), column, raw[column], f"{COLUMN_LABELS[column]} kosong", ERROR)
-    _check_text(raw[column], column, problems)
-    return values.astype("string")
+
+def check_raw_cells(
+    raw: pa.Table, columns: frozenset[Column], snapshot_date: date | None
+) -> tuple[pa.Table, pd.DataFrame]:
+    """Raw text cells (one column per Column, NULL when absent, plus position, row_number,
+    source, nip_is_number) -> (normalised rows with `valid`, problems sorted by source and row).
+
+    Per-word rules (status words, dates, jenis) run in Python over the distinct values only;
+    everything per row runs as SQL over whole columns.
+    """
+    params = {
+        **_CHECK_TEXTS,
+        **{f"has_{c.value}": c in columns for c in Column},
+        "snapshot_date": snapshot_date,
+    }
+    with store.roster_workspace(raw) as workspace:
+        statuses = store.distinct_cells(workspace, [c.value for c in STATUS_COLUMNS], params)
+        dates = store.distinct_cells(workspace, [Column.TGL_AKTIVASI.value], params)
+        kinds = store.distinct_cells(workspace, [Column.JENIS_ASN.value], params)
+        lookups = {
+            "status_words": _lookup(statuses, "flag", status_word_value, pa.bool_()),
+            "activation_dates": _lookup(dates, "day", parse_roster_date, pa.date32()),
+            "jenis_words": _lookup(kinds, "kind", _jenis_word, pa.string()),
+        }
+        rows, problems = store.check_roster(workspace, lookups, params)
+    return rows, problems.astype({"baris": "int64"})
 
 
-def _check_text(values: pd.Series, column: Column, problems: _ProblemList) -> None:
-    """Control characters and absurdly long cells are errors, named with their row."""
-    control = values.str.contains(_CONTROL, regex=True).fillna(False)
-    problems.add(control, column, values.str.replace(_CONTROL, "?", regex=True), "Berisi karakter kontrol", ERROR)
-    too_long = values.str.len().fillna(0) > MAX_TEXT_LENGTH
-    reason = f"Terlalu panjang (lebih dari {MAX_TEXT_LENGTH} karakter)"
-    problems.add(too_long & ~control, column, values, reason, ERROR)
+def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: pa.DataType) -> pa.Table:
+    """A per-word rule applied to each distinct value once: value -> result."""
+    return pa.table({"value": pa.array(values, pa.string()), name: pa.array(map(rule, values), kind)})
 
 
-def _normalise_opd(names: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """OPD names differing only in case or spacing become one OPD, in its most common spelling."""
-    keys = names.str.lower().str.replace(f"{SPACE}+", " ", regex=True).str.strip()
-    pairs = pd.DataFrame({"key": keys, "name": names}).dropna()
-    counts = pairs.value_counts().reset_index(name="n")
-    counts = counts.sort_values(["key", "n", "name"], ascending=[True, False, True])
-    spelling = counts.drop_duplicates("key").set_index("key")["name"]
-    return keys.map(spelling).astype("string"), keys.astype("string")
+def normalise_rows(raw: pd.DataFrame, snapshot_date: date | None = None) -> tuple[pa.Table, pd.DataFrame]:
+    """A frame of text columns named by Column plus row_number (as the sample data makes it)
+    through the same checks as a file."""
+    columns = frozenset(Column(c) for c in raw.columns if c in CANONICAL_NAMES)
+    size = len(raw)
+    cells = {
+        c.value: _trimmed(pa.chunked_array([pa.array(raw[c.value].astype("string"), pa.string())]))
+        if c in columns
+        else pa.nulls(size, pa.string())
+        for c in Column
+    }
+    table = pa.table(
+        {
+            **cells,
+            "row_number": pa.array(raw["row_number"].to_numpy(dtype=np.int64)),
+            "source": pa.nulls(size, pa.string()),
+            "nip_is_number": pa.array(np.zeros(size, dtype=bool)),
+            "position": pa.array(np.arange(size, dtype=np.int64)),
+        }
+    )
+    return check_raw_cells(table, columns, snapshot_date)
 
 
-def _scope_by_instansi(raw: pd.DataFrame, out: pd.DataFrame, problems: _ProblemList) -> None:
-    """With an instansi column, an OPD is an OPD of one instansi: 'Dinas Kesehatan' of two
-    regencies are two OPD, shown as 'Dinas Kesehatan (Kab. X)'."""
-    if Column.INSTANSI not in raw:
-        out["instansi"] = pd.Series(pd.NA, index=out.index, dtype="string")
-        out["instansi_key"] = pd.Series(pd.NA, index=out.index, dtype="string")
-        return
-    out["instansi"], out["instansi_key"] = _normalise_opd(_required_text(raw, Column.INSTANSI, problems))
-    out["opd_key"] = out["instansi_key"] + " › " + out["opd_key"]
-    out["opd"] = out["opd"] + " (" + out["instansi"] + ")"
+CANONICAL_NAMES = frozenset(c.value for c in Column)
 
 
 def status_word_value(word: str) -> bool | None:
@@ -441,22 +428,6 @@ def status_word_value(word: str) -> bool | None:
     if first in {"BELUM", "TIDAK"}:
         return False
     return None
-
-
-def _normalise_status(raw: pd.DataFrame, column: Column, problems: _ProblemList) -> pd.Series:
-    if column not in raw:
-        return pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    values = raw[column]
-    codes, uniques = pd.factorize(values)
-    known = np.array([status_word_value(str(u)) for u in uniques], dtype=object)
-    mapped = pd.Series([None] * len(values) if len(uniques) == 0 else known[codes], index=raw.index, dtype=object)
-    mapped[codes < 0] = None
-    empty = values.isna()
-    unknown = ~empty & mapped.isna()
-    problems.add(empty, column, values, f"{COLUMN_LABELS[column]} kosong; isi Sudah atau Belum", ERROR)
-    reasons = "Status '" + values.fillna("") + "' tidak dikenal; gunakan Sudah/Belum, Ya/Tidak atau 1/0"
-    problems.add(unknown, column, values, reasons, ERROR)
-    return mapped.astype("boolean")
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -476,63 +447,6 @@ def parse_roster_date(text: str) -> date | None:
     return None
 
 
-def _normalise_activation_date(raw: pd.DataFrame, snapshot_date: date | None, problems: _ProblemList) -> pd.Series:
-    if Column.TGL_AKTIVASI not in raw:
-        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
-    values = raw[Column.TGL_AKTIVASI]
-    codes, uniques = pd.factorize(values)
-    parsed_uniques = pd.to_datetime(pd.Series([parse_roster_date(str(u)) for u in uniques], dtype=object))
-    parsed = pd.Series(parsed_uniques.to_numpy()[codes] if len(uniques) else pd.NaT, index=raw.index).astype(
-        "datetime64[s]"
-    )
-    parsed = parsed.where(codes >= 0)
-    unreadable = values.notna() & parsed.isna()
-    problems.add(
-        unreadable,
-        Column.TGL_AKTIVASI,
-        values,
-        "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
-        ERROR,
-    )
-    if snapshot_date is not None:
-        late = parsed > pd.Timestamp(snapshot_date)
-        problems.add(late, Column.TGL_AKTIVASI, values, "Tanggal aktivasi sesudah tanggal snapshot", WARNING)
-    return parsed
-
-
-def _normalise_jenis(raw: pd.DataFrame, nips: pd.Series, problems: _ProblemList) -> pd.Series:
-    derived = nip_kinds(nips.fillna("0" * NIP_LENGTH)).where(nips.notna())
-    if Column.JENIS_ASN not in raw:
-        return derived.astype("string")
-    values = raw[Column.JENIS_ASN]
-    mapped = values.map(lambda v: None if pd.isna(v) else _jenis_word(str(v)), na_action="ignore")
-    mapped = mapped.astype("string")
-    unknown = values.notna() & mapped.isna()
-    problems.add(unknown, Column.JENIS_ASN, values, "Jenis ASN tidak dikenal; gunakan PNS atau PPPK", ERROR)
-    return mapped.fillna(derived).astype("string")
-
-
 def _jenis_word(word: str) -> str | None:
     kind = JENIS_ASN_WORDS.get(normalise_header(word))
     return kind.value if kind else None
-
-
-_CONTENT_COLUMNS = ["nama", "opd_key", "jenis_asn", "activated", "activated_on", "pdm_done", "verified", "email"]
-
-
-def _check_duplicates(out: pd.DataFrame, references: pd.Series, problems: _ProblemList) -> None:
-    """Same NIP twice (in any source): identical -> keep the first and warn; different -> error on every row."""
-    repeated = out["nip"].notna() & out["nip"].duplicated(keep=False)
-    if not repeated.any():
-        return
-    group = out[repeated].assign(ref=references[repeated])
-    variants = group.drop_duplicates(["nip", *_CONTENT_COLUMNS]).groupby("nip").size()
-    conflicting = out["nip"].isin(variants[variants > 1].index) & repeated
-    first_refs = group.groupby("nip")["ref"].transform("first")
-    ref_lists = group.groupby("nip")["ref"].transform(lambda refs: ", ".join(refs.head(10)))
-    conflict_reason = "NIP yang sama muncul dengan data berbeda di baris " + ref_lists.astype("string")
-    problems.add(conflicting, Column.NIP, out["nip"], conflict_reason.reindex(out.index), ERROR)
-    identical_later = repeated & ~conflicting & out["nip"].duplicated(keep="first")
-    reason = "Duplikat identik dengan baris " + first_refs.astype("string") + "; hanya satu yang disimpan"
-    problems.add(identical_later, Column.NIP, out["nip"], reason.reindex(out.index), WARNING)
-    problems.duplicate_positions = set(out.index[identical_later].tolist())

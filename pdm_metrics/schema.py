@@ -138,6 +138,8 @@ class Table(StrEnum):
     AUDIT = "audit_log"
     META = "meta"
     EXTENSIONS = "deadline_extensions"
+    CHANGES = "snapshot_changes"
+    CHANGE_PAIRS = "snapshot_change_pairs"
 
 
 # The columns of a stored roster row (besides snapshot_id), in the store's order.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import threading
 import zipfile
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import format_date
@@ -32,6 +34,18 @@ _WRITE_LOCK = threading.Lock()
 T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.SUMMARY.value
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
 T_EXT = Table.EXTENSIONS.value
+T_CHANGES, T_CHANGE_PAIRS = Table.CHANGES.value, Table.CHANGE_PAIRS.value
+# The kinds of change between two snapshots, each a boolean column of the changes table.
+CHANGE_KINDS = (
+    "newly_activated",
+    "newly_pdm_done",
+    "newly_verified",
+    "regressed",
+    "joined",
+    "left",
+    "moved_in",
+    "moved_out",
+)
 
 _SNAPSHOT_COLUMNS = """
     id BIGINT PRIMARY KEY,
@@ -70,6 +84,13 @@ _DDL = (
     f"""CREATE TABLE IF NOT EXISTS {T_AUDIT} (
         logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
     f"CREATE TABLE IF NOT EXISTS {T_META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    # Derived data, rebuilt whenever missing: the changes between two snapshots (only the NIPs
+    # that changed) and which pairs are already computed (a pair may have no change at all).
+    f"""CREATE TABLE IF NOT EXISTS {T_CHANGES} (
+        from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, nip VARCHAR, nama VARCHAR, email VARCHAR,
+        opd_before VARCHAR, opd_after VARCHAR, key_before VARCHAR, key_after VARCHAR,
+        {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)})""",
+    f"CREATE TABLE IF NOT EXISTS {T_CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)",
     f"""CREATE TABLE IF NOT EXISTS {T_EXT} (
         phase VARCHAR NOT NULL, new_end DATE NOT NULL, letter_number VARCHAR NOT NULL,
         letter_date DATE NOT NULL, scope VARCHAR, added_by VARCHAR, added_at TIMESTAMP)""",
@@ -160,7 +181,9 @@ def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
     return bool(row and row[0])
 
 
-def save_snapshot(con: Connection, rows: pd.DataFrame, meta: SnapshotMeta, replace: bool = False) -> SavedSnapshot:
+def save_snapshot(
+    con: Connection, rows: pa.Table | pd.DataFrame, meta: SnapshotMeta, replace: bool = False
+) -> SavedSnapshot:
     """Store one snapshot's valid rows and its OPD summary in a single transaction.
 
     An existing date is replaced only with `replace`; its metadata moves to the
@@ -196,6 +219,7 @@ def save_snapshot(con: Connection, rows: pd.DataFrame, meta: SnapshotMeta, repla
         )
         _insert_roster(cur, int(new_id), rows)
         _insert_summary(cur, int(new_id))
+        _store_neighbour_changes(cur, int(new_id), meta.snapshot_date)
         (activated,) = cur.execute(
             f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id]
         ).fetchone() or (0,)
@@ -213,11 +237,11 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
     )
     cur.execute(f"DELETE FROM {T_SUMMARY} WHERE snapshot_id = ?", [old_id])
     cur.execute(f"DELETE FROM {T_SNAP} WHERE id = ?", [old_id])
+    _forget_changes(cur, [old_id])
 
 
-def _insert_roster(cur: Connection, snapshot_id: int, rows: pd.DataFrame) -> None:
-    incoming = rows[list(ROSTER_COLUMNS)]
-    cur.register("incoming_roster", incoming)
+def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.Table | pd.DataFrame) -> None:
+    cur.register("incoming_roster", rows)
     columns = ", ".join(ROSTER_COLUMNS)
     values = ", ".join(f"{c}::DATE" if c == "activated_on" else c for c in ROSTER_COLUMNS)
     try:
@@ -264,6 +288,7 @@ def delete_sample_snapshots(con: Connection, actor: str) -> int:
         for table in (T_ROSTER, T_SUMMARY):
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
         cur.execute(f"DELETE FROM {T_SNAP} WHERE is_sample")
+        _forget_changes(cur, ids)
         _audit(cur, actor, "hapus data contoh", f"{len(ids)} snapshot")
         _bump_data_version(cur)
     return len(ids)
@@ -404,25 +429,133 @@ def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = Rost
     return con.cursor().execute(sql, params).df()
 
 
-def snapshot_comparison(con: Connection, from_date: date, to_date: date) -> pd.DataFrame:
-    """Every NIP of either snapshot side by side (NULL on the side where it is absent)."""
-    sql = f"""
-        WITH a AS (
-            SELECT r.* FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id WHERE s.snapshot_date = $from
-        ), b AS (
-            SELECT r.* FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id WHERE s.snapshot_date = $to
+# A status the earlier file lacked counts as not yet done (NULL -> false).
+_CHANGES_SELECT = f"""
+    WITH a AS (SELECT * FROM {T_ROSTER} WHERE snapshot_id = $from_id),
+         b AS (SELECT * FROM {T_ROSTER} WHERE snapshot_id = $to_id),
+         pairs AS (
+            SELECT coalesce(b.nip, a.nip) AS nip, coalesce(b.nama, a.nama) AS nama, coalesce(b.email, a.email) AS email,
+                   a.opd AS opd_before, b.opd AS opd_after, a.opd_key AS key_before, b.opd_key AS key_after,
+                   a.nip IS NOT NULL AND b.nip IS NOT NULL AS both_sides,
+                   coalesce(a.activated, false) AS act_a, coalesce(b.activated, false) AS act_b,
+                   coalesce(a.pdm_done, false) AS pdm_a, coalesce(b.pdm_done, false) AS pdm_b,
+                   coalesce(a.verified, false) AS ver_a, coalesce(b.verified, false) AS ver_b,
+                   a.nip IS NOT NULL AS in_a, b.nip IS NOT NULL AS in_b
+            FROM a FULL OUTER JOIN b ON a.nip = b.nip
+         ),
+         flagged AS (
+            SELECT $from_id AS from_id, $to_id AS to_id, nip, nama, email, opd_before, opd_after, key_before, key_after,
+                   both_sides AND act_b AND NOT act_a AS newly_activated,
+                   both_sides AND pdm_b AND NOT pdm_a AS newly_pdm_done,
+                   both_sides AND ver_b AND NOT ver_a AS newly_verified,
+                   both_sides AND act_a AND NOT act_b AS regressed,
+                   in_b AND NOT in_a AS joined,
+                   in_a AND NOT in_b AS "left",
+                   both_sides AND key_before <> key_after AS moved_in,
+                   both_sides AND key_before <> key_after AS moved_out
+            FROM pairs
+         )
+    SELECT * FROM flagged WHERE """ + " OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)
+
+
+def _snapshot_id(con: Connection, snapshot_date: date) -> int | None:
+    row = con.execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]).fetchone()
+    return int(row[0]) if row else None
+
+
+def _store_changes(cur: Connection, from_id: int, to_id: int) -> None:
+    cur.execute(f"INSERT INTO {T_CHANGES} {_CHANGES_SELECT}", {"from_id": from_id, "to_id": to_id})
+    cur.execute(f"INSERT INTO {T_CHANGE_PAIRS} VALUES (?, ?)", [from_id, to_id])
+
+
+def _store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: date) -> None:
+    """The changes from the snapshot before and to the snapshot after (what Perubahan opens with)."""
+    neighbours = cur.execute(
+        f"""SELECT (SELECT arg_max(id, snapshot_date) FROM {T_SNAP} WHERE snapshot_date < $day),
+                   (SELECT arg_min(id, snapshot_date) FROM {T_SNAP} WHERE snapshot_date > $day)""",
+        {"day": snapshot_date},
+    ).fetchone() or (None, None)
+    before, after = neighbours
+    if before is not None:
+        _store_changes(cur, int(before), snapshot_id)
+    if after is not None:
+        _store_changes(cur, snapshot_id, int(after))
+
+
+def _forget_changes(cur: Connection, snapshot_ids: Sequence[int]) -> None:
+    for table in (T_CHANGES, T_CHANGE_PAIRS):
+        cur.execute(
+            f"DELETE FROM {table} WHERE list_contains($ids, from_id) OR list_contains($ids, to_id)",
+            {"ids": list(snapshot_ids)},
         )
-        SELECT coalesce(b.nip, a.nip) AS nip, coalesce(b.nama, a.nama) AS nama,
-               a.nip IS NOT NULL AS in_before, b.nip IS NOT NULL AS in_after,
-               a.opd AS opd_before, b.opd AS opd_after, a.opd_key AS key_before, b.opd_key AS key_after,
-               a.activated AS activated_before, b.activated AS activated_after,
-               a.pdm_done AS pdm_before, b.pdm_done AS pdm_after,
-               a.verified AS verified_before, b.verified AS verified_after,
-               coalesce(b.email, a.email) AS email
-        FROM a FULL OUTER JOIN b ON a.nip = b.nip
-        ORDER BY coalesce(b.opd, a.opd), nama, nip
+
+
+def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[str, dict[str, object]]:
+    """The changes between two snapshots as a FROM-able query: the stored ones, computed and
+    stored first when the pair is new (or computed on the fly on a read-only connection)."""
+    from_id, to_id = _snapshot_id(con, from_date), _snapshot_id(con, to_date)
+    params: dict[str, object] = {"from_id": from_id, "to_id": to_id}
+    stored = con.execute(f"SELECT count(*) FROM {T_CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id", params)
+    if (stored.fetchone() or (0,))[0] == 0 and from_id is not None and to_id is not None:
+        try:
+            with transaction(con) as cur:
+                _store_changes(cur, from_id, to_id)
+        except (StoreError, duckdb.InvalidInputException):  # a read-only connection
+            return f"({_CHANGES_SELECT})", params
+    return f"(SELECT * FROM {T_CHANGES} WHERE from_id = $from_id AND to_id = $to_id)", params
+
+
+# A change belongs to the chosen OPD when the ASN was there before or is there now.
+_CHOSEN_UNITS = "($opd::VARCHAR[] IS NULL OR list_contains($opd, key_before) OR list_contains($opd, key_after))"
+
+
+def change_totals(
+    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
+) -> dict[str, int]:
+    """How many ASN changed in each way (CHANGE_KINDS) between two snapshots."""
+    source, params = _changes_source(con, from_date, to_date)
+    counts = ", ".join(f'count(*) FILTER (WHERE "{kind}")' for kind in CHANGE_KINDS)
+    sql = f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}"
+    row = con.execute(sql, {**params, "opd": _list_param(opd_keys)}).fetchone() or (0,) * len(CHANGE_KINDS)
+    return {kind: int(value) for kind, value in zip(CHANGE_KINDS, row, strict=True)}
+
+
+def change_counts_per_opd(
+    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One row per OPD (opd + CHANGE_KINDS): who left or moved out counts for the former OPD,
+    every other change for the current one."""
+    source, params = _changes_source(con, from_date, to_date)
+    before_side = ("left", "moved_out")
+    before = ", ".join(f'"{k}"' if k in before_side else f'false AS "{k}"' for k in CHANGE_KINDS)
+    after = ", ".join(f'false AS "{k}"' if k in before_side else f'"{k}"' for k in CHANGE_KINDS)
+    counts = ", ".join(f'count(*) FILTER (WHERE "{kind}") AS "{kind}"' for kind in CHANGE_KINDS)
+    sql = f"""
+        WITH chosen AS (SELECT * FROM {source} WHERE {_CHOSEN_UNITS}),
+             sides AS (SELECT opd_before AS opd, {before} FROM chosen
+                       UNION ALL SELECT opd_after AS opd, {after} FROM chosen)
+        SELECT opd, {counts} FROM sides WHERE opd IS NOT NULL GROUP BY opd
+        HAVING bool_or({" OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)}) ORDER BY opd
     """
-    return con.cursor().execute(sql, {"from": from_date, "to": to_date}).df()
+    return con.execute(sql, {**params, "opd": _list_param(opd_keys)}).df()
+
+
+def change_list(
+    con: Connection,
+    from_date: date,
+    to_date: date,
+    kind: str,
+    opd_keys: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The ASN behind one kind of change (nip, nama, email, opd_before, opd_after), by OPD and name."""
+    if kind not in CHANGE_KINDS:
+        raise ValueError(kind)
+    source, params = _changes_source(con, from_date, to_date)
+    sql = f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
+              WHERE "{kind}" AND {_CHOSEN_UNITS}
+              ORDER BY coalesce(opd_after, opd_before), nama, nip LIMIT $limit"""
+    return con.execute(sql, {**params, "opd": _list_param(opd_keys), "limit": limit}).df()
 
 
 def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
@@ -529,6 +662,8 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
             Path(workdir, f"{table}.parquet").write_bytes(archive.read(f"{table}.parquet"))
         try:
             with transaction(con) as cur:
+                for table in (T_CHANGES, T_CHANGE_PAIRS):  # derived: rebuilt on demand
+                    cur.execute(f"DELETE FROM {table}")
                 for table in RESTORED_TABLES:
                     cur.execute(f"DELETE FROM {table}")
                     source = str(Path(workdir, f"{table}.parquet"))
@@ -552,3 +687,263 @@ def _restart_snapshot_ids(con: Connection) -> None:
     current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()
     while current and int(current[0]) < start:
         current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()
+
+
+# ----------------------------------------------------------------------------- roster checks
+#
+# A roster is normalised and validated by SQL over an in-memory DuckDB (its own connection, never
+# the store's): every check runs in parallel over whole columns, so a national file of 4,3 million
+# rows is checked in about the time DuckDB takes to read it. The rules and the Indonesian texts
+# come from roster.py as parameters; here they are only applied.
+
+RAW_CELL_COLUMNS = (
+    "nip",
+    "nama",
+    "opd",
+    "instansi",
+    "status_aktivasi",
+    "status_pdm",
+    "status_verifikasi",
+    "tgl_aktivasi",
+    "email",
+    "jenis_asn",
+)
+
+
+@contextmanager
+def roster_workspace(raw: object) -> Iterator[Connection]:
+    """An in-memory DuckDB with the raw cells (an Arrow table) registered as `raw`.
+
+    `raw` has position, row_number, source, nip_is_number and one text column per RAW_CELL_COLUMNS.
+    """
+    workspace = duckdb.connect(":memory:")
+    try:
+        workspace.register("raw", raw)
+        yield workspace
+    finally:
+        workspace.close()
+
+
+def _cell(column: str) -> str:
+    """A raw cell (already trimmed in Arrow), NULL when empty."""
+    return f"nullif({column}, '')"
+
+
+def _collapsed(column: str) -> str:
+    """A text cell with runs of whitespace inside made one space (names, OPD)."""
+    return f"regexp_replace({_cell(column)}, $space_run, ' ', 'g')"
+
+
+def distinct_cells(workspace: Connection, columns: Sequence[str], params: dict[str, object]) -> list[str]:
+    """The distinct non-empty trimmed values of some raw columns (for per-word rules in Python)."""
+    parts = " UNION ".join(f"SELECT DISTINCT {_cell(c)} AS v FROM raw" for c in columns)
+    sql = f"SELECT v FROM ({parts}) WHERE v IS NOT NULL"
+    return [str(v) for (v,) in _run(workspace, sql, params).fetchall()]
+
+
+def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The named parameters a statement uses (DuckDB refuses unused ones)."""
+    used = set(re.findall(r"\$([a-z_]+)", sql))
+    return {name: value for name, value in params.items() if name in used}
+
+
+def _run(workspace: Connection, sql: str, params: dict[str, object]) -> Connection:
+    return workspace.execute(sql, _bind(sql, params))
+
+
+def _text_check(column: str, required: str | None) -> str:
+    """Empty (when `required` holds), control characters, too long: the first that applies."""
+    empty = f"WHEN {required} AND {column}_value IS NULL THEN $label_{column} || $msg_empty_suffix" if required else ""
+    return f"""CASE {empty}
+                    WHEN regexp_matches({column}_cell, $control) THEN $msg_control
+                    WHEN length({column}_cell) > $max_text THEN $msg_too_long END"""
+
+
+def _status_check(column: str) -> str:
+    return f"""CASE WHEN NOT $has_{column} THEN NULL
+                    WHEN {column}_cell IS NULL THEN $label_{column} || $msg_status_empty_suffix
+                    WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
+
+
+_PARSED_SQL = f"""
+WITH cells AS (
+    SELECT position, row_number, coalesce(source, '') AS source, coalesce(nip_is_number, false) AS nip_is_number,
+           {", ".join(f"{_cell(c)} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
+    FROM raw
+)
+SELECT c.*,
+       regexp_replace(regexp_replace(nip_cell, $leading_quote, ''), $nip_junk, '', 'g') AS nip_clean,
+       nip_is_number OR coalesce(regexp_full_match(nip_cell, $scientific), false) AS nip_numeric,
+       regexp_replace(nama_cell, $space_run, ' ', 'g') AS nama_value,
+       regexp_replace(opd_cell, $space_run, ' ', 'g') AS opd_value,
+       regexp_replace(instansi_cell, $space_run, ' ', 'g') AS instansi_value,
+       a.flag AS status_aktivasi_flag, p.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
+       d.day AS activated_on, j.kind AS jenis_word
+FROM cells c
+LEFT JOIN status_words a ON a.value = c.status_aktivasi_cell
+LEFT JOIN status_words p ON p.value = c.status_pdm_cell
+LEFT JOIN status_words v ON v.value = c.status_verifikasi_cell
+LEFT JOIN activation_dates d ON d.value = c.tgl_aktivasi_cell
+LEFT JOIN jenis_words j ON j.value = c.jenis_asn_cell
+WHERE coalesce({", ".join(f"{c}_cell" for c in RAW_CELL_COLUMNS)}) IS NOT NULL
+"""
+
+# The most common spelling of each OPD (and instansi) key: names differing only in case or
+# spacing are one unit. (Empty rows never count: their OPD cell is NULL.)
+_SPELLINGS_SQL = f"""
+CREATE TEMP TABLE spellings AS
+WITH names AS (
+    SELECT 'opd' AS level, lower(name) AS key, name, count(*) AS n
+    FROM (SELECT {_collapsed("opd")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'instansi', lower(name), name, count(*)
+    FROM (SELECT {_collapsed("instansi")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
+)
+SELECT level, key, name FROM names
+QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
+"""
+
+_NIP_ERROR = """CASE WHEN nip_numeric THEN $msg_nip_numeric
+                     WHEN nip_clean IS NULL OR nip_clean = '' THEN $msg_nip_empty
+                     WHEN NOT regexp_full_match(nip_clean, '[0-9]+') THEN $msg_nip_digits
+                     WHEN length(nip_clean) <> $nip_length
+                         THEN replace($msg_nip_length, '{n}', length(nip_clean)::VARCHAR) END"""
+
+# Structure doubts about an 18-digit NIP, the first that applies (nip.structure_warning in SQL).
+_NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
+    WHEN birth IS NULL THEN $warn_birth
+    WHEN year(birth) NOT BETWEEN 1940 AND 2010 THEN $warn_birth_year
+    WHEN start_year NOT BETWEEN 1960 AND 2035 THEN $warn_start_year
+    WHEN start_year < year(birth) + 15 THEN $warn_start_age
+    WHEN substr(nip, 15, 1) NOT IN ('1', '2') THEN $warn_gender
+    WHEN kind_code BETWEEN 1 AND 12 AND substr(nip, 16, 3) = '000' THEN $warn_sequence END"""
+
+_CHECKED_SQL = f"""
+CREATE TEMP TABLE checked AS
+WITH parsed AS ({_PARSED_SQL}), nips AS (
+    SELECT *, {_NIP_ERROR} AS nip_error FROM parsed
+), decoded AS (
+    SELECT *,
+           CASE WHEN substr(nip, 1, 4) <> '0000' THEN try_strptime(substr(nip, 1, 8), '%Y%m%d') END AS birth,
+           TRY_CAST(substr(nip, 9, 4) AS INTEGER) AS start_year,
+           TRY_CAST(substr(nip, 13, 2) AS INTEGER) AS kind_code
+    FROM (SELECT *, CASE WHEN nip_error IS NULL THEN nip_clean END AS nip FROM nips)
+)
+SELECT d.position, d.row_number, d.source, d.nip, d.nip_cell, d.nip_error,
+       {_NIP_WARNING} AS nip_warning,
+       d.nama_value AS nama, d.nama_cell, {_text_check("nama", "true")} AS nama_error,
+       CASE WHEN $has_instansi THEN o.name || ' (' || i.name || ')' ELSE o.name END AS opd,
+       CASE WHEN $has_instansi THEN i.key || ' › ' || o.key ELSE o.key END AS opd_key,
+       d.opd_cell, {_text_check("opd", "true")} AS opd_error,
+       i.name AS instansi, i.key AS instansi_key,
+       d.instansi_cell, {_text_check("instansi", "$has_instansi")} AS instansi_error,
+       d.status_aktivasi_flag AS activated, d.status_aktivasi_cell,
+       {_status_check("status_aktivasi")} AS status_aktivasi_error,
+       d.status_pdm_flag AS pdm_done, d.status_pdm_cell, {_status_check("status_pdm")} AS status_pdm_error,
+       d.status_verifikasi_flag AS verified, d.status_verifikasi_cell,
+       {_status_check("status_verifikasi")} AS status_verifikasi_error,
+       d.activated_on, d.tgl_aktivasi_cell,
+       CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable END
+           AS tgl_aktivasi_error,
+       CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
+       lower(d.email_cell) AS email, d.email_cell, {_text_check("email", None)} AS email_error,
+       coalesce(d.jenis_word, CASE WHEN d.kind_code BETWEEN 1 AND 12 THEN 'PNS' WHEN d.nip IS NOT NULL THEN 'PPPK' END)
+           AS jenis_asn,
+       d.jenis_asn_cell,
+       CASE WHEN d.jenis_asn_cell IS NOT NULL AND d.jenis_word IS NULL THEN $msg_jenis_unknown END AS jenis_asn_error
+FROM decoded d
+LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
+LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value)
+"""
+
+# Same NIP twice (in any source): identical rows -> keep the first and warn; different -> error on
+# every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together.
+_DUPLICATES_SQL = """
+CREATE TEMP TABLE duplicates AS
+WITH repeated AS (
+    SELECT c.*, CASE WHEN (SELECT count(DISTINCT source) FROM checked) > 1
+                     THEN row_number::VARCHAR || ' (' || source || ')' ELSE row_number::VARCHAR END AS ref
+    FROM checked c
+    WHERE nip IN (SELECT nip FROM checked WHERE nip IS NOT NULL GROUP BY nip HAVING count(*) > 1)
+), variants AS (
+    SELECT nip,
+           count(DISTINCT (nama, opd_key, jenis_asn, activated, activated_on, pdm_done, verified, email)) AS n,
+           array_to_string(list_slice(list(ref ORDER BY position), 1, 10), ', ') AS refs,
+           arg_min(ref, position) AS first_ref, min(position) AS first_position
+    FROM repeated GROUP BY nip
+)
+SELECT r.position,
+       CASE WHEN v.n > 1 THEN replace($msg_duplicate_conflict, '{rows}', v.refs) END AS duplicate_error,
+       CASE WHEN v.n = 1 AND r.position <> v.first_position
+            THEN replace($msg_duplicate_identical, '{row}', v.first_ref) END AS duplicate_warning
+FROM repeated r JOIN variants v USING (nip)
+"""
+
+_ERROR_COLUMNS = (
+    "nip_error",
+    "nama_error",
+    "opd_error",
+    "instansi_error",
+    "status_aktivasi_error",
+    "status_pdm_error",
+    "status_verifikasi_error",
+    "tgl_aktivasi_error",
+    "email_error",
+    "jenis_asn_error",
+    "duplicate_error",
+)
+
+_ROWS_SQL = f"""
+SELECT c.row_number, {", ".join(f"c.{name}" for name in ROSTER_COLUMNS)},
+       {" AND ".join(f"{name} IS NULL" for name in _ERROR_COLUMNS)} AND duplicate_warning IS NULL AS valid
+FROM checked c LEFT JOIN duplicates USING (position)
+ORDER BY c.position
+"""
+
+
+def _problem(order: int, column: str, reason: str, level: str, shown: str | None = None) -> str:
+    value = shown or f"{column}_cell"
+    return f"""SELECT {order} AS check_order, source AS sumber, row_number AS baris, $label_{column} AS kolom,
+                      substr(coalesce({value}, ''), 1, $max_shown) AS nilai, {reason} AS alasan, {level} AS tingkat
+               FROM checked c LEFT JOIN duplicates USING (position) WHERE {reason} IS NOT NULL"""
+
+
+def _problems_sql() -> str:
+    # A value with control characters is shown with each of them as '?'.
+    control_shown = "regexp_replace({0}_cell, $control, '?', 'g')"
+    checks = [
+        ("nip", "nip_error", "$error", None),
+        ("nip", "nip_warning", "$warning", None),
+        *[(c, f"{c}_error", "$error", control_shown.format(c)) for c in ("nama", "opd", "instansi")],
+        *[(c, f"{c}_error", "$error", None) for c in ("status_aktivasi", "status_pdm", "status_verifikasi")],
+        ("tgl_aktivasi", "tgl_aktivasi_error", "$error", None),
+        ("tgl_aktivasi", "tgl_aktivasi_warning", "$warning", None),
+        ("email", "email_error", "$error", control_shown.format("email")),
+        ("jenis_asn", "jenis_asn_error", "$error", None),
+        ("nip", "duplicate_error", "$error", "nip"),
+        ("nip", "duplicate_warning", "$warning", "nip"),
+    ]
+    union = "\nUNION ALL\n".join(_problem(i, *check) for i, check in enumerate(checks))
+    return f"""SELECT sumber, baris, kolom, nilai, alasan, tingkat FROM ({union})
+               ORDER BY sumber, baris, kolom, check_order"""
+
+
+_PROBLEMS_SQL = _problems_sql()
+
+
+def check_roster(
+    workspace: Connection, lookups: dict[str, pa.Table], params: dict[str, object]
+) -> tuple[pa.Table, pd.DataFrame]:
+    """Normalise and check the raw cells: (rows as an Arrow table with `valid`, problems).
+
+    `lookups` are the Arrow tables status_words(value, flag), activation_dates(value, day) and
+    jenis_words(value, kind); `params` the rules' texts and switches (see roster.py).
+    """
+    for name, table in lookups.items():
+        workspace.register(name, table)
+    _run(workspace, _SPELLINGS_SQL, params)
+    _run(workspace, _CHECKED_SQL, params)
+    _run(workspace, _DUPLICATES_SQL, params)
+    problems = _run(workspace, _PROBLEMS_SQL, params).df()
+    rows = workspace.sql(_ROWS_SQL).to_arrow_table()
+    return rows, problems

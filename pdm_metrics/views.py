@@ -416,10 +416,9 @@ def upload_preview(
 ) -> UploadPreview:
     """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
     roster = read_rosters(files, snapshot_date)
-    valid = roster.valid_rows
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
-    return UploadPreview(roster, exists, len(valid), int(valid["activated"].sum()), report)
+    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report)
 
 
 def commit_upload(
@@ -516,22 +515,35 @@ class ChangesView:
     to_date: date
     totals: dict[str, int]
     summary: pd.DataFrame  # Indonesian headers
-    lists: dict[str, pd.DataFrame]
+    lists: dict[str, pd.DataFrame]  # the first followup.SHOWN_CHANGES of each kind
 
 
 def changes(
     con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = (), masked: bool = False
 ) -> ChangesView:
-    classified = followup.classify_changes(store.snapshot_comparison(con, from_date, to_date))
-    if opd_keys:
-        chosen = classified["key_before"].isin(opd_keys) | classified["key_after"].isin(opd_keys)
-        classified = classified[chosen]
-    summary = followup.diff_summary(classified)
-    totals = {kind: int(classified[kind].sum()) for kind in followup.DIFF_LABELS}
+    units = opd_keys or None
+    totals = store.change_totals(con, from_date, to_date, units)
+    summary = store.change_counts_per_opd(con, from_date, to_date, units)
     display = summary.rename(columns={"opd": "OPD", **followup.DIFF_LABELS})
-    viewer = Filters(masked=masked)
-    lists = {kind: viewer.shown(followup.diff_list(classified, kind)) for kind in followup.DIFF_LABELS}
+    lists = {
+        kind: change_names(con, from_date, to_date, kind, opd_keys, masked, followup.SHOWN_CHANGES)
+        for kind in followup.DIFF_LABELS
+    }
     return ChangesView(from_date, to_date, totals, display, lists)
+
+
+def change_names(
+    con: store.Connection,
+    from_date: date,
+    to_date: date,
+    kind: str,
+    opd_keys: tuple[str, ...] = (),
+    masked: bool = False,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The ASN behind one kind of change (all of them without a limit: what a download holds)."""
+    rows = store.change_list(con, from_date, to_date, kind, opd_keys or None, limit)
+    return Filters(masked=masked).shown(followup.change_listing(rows))
 
 
 # ----------------------------------------------------------------------------- Tindak lanjut

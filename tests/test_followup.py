@@ -14,7 +14,7 @@ from pdm_metrics import demo, store, views
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import PdmError
 from pdm_metrics.export import spaced_nip
-from pdm_metrics.followup import PERSONAL_DOMAINS, classify_changes, diff_summary, email_problem
+from pdm_metrics.followup import PERSONAL_DOMAINS, email_problem
 from pdm_metrics.metrics import Metric
 
 SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
@@ -25,7 +25,7 @@ def present(people: list[demo.SamplePerson], day: dt.date) -> list[demo.SamplePe
 
 
 def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    changes = classify_changes(store.snapshot_comparison(sample_con, SEP_27, NOV_8))
+    totals = store.change_totals(sample_con, SEP_27, NOV_8)
     before = {p.nip: p for p in present(sample_people, SEP_27)}
     after = {p.nip: p for p in present(sample_people, NOV_8)}
     both = before.keys() & after.keys()
@@ -41,8 +41,8 @@ def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people)
     assert expected["joined"] == demo.JOINERS and expected["left"] == demo.LEAVERS
     assert expected["moved_in"] == demo.MOVERS
     for kind, count in expected.items():
-        assert int(changes[kind].sum()) == count, kind
-    summary = diff_summary(changes).set_index("opd")
+        assert totals[kind] == count, kind
+    summary = store.change_counts_per_opd(sample_con, SEP_27, NOV_8).set_index("opd")
     education_joiners = sum(
         after[n].opd_on(NOV_8) == "Dinas Pendidikan dan Kebudayaan" for n in after.keys() - before.keys()
     )
@@ -56,6 +56,19 @@ def test_diff_lists_name_every_asn(sample_con) -> None:  # type: ignore[no-untyp
     moved = view.lists["moved_in"]
     assert (moved["OPD sebelumnya"] != moved["OPD sekarang"]).all()
     assert list(view.summary.columns)[:2] == ["OPD", "Baru aktivasi"]
+    assert views.change_names(sample_con, SEP_27, NOV_8, "left").equals(view.lists["left"])
+
+
+def test_changes_are_stored_at_ingest_and_for_a_new_pair_on_first_use(sample_con, db) -> None:  # type: ignore[no-untyped-def]
+    demo.load_sample(db)
+    pairs = "SELECT count(*) FROM snapshot_change_pairs"
+    stored = db.execute(pairs).fetchone()[0]
+    assert stored == len(demo.SNAPSHOT_DATES) - 1  # each snapshot with the one before it
+    first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]
+    totals = store.change_totals(db, first, last)
+    assert db.execute(pairs).fetchone()[0] == stored + 1
+    assert store.change_totals(db, first, last) == totals  # read back from the stored pair
+    assert store.change_totals(sample_con, first, last) == totals  # computed on the fly when read-only
 
 
 def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pdm_metrics.nip import clean_nip, nip_error, nip_kind, nip_structure_warning, parse_nip
+from pdm_metrics.roster import normalise_rows
 from pdm_metrics.schema import JenisAsn
 
 digits18 = st.text(alphabet="0123456789", min_size=18, max_size=18)
@@ -62,3 +63,29 @@ def test_any_well_formed_pns_nip_has_no_warning(birth, years_after, month, gende
     assert nip_error(nip) is None
     assert nip_structure_warning(nip) is None
     assert nip_kind(nip) is JenisAsn.PNS
+
+
+@settings(max_examples=40, deadline=None)
+@example(
+    [
+        "199001012020121001",  # valid PNS
+        "199203152021211003",  # valid PPPK
+        "199013452020121001",  # no such birth date
+        "193001012020121001",  # born before 1940
+        "199001012040121001",  # appointed after 2035
+        "199001011995121001",  # appointed before 15
+        "199001012004121001",  # appointed at 14, the edge
+        "199001012020123001",  # gender digit 3
+        "199001012020121000",  # PNS sequence 000
+        "000001012020121001",  # year 0
+    ]
+)
+@given(st.lists(st.text(alphabet="0123456789", min_size=18, max_size=18), min_size=1, max_size=30, unique=True))
+def test_file_checks_give_the_same_structure_warning_as_one_nip(nips: list[str]) -> None:
+    """The SQL over a whole file and the Python for one NIP apply the same rules."""
+    raw = pd.DataFrame(
+        {"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah", "row_number": range(2, len(nips) + 2)}
+    )
+    _, problems = normalise_rows(raw)
+    from_file = dict(zip(problems["nilai"], problems["alasan"], strict=True))
+    assert from_file == {nip: w for nip in nips if (w := nip_structure_warning(nip)) is not None}

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,8 +161,9 @@ def test_a_bad_backup_changes_nothing(tmp_path: Path, sample_db_path: Path) -> N
 def test_a_download_is_audited_when_its_file_is_written(db: store.Connection) -> None:
     import ui
 
-    produce = ui._audited(db, "kepala", "data.xlsx (3 baris; semua OPD)", lambda: b"isi")
+    rows = pd.DataFrame({"nip": ["1", "2", "3"]})
+    produce = ui._audited(db, "kepala", "data.xlsx; semua OPD", lambda: rows, lambda frame: f"{len(frame)}".encode())
     assert store.audit_entries(db).empty  # nothing is written or logged until the click
-    assert produce() == b"isi"
+    assert produce() == b"3"
     entry = store.audit_entries(db).iloc[0]
-    assert (entry["actor"], entry["action"], entry["detail"]) == ("kepala", "unduh", "data.xlsx (3 baris; semua OPD)")
+    assert (entry["actor"], entry["action"], entry["detail"]) == ("kepala", "unduh", "data.xlsx; semua OPD (3 baris)")
