@@ -18,7 +18,7 @@ import streamlit as st
 
 from pdm_metrics import auth, demo, export, store, views
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import format_date
+from pdm_metrics.fmt import format_date, format_int
 
 VIEWS: dict[str, Callable[..., Any]] = {
     "snapshot_dates": views.snapshot_dates,
@@ -33,6 +33,7 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "calendar_view": views.calendar_view,
     "changes": views.changes,
     "follow_up": views.follow_up,
+    "units_in_selection": views.units_in_selection,
     "email_risk": views.email_risk,
     "sanctions": views.sanctions,
     "pace_table": views.pace_table,
@@ -159,8 +160,19 @@ def _audited(
     return produce
 
 
+SHOWN_ROWS = 5_000
+
+
 def show_roster_table(frame: pd.DataFrame) -> None:
-    """A roster table: dates as dd/mm/yyyy and empty cells blank (not 'None'), sorting on real values."""
+    """A roster table: dates as dd/mm/yyyy and empty cells blank (not 'None'), sorting on real values.
+
+    A browser table of millions of rows helps nobody (and the styler refuses it): the first
+    SHOWN_ROWS are shown, the download next to it holds every row.
+    """
+    if len(frame) > SHOWN_ROWS:
+        st.caption(f"Ditampilkan {format_int(SHOWN_ROWS)} baris pertama dari {format_int(len(frame))}; "
+                   "unduhan berisi semuanya.")  # fmt: skip
+        frame = frame.head(SHOWN_ROWS)
     styled = frame.style.format({"Tanggal Aktivasi": lambda d: "" if pd.isna(d) else d.strftime("%d/%m/%Y")}, na_rep="")
     st.dataframe(styled, hide_index=True, width="stretch")
 

@@ -6,11 +6,19 @@ import ui
 from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.views import MAX_LISTED_UNITS
 
 st.title("Tindak Lanjut")
 if ui.empty_state():
     st.stop()
 filters = ui.current_filters()
+units = ui.view("units_in_selection", filters)
+if units > MAX_LISTED_UNITS:
+    st.info(
+        f"Pilihan ini mencakup {format_int(units)} OPD. Daftar nama, pesan WhatsApp dan buku kerja dibuat untuk "
+        f"paling banyak {format_int(MAX_LISTED_UNITS)} OPD sekaligus: pilih instansi atau OPD di sidebar."
+    )
+    st.stop()
 metric = (
     st.segmented_control(
         "Tahap", list(Metric), format_func=lambda m: m.label, default=Metric.AKTIVASI, key="followup_metric"

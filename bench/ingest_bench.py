@@ -1,18 +1,16 @@
-"""CSV ingest of one large snapshot, with all validation, against the floor of DuckDB's own
-read_csv straight into a table. Prints seconds, ratio and peak memory (each step runs in its
-own process so peak memory is that step's alone).
+"""Ingest of one large snapshot, with all validation, against the floors: DuckDB's own read_csv
+straight into a table (CSV), fastexcel -> Arrow -> DuckDB table (xlsx), and what a user would
+otherwise run, pandas.read_excel with openpyxl. Each step runs in its own process, so its peak
+memory is its own.
 
-    .venv/bin/python bench/ingest_bench.py --rows 1000000
+    .venv/bin/python bench/ingest_bench.py --rows 1000000 [--xlsx-rows 0]
 
-A baseline for the national-scale work (4,3 million ASN per snapshot); no timing is asserted.
+Part of bench/national.py; no timing is asserted anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -21,31 +19,58 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = "NIP;NAMA;UNIT KERJA;STATUS AKTIVASI;TGL AKTIVASI;EMAIL;STATUS PDM;STATUS VERIFIKASI"
+HEADER = ["NIP", "NAMA", "UNIT KERJA", "STATUS AKTIVASI", "TGL AKTIVASI", "EMAIL", "STATUS PDM", "STATUS VERIFIKASI"]
+
+
+def roster_rows(start: int, stop: int) -> list[list[str]]:
+    """Valid, distinct NIPs across ~30.000 unit names (as a national export would hold them)."""
+    rows = []
+    for i in range(start, stop):
+        birth = f"19{60 + i % 25:02d}{1 + i % 12:02d}{1 + i % 28:02d}"
+        unique = f"{birth}{2000 + i // 12_000 % 20}{1 + (i // 1000) % 12:02d}{1 + i % 2}{1 + i % 999:03d}"
+        status = "Sudah" if i % 4 else "Belum"
+        day = f"{1 + i % 30:02d}/06/2021" if i % 4 else ""
+        rows.append([unique, f"Pegawai {i}", f"Unit {i % 30_000}", status, day, f"p{i}@x.go.id", status, "Belum"])
+    return rows
 
 
 def write_csv(path: Path, rows: int) -> None:
-    """Valid, distinct NIPs across ~30.000 unit names; written in chunks to keep memory flat."""
+    """Written in chunks to keep memory flat."""
     with path.open("w", encoding="utf-8") as handle:
-        handle.write(HEADER + "\n")
+        handle.write(";".join(HEADER) + "\n")
         for start in range(0, rows, 100_000):
-            lines = []
-            for i in range(start, min(rows, start + 100_000)):
-                birth = f"19{60 + i % 38:02d}{1 + i % 12:02d}{1 + i % 28:02d}"
-                unique = f"{birth}{2000 + i // 12_000 % 20}{1 + (i // 1000) % 12:02d}{1 + i % 2}{i % 1000:03d}"
-                status = "Sudah" if i % 4 else "Belum"
-                date = f"{1 + i % 30:02d}/06/2021" if i % 4 else ""
-                lines.append(f"{unique};Pegawai {i};Unit {i % 30_000};{status};{date};p{i}@x.go.id;{status};Belum")
-            handle.write("\n".join(lines) + "\n")
+            chunk = roster_rows(start, min(rows, start + 100_000))
+            handle.write("\n".join(";".join(r) for r in chunk) + "\n")
+
+
+def write_xlsx(path: Path, rows: int) -> None:
+    """NIP cells as text, as BKN's exports keep them; constant memory."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Data")
+    sheet.write_row(0, 0, HEADER)
+    for start in range(0, rows, 100_000):
+        for offset, row in enumerate(roster_rows(start, min(rows, start + 100_000))):
+            sheet.write_row(start + offset + 1, 0, row)
+    workbook.close()
 
 
 STEPS = {
-    "floor": (
+    "csv floor": (
         "import duckdb, sys\n"
         "con = duckdb.connect(sys.argv[2])\n"
         "con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)\","
         " [sys.argv[1]])\n"
     ),
+    "xlsx floor": (
+        "import duckdb, fastexcel, sys\n"
+        "sheet = fastexcel.read_excel(sys.argv[1]).load_sheet(0, dtypes='string')\n"
+        "grid = sheet.to_arrow()\n"
+        "con = duckdb.connect(sys.argv[2])\n"
+        "con.execute('CREATE TABLE t AS SELECT * FROM grid')\n"
+    ),
+    "openpyxl": ("import pandas, sys\nframe = pandas.read_excel(sys.argv[1], engine='openpyxl', dtype=str)\n"),
     "ingest": (
         "import sys\n"
         "from pdm_metrics.cli import main\n"
@@ -54,34 +79,53 @@ STEPS = {
 }
 
 
-def run_step(name: str, csv_path: Path, workdir: Path) -> dict[str, float]:
-    db = workdir / f"{name}.duckdb"
+def run_step(step: str, source: Path, workdir: Path) -> dict[str, float]:
+    """Seconds and peak memory (MB) of one step in a fresh process."""
+    db = workdir / f"{step.replace(' ', '_')}.duckdb"
+    db.unlink(missing_ok=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", STEPS[name], str(csv_path), str(db)], cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
+    command = [sys.executable, "-c", STEPS[step], str(source), str(db)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
+    db.unlink(missing_ok=True)
+    # ru_maxrss of children is a running maximum: callers run the lighter steps first.
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"seconds": seconds, "peak_mb": peak_kb / 1024}
+
+
+def measure_csv(rows: int, workdir: Path) -> dict[str, dict[str, float]]:
+    path = workdir / "snapshot.csv"
+    write_csv(path, rows)
+    results = {"csv floor": run_step("csv floor", path, workdir), "csv ingest": run_step("ingest", path, workdir)}
+    path.unlink()
+    return results
+
+
+def measure_xlsx(rows: int, workdir: Path, openpyxl_rows: int) -> dict[str, dict[str, float]]:
+    path = workdir / "snapshot.xlsx"
+    write_xlsx(path, rows)
+    results = {"xlsx floor": run_step("xlsx floor", path, workdir), "xlsx ingest": run_step("ingest", path, workdir)}
+    if openpyxl_rows:
+        small = workdir / "openpyxl.xlsx"
+        write_xlsx(small, openpyxl_rows)
+        timing = run_step("openpyxl", small, workdir)
+        # openpyxl reads row by row: its time grows in proportion to the rows.
+        results["xlsx openpyxl"] = {**timing, "seconds": timing["seconds"] * rows / openpyxl_rows}
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=0)
+    parser.add_argument("--openpyxl-rows", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pdm-bench-") as folder:
-        workdir = Path(folder)
-        csv_path = workdir / "snapshot.csv"
-        write_csv(csv_path, args.rows)
-        size_mb = csv_path.stat().st_size / 2**20
-        floor = run_step("floor", csv_path, workdir)  # run first: ru_maxrss is a running maximum
-        ingest = run_step("ingest", csv_path, workdir)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"CSV: {args.rows:_} rows, {size_mb:.0f} MB".replace("_", "."))
-    print(f"{'step':<32}{'seconds':>10}{'peak MB':>10}")
-    print(f"{'DuckDB read_csv (floor)':<32}{floor['seconds']:>10.1f}{floor['peak_mb']:>10.0f}")
-    print(f"{'pdm_metrics ingest (validated)':<32}{ingest['seconds']:>10.1f}{ingest['peak_mb']:>10.0f}")
-    print(f"ratio ingest / floor: {ingest['seconds'] / floor['seconds']:.1f}")
-    print(json.dumps({"rows": args.rows, "floor": floor, "ingest": ingest}))
+        results = measure_csv(args.rows, Path(folder))
+        if args.xlsx_rows:
+            results |= measure_xlsx(args.xlsx_rows, Path(folder), args.openpyxl_rows)
+    for name, result in results.items():
+        print(f"{name:<16}{result['seconds']:>10.1f} s{result['peak_mb']:>10.0f} MB")
 
 
 if __name__ == "__main__":

@@ -37,14 +37,14 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         share = 0.30 + 0.68 * i / snapshots
         cur.execute(
             """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, jenis_asn, activated, activated_on,
-                                   pdm_done, verified, email, instansi, instansi_key)
+                                   pdm_done, verified, email, instansi, instansi_key, email_users)
                SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
                       'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')',
                       'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?),
                       CASE WHEN g % 20 = 0 THEN 'PPPK' ELSE 'PNS' END,
                       hash(g) % 1000 < ? * 1000, DATE '2021-06-01' + CAST(hash(g) % 180 AS INTEGER),
                       hash(g) % 1000 < ? * 800, hash(g) % 1000 < ? * 500,
-                      'p' || g || '@x.go.id', 'Instansi ' || (g % ? % ?), 'instansi ' || (g % ? % ?)
+                      'p' || g || '@x.go.id', 'Instansi ' || (g % ? % ?), 'instansi ' || (g % ? % ?), 1
                FROM range(?) t(g) ORDER BY 5, 2""",
             # Each unit belongs to one instansi: unit u is in instansi u mod INSTANSI.
             [
@@ -65,7 +65,9 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
                 asn,
             ],
         )
-        store._insert_summary(cur, i)  # the same summary the ingest writes
+        # The same derived data the ingest writes: the OPD summary and the changes since the last snapshot.
+        store._insert_summary(cur, i)
+        store._store_neighbour_changes(cur, i, day)
     return days
 
 
@@ -78,24 +80,11 @@ def timed(fn: Callable[[], object]) -> float:
     return best * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--asn", type=int, default=4_300_000)
-    parser.add_argument("--snapshots", type=int, default=12)
-    parser.add_argument("--db", type=Path, default=None)
-    args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="pdm-national-")
-    con = store.connect(args.db or Path(folder, "national.duckdb"))
-    started = time.perf_counter()
-    days = build(con, args.asn, args.snapshots) if not store.snapshot_dates(con) else store.snapshot_dates(con)
-    print(
-        f"data: {args.asn:_} ASN x {len(days)} snapshots, built in {time.perf_counter() - started:.0f} s".replace(
-            "_", "."
-        )
-    )
-    last, first = days[-1], days[0]
+def page_queries(con: store.Connection, days: list[date]) -> dict[str, Callable[[], object]]:
+    """Every query the pages run, on the latest snapshot (and the one before it for Perubahan)."""
+    last, before = days[-1], days[-2]
     one_unit = ("instansi 7 › unit 7",)
-    queries: dict[str, Callable[[], object]] = {
+    return {
         "Ringkasan: totals per snapshot": lambda: store.summary_counts(con, by_opd=False),
         "Ringkasan/OPD: per OPD on a date": lambda: store.summary_counts(con, by_opd=True, snapshot_date=last),
         "OPD: per OPD, all dates (heatmap)": lambda: store.summary_counts(con, by_opd=True),
@@ -106,12 +95,33 @@ def main() -> None:
         "Data: not activated, one unit": lambda: store.roster_rows(
             con, last, store.RosterFilter(one_unit, activated=False)
         ),
-        "Perubahan: two snapshots compared": lambda: store.snapshot_comparison(con, first, last),
+        "Perubahan: totals": lambda: store.change_totals(con, before, last),
+        "Perubahan: per OPD": lambda: store.change_counts_per_opd(con, before, last),
+        "Perubahan: first 5.000 names": lambda: store.change_list(con, before, last, "newly_activated", limit=5000),
         "Risiko email: shared addresses": lambda: store.email_sharing(con, last),
         "Profil: NIP profile counts": lambda: store.nip_profile_counts(con, last),
     }
+
+
+def national_database(path: Path, asn: int, snapshots: int) -> tuple[store.Connection, list[date], float]:
+    """The national data set at `path` (built unless it is there already) and its build seconds."""
+    con = store.connect(path)
+    started = time.perf_counter()
+    days = store.snapshot_dates(con) or build(con, asn, snapshots)
+    return con, days, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--asn", type=int, default=4_300_000)
+    parser.add_argument("--snapshots", type=int, default=12)
+    parser.add_argument("--db", type=Path, default=None)
+    args = parser.parse_args()
+    path = args.db or Path(tempfile.mkdtemp(prefix="pdm-national-"), "national.duckdb")
+    con, days, seconds = national_database(path, args.asn, args.snapshots)
+    print(f"data: {args.asn:_} ASN x {len(days)} snapshots, built in {seconds:.0f} s".replace("_", "."))
     print(f"{'query':<42}{'ms':>10}")
-    for name, query in queries.items():
+    for name, query in page_queries(con, days).items():
         print(f"{name:<42}{timed(query):>10.0f}")
     con.close()
 

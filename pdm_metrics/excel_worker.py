@@ -76,21 +76,19 @@ def read_workbook(source: Path, workdir: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file for the user
         _write_meta(workdir, error=_open_error_message(exc))
         return
-    with_header: list[tuple[int, int | None]] = []
+    # Each load parses the whole sheet, so every sheet is loaded once and its header searched
+    # in the loaded grid. Every sheet with a header row is part of the snapshot (an xlsx sheet
+    # holds at most 1.048.576 rows, so national exports span several); with none, the first
+    # sheet is returned so the user is told which headers were found.
+    sheets: list[tuple[int, int | None, Any]] = []
     for index in range(len(reader.sheet_names)):
-        probe = reader.load_sheet(
-            index, header_row=None, skip_rows=0, n_rows=HEADER_PROBE_ROWS, dtypes="string", eager=True
-        )
-        header_row = find_header_row([list(row.values()) for row in probe.to_pylist()])
-        if header_row is not None:
-            with_header.append((index, header_row))
-    # Every sheet with a header row is part of the snapshot (an xlsx sheet holds at most
-    # 1.048.576 rows, so national exports span several); with none, the first sheet is
-    # returned so the user is told which headers were found.
+        loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
+        grid = pa.RecordBatch.from_arrays(loaded.columns, names=[f"c{i}" for i in range(loaded.num_columns)])
+        probe = grid.slice(0, HEADER_PROBE_ROWS).to_pylist()
+        sheets.append((index, find_header_row([list(row.values()) for row in probe]), grid))
+    with_header = [sheet for sheet in sheets if sheet[1] is not None] or sheets[:1]
     sheets_meta = []
-    for number, (index, header_row) in enumerate(with_header or [(0, None)]):
-        grid = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
-        grid = pa.RecordBatch.from_arrays(grid.columns, names=[f"c{i}" for i in range(grid.num_columns)])
+    for number, (index, header_row, grid) in enumerate(with_header):
         numeric_rows: list[int] = []
         if header_row is not None:
             header_cells = [grid.column(i)[header_row].as_py() for i in range(grid.num_columns)]

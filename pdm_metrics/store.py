@@ -69,7 +69,8 @@ _DDL = (
     f"""CREATE TABLE IF NOT EXISTS {T_ROSTER} (
         snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,
         opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE,
-        pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR, instansi VARCHAR, instansi_key VARCHAR)""",
+        pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR, instansi VARCHAR, instansi_key VARCHAR,
+        email_users BIGINT)""",
     f"""CREATE TABLE IF NOT EXISTS {T_SUMMARY} (
         snapshot_id BIGINT NOT NULL, opd_key VARCHAR, opd VARCHAR, jenis_asn VARCHAR,
         total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT, instansi_key VARCHAR, instansi VARCHAR)""",
@@ -112,7 +113,28 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
     if not read_only:
         for statement in _DDL:
             con.execute(statement)
+        _add_email_users(con)
     return con
+
+
+def _add_email_users(con: Connection) -> None:
+    """Databases made before email sharing was counted at ingest gain the column, filled once."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'email_users'",
+        [T_ROSTER],
+    ).fetchone()
+    if found and found[0]:
+        return
+    con.execute(f"ALTER TABLE {T_ROSTER} ADD COLUMN email_users BIGINT")
+    _fill_email_users(con)
+
+
+def _fill_email_users(cur: Connection) -> None:
+    cur.execute(
+        f"""UPDATE {T_ROSTER} r SET email_users = shared.n
+            FROM (SELECT snapshot_id, email, count(*) AS n FROM {T_ROSTER} WHERE email <> '' GROUP BY ALL) shared
+            WHERE r.snapshot_id = shared.snapshot_id AND r.email = shared.email AND r.email_users IS NULL"""
+    )
 
 
 @contextmanager
@@ -245,10 +267,12 @@ def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.Table | pd.DataFr
     columns = ", ".join(ROSTER_COLUMNS)
     values = ", ".join(f"{c}::DATE" if c == "activated_on" else c for c in ROSTER_COLUMNS)
     try:
-        # Ordered by OPD so that per-OPD reads touch few row groups.
+        # Ordered by OPD so that per-OPD reads touch few row groups. How many ASN share each
+        # (lower-case) email is counted here once, not on every visit of the email-risk list.
         cur.execute(
-            f"""INSERT INTO {T_ROSTER} (snapshot_id, {columns})
-                SELECT ?, {values} FROM incoming_roster ORDER BY opd_key, nip""",
+            f"""INSERT INTO {T_ROSTER} (snapshot_id, {columns}, email_users)
+                SELECT ?, {values}, CASE WHEN email <> '' THEN count(*) OVER (PARTITION BY email) END
+                FROM incoming_roster ORDER BY opd_key, nip""",
             [snapshot_id],
         )
     finally:
@@ -351,15 +375,15 @@ def summary_counts(
           AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, m.opd_key))
           AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))
         GROUP BY {group}
-        ORDER BY s.snapshot_date{", opd_key" if by_opd else ""}
     """
+    if by_opd:
+        # The display name of a unit is its spelling in the latest snapshot shown.
+        sql = f"""SELECT * REPLACE (arg_max(opd, snapshot_date) OVER (PARTITION BY opd_key) AS opd)
+                  FROM ({sql}) ORDER BY snapshot_date, opd_key"""
+    else:
+        sql += " ORDER BY s.snapshot_date"
     params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
-    frame = con.cursor().execute(sql, params).df()
-    if by_opd and not frame.empty:
-        # The display name of an OPD is its spelling in the latest snapshot.
-        latest = frame.sort_values("snapshot_date").groupby("opd_key")["opd"].last()
-        frame["opd"] = frame["opd_key"].map(latest)
-    return frame
+    return con.cursor().execute(sql, params).df()
 
 
 def activation_counts_by_day(
@@ -559,11 +583,11 @@ def change_list(
 
 
 def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
-    """Per NIP of one snapshot: how many ASN of that snapshot share its (lower-cased) email."""
+    """The NIPs of one snapshot whose email other ASN use too, with how many use it (counted at ingest)."""
     sql = f"""
-        SELECT r.nip, count(*) OVER (PARTITION BY lower(r.email)) AS email_users
+        SELECT r.nip, r.email_users
         FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND r.email IS NOT NULL AND r.email <> ''
+        WHERE s.snapshot_date = $date AND r.email_users > 1
     """
     return con.cursor().execute(sql, {"date": snapshot_date}).df()
 
@@ -667,7 +691,8 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                 for table in RESTORED_TABLES:
                     cur.execute(f"DELETE FROM {table}")
                     source = str(Path(workdir, f"{table}.parquet"))
-                    cur.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [source])
+                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [source])
+                _fill_email_users(cur)  # a backup from before the column was added
                 _audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
                 _bump_data_version(cur)
         except duckdb.Error as exc:

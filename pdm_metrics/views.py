@@ -62,6 +62,17 @@ def _day(con: store.Connection, filters: Filters) -> date | None:
     return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
 
 
+# Name lists, WhatsApp messages and the per-OPD workbook are made for at most this many units at
+# once: nationally (30.000 units) a page of every name in the country helps nobody.
+MAX_LISTED_UNITS = 200
+
+
+def units_in_selection(con: store.Connection, filters: Filters) -> int:
+    """How many OPD the current selection covers on its snapshot."""
+    day = _day(con, filters)
+    return 0 if day is None else len(_counts(con, filters, True, day))
+
+
 def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
     """(sample data present, real data present)."""
     snapshots = store.list_snapshots(con)

@@ -230,6 +230,21 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
     assert "belum lewat" in " ".join(i.value for i in at.info)  # sanctions tab: 31 Agustus is still ahead
 
 
+def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pdm_metrics.views.MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
+    at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
+    assert "mencakup 45 OPD" in at.info[0].value and not at.expander
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ui.SHOWN_ROWS", 1000)
+    at = open_app("app_pages/data.py", snapshot=JULY_11)
+    assert len(at.dataframe[0].value) == 1000
+    assert "Ditampilkan 1.000 baris pertama dari 3.923" in texts(at)
+
+
 def test_profil_and_laporan_pages(app_db: Path) -> None:
     at = open_app("app_pages/profil.py")
     assert len(at.get("plotly_chart")) == 4

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from pdm_metrics import store
+from pdm_metrics import demo, store
 from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import RosterRejected, ingest_roster
 from pdm_metrics.roster import read_roster
@@ -116,3 +117,17 @@ def test_second_process_gets_a_clear_message_when_the_file_is_locked(tmp_path) -
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
     holder.close()
     assert "sedang dipakai proses lain" in out.stdout
+
+
+def test_an_older_database_gains_shared_email_counts_on_opening(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    demo.load_sample(con)
+    expected = store.email_sharing(con, demo.KNOWN_DATE).sort_values("nip").reset_index(drop=True)
+    assert not expected.empty  # the sample has shared addresses
+    con.execute("ALTER TABLE roster DROP COLUMN email_users")  # as made before the column existed
+    con.close()
+    reopened = store.connect(path)
+    again = store.email_sharing(reopened, demo.KNOWN_DATE).sort_values("nip").reset_index(drop=True)
+    assert again.equals(expected)
+    reopened.close()
