@@ -7,6 +7,7 @@ untouched), 2 usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
 import io
@@ -16,11 +17,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
-from pdm_metrics import auth, demo, export, followup, store, views
+# Only what `ingest` needs is imported up front: a national ingest should not wait for the
+# PDF and chart libraries. The other commands import their modules when they run.
+from pdm_metrics import store
 from pdm_metrics.errors import PdmError
-from pdm_metrics.fmt import format_date
+from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_rosters
@@ -56,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = with_db(
         commands.add_parser("ingest", help="impor satu snapshot (xlsx/xls/ods/csv; boleh beberapa berkas)")
     )
-    ingest.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    ingest.add_argument("files", type=Path, nargs="+", metavar="FILE", help="berkas, atau folder berisi berkas")
     ingest.add_argument("--date", type=_iso_date, default=None, help="tanggal snapshot YYYY-MM-DD")
     ingest.add_argument("--skip-invalid", action="store_true", help="impor baris valid, lewati yang salah")
     ingest.add_argument("--replace", action="store_true", help="ganti snapshot bertanggal sama")
@@ -95,18 +99,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def roster_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named, with a folder standing for every roster file in it (sorted by name)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ROSTER_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def _stage(message: str, started: float) -> None:
+    """A progress line on the terminal (stderr, so stdout stays the JSON summary)."""
+    print(f"[{monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    missing = [str(f) for f in args.files if not f.is_file()]
-    if missing:
-        print(f"Berkas tidak ditemukan: {', '.join(missing)}", file=sys.stderr)
+    files = roster_files(args.files)
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or not files:
+        print(f"Berkas tidak ditemukan: {', '.join(missing) or ', '.join(map(str, args.files))}", file=sys.stderr)
         return 1
-    # Several files (e.g. a national export split per region) make one snapshot together.
-    roster = read_rosters([(f.read_bytes(), f.name) for f in args.files], args.date)
+    started = monotonic()
+    size = sum(f.stat().st_size for f in files)
+    _stage(f"Membaca dan memeriksa {format_int(len(files))} berkas ({format_int(size // 2**20)} MB) ...", started)
+    # Several files (e.g. a national export split per region) make one snapshot together; each
+    # is read when its turn comes, so only one file's bytes are in memory at a time.
+    with contextlib.ExitStack() as stack:
+        sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
+        roster = read_rosters(sources, args.date)
+    _stage(f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
+           f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
     con = store.connect(args.db)
     try:
         saved = ingest_roster(con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by)
     finally:
         con.close()
+    _stage(f"Selesai: snapshot {format_date(saved.snapshot_date)}, {format_int(saved.rows)} ASN tersimpan.", started)
     summary = {
         "snapshot_date": saved.snapshot_date.isoformat(),
         "rows": saved.rows,
@@ -185,6 +218,8 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pdm_metrics import demo
+
     con = store.connect(args.db)
     try:
         real = store.list_snapshots(con)
@@ -209,12 +244,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
         summary = store.change_counts_per_opd(con, args.from_date, args.to_date)
     finally:
         con.close()
-    records = [{c: _plain(row[c]) for c in followup.DIFF_COLUMNS} for row in summary.to_dict("records")]
-    _write_records(records, followup.DIFF_COLUMNS, args.format)
+    columns = ("opd", *store.CHANGE_KINDS)
+    records = [{c: _plain(row[c]) for c in columns} for row in summary.to_dict("records")]
+    _write_records(records, columns, args.format)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from pdm_metrics import export, views
+
     con = store.connect(args.db)
     try:
         dates = store.snapshot_dates(con)
@@ -240,6 +278,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_hash_password(args: argparse.Namespace) -> int:
+    from pdm_metrics import auth
+
     if sys.stdin.isatty():
         password = getpass.getpass("Kata sandi: ")
         if getpass.getpass("Ulangi kata sandi: ") != password:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -97,6 +99,60 @@ def detect_layout(head_text: str) -> tuple[str, int | None, list[list[str]]]:
             best = candidate
     assert best is not None
     return best[2], best[3], best[4]
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How to read a plain UTF-8 CSV with DuckDB: its records, one per line from `data_line` on."""
+
+    delimiter: str
+    data_line: int  # 0-based line of the first record after the header
+    width: int
+    header_cells: list[str]
+    title_text: str
+
+
+def native_csv_layout(path: Path) -> CsvLayout | None:
+    """The layout of a CSV that DuckDB can read exactly as we number its rows, else None: the
+    file must be UTF-8 (a BOM is fine) with no blank line and no line break inside a cell above
+    the data, since DuckDB skips blank lines and counts lines where Excel counts records."""
+    with path.open("rb") as handle:
+        probe = handle.read(_PROBE_BYTES)
+    if probe.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    probe = probe.removeprefix(codecs.BOM_UTF8)
+    try:
+        head_text = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(probe, final=False)
+    except UnicodeDecodeError:
+        return None
+    delimiter, header, records = detect_layout(head_text)
+    if header is None or any("\n" in cell or "\r" in cell for r in records[: header + 1] for cell in r):
+        return None
+    if _has_blank_line(path):
+        return None
+    title = " ".join(delimiter.join(r) for r in records[:header])
+    return CsvLayout(delimiter, header + 1, len(records[header]), records[header], title)
+
+
+def _has_blank_line(path: Path) -> bool:
+    """A blank line anywhere but at the very end (searched in place, without reading the file)."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        end = _content_end(mapped)
+        for blank in (b"\n\n", b"\n\r\n", b"\r\r"):
+            found = mapped.find(blank)
+            if 0 <= found < end:
+                return True
+    return False
+
+
+def _content_end(mapped: mmap.mmap) -> int:
+    """Where the trailing line breaks of a large file begin."""
+    end = len(mapped)
+    while end and mapped[end - 1 : end] in (b"\n", b"\r"):
+        end -= 1
+    return end
 
 
 def read_csv_grid(data: bytes) -> CsvGrid:

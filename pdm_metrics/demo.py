@@ -16,7 +16,7 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.roster import Roster, normalise_rows
+from pdm_metrics.roster import Roster, roster_from_frame
 from pdm_metrics.schema import Column
 
 SEED = 20210711
@@ -307,18 +307,8 @@ def export_frame(people: list[SamplePerson], day: date) -> pd.DataFrame:
 def sample_roster(people: list[SamplePerson], day: date) -> Roster:
     """One sample snapshot as if read from a file (row numbers as in an export with a header row)."""
     raw = snapshot_frame(people, day)
-    raw["row_number"] = range(2, len(raw) + 2)
-    rows, problems = normalise_rows(raw, day)
-    content = raw.to_csv(index=False).encode("utf-8")
-    return Roster(
-        table=rows,
-        problems=problems,
-        columns_present=frozenset(Column(c) for c in raw.columns if c != "row_number"),
-        snapshot_date=day,
-        date_source="diberikan",
-        source_name=f"contoh_{day:%Y%m%d}.csv",
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
+    digest = hashlib.sha256(raw.to_csv(index=False).encode("utf-8")).hexdigest()
+    return roster_from_frame(raw, day, f"contoh_{day:%Y%m%d}.csv", digest)
 
 
 def load_sample(con: store.Connection) -> int:

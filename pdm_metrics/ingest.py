@@ -58,14 +58,13 @@ def snapshot_meta(roster: Roster, uploaded_by: str, is_sample: bool = False) -> 
     )
 
 
-def rows_to_store(roster: Roster, skip_invalid: bool) -> pa.Table:
+def rows_to_store(roster: Roster, skip_invalid: bool) -> pa.RecordBatchReader:
     """The rows that would be stored; RosterRejected in strict mode when any row has an error."""
     if roster.error_count and not skip_invalid:
         raise RosterRejected(roster)
-    rows = roster.valid_table
-    if rows.num_rows == 0:
+    if roster.valid_count == 0:
         raise RosterError("Tidak ada satu pun baris yang valid; tidak ada yang disimpan.")
-    return rows
+    return roster.valid_row_batches()
 
 
 def ingest_roster(

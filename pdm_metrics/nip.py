@@ -16,7 +16,8 @@ from pdm_metrics.schema import JenisAsn
 NIP_LENGTH = 18
 # Whitespace spelled out instead of \s: pandas runs a pattern with \s through Python's re row
 # by row (RE2's \s differs), but this class on pyarrow's vectorised kernels (several times faster).
-SPACE = "[ \t\r\n\x0b\x0c\xa0]"
+SPACE_CHARS = " \t\r\n\x0b\x0c\xa0"
+SPACE = f"[{SPACE_CHARS}]"
 _STRIP_CHARS = re.compile(f"({SPACE}|[.])+")
 # 1,99001E+17 / 1.99001012020121e17: what Excel and CSV exports make of a NIP
 # that was kept as a number. Its last digits are gone for good. (A whole-cell pattern.)

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import re
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import PurePath
+from functools import cached_property
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pdm_metrics import excel, store
-from pdm_metrics.csvfile import read_csv_grid
+from pdm_metrics.csvfile import native_csv_layout, read_csv_grid
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int, parse_date_text
-from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL, SPACE
+from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL, SPACE, SPACE_CHARS
 from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
 from pdm_metrics.schema import (
     COLUMN_LABELS,
@@ -52,15 +55,22 @@ OUTPUT_COLUMNS = ("row_number", *ROSTER_COLUMNS)
 
 @dataclass
 class Roster:
-    """What one file holds: every data row normalised, the report, and where it came from."""
+    """What one snapshot's files hold: every data row checked, the report, and where it came from.
 
-    table: pa.Table  # OUTPUT_COLUMNS + "valid", one row per data row
+    The checked rows stay in their own in-memory DuckDB (`checks`) until they are stored: a
+    national file is never copied whole into Python.
+    """
+
+    checks: store.RosterChecks
     problems: pd.DataFrame  # PROBLEM_COLUMNS
     columns_present: frozenset[Column]
     snapshot_date: date | None
     date_source: str  # "diberikan", "judul berkas", "nama berkas" or "" when unknown
     source_name: str
     sha256: str
+    row_count: int
+    valid_count: int
+    valid_activated_count: int
 
     @property
     def error_count(self) -> int:
@@ -71,26 +81,13 @@ class Roster:
         return int((self.problems["tingkat"] == WARNING).sum())
 
     @property
-    def row_count(self) -> int:
-        return int(self.table.num_rows)
-
-    @property
-    def valid_table(self) -> pa.Table:
-        """The rows that would be stored, as Arrow (no copy into pandas for a national file)."""
-        return self.table.filter(self.table["valid"])
-
-    @property
-    def valid_count(self) -> int:
-        return int(pc.sum(self.table["valid"]).as_py() or 0)
-
-    @property
-    def valid_activated_count(self) -> int:
-        activated = pc.and_kleene(self.table["valid"], self.table["activated"])
-        return int(pc.sum(pc.fill_null(activated, False)).as_py() or 0)
-
-    @property
     def invalid_row_count(self) -> int:
         return self.row_count - self.valid_count
+
+    @cached_property
+    def table(self) -> pa.Table:
+        """Every row in file order (OUTPUT_COLUMNS + valid), as Arrow."""
+        return self.checks.rows()
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -99,7 +96,11 @@ class Roster:
 
     @property
     def valid_rows(self) -> pd.DataFrame:
-        return _to_pandas(self.valid_table)
+        return _to_pandas(self.table.filter(self.table["valid"]))
+
+    def valid_row_batches(self) -> pa.RecordBatchReader:
+        """The rows to store, streamed in the order the store keeps them."""
+        return self.checks.valid_row_batches()
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -109,23 +110,23 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- reading
 
+Source = tuple[BinaryIO | bytes, str]
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
 
 @dataclass(frozen=True)
-class _Part:
-    """One table of a source: a CSV file, or one sheet of a workbook (every cell text)."""
+class _Grid:
+    """One table of text cells read into Arrow: a sheet of a workbook, or a CSV read by pyarrow."""
 
-    grid: pa.Table
-    row_numbers: np.ndarray  # the Excel-style row number of each grid row
-    header_index: int
+    cells: pa.Table  # columns c0, c1, ...
+    header_index: int  # the header's row in `cells`
+    first_row: int  # the Excel-style row number of the first row after the header
     title_text: str
     numeric_nip_rows: list[int]
     label: str  # the file name, with the sheet when a workbook has several
 
     def header_cells(self) -> list[object]:
-        return list(self.grid.slice(self.header_index, 1).to_pylist()[0].values()) if self.grid.num_rows else []
-
-
-Source = tuple[BinaryIO | bytes, str]
+        return list(self.cells.slice(self.header_index, 1).to_pylist()[0].values()) if self.cells.num_rows else []
 
 
 def read_roster(source: BinaryIO | bytes, filename: str, snapshot_date: date | None = None) -> Roster:
@@ -138,100 +139,149 @@ def read_rosters(sources: Sequence[Source], snapshot_date: date | None = None) -
 
     Duplicates are found across all of them; the report names the source of each problem.
     """
-    digests, parts = [], []
+    checks = store.RosterChecks(dict(_CHECK_TEXTS))
+    try:
+        return _read_into(checks, sources, snapshot_date)
+    except BaseException:
+        checks.close()
+        raise
+
+
+def _read_into(checks: store.RosterChecks, sources: Sequence[Source], snapshot_date: date | None) -> Roster:
+    digests, headers, titles = [], [], []
     for source, filename in sources:
-        data = source if isinstance(source, bytes) else source.read()
-        if not data or not data.strip():
-            raise RosterError(f"Berkas {PurePath(filename).name} kosong: tidak ada isi yang dapat dibaca.")
-        digests.append(hashlib.sha256(data).hexdigest())
-        parts.extend(_read_parts(data, filename))
-        del data  # a national file is large: keep only its parsed cells
-    headers = [_map_header(part) for part in parts]
+        name = PurePath(filename).name
+        with _on_disk(source, name) as path:
+            digests.append(_sha256(path))
+            for header, title in _add_file(checks, path, name):
+                headers.append(header)
+                titles.append(title)
     # Optional columns count only when every table has them (else "not available", never a guess).
     columns = frozenset.intersection(*(frozenset(header) for header in headers))
-    raw = pa.concat_tables(_raw_table(part, header, columns) for part, header in zip(parts, headers, strict=True))
-    raw = raw.append_column("position", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
+    checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in headers)])
     names = [PurePath(name).name for _, name in sources]
-    date_found, date_source = _resolve_snapshot_date(snapshot_date, parts[0].title_text, names[0])
-    del parts
-    table, problems = check_raw_cells(raw, columns, date_found)
-    if table.num_rows == 0:
+    date_found, date_source = _resolve_snapshot_date(snapshot_date, titles[0], names[0])
+    problems = check_cells(checks, columns, date_found)
+    rows, valid, activated = checks.counts()
+    if rows == 0:
         raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
     return Roster(
-        table=table,
+        checks=checks,
         problems=problems,
         columns_present=columns,
         snapshot_date=date_found,
         date_source=date_source,
         source_name=" + ".join(names),
         sha256=combined,
+        row_count=rows,
+        valid_count=valid,
+        valid_activated_count=activated,
     )
 
 
-def _raw_table(part: _Part, header: dict[Column, int], columns: frozenset[Column]) -> pa.Table:
-    """The part's data rows: one text column per Column (NULL when absent), row number, source
-    and whether the NIP cell was a number."""
-    body = part.grid.slice(part.header_index + 1)
-    size = body.num_rows
-    cells = {c.value: _trimmed(body.column(header[c])) if c in columns else pa.nulls(size, pa.string()) for c in Column}
-    row_numbers = pa.array(part.row_numbers[part.header_index + 1 :], pa.int64())
-    labels = pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, dtype=np.int32)), pa.array([part.label]))
-    return pa.table(
-        {
-            **cells,
-            "row_number": row_numbers,
-            "source": labels.cast(pa.string()),
-            "nip_is_number": pc.is_in(row_numbers, pa.array(part.numeric_nip_rows, pa.int64())),
-        }
-    )
+@contextmanager
+def _on_disk(source: BinaryIO | bytes, name: str) -> Iterator[Path]:
+    """The source as a file DuckDB and the Excel reader can open: the file itself when it is one,
+    else a temporary copy written straight from the upload's buffer (no second copy in memory)."""
+    real = getattr(source, "name", None)
+    if isinstance(real, str) and Path(real).is_file():
+        yield Path(real)
+        return
+    with tempfile.TemporaryDirectory(prefix="pdm-read-") as folder:
+        path = Path(folder, "upload" + PurePath(name).suffix.lower())
+        with path.open("wb") as handle:
+            if isinstance(source, bytes):
+                handle.write(source)
+            elif isinstance(source, io.BytesIO):
+                handle.write(source.getbuffer())
+            else:
+                shutil.copyfileobj(source, handle)
+        yield path
 
 
-def _trimmed(cells: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Cells without leading and trailing whitespace (Arrow's kernel: far faster than SQL's trim
-    with a character list)."""
-    return pc.utf8_trim_whitespace(cells.cast(pa.string()))
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(4 * 2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def _read_parts(data: bytes, filename: str) -> list[_Part]:
-    """The tables of one file: one for a CSV, one per sheet with a header for a workbook."""
-    suffix = PurePath(filename).suffix.lower()
-    name = PurePath(filename).name
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
+def _add_file(checks: store.RosterChecks, path: Path, name: str) -> list[tuple[dict[Column, int], str]]:
+    """Add every table of one file to the checks; (header mapping, title text) of each."""
+    suffix = PurePath(name).suffix.lower()
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip():
+        raise RosterError(f"Berkas {name} kosong: tidak ada isi yang dapat dibaca.")
+    if head[:512].lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
         raise RosterError(
             "Berkas ini halaman web (HTML/XML) yang diberi nama seperti Excel. Buka di Excel, "
             "lalu Simpan Sebagai 'Buku Kerja Excel (.xlsx)' dan unggah ulang."
         )
-    if data.startswith(excel.ZIP_MAGIC) or data.startswith(excel.OLE_MAGIC):
-        if data.startswith(excel.ZIP_MAGIC):
-            excel.check_zip_workbook(data)
-        else:
-            excel.check_ole_workbook(data)
-        sheets = excel.read_sheet_grids(data)
-        return [_sheet_part(sheet, name if len(sheets) == 1 else f"{name} › {sheet.sheet_name}") for sheet in sheets]
-    binary = b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if binary and suffix not in {".xlsx", ".xlsm", ".xls", ".ods"}:
+    if head.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
+        return [_add_grid(checks, grid) for grid in _workbook_grids(path.read_bytes(), name)]
+    binary = b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if binary and suffix not in EXCEL_SUFFIXES:
         raise RosterError(
             "Berkas ini berisi data biner, bukan teks CSV (mungkin UTF-16 tanpa BOM atau berkas lain yang diberi "
             "nama .csv). Di Excel pilih Simpan Sebagai > 'CSV UTF-8 (dipisahkan koma)'."
         )
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+    if suffix in EXCEL_SUFFIXES:
         raise RosterError(
             f"Berkas bernama {suffix or 'tanpa ekstensi'} ini bukan berkas Excel yang sah "
             "(mungkin rusak atau terpotong). Simpan ulang dari Excel lalu unggah kembali."
         )
-    csv_grid = read_csv_grid(data)
+    return [_add_csv(checks, path, name)]
+
+
+def _add_csv(checks: store.RosterChecks, path: Path, name: str) -> tuple[dict[Column, int], str]:
+    """A plain UTF-8 CSV is read by DuckDB itself (fast, in parallel, never whole in Python);
+    any other (another encoding, blank lines, ragged rows) through pyarrow, which says exactly
+    which rows are wrong."""
+    layout = native_csv_layout(path)
+    if layout is not None:
+        header = _header_positions(layout.header_cells)
+        positions = {c.value: i for c, i in header.items()}
+        try:
+            checks.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
+            return header, layout.title_text
+        except store.CsvNotReadable:
+            pass
+    csv_grid = read_csv_grid(path.read_bytes())
     _report_bad_csv_rows(csv_grid.bad_rows)
-    return [_Part(csv_grid.table, csv_grid.row_numbers, 0, " ".join(csv_grid.title_lines), [], name)]
+    grid = _Grid(csv_grid.table, 0, csv_grid.header_record + 2, " ".join(csv_grid.title_lines), [], name)
+    return _add_grid(checks, grid)
 
 
-def _sheet_part(sheet: excel.SheetGrid, label: str) -> _Part:
+def _add_grid(checks: store.RosterChecks, grid: _Grid) -> tuple[dict[Column, int], str]:
+    header = _header_positions(grid.header_cells())
+    body = grid.cells.slice(grid.header_index + 1)
+    cells = pa.table(
+        {
+            c.value: body.column(header[c]).cast(pa.string()) if c in header else pa.nulls(body.num_rows, pa.string())
+            for c in Column
+        }
+    )
+    checks.add_cells(grid.label, grid.first_row, cells, grid.numeric_nip_rows)
+    return header, grid.title_text
+
+
+def _workbook_grids(data: bytes, name: str) -> list[_Grid]:
+    if data.startswith(excel.ZIP_MAGIC):
+        excel.check_zip_workbook(data)
+    else:
+        excel.check_ole_workbook(data)
+    sheets = excel.read_sheet_grids(data)
+    return [_sheet_grid(sheet, name if len(sheets) == 1 else f"{name} › {sheet.sheet_name}") for sheet in sheets]
+
+
+def _sheet_grid(sheet: excel.SheetGrid, label: str) -> _Grid:
     grid = sheet.table
-    numbers = np.arange(1, grid.num_rows + 1, dtype=np.int64)
     header = sheet.header_row if sheet.header_row is not None else _first_filled_row(grid)
     titles = " ".join(str(v) for row in grid.slice(0, header).to_pylist() for v in row.values() if v is not None)
-    return _Part(grid, numbers, header, titles, sheet.numeric_nip_rows, label)
+    return _Grid(grid, header, header + 2, titles, sheet.numeric_nip_rows, label)
 
 
 def _report_bad_csv_rows(bad_rows: list[tuple[int, str]]) -> None:
@@ -251,11 +301,10 @@ def _first_filled_row(grid: pa.Table) -> int:
     return 0
 
 
-def _map_header(part: _Part) -> dict[Column, int]:
-    """Canonical column -> grid position; RosterError naming what is missing."""
-    if part.grid.num_rows == 0:
+def _header_positions(header_cells: Sequence[object]) -> dict[Column, int]:
+    """Canonical column -> position in the header row; RosterError naming what is missing."""
+    if not header_cells:
         raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
-    header_cells = part.header_cells()
     columns: dict[Column, int] = {}
     for position, cell in enumerate(header_cells):
         if cell is None:
@@ -332,6 +381,9 @@ _CHECK_TEXTS: dict[str, object] = {
     "error": ERROR,
     "warning": WARNING,
     "space_run": f"{SPACE}+",
+    # Where collapsing changes a cell: two whitespace characters in a row, or one that is not a space.
+    "space_pair": f"{SPACE}{SPACE}|[{SPACE_CHARS.replace(' ', '')}]",
+    "space": SPACE_CHARS,
     "leading_quote": f"^{SPACE}*'",
     "nip_junk": f"({SPACE}|[.])+",
     "scientific": SCIENTIFIC_CELL,
@@ -357,31 +409,24 @@ _CHECK_TEXTS: dict[str, object] = {
 }
 
 
-def check_raw_cells(
-    raw: pa.Table, columns: frozenset[Column], snapshot_date: date | None
-) -> tuple[pa.Table, pd.DataFrame]:
-    """Raw text cells (one column per Column, NULL when absent, plus position, row_number,
-    source, nip_is_number) -> (normalised rows with `valid`, problems sorted by source and row).
+def check_cells(checks: store.RosterChecks, columns: frozenset[Column], snapshot_date: date | None) -> pd.DataFrame:
+    """Check every row added to `checks`; returns the problems, sorted by source and row.
 
     Per-word rules (status words, dates, jenis) run in Python over the distinct values only;
     everything per row runs as SQL over whole columns.
     """
-    params = {
-        **_CHECK_TEXTS,
-        **{f"has_{c.value}": c in columns for c in Column},
-        "snapshot_date": snapshot_date,
-    }
-    with store.roster_workspace(raw) as workspace:
-        statuses = store.distinct_cells(workspace, [c.value for c in STATUS_COLUMNS], params)
-        dates = store.distinct_cells(workspace, [Column.TGL_AKTIVASI.value], params)
-        kinds = store.distinct_cells(workspace, [Column.JENIS_ASN.value], params)
-        lookups = {
+    checks.params |= {f"has_{c.value}": c in columns for c in Column} | {"snapshot_date": snapshot_date}
+    statuses = checks.distinct_cells([c.value for c in STATUS_COLUMNS])
+    dates = checks.distinct_cells([Column.TGL_AKTIVASI.value])
+    kinds = checks.distinct_cells([Column.JENIS_ASN.value])
+    problems = checks.check(
+        {
             "status_words": _lookup(statuses, "flag", status_word_value, pa.bool_()),
             "activation_dates": _lookup(dates, "day", parse_roster_date, pa.date32()),
             "jenis_words": _lookup(kinds, "kind", _jenis_word, pa.string()),
         }
-        rows, problems = store.check_roster(workspace, lookups, params)
-    return rows, problems.astype({"baris": "int64"})
+    )
+    return problems.astype({"baris": "int64"})
 
 
 def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: pa.DataType) -> pa.Table:
@@ -389,27 +434,21 @@ def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: p
     return pa.table({"value": pa.array(values, pa.string()), name: pa.array(map(rule, values), kind)})
 
 
-def normalise_rows(raw: pd.DataFrame, snapshot_date: date | None = None) -> tuple[pa.Table, pd.DataFrame]:
-    """A frame of text columns named by Column plus row_number (as the sample data makes it)
-    through the same checks as a file."""
+def roster_from_frame(raw: pd.DataFrame, snapshot_date: date, source_name: str, sha256: str) -> Roster:
+    """A frame of text columns named by Column (rows numbered from 2, as under a header row)
+    checked like a file: how the sample data become snapshots."""
     columns = frozenset(Column(c) for c in raw.columns if c in CANONICAL_NAMES)
-    size = len(raw)
-    cells = {
-        c.value: _trimmed(pa.chunked_array([pa.array(raw[c.value].astype("string"), pa.string())]))
-        if c in columns
-        else pa.nulls(size, pa.string())
-        for c in Column
-    }
-    table = pa.table(
+    cells = pa.table(
         {
-            **cells,
-            "row_number": pa.array(raw["row_number"].to_numpy(dtype=np.int64)),
-            "source": pa.nulls(size, pa.string()),
-            "nip_is_number": pa.array(np.zeros(size, dtype=bool)),
-            "position": pa.array(np.arange(size, dtype=np.int64)),
+            c.value: pa.array(raw[c.value].astype("string"), pa.string()) if c in columns else pa.nulls(len(raw))
+            for c in Column
         }
     )
-    return check_raw_cells(table, columns, snapshot_date)
+    checks = store.RosterChecks(dict(_CHECK_TEXTS))
+    checks.add_cells(source_name, 2, cells, [])
+    problems = check_cells(checks, columns, snapshot_date)
+    rows, valid, activated = checks.counts()
+    return Roster(checks, problems, columns, snapshot_date, "diberikan", source_name, sha256, rows, valid, activated)
 
 
 CANONICAL_NAMES = frozenset(c.value for c in Column)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -119,11 +120,11 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
 
 def _add_email_users(con: Connection) -> None:
     """Databases made before email sharing was counted at ingest gain the column, filled once."""
-    found = con.execute(
+    ((found,),) = con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'email_users'",
         [T_ROSTER],
-    ).fetchone()
-    if found and found[0]:
+    ).fetchall()
+    if found:
         return
     con.execute(f"ALTER TABLE {T_ROSTER} ADD COLUMN email_users BIGINT")
     _fill_email_users(con)
@@ -199,28 +200,30 @@ class SavedSnapshot:
 
 
 def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
-    row = con.cursor().execute(f"SELECT count(*) FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]).fetchone()
+    row = _first(con.cursor().execute(f"SELECT count(*) FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]))
     return bool(row and row[0])
 
 
 def save_snapshot(
-    con: Connection, rows: pa.Table | pd.DataFrame, meta: SnapshotMeta, replace: bool = False
+    con: Connection, rows: pa.RecordBatchReader, meta: SnapshotMeta, replace: bool = False
 ) -> SavedSnapshot:
-    """Store one snapshot's valid rows and its OPD summary in a single transaction.
+    """Store one snapshot's valid rows (ROSTER_COLUMNS + email_users, streamed in the order to
+    keep) and its OPD summary in a single transaction.
 
     An existing date is replaced only with `replace`; its metadata moves to the
     archive table and its roster rows stay in place (nothing is lost).
     """
     with transaction(con) as cur:
-        existing = cur.execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [meta.snapshot_date]).fetchone()
+        existing = _first(cur.execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [meta.snapshot_date]))
         if existing and not replace:
             raise StoreError(
                 f"Snapshot tanggal {format_date(meta.snapshot_date)} sudah ada. "
                 "Konfirmasi penggantian (opsi --replace) untuk menggantinya."
             )
-        (new_id,) = cur.execute("SELECT nextval('snapshot_ids')").fetchone() or (0,)
+        (new_id,) = _first(cur.execute("SELECT nextval('snapshot_ids')")) or (0,)
         if existing:
             _archive_snapshot(cur, int(existing[0]), int(new_id), meta.uploaded_by)
+        count = _insert_roster(cur, int(new_id), rows)
         cur.execute(
             f"INSERT INTO {T_SNAP} VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -229,7 +232,7 @@ def save_snapshot(
                 meta.source_name,
                 meta.source_sha256,
                 meta.uploaded_by,
-                len(rows),
+                count,
                 meta.skipped_rows,
                 meta.has_activation_date,
                 meta.has_pdm,
@@ -239,18 +242,15 @@ def save_snapshot(
                 meta.is_sample,
             ],
         )
-        _insert_roster(cur, int(new_id), rows)
         _insert_summary(cur, int(new_id))
         _store_neighbour_changes(cur, int(new_id), meta.snapshot_date)
-        (activated,) = cur.execute(
-            f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id]
-        ).fetchone() or (0,)
+        (activated,) = _first(
+            cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id])
+        ) or (0,)
         action = "ganti snapshot" if existing else "unggah snapshot"
-        _audit(
-            cur, meta.uploaded_by, action, f"{meta.snapshot_date.isoformat()} {meta.source_name} ({len(rows)} baris)"
-        )
+        _audit(cur, meta.uploaded_by, action, f"{meta.snapshot_date.isoformat()} {meta.source_name} ({count} baris)")
         _bump_data_version(cur)
-    return SavedSnapshot(int(new_id), meta.snapshot_date, len(rows), int(activated), bool(existing))
+    return SavedSnapshot(int(new_id), meta.snapshot_date, count, int(activated), bool(existing))
 
 
 def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> None:
@@ -262,21 +262,18 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
     _forget_changes(cur, [old_id])
 
 
-def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.Table | pd.DataFrame) -> None:
+def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.RecordBatchReader) -> int:
+    """Append the streamed rows (already ordered by OPD and NIP); returns how many."""
+    columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
     cur.register("incoming_roster", rows)
-    columns = ", ".join(ROSTER_COLUMNS)
-    values = ", ".join(f"{c}::DATE" if c == "activated_on" else c for c in ROSTER_COLUMNS)
     try:
-        # Ordered by OPD so that per-OPD reads touch few row groups. How many ASN share each
-        # (lower-case) email is counted here once, not on every visit of the email-risk list.
         cur.execute(
-            f"""INSERT INTO {T_ROSTER} (snapshot_id, {columns}, email_users)
-                SELECT ?, {values}, CASE WHEN email <> '' THEN count(*) OVER (PARTITION BY email) END
-                FROM incoming_roster ORDER BY opd_key, nip""",
-            [snapshot_id],
+            f"INSERT INTO {T_ROSTER} (snapshot_id, {columns}) SELECT ?, {columns} FROM incoming_roster", [snapshot_id]
         )
     finally:
         cur.unregister("incoming_roster")
+    (count,) = _first(cur.execute(f"SELECT count(*) FROM {T_ROSTER} WHERE snapshot_id = ?", [snapshot_id])) or (0,)
+    return int(count)
 
 
 def _insert_summary(cur: Connection, snapshot_id: int) -> None:
@@ -322,7 +319,7 @@ def delete_sample_snapshots(con: Connection, actor: str) -> int:
 
 
 def data_version(con: Connection) -> int:
-    row = con.cursor().execute(f"SELECT value FROM {T_META} WHERE key = 'data_version'").fetchone()
+    row = _first(con.cursor().execute(f"SELECT value FROM {T_META} WHERE key = 'data_version'"))
     return int(row[0]) if row else 0
 
 
@@ -483,7 +480,7 @@ _CHANGES_SELECT = f"""
 
 
 def _snapshot_id(con: Connection, snapshot_date: date) -> int | None:
-    row = con.execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]).fetchone()
+    row = _first(con.cursor().execute(f"SELECT id FROM {T_SNAP} WHERE snapshot_date = ?", [snapshot_date]))
     return int(row[0]) if row else None
 
 
@@ -494,11 +491,13 @@ def _store_changes(cur: Connection, from_id: int, to_id: int) -> None:
 
 def _store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: date) -> None:
     """The changes from the snapshot before and to the snapshot after (what Perubahan opens with)."""
-    neighbours = cur.execute(
-        f"""SELECT (SELECT arg_max(id, snapshot_date) FROM {T_SNAP} WHERE snapshot_date < $day),
+    neighbours = _first(
+        cur.execute(
+            f"""SELECT (SELECT arg_max(id, snapshot_date) FROM {T_SNAP} WHERE snapshot_date < $day),
                    (SELECT arg_min(id, snapshot_date) FROM {T_SNAP} WHERE snapshot_date > $day)""",
-        {"day": snapshot_date},
-    ).fetchone() or (None, None)
+            {"day": snapshot_date},
+        )
+    ) or (None, None)
     before, after = neighbours
     if before is not None:
         _store_changes(cur, int(before), snapshot_id)
@@ -519,8 +518,9 @@ def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[st
     stored first when the pair is new (or computed on the fly on a read-only connection)."""
     from_id, to_id = _snapshot_id(con, from_date), _snapshot_id(con, to_date)
     params: dict[str, object] = {"from_id": from_id, "to_id": to_id}
-    stored = con.execute(f"SELECT count(*) FROM {T_CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id", params)
-    if (stored.fetchone() or (0,))[0] == 0 and from_id is not None and to_id is not None:
+    sql = f"SELECT count(*) FROM {T_CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id"
+    (stored,) = _first(con.cursor().execute(sql, params))
+    if stored == 0 and from_id is not None and to_id is not None:
         try:
             with transaction(con) as cur:
                 _store_changes(cur, from_id, to_id)
@@ -540,7 +540,7 @@ def change_totals(
     source, params = _changes_source(con, from_date, to_date)
     counts = ", ".join(f'count(*) FILTER (WHERE "{kind}")' for kind in CHANGE_KINDS)
     sql = f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}"
-    row = con.execute(sql, {**params, "opd": _list_param(opd_keys)}).fetchone() or (0,) * len(CHANGE_KINDS)
+    row = _first(con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys)})) or (0,) * len(CHANGE_KINDS)
     return {kind: int(value) for kind, value in zip(CHANGE_KINDS, row, strict=True)}
 
 
@@ -561,7 +561,7 @@ def change_counts_per_opd(
         SELECT opd, {counts} FROM sides WHERE opd IS NOT NULL GROUP BY opd
         HAVING bool_or({" OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)}) ORDER BY opd
     """
-    return con.execute(sql, {**params, "opd": _list_param(opd_keys)}).df()
+    return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys)}).df()
 
 
 def change_list(
@@ -579,7 +579,7 @@ def change_list(
     sql = f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
               WHERE "{kind}" AND {_CHOSEN_UNITS}
               ORDER BY coalesce(opd_after, opd_before), nama, nip LIMIT $limit"""
-    return con.execute(sql, {**params, "opd": _list_param(opd_keys), "limit": limit}).df()
+    return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys), "limit": limit}).df()
 
 
 def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
@@ -628,7 +628,7 @@ def add_deadline_extension(
 
 
 def _table_exists(cur: Connection, table: str) -> bool:
-    row = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    row = _first(cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]))
     return bool(row and row[0])
 
 
@@ -704,22 +704,25 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
 def _restart_snapshot_ids(con: Connection) -> None:
     """New snapshot ids must continue after every id the restored tables use."""
     cur = con.cursor()
-    row = cur.execute(
-        f"SELECT greatest((SELECT max(id) FROM {T_SNAP}), (SELECT max(id) FROM {T_ARCHIVE}),"
-        f" (SELECT max(snapshot_id) FROM {T_ROSTER}))"
-    ).fetchone()
+    row = _first(
+        cur.execute(
+            f"SELECT greatest((SELECT max(id) FROM {T_SNAP}), (SELECT max(id) FROM {T_ARCHIVE}),"
+            f" (SELECT max(snapshot_id) FROM {T_ROSTER}))"
+        )
+    )
     start = int(row[0] or 0) + 1 if row else 1
-    current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()
+    current = _first(cur.execute("SELECT nextval('snapshot_ids')"))
     while current and int(current[0]) < start:
-        current = cur.execute("SELECT nextval('snapshot_ids')").fetchone()
+        current = _first(cur.execute("SELECT nextval('snapshot_ids')"))
 
 
 # ----------------------------------------------------------------------------- roster checks
 #
-# A roster is normalised and validated by SQL over an in-memory DuckDB (its own connection, never
-# the store's): every check runs in parallel over whole columns, so a national file of 4,3 million
-# rows is checked in about the time DuckDB takes to read it. The rules and the Indonesian texts
-# come from roster.py as parameters; here they are only applied.
+# A roster is normalised and validated by SQL in its own in-memory DuckDB (never the store's
+# connection): every check runs in parallel over whole columns, and a large CSV is read by
+# DuckDB's own reader straight into it, so a national file of 4,3 million rows is checked in
+# little more than the time DuckDB takes to read it. The rules and the Indonesian texts come
+# from roster.py as parameters; here they are only applied.
 
 RAW_CELL_COLUMNS = (
     "nip",
@@ -733,37 +736,19 @@ RAW_CELL_COLUMNS = (
     "email",
     "jenis_asn",
 )
+# The checks' working memory; beyond it DuckDB spills to disk, so a national file fits a small server.
+CHECK_MEMORY = os.environ.get("PDM_CHECK_MEMORY", "1GB")
 
 
-@contextmanager
-def roster_workspace(raw: object) -> Iterator[Connection]:
-    """An in-memory DuckDB with the raw cells (an Arrow table) registered as `raw`.
-
-    `raw` has position, row_number, source, nip_is_number and one text column per RAW_CELL_COLUMNS.
-    """
-    workspace = duckdb.connect(":memory:")
-    try:
-        workspace.register("raw", raw)
-        yield workspace
-    finally:
-        workspace.close()
+class CsvNotReadable(Exception):
+    """DuckDB's reader refused a CSV (odd encoding, ragged rows): the caller reads it another way."""
 
 
-def _cell(column: str) -> str:
-    """A raw cell (already trimmed in Arrow), NULL when empty."""
-    return f"nullif({column}, '')"
-
-
-def _collapsed(column: str) -> str:
-    """A text cell with runs of whitespace inside made one space (names, OPD)."""
-    return f"regexp_replace({_cell(column)}, $space_run, ' ', 'g')"
-
-
-def distinct_cells(workspace: Connection, columns: Sequence[str], params: dict[str, object]) -> list[str]:
-    """The distinct non-empty trimmed values of some raw columns (for per-word rules in Python)."""
-    parts = " UNION ".join(f"SELECT DISTINCT {_cell(c)} AS v FROM raw" for c in columns)
-    sql = f"SELECT v FROM ({parts}) WHERE v IS NOT NULL"
-    return [str(v) for (v,) in _run(workspace, sql, params).fetchall()]
+def _first(result: Connection) -> Any:
+    """The first row of a result (None without rows), read to its end: DuckDB refuses further
+    work on a connection while a result is unread."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
 
 
 def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
@@ -774,6 +759,158 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
 
 def _run(workspace: Connection, sql: str, params: dict[str, object]) -> Connection:
     return workspace.execute(sql, _bind(sql, params))
+
+
+def _do(workspace: Connection, sql: str, params: dict[str, object]) -> None:
+    """Run a statement to its end (DuckDB refuses new work while a result is unread)."""
+    _run(workspace, sql, params).fetchall()
+
+
+def _trimmed(cell: str) -> str:
+    """A cell without surrounding whitespace, NULL when empty. trim() with a character list is
+    slow, so it only runs on the few cells whose first or last character is a space or below."""
+    edges = f"ord({cell}) <= 32 OR ord({cell}) = 160 OR ord(reverse({cell})) <= 32 OR ord(reverse({cell})) = 160"
+    return f"CASE WHEN {cell} = '' THEN NULL WHEN {edges} THEN nullif(trim({cell}, $space), '') ELSE {cell} END"
+
+
+def _collapsed(cell: str) -> str:
+    """Runs of whitespace inside a cell made one space (the replace only where there is one)."""
+    replaced = f"regexp_replace({cell}, $space_run, ' ', 'g')"
+    return f"CASE WHEN regexp_matches({cell}, $space_pair) THEN {replaced} ELSE {cell} END"
+
+
+class RosterChecks:
+    """The cells of one snapshot (every part of it) and, once `check` ran, its checked rows.
+
+    Parts are added in order; a row's position is its place in the `raw` table, and its row
+    number the Excel-style number in its own file or sheet.
+    """
+
+    def __init__(self, params: dict[str, object]) -> None:
+        self.params = params
+        spill = Path(tempfile.gettempdir(), "pantau-pdm-checks")
+        self.workspace = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": str(spill)})
+        cells = ", ".join(f"{c} VARCHAR" for c in RAW_CELL_COLUMNS)
+        self.workspace.execute(f"CREATE TABLE raw ({cells}, part INTEGER)").fetchall()
+        self.workspace.execute(
+            "CREATE TABLE parts (part INTEGER, start BIGINT, first_row BIGINT, label VARCHAR, size BIGINT)"
+        ).fetchall()
+        self.workspace.execute("CREATE TABLE numeric_nips (part INTEGER, row_number BIGINT)").fetchall()
+        self._parts = 0
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    def _add_part(self, label: str, first_row: int, insert: str, params: dict[str, object]) -> int:
+        part, self._parts = self._parts, self._parts + 1
+        start = self._raw_count()
+        _do(self.workspace, insert, {**self.params, **params, "part": part})
+        end = self._raw_count()
+        self.workspace.execute(
+            "INSERT INTO parts VALUES (?, ?, ?, ?, ?)", [part, start, first_row, label, end - start]
+        ).fetchall()
+        return part
+
+    def _raw_count(self) -> int:
+        return int(self.workspace.execute("SELECT count(*) FROM raw").fetchall()[0][0])
+
+    def add_cells(self, label: str, first_row: int, cells: object, numeric_nip_rows: Sequence[int]) -> None:
+        """Rows of text cells (an Arrow table with one column per RAW_CELL_COLUMNS) numbered from first_row."""
+        self.workspace.register("incoming_cells", cells)
+        try:
+            values = ", ".join(_trimmed(c) for c in RAW_CELL_COLUMNS)
+            part = self._add_part(label, first_row, f"INSERT INTO raw SELECT {values}, $part FROM incoming_cells", {})
+        finally:
+            self.workspace.unregister("incoming_cells")
+        if numeric_nip_rows:
+            self.workspace.executemany("INSERT INTO numeric_nips VALUES (?, ?)", [[part, r] for r in numeric_nip_rows])
+
+    def add_csv_file(
+        self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
+    ) -> None:
+        """A UTF-8 CSV read by DuckDB itself: data records from line `skip` on, `width` fields each,
+        the cell of RAW_CELL_COLUMNS c at position positions[c]. CsvNotReadable when DuckDB refuses it."""
+        values = ", ".join(_trimmed(f"c{positions[c]}") if c in positions else "NULL" for c in RAW_CELL_COLUMNS)
+        insert = f"""INSERT INTO raw SELECT {values}, $part
+                     FROM read_csv($path, delim = $delimiter, skip = $skip, header = false, quote = '"',
+                                   escape = '"', columns = $columns, auto_detect = false, strict_mode = true,
+                                   null_padding = false, encoding = 'utf-8')"""
+        columns = {f"c{i}": "VARCHAR" for i in range(width)}
+        params = {"path": path, "delimiter": delimiter, "skip": skip, "columns": columns}
+        self.workspace.begin()
+        try:
+            self._add_part(label, skip + 1, insert, params)
+            self.workspace.commit()
+        except duckdb.Error as exc:
+            self.workspace.rollback()
+            self._parts -= 1
+            raise CsvNotReadable(str(exc)) from exc
+
+    def clear_columns(self, columns: Sequence[str]) -> None:
+        """Forget columns that only some parts have (an optional column counts only when all have it)."""
+        for column in columns:
+            if column not in RAW_CELL_COLUMNS:
+                raise ValueError(column)
+            self.workspace.execute(f"UPDATE raw SET {column} = NULL").fetchall()
+
+    def distinct_cells(self, columns: Sequence[str]) -> list[str]:
+        """The distinct non-empty values of some columns (for per-word rules in Python)."""
+        union = " UNION ".join(f"SELECT DISTINCT {c} AS v FROM raw" for c in columns)
+        rows = self.workspace.execute(f"SELECT v FROM ({union}) WHERE v IS NOT NULL").fetchall()
+        return [str(v) for (v,) in rows]
+
+    def check(self, lookups: dict[str, object]) -> pd.DataFrame:
+        """Normalise and check every row; returns the problems (sorted by source, row, column).
+
+        `lookups` are the Arrow tables status_words(value, flag), activation_dates(value, day)
+        and jenis_words(value, kind).
+        """
+        for name, table in lookups.items():
+            self.workspace.register(name, table)
+        for statement in (_SPELLINGS_SQL, _CHECKED_SQL, _DUPLICATES_SQL, _VALID_SQL, _FLAGGED_SQL):
+            _do(self.workspace, statement, self.params)
+        problems: pd.DataFrame = _run(self.workspace, _PROBLEMS_SQL, self.params).df()
+        return problems
+
+    def counts(self) -> tuple[int, int, int]:
+        """(rows, valid rows, valid rows activated)."""
+        (row,) = self.workspace.execute(
+            "SELECT (SELECT count(*) FROM checked), count(*), count(*) FILTER (WHERE activated) FROM valid"
+        ).fetchall()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def rows(self) -> pa.Table:
+        """Every checked row in file order: row_number, the roster columns and `valid`."""
+        columns = ", ".join(f"c.{name}" for name in ROSTER_COLUMNS)
+        sql = f"""SELECT c.row_number, {columns}, v.position IS NOT NULL AS valid
+                  FROM checked c LEFT JOIN valid v USING (position) ORDER BY c.position"""
+        table: pa.Table = self.workspace.sql(sql).to_arrow_table()
+        return table
+
+    def valid_row_batches(self) -> pa.RecordBatchReader:
+        """The rows to store, ordered by OPD and NIP (so per-OPD reads touch few row groups), with
+        how many stored rows share each email; streamed, so a national file is never copied whole."""
+        columns = ", ".join(ROSTER_COLUMNS)
+        sql = f"""WITH shared AS (SELECT email, count(*) AS email_users FROM valid WHERE email <> '' GROUP BY email)
+                  SELECT {columns}, email_users FROM valid LEFT JOIN shared USING (email) ORDER BY opd_key, nip"""
+        reader: pa.RecordBatchReader = self.workspace.sql(sql).to_arrow_reader(100_000)
+        return reader
+
+
+# The most common spelling of each OPD (and instansi) key: names differing only in case or
+# spacing are one unit. (Empty rows never count: their OPD cell is NULL.)
+_SPELLINGS_SQL = f"""
+CREATE TABLE spellings AS
+WITH names AS (
+    SELECT 'opd' AS level, lower(name) AS key, name, count(*) AS n
+    FROM (SELECT {_collapsed("opd")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'instansi', lower(name), name, count(*)
+    FROM (SELECT {_collapsed("instansi")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
+)
+SELECT level, key, name FROM names
+QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
+"""
 
 
 def _text_check(column: str, required: str | None) -> str:
@@ -790,42 +927,28 @@ def _status_check(column: str) -> str:
                     WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
 
 
+# Rows with no cell at all are left out (they keep their place in the row numbering).
 _PARSED_SQL = f"""
-WITH cells AS (
-    SELECT position, row_number, coalesce(source, '') AS source, coalesce(nip_is_number, false) AS nip_is_number,
-           {", ".join(f"{_cell(c)} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
-    FROM raw
-)
-SELECT c.*,
-       regexp_replace(regexp_replace(nip_cell, $leading_quote, ''), $nip_junk, '', 'g') AS nip_clean,
-       nip_is_number OR coalesce(regexp_full_match(nip_cell, $scientific), false) AS nip_numeric,
-       regexp_replace(nama_cell, $space_run, ' ', 'g') AS nama_value,
-       regexp_replace(opd_cell, $space_run, ' ', 'g') AS opd_value,
-       regexp_replace(instansi_cell, $space_run, ' ', 'g') AS instansi_value,
-       a.flag AS status_aktivasi_flag, p.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
+SELECT r.rowid AS position, p.first_row + r.rowid - p.start AS row_number, p.label AS source,
+       {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)},
+       CASE WHEN regexp_full_match(r.nip, '[0-9]+') THEN r.nip
+            ELSE regexp_replace(regexp_replace(r.nip, $leading_quote, ''), $nip_junk, '', 'g') END AS nip_clean,
+       n.row_number IS NOT NULL OR coalesce(
+           NOT regexp_full_match(r.nip, '[0-9]+') AND regexp_full_match(r.nip, $scientific), false) AS nip_numeric,
+       {_collapsed("r.nama")} AS nama_value,
+       {_collapsed("r.opd")} AS opd_value,
+       {_collapsed("r.instansi")} AS instansi_value,
+       a.flag AS status_aktivasi_flag, pd.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
        d.day AS activated_on, j.kind AS jenis_word
-FROM cells c
-LEFT JOIN status_words a ON a.value = c.status_aktivasi_cell
-LEFT JOIN status_words p ON p.value = c.status_pdm_cell
-LEFT JOIN status_words v ON v.value = c.status_verifikasi_cell
-LEFT JOIN activation_dates d ON d.value = c.tgl_aktivasi_cell
-LEFT JOIN jenis_words j ON j.value = c.jenis_asn_cell
-WHERE coalesce({", ".join(f"{c}_cell" for c in RAW_CELL_COLUMNS)}) IS NOT NULL
-"""
-
-# The most common spelling of each OPD (and instansi) key: names differing only in case or
-# spacing are one unit. (Empty rows never count: their OPD cell is NULL.)
-_SPELLINGS_SQL = f"""
-CREATE TEMP TABLE spellings AS
-WITH names AS (
-    SELECT 'opd' AS level, lower(name) AS key, name, count(*) AS n
-    FROM (SELECT {_collapsed("opd")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
-    UNION ALL
-    SELECT 'instansi', lower(name), name, count(*)
-    FROM (SELECT {_collapsed("instansi")} AS name FROM raw) WHERE name IS NOT NULL GROUP BY ALL
-)
-SELECT level, key, name FROM names
-QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
+FROM raw r
+JOIN parts p ON p.part = r.part
+LEFT JOIN numeric_nips n ON n.part = r.part AND n.row_number = p.first_row + r.rowid - p.start
+LEFT JOIN status_words a ON a.value = r.status_aktivasi
+LEFT JOIN status_words pd ON pd.value = r.status_pdm
+LEFT JOIN status_words v ON v.value = r.status_verifikasi
+LEFT JOIN activation_dates d ON d.value = r.tgl_aktivasi
+LEFT JOIN jenis_words j ON j.value = r.jenis_asn
+WHERE coalesce({", ".join(f"r.{c}" for c in RAW_CELL_COLUMNS)}) IS NOT NULL
 """
 
 _NIP_ERROR = """CASE WHEN nip_numeric THEN $msg_nip_numeric
@@ -844,7 +967,7 @@ _NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
     WHEN kind_code BETWEEN 1 AND 12 AND substr(nip, 16, 3) = '000' THEN $warn_sequence END"""
 
 _CHECKED_SQL = f"""
-CREATE TEMP TABLE checked AS
+CREATE TABLE checked AS
 WITH parsed AS ({_PARSED_SQL}), nips AS (
     SELECT *, {_NIP_ERROR} AS nip_error FROM parsed
 ), decoded AS (
@@ -854,27 +977,26 @@ WITH parsed AS ({_PARSED_SQL}), nips AS (
            TRY_CAST(substr(nip, 13, 2) AS INTEGER) AS kind_code
     FROM (SELECT *, CASE WHEN nip_error IS NULL THEN nip_clean END AS nip FROM nips)
 )
-SELECT d.position, d.row_number, d.source, d.nip, d.nip_cell, d.nip_error,
+SELECT d.position, d.row_number, d.source, d.nip, d.nip_error,
        {_NIP_WARNING} AS nip_warning,
-       d.nama_value AS nama, d.nama_cell, {_text_check("nama", "true")} AS nama_error,
+       d.nama_value AS nama, {_text_check("nama", "true")} AS nama_error,
        CASE WHEN $has_instansi THEN o.name || ' (' || i.name || ')' ELSE o.name END AS opd,
        CASE WHEN $has_instansi THEN i.key || ' › ' || o.key ELSE o.key END AS opd_key,
-       d.opd_cell, {_text_check("opd", "true")} AS opd_error,
+       {_text_check("opd", "true")} AS opd_error,
        i.name AS instansi, i.key AS instansi_key,
-       d.instansi_cell, {_text_check("instansi", "$has_instansi")} AS instansi_error,
-       d.status_aktivasi_flag AS activated, d.status_aktivasi_cell,
+       {_text_check("instansi", "$has_instansi")} AS instansi_error,
+       d.status_aktivasi_flag AS activated,
        {_status_check("status_aktivasi")} AS status_aktivasi_error,
-       d.status_pdm_flag AS pdm_done, d.status_pdm_cell, {_status_check("status_pdm")} AS status_pdm_error,
-       d.status_verifikasi_flag AS verified, d.status_verifikasi_cell,
+       d.status_pdm_flag AS pdm_done, {_status_check("status_pdm")} AS status_pdm_error,
+       d.status_verifikasi_flag AS verified,
        {_status_check("status_verifikasi")} AS status_verifikasi_error,
-       d.activated_on, d.tgl_aktivasi_cell,
+       d.activated_on,
        CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable END
            AS tgl_aktivasi_error,
        CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
-       lower(d.email_cell) AS email, d.email_cell, {_text_check("email", None)} AS email_error,
+       lower(d.email_cell) AS email, {_text_check("email", None)} AS email_error,
        coalesce(d.jenis_word, CASE WHEN d.kind_code BETWEEN 1 AND 12 THEN 'PNS' WHEN d.nip IS NOT NULL THEN 'PPPK' END)
            AS jenis_asn,
-       d.jenis_asn_cell,
        CASE WHEN d.jenis_asn_cell IS NOT NULL AND d.jenis_word IS NULL THEN $msg_jenis_unknown END AS jenis_asn_error
 FROM decoded d
 LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
@@ -884,7 +1006,7 @@ LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value
 # Same NIP twice (in any source): identical rows -> keep the first and warn; different -> error on
 # every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together.
 _DUPLICATES_SQL = """
-CREATE TEMP TABLE duplicates AS
+CREATE TABLE duplicates AS
 WITH repeated AS (
     SELECT c.*, CASE WHEN (SELECT count(DISTINCT source) FROM checked) > 1
                      THEN row_number::VARCHAR || ' (' || source || ')' ELSE row_number::VARCHAR END AS ref
@@ -915,14 +1037,24 @@ _ERROR_COLUMNS = (
     "tgl_aktivasi_error",
     "email_error",
     "jenis_asn_error",
-    "duplicate_error",
 )
+_WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
 
-_ROWS_SQL = f"""
-SELECT c.row_number, {", ".join(f"c.{name}" for name in ROSTER_COLUMNS)},
-       {" AND ".join(f"{name} IS NULL" for name in _ERROR_COLUMNS)} AND duplicate_warning IS NULL AS valid
-FROM checked c LEFT JOIN duplicates USING (position)
-ORDER BY c.position
+# The rows to store: no error, and not a later copy of an identical row.
+_VALID_SQL = f"""
+CREATE VIEW valid AS
+SELECT c.* FROM checked c LEFT JOIN duplicates d USING (position)
+WHERE {" AND ".join(f"c.{name} IS NULL" for name in _ERROR_COLUMNS)}
+  AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL
+"""
+
+# The rows with any problem, with their cells as read (few, even in a large file).
+_FLAGGED_SQL = f"""
+CREATE TABLE flagged AS
+SELECT c.*, d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
+FROM checked c LEFT JOIN duplicates d USING (position) JOIN raw r ON r.rowid = c.position
+WHERE NOT ({" AND ".join(f"c.{name} IS NULL" for name in (*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
+           AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL)
 """
 
 
@@ -930,7 +1062,7 @@ def _problem(order: int, column: str, reason: str, level: str, shown: str | None
     value = shown or f"{column}_cell"
     return f"""SELECT {order} AS check_order, source AS sumber, row_number AS baris, $label_{column} AS kolom,
                       substr(coalesce({value}, ''), 1, $max_shown) AS nilai, {reason} AS alasan, {level} AS tingkat
-               FROM checked c LEFT JOIN duplicates USING (position) WHERE {reason} IS NOT NULL"""
+               FROM flagged WHERE {reason} IS NOT NULL"""
 
 
 def _problems_sql() -> str:
@@ -954,21 +1086,3 @@ def _problems_sql() -> str:
 
 
 _PROBLEMS_SQL = _problems_sql()
-
-
-def check_roster(
-    workspace: Connection, lookups: dict[str, pa.Table], params: dict[str, object]
-) -> tuple[pa.Table, pd.DataFrame]:
-    """Normalise and check the raw cells: (rows as an Arrow table with `valid`, problems).
-
-    `lookups` are the Arrow tables status_words(value, flag), activation_dates(value, day) and
-    jenis_words(value, kind); `params` the rules' texts and switches (see roster.py).
-    """
-    for name, table in lookups.items():
-        workspace.register(name, table)
-    _run(workspace, _SPELLINGS_SQL, params)
-    _run(workspace, _CHECKED_SQL, params)
-    _run(workspace, _DUPLICATES_SQL, params)
-    problems = _run(workspace, _PROBLEMS_SQL, params).df()
-    rows = workspace.sql(_ROWS_SQL).to_arrow_table()
-    return rows, problems

@@ -119,3 +119,15 @@ def test_ingest_several_files_as_one_snapshot(tmp_path: Path) -> None:
     result = run("ingest", str(first), str(second), "--db", str(tmp_path / "t.duckdb"))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 3
+
+
+def test_ingest_a_folder_of_files_as_one_snapshot_with_progress_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "nasional_20210711"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(csv_bytes([HEADER, ROWS[0]]))
+    (folder / "b.xlsx").write_bytes(xlsx_bytes([HEADER, ROWS[1], ROWS[2]]))
+    (folder / "catatan.txt").write_text("bukan daftar ASN")  # not a roster file: left alone
+    result = run("ingest", str(folder), "--date", "2021-07-11", "--db", str(tmp_path / "t.duckdb"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rows"] == 3
+    assert "Membaca dan memeriksa 2 berkas" in result.stderr and "3 ASN tersimpan" in result.stderr

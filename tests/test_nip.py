@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pdm_metrics.nip import clean_nip, nip_error, nip_kind, nip_structure_warning, parse_nip
-from pdm_metrics.roster import normalise_rows
+from pdm_metrics.roster import roster_from_frame
 from pdm_metrics.schema import JenisAsn
 
 digits18 = st.text(alphabet="0123456789", min_size=18, max_size=18)
@@ -83,9 +85,7 @@ def test_any_well_formed_pns_nip_has_no_warning(birth, years_after, month, gende
 @given(st.lists(st.text(alphabet="0123456789", min_size=18, max_size=18), min_size=1, max_size=30, unique=True))
 def test_file_checks_give_the_same_structure_warning_as_one_nip(nips: list[str]) -> None:
     """The SQL over a whole file and the Python for one NIP apply the same rules."""
-    raw = pd.DataFrame(
-        {"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah", "row_number": range(2, len(nips) + 2)}
-    )
-    _, problems = normalise_rows(raw)
+    raw = pd.DataFrame({"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah"})
+    problems = roster_from_frame(raw, dt.date(2021, 7, 11), "contoh.csv", "").problems
     from_file = dict(zip(problems["nilai"], problems["alasan"], strict=True))
     assert from_file == {nip: w for nip in nips if (w := nip_structure_warning(nip)) is not None}

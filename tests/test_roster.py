@@ -306,3 +306,26 @@ def test_several_files_are_one_snapshot() -> None:
     assert Column.STATUS_PDM not in roster.columns_present  # only one file carried it: not available
     error = errors_of(roster).iloc[0]
     assert (error["sumber"], error["baris"]) == ("riau.xlsx", 3)
+
+
+def test_a_blank_line_keeps_the_row_numbers_of_the_rows_after_it() -> None:
+    data = csv_bytes([HEADER, ROWS[0]]) + b"\r\n" + csv_bytes([[NIP_B, "Siti", "Dinas A", "Entah"]])
+    roster = read_roster(data, "x.csv", JULY_11)
+    assert list(errors_of(roster)["baris"]) == [4]  # header 1, Budi 2, blank 3, Siti 4
+
+
+def test_windows_1252_text_far_into_a_large_file_is_still_read_correctly() -> None:
+    """The first 256 KB look like UTF-8; DuckDB's reader meets the ’ later and the file is re-read."""
+    filler = [[f"1990010120201210{i % 90 + 10:02d}", f"Pegawai {i}", f"Dinas {i}", "Sudah"] for i in range(9000)]
+    rows = [HEADER, *filler, [NIP_C, "Ma’ruf Amin", "Dinas Kesehatan", "Sudah"]]
+    roster = read_roster(csv_bytes(rows, ",", "cp1252"), "besar.csv", JULY_11)
+    assert roster.rows["nama"].iloc[-1] == "Ma’ruf Amin" and roster.row_count == 9001
+    assert roster.rows["row_number"].iloc[-1] == 9002
+
+
+def test_a_title_above_the_header_and_a_quoted_line_break_keep_excel_row_numbers() -> None:
+    text = 'Keadaan per 11 Juli 2021\r\nNIP,NAMA,OPD,STATUS AKTIVASI\r\n' \
+           f'{NIP_A},"Budi\nSantoso",Dinas A,Sudah\r\n{NIP_B},Siti,Dinas A,Entah\r\n'  # fmt: skip
+    roster = read_roster(text.encode(), "x.csv")
+    assert roster.snapshot_date == JULY_11 and roster.rows["nama"].iloc[0] == "Budi Santoso"
+    assert list(errors_of(roster)["baris"]) == [4]  # records: title 1, header 2, Budi 3, Siti 4
