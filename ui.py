@@ -28,7 +28,7 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "trend": views.trend,
     "opd_overview": views.opd_overview,
     "opd_detail": views.opd_detail,
-    "data_table": views.data_table,
+    "data_page": views.data_page,
     "calendar_in_force": views.calendar_in_force,
     "calendar_view": views.calendar_view,
     "changes": views.changes,
@@ -160,19 +160,17 @@ def _audited(
     return produce
 
 
-SHOWN_ROWS = 5_000
-
-
-def show_roster_table(frame: pd.DataFrame) -> None:
+def show_roster_table(frame: pd.DataFrame, total: int | None = None) -> None:
     """A roster table: dates as dd/mm/yyyy and empty cells blank (not 'None'), sorting on real values.
 
     A browser table of millions of rows helps nobody (and the styler refuses it): the first
-    SHOWN_ROWS are shown, the download next to it holds every row.
+    views.SHOWN_ROWS are shown, the download next to it holds every row.
     """
-    if len(frame) > SHOWN_ROWS:
-        st.caption(f"Ditampilkan {format_int(SHOWN_ROWS)} baris pertama dari {format_int(len(frame))}; "
+    total = len(frame) if total is None else total
+    if total > min(len(frame), views.SHOWN_ROWS):
+        frame = frame.head(views.SHOWN_ROWS)
+        st.caption(f"Ditampilkan {format_int(len(frame))} baris pertama dari {format_int(total)}; "
                    "unduhan berisi semuanya.")  # fmt: skip
-        frame = frame.head(SHOWN_ROWS)
     styled = frame.style.format({"Tanggal Aktivasi": lambda d: "" if pd.isna(d) else d.strftime("%d/%m/%Y")}, na_rep="")
     st.dataframe(styled, hide_index=True, width="stretch")
 
@@ -185,13 +183,16 @@ def empty_state() -> bool:
     return True
 
 
-def upload_preview(files: list[tuple[bytes, str]], snapshot_date: date | None) -> views.UploadPreview:
-    """Check uploaded files once per (contents, date); re-running the page reuses the result."""
+def upload_preview(
+    files: list[tuple[bytes, str]], snapshot_date: date | None, progress: Callable[[str], None] | None = None
+) -> views.UploadPreview:
+    """Check uploaded files once per (contents, date); re-running the page reuses the result.
+    `progress` hears each step of a check that really runs."""
     key = (tuple((hash(data), name) for data, name in files), snapshot_date)
     cache = st.session_state.setdefault("upload_previews", {})
     if key not in cache:
-        cache.clear()
-        cache[key] = views.upload_preview(connection(), files, snapshot_date)
+        cache.clear()  # the previous preview's checked rows are let go before the next are read
+        cache[key] = views.upload_preview(connection(), files, snapshot_date, progress)
     preview: views.UploadPreview = cache[key]
     return preview
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from pdm_metrics import views
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.views import StatusFilter
 
@@ -19,15 +20,17 @@ if not ui.empty_state():
     ]
     status = StatusFilter(*(STATUS_CHOICES[c] for c in chosen))
     filters = ui.current_filters()
-    day, table = ui.view("data_table", filters, status)
+    page = ui.view("data_page", filters, status)
+    day = page.snapshot_date
     described = f"{filters.description}; aktivasi {chosen[0]}, PDM {chosen[1]}, verifikasi {chosen[2]}"
-    st.caption(f"Snapshot {format_date(day)} · {format_int(len(table))} ASN · {described}")
-    if table.empty:
+    st.caption(f"Snapshot {format_date(day)} · {format_int(page.total)} ASN · {described}")
+    if page.table.empty:
         st.info("Tidak ada ASN yang cocok dengan pilihan ini.")
     else:
-        ui.show_roster_table(table)
+        ui.show_roster_table(page.table, page.total)
+        every_row = lambda: views.data_table(ui.connection(), filters, status)[1]  # noqa: E731 (run on click)
         ui.download_buttons(
-            table,
+            every_row,
             f"pantau-pdm_data_{day.isoformat()}",
             f"Data PDM ASN, snapshot {format_date(day)}",
             f"Filter: {described}",

@@ -26,7 +26,7 @@ if uploads:
     override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == upload_id else None
     try:
         with st.status("Memeriksa berkas…", expanded=False) as status:
-            preview = ui.upload_preview(files, override)
+            preview = ui.upload_preview(files, override, lambda step: status.update(label=f"{step}…"))
             status.update(
                 label=f"Berkas diperiksa: {format_int(preview.roster.row_count)} baris data", state="complete"
             )

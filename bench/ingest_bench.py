@@ -11,7 +11,6 @@ Part of bench/national.py; no timing is asserted anywhere.
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,14 @@ def write_xlsx(path: Path, rows: int) -> None:
     workbook.close()
 
 
+# Each step prints its own peak memory: the larger of the process and the children it waited for
+# (the xlsx reader's child process).
+PEAK = (
+    "\nimport resource\n"
+    "print(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+)
+
 STEPS = {
     "csv floor": (
         "import duckdb, sys\n"
@@ -74,7 +81,7 @@ STEPS = {
     "ingest": (
         "import sys\n"
         "from pdm_metrics.cli import main\n"
-        "sys.exit(main(['ingest', sys.argv[1], '--db', sys.argv[2], '--date', '2021-07-11']))\n"
+        "assert main(['ingest', sys.argv[1], '--db', sys.argv[2], '--date', '2021-07-11']) == 0\n"
     ),
 }
 
@@ -84,12 +91,11 @@ def run_step(step: str, source: Path, workdir: Path) -> dict[str, float]:
     db = workdir / f"{step.replace(' ', '_')}.duckdb"
     db.unlink(missing_ok=True)
     started = time.perf_counter()
-    command = [sys.executable, "-c", STEPS[step], str(source), str(db)]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    command = [sys.executable, "-c", STEPS[step] + PEAK, str(source), str(db)]
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     db.unlink(missing_ok=True)
-    # ru_maxrss of children is a running maximum: callers run the lighter steps first.
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_kb = int(done.stdout.strip().splitlines()[-1])
     return {"seconds": seconds, "peak_mb": peak_kb / 1024}
 
 

@@ -100,9 +100,10 @@ def main() -> None:
 
         db = args.db or workdir / "national.duckdb"
         con, days, seconds = national_pages.national_database(db, args.asn, args.snapshots)
-        rows = con.execute("SELECT count(*) FROM roster").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM roster").fetchall()[0][0]
+        built = f"built in {number(seconds)} s" if seconds >= 1 else f"reused from {db}"
         print(f"\n2. Database time of each page query ({number(rows)} roster rows, {len(days)} snapshots,"
-              f" built in {number(seconds)} s; best of 3)")  # fmt: skip
+              f" {built}; best of 3)")  # fmt: skip
         for name, query in national_pages.page_queries(con, days).items():
             print(f"   {name:<44}{number(national_pages.timed(query)):>9} ms")
         con.close()

@@ -126,12 +126,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     started = monotonic()
     size = sum(f.stat().st_size for f in files)
-    _stage(f"Membaca dan memeriksa {format_int(len(files))} berkas ({format_int(size // 2**20)} MB) ...", started)
+    _stage(f"{format_int(len(files))} berkas, {format_int(size // 2**20)} MB", started)
     # Several files (e.g. a national export split per region) make one snapshot together; each
-    # is read when its turn comes, so only one file's bytes are in memory at a time.
+    # is read from its place on disk, never whole into memory.
     with contextlib.ExitStack() as stack:
         sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
-        roster = read_rosters(sources, args.date)
+        roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started))
     _stage(f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
            f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
     con = store.connect(args.db)

@@ -95,6 +95,19 @@ def rates_from_counts(counts: pd.DataFrame) -> list[Rates]:
     return result
 
 
+def rate_points(counts: pd.DataFrame, metric: Metric) -> pd.Series:
+    """The rate of every row of store.summary_counts as a float, exactly rate_pct's two-decimal
+    half-up value (integer arithmetic, vectorised); NaN where the status is not available."""
+    part = counts[metric.value].astype("float64")
+    if metric.availability_column is not None:
+        part = part.where(counts[metric.availability_column].astype(bool))
+    total = counts["total"].astype("int64")
+    valid = part.notna() & (total > 0)
+    whole = part.fillna(0).astype("int64")
+    hundredths = (2 * whole * 10_000 + total) // (2 * total.where(total > 0, 1))
+    return (hundredths / 100).where(valid)
+
+
 def rates_frame(counts: pd.DataFrame) -> pd.DataFrame:
     """Counts with rate columns added (Decimal or None), unavailable counts set to None."""
     frame = counts.copy()

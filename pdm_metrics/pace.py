@@ -13,11 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pandas as pd
+
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.fmt import format_date, format_decimal
 
 PACE_WINDOW_DAYS = 28
 FULL = 100.0
+# Slopes are kept to 1e-9 points a day: far below any meaningful pace, and what float noise of
+# one summation order or another would otherwise turn into 2,24 versus 2,25 (or a flat line into
+# a pace that reaches 100 % in a billion years).
+SLOPE_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def slope_per_day(points: list[tuple[date, float]]) -> float | None:
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:
         return None
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return round(sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread, SLOPE_DIGITS)
 
 
 def recent(points: list[tuple[date, float]], as_of: date) -> list[tuple[date, float]]:
@@ -69,11 +75,49 @@ def recent(points: list[tuple[date, float]], as_of: date) -> list[tuple[date, fl
 
 def pace(points: list[tuple[date, float]], as_of: date, phase: Phase, daily: Sequence[tuple[date, float]] = ()) -> Pace:
     """Pace and projection for one population on one phase, as of a snapshot date."""
-    upto = sorted(p for p in points if p[0] <= as_of)
-    rate = upto[-1][1] if upto else 0.0
-    per_day = slope_per_day(recent(points, as_of))
+    frame = pd.DataFrame({"group": "", "day": [d for d, _ in points], "value": [v for _, v in points]})
+    found = pace_by_group(frame, as_of, phase)
+    if found.empty:  # no point up to as_of
+        return _pace(0.0, slope_per_day(recent(list(daily), as_of)) if daily else None, as_of, phase)
+    row = found.iloc[0]
+    per_day = None if pd.isna(row["per_day"]) else float(row["per_day"])
     if per_day is None and daily:
         per_day = slope_per_day(recent(list(daily), as_of))
+    return _pace(float(row["rate"]), per_day, as_of, phase)
+
+
+def pace_by_group(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFrame:
+    """Pace of many populations at once (columns group, day, value: one rate per group per
+    snapshot): group, rate (the latest up to as_of) and per_day (NaN when it cannot be measured)
+    for every group with a point up to as_of. The same window and least-squares slope as
+    `slope_per_day` over `recent`, vectorised: nationally this is 30.000 OPD."""
+    upto = points.assign(day=pd.to_datetime(points["day"]))
+    upto = upto[upto["day"] <= pd.Timestamp(as_of)].sort_values(["group", "day"])
+    latest = upto.groupby("group")["value"].last()
+    in_window = upto["day"] >= pd.Timestamp(as_of - timedelta(days=PACE_WINDOW_DAYS))
+    window_size = in_window.groupby(upto["group"]).transform("sum")
+    from_end = upto.groupby("group").cumcount(ascending=False)
+    chosen = upto[(in_window & (window_size >= 2)) | ((window_size < 2) & (from_end < 2))].copy()
+    chosen["x"] = (chosen["day"] - chosen.groupby("group")["day"].transform("min")).dt.days.astype(float)
+    groups = chosen.groupby("group")
+    dx = chosen["x"] - groups["x"].transform("mean")
+    dy = chosen["value"] - groups["value"].transform("mean")
+    sums = pd.DataFrame({"spread": dx * dx, "co": dx * dy, "group": chosen["group"]}).groupby("group").sum()
+    size = groups.size()
+    per_day = (sums["co"] / sums["spread"]).round(SLOPE_DIGITS).where((size >= 2) & (sums["spread"] != 0))
+    return pd.DataFrame({"group": latest.index, "rate": latest.to_numpy(), "per_day": per_day.reindex(latest.index)})
+
+
+def paces(points: pd.DataFrame, as_of: date, phase: Phase) -> dict[str, Pace]:
+    """`pace` for every group of a long frame (see pace_by_group)."""
+    found = pace_by_group(points, as_of, phase)
+    return {
+        str(g): _pace(float(r), None if pd.isna(d) else float(d), as_of, phase)
+        for g, r, d in zip(found["group"], found["rate"], found["per_day"], strict=True)
+    }
+
+
+def _pace(rate: float, per_day: float | None, as_of: date, phase: Phase) -> Pace:
     days_left = (phase.end - as_of).days
     passed = days_left < 0
     needed = None if passed else (FULL - rate) / max(days_left, 1)

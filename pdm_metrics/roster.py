@@ -134,23 +134,32 @@ def read_roster(source: BinaryIO | bytes, filename: str, snapshot_date: date | N
     return read_rosters([(source, filename)], snapshot_date)
 
 
-def read_rosters(sources: Sequence[Source], snapshot_date: date | None = None) -> Roster:
+Progress = Callable[[str], None]
+
+
+def read_rosters(
+    sources: Sequence[Source], snapshot_date: date | None = None, progress: Progress | None = None
+) -> Roster:
     """Several files (and every sheet with a header in a workbook) read as ONE snapshot.
 
     Duplicates are found across all of them; the report names the source of each problem.
+    `progress` hears each step as it begins (in Indonesian, for a status line).
     """
     checks = store.RosterChecks(dict(_CHECK_TEXTS))
     try:
-        return _read_into(checks, sources, snapshot_date)
+        return _read_into(checks, sources, snapshot_date, progress or (lambda step: None))
     except BaseException:
         checks.close()
         raise
 
 
-def _read_into(checks: store.RosterChecks, sources: Sequence[Source], snapshot_date: date | None) -> Roster:
+def _read_into(
+    checks: store.RosterChecks, sources: Sequence[Source], snapshot_date: date | None, progress: Progress
+) -> Roster:
     digests, headers, titles = [], [], []
     for source, filename in sources:
         name = PurePath(filename).name
+        progress(f"Membaca {name}")
         with _on_disk(source, name) as path:
             digests.append(_sha256(path))
             for header, title in _add_file(checks, path, name):
@@ -161,6 +170,7 @@ def _read_into(checks: store.RosterChecks, sources: Sequence[Source], snapshot_d
     checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in headers)])
     names = [PurePath(name).name for _, name in sources]
     date_found, date_source = _resolve_snapshot_date(snapshot_date, titles[0], names[0])
+    progress(f"Memeriksa {format_int(checks.raw_count())} baris")
     problems = check_cells(checks, columns, date_found)
     rows, valid, activated = checks.counts()
     if rows == 0:

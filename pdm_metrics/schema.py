@@ -140,6 +140,7 @@ class Table(StrEnum):
     EXTENSIONS = "deadline_extensions"
     CHANGES = "snapshot_changes"
     CHANGE_PAIRS = "snapshot_change_pairs"
+    PROFILE = "nip_profile_summary"
 
 
 # The columns of a stored roster row (besides snapshot_id), in the store's order.

@@ -12,7 +12,7 @@ import re
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +36,7 @@ T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.S
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
 T_EXT = Table.EXTENSIONS.value
 T_CHANGES, T_CHANGE_PAIRS = Table.CHANGES.value, Table.CHANGE_PAIRS.value
+T_PROFILE = Table.PROFILE.value
 # The kinds of change between two snapshots, each a boolean column of the changes table.
 CHANGE_KINDS = (
     "newly_activated",
@@ -93,6 +94,11 @@ _DDL = (
         opd_before VARCHAR, opd_after VARCHAR, key_before VARCHAR, key_after VARCHAR,
         {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)})""",
     f"CREATE TABLE IF NOT EXISTS {T_CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)",
+    # Counts per snapshot by what the NIP says (birth year, gender, appointment year) and jenis ASN,
+    # written at ingest: the Profil NIP page reads them instead of parsing every NIP again.
+    f"""CREATE TABLE IF NOT EXISTS {T_PROFILE} (
+        snapshot_id BIGINT NOT NULL, birth_year INTEGER, gender_digit VARCHAR, start_year INTEGER,
+        jenis_asn VARCHAR, total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
     f"""CREATE TABLE IF NOT EXISTS {T_EXT} (
         phase VARCHAR NOT NULL, new_end DATE NOT NULL, letter_number VARCHAR NOT NULL,
         letter_date DATE NOT NULL, scope VARCHAR, added_by VARCHAR, added_at TIMESTAMP)""",
@@ -115,7 +121,22 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
         for statement in _DDL:
             con.execute(statement)
         _add_email_users(con)
+        _add_profile_summaries(con)
     return con
+
+
+def _add_profile_summaries(con: Connection) -> None:
+    """Databases made before the profile summary existed gain it for every snapshot, once."""
+    (profiled, snapshots) = _first(con.execute(f"SELECT (SELECT count(*) FROM {T_PROFILE}), count(*) FROM {T_SNAP}"))
+    if snapshots and not profiled:
+        with transaction(con) as cur:
+            _rebuild_profile_summaries(cur)
+
+
+def _rebuild_profile_summaries(cur: Connection) -> None:
+    cur.execute(f"DELETE FROM {T_PROFILE}")
+    for (snapshot_id,) in cur.execute(f"SELECT id FROM {T_SNAP}").fetchall():
+        _insert_profile_summary(cur, int(snapshot_id))
 
 
 def _add_email_users(con: Connection) -> None:
@@ -243,6 +264,7 @@ def save_snapshot(
             ],
         )
         _insert_summary(cur, int(new_id))
+        _insert_profile_summary(cur, int(new_id))
         _store_neighbour_changes(cur, int(new_id), meta.snapshot_date)
         (activated,) = _first(
             cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id])
@@ -257,7 +279,8 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
     cur.execute(
         f"INSERT INTO {T_ARCHIVE} SELECT *, now()::TIMESTAMP, ?, ? FROM {T_SNAP} WHERE id = ?", [actor, new_id, old_id]
     )
-    cur.execute(f"DELETE FROM {T_SUMMARY} WHERE snapshot_id = ?", [old_id])
+    for summary in (T_SUMMARY, T_PROFILE):
+        cur.execute(f"DELETE FROM {summary} WHERE snapshot_id = ?", [old_id])
     cur.execute(f"DELETE FROM {T_SNAP} WHERE id = ?", [old_id])
     _forget_changes(cur, [old_id])
 
@@ -306,7 +329,7 @@ def delete_sample_snapshots(con: Connection, actor: str) -> int:
     """Remove every snapshot marked as sample data; returns how many were removed."""
     with transaction(con) as cur:
         ids = [r[0] for r in cur.execute(f"SELECT id FROM {T_SNAP} WHERE is_sample").fetchall()]
-        for table in (T_ROSTER, T_SUMMARY):
+        for table in (T_ROSTER, T_SUMMARY, T_PROFILE):
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
         cur.execute(f"DELETE FROM {T_SNAP} WHERE is_sample")
         _forget_changes(cur, ids)
@@ -425,11 +448,8 @@ class RosterFilter:
     verified: bool | None = None
 
 
-def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter()) -> pd.DataFrame:
-    """The roster rows of one snapshot, filtered, ordered by OPD then name."""
+def _roster_where(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
     sql = f"""
-        SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done,
-               r.verified, r.email
         FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
         WHERE s.snapshot_date = $date
           AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, r.opd_key))
@@ -437,9 +457,8 @@ def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = Rost
           AND ($act::BOOLEAN IS NULL OR r.activated = $act)
           AND ($pdm::BOOLEAN IS NULL OR r.pdm_done IS NOT DISTINCT FROM $pdm)
           AND ($ver::BOOLEAN IS NULL OR r.verified IS NOT DISTINCT FROM $ver)
-        ORDER BY r.opd, r.nama, r.nip
     """
-    params = {
+    params: dict[str, object] = {
         "date": snapshot_date,
         "opd": _list_param(where.opd_keys),
         "jenis": _list_param(where.jenis_asn),
@@ -447,7 +466,23 @@ def roster_rows(con: Connection, snapshot_date: date, where: RosterFilter = Rost
         "pdm": where.pdm_done,
         "ver": where.verified,
     }
-    return con.cursor().execute(sql, params).df()
+    return sql, params
+
+
+def roster_rows(
+    con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter(), limit: int | None = None
+) -> pd.DataFrame:
+    """The roster rows of one snapshot, filtered, ordered by OPD then name (the first `limit`)."""
+    source, params = _roster_where(snapshot_date, where)
+    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email
+              {source} ORDER BY r.opd, r.nama, r.nip LIMIT $limit"""
+    return con.cursor().execute(sql, {**params, "limit": limit}).df()
+
+
+def roster_row_count(con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter()) -> int:
+    source, params = _roster_where(snapshot_date, where)
+    (count,) = _first(con.cursor().execute(f"SELECT count(*) {source}", params))
+    return int(count)
 
 
 # A status the earlier file lacked counts as not yet done (NULL -> false).
@@ -592,26 +627,50 @@ def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
     return con.cursor().execute(sql, {"date": snapshot_date}).df()
 
 
+_PROFILE_GROUPS = """TRY_CAST(substr(r.nip, 1, 4) AS INTEGER) AS birth_year,
+       substr(r.nip, 15, 1) AS gender_digit,
+       TRY_CAST(substr(r.nip, 9, 4) AS INTEGER) AS start_year,
+       r.jenis_asn"""
+_PROFILE_COUNTS = """count(*) AS total,
+       count(*) FILTER (WHERE r.activated) AS activated,
+       count(*) FILTER (WHERE r.pdm_done) AS pdm_done,
+       count(*) FILTER (WHERE r.verified) AS verified"""
+
+
+def _insert_profile_summary(cur: Connection, snapshot_id: int) -> None:
+    cur.execute(
+        f"""INSERT INTO {T_PROFILE} (snapshot_id, birth_year, gender_digit, start_year, jenis_asn,
+                                     total, activated, pdm_done, verified)
+            SELECT r.snapshot_id, {_PROFILE_GROUPS}, {_PROFILE_COUNTS}
+            FROM {T_ROSTER} r WHERE r.snapshot_id = ? GROUP BY ALL""",
+        [snapshot_id],
+    )
+
+
 def nip_profile_counts(
     con: Connection, snapshot_date: date, opd_keys: Sequence[str] | None = None, jenis_asn: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Counts per birth year, gender digit, appointment year and jenis ASN, read from the NIP."""
-    sql = f"""
-        SELECT TRY_CAST(substr(r.nip, 1, 4) AS INTEGER) AS birth_year,
-               substr(r.nip, 15, 1) AS gender_digit,
-               TRY_CAST(substr(r.nip, 9, 4) AS INTEGER) AS start_year,
-               r.jenis_asn, count(*) AS total,
-               count(*) FILTER (WHERE r.activated) AS activated,
-               count(*) FILTER (WHERE r.pdm_done) AS pdm_done,
-               count(*) FILTER (WHERE r.verified) AS verified
-        FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date
-          AND ($opd::VARCHAR[] IS NULL OR list_contains($opd, r.opd_key))
-          AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, r.jenis_asn))
-        GROUP BY ALL
-    """
+    """Counts per birth year, gender digit, appointment year and jenis ASN, read from the NIP:
+    from the summary written at ingest, or for chosen OPD from their roster rows."""
+    if opd_keys:
+        sql = f"""
+            SELECT {_PROFILE_GROUPS}, {_PROFILE_COUNTS}
+            FROM {T_ROSTER} r JOIN {T_SNAP} s ON s.id = r.snapshot_id
+            WHERE s.snapshot_date = $date AND list_contains($opd, r.opd_key)
+              AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, r.jenis_asn))
+            GROUP BY ALL
+        """
+    else:
+        sql = f"""
+            SELECT p.birth_year, p.gender_digit, p.start_year, p.jenis_asn, sum(p.total)::BIGINT AS total,
+                   sum(p.activated)::BIGINT AS activated, sum(p.pdm_done)::BIGINT AS pdm_done,
+                   sum(p.verified)::BIGINT AS verified
+            FROM {T_PROFILE} p JOIN {T_SNAP} s ON s.id = p.snapshot_id
+            WHERE s.snapshot_date = $date AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, p.jenis_asn))
+            GROUP BY ALL
+        """
     params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
-    return con.cursor().execute(sql, params).df()
+    return con.cursor().execute(sql, _bind(sql, params)).df()
 
 
 def add_deadline_extension(
@@ -693,6 +752,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                     source = str(Path(workdir, f"{table}.parquet"))
                     cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [source])
                 _fill_email_users(cur)  # a backup from before the column was added
+                _rebuild_profile_summaries(cur)  # derived: not in backups
                 _audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
                 _bump_data_version(cur)
         except duckdb.Error as exc:
@@ -751,7 +811,7 @@ def _first(result: Connection) -> Any:
     return rows[0] if rows else None
 
 
-def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
+def _bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
     """The named parameters a statement uses (DuckDB refuses unused ones)."""
     used = set(re.findall(r"\$([a-z_]+)", sql))
     return {name: value for name, value in params.items() if name in used}
@@ -803,15 +863,15 @@ class RosterChecks:
 
     def _add_part(self, label: str, first_row: int, insert: str, params: dict[str, object]) -> int:
         part, self._parts = self._parts, self._parts + 1
-        start = self._raw_count()
+        start = self.raw_count()
         _do(self.workspace, insert, {**self.params, **params, "part": part})
-        end = self._raw_count()
+        end = self.raw_count()
         self.workspace.execute(
             "INSERT INTO parts VALUES (?, ?, ?, ?, ?)", [part, start, first_row, label, end - start]
         ).fetchall()
         return part
 
-    def _raw_count(self) -> int:
+    def raw_count(self) -> int:
         return int(self.workspace.execute("SELECT count(*) FROM raw").fetchall()[0][0])
 
     def add_cells(self, label: str, first_row: int, cells: object, numeric_nip_rows: Sequence[int]) -> None:

@@ -8,7 +8,7 @@ frames with Indonesian headers, and Plotly figures.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,10 +21,19 @@ from pdm_metrics.deadlines import Calendar, Phase, load_calendar
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_days_left, format_int, format_pct, format_pct_change
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rates_frame, rates_from_counts
-from pdm_metrics.pace import pace
+from pdm_metrics.metrics import (
+    Metric,
+    Rates,
+    change_between,
+    cumulative_activation,
+    rate_pct,
+    rate_points,
+    rates_frame,
+    rates_from_counts,
+)
+from pdm_metrics.pace import Pace, pace, paces
 from pdm_metrics.profile import profile_groups
-from pdm_metrics.roster import Roster, read_rosters
+from pdm_metrics.roster import Progress, Roster, read_rosters
 
 STATUS_TEXT = {True: "Sudah", False: "Belum"}
 RANK_SIZE = 5
@@ -62,6 +71,8 @@ def _day(con: store.Connection, filters: Filters) -> date | None:
     return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
 
 
+# A browser table of millions of rows helps nobody: tables show this many, downloads hold all.
+SHOWN_ROWS = 5_000
 # Name lists, WhatsApp messages and the per-OPD workbook are made for at most this many units at
 # once: nationally (30.000 units) a page of every name in the country helps nobody.
 MAX_LISTED_UNITS = 200
@@ -295,20 +306,31 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
     day = _day(con, filters)
     if day is None:
         return None
-    all_rates = rates_frame(_counts(con, filters, True, None, level))
-    current = all_rates[all_rates["snapshot_date"].dt.date == day]
+    current = rates_frame(_counts(con, filters, True, day, level))
     ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
     available, left_out = lowest_and_highest(ranked)
+    # The history is read for the units the charts show only (50 of 30.000 OPD nationally).
+    shown_units = filters
+    if left_out and level == "opd":
+        shown_units = replace(filters, opd_keys=tuple(available["opd_key"]))
+    all_rates = rates_frame(_counts(con, shown_units, True, None, level))
     unit = UNIT_LABELS[level]
     title = f"Peringkat {unit} menurut {metric.label}, {format_date(day)}"
     if left_out:
-        title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya di tabel)"
+        title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya digabung)"
     if available.empty:
         title += " (tidak tersedia pada snapshot ini)"
+    bars = [(str(r.opd), r.rate, int(r.part), int(r.total)) for r in _ranking_rows(available, metric)]
+    if left_out:
+        # The units between the lowest and the highest, as one bar: nothing drops out of sight.
+        rest = ranked[~ranked["opd_key"].isin(available["opd_key"])]
+        part, total = int(rest[metric.value].sum()), int(rest["total"].sum())
+        combined = (f"Gabungan {format_int(left_out)} {unit} lainnya", rate_pct(part, total), part, total)
+        bars.insert(CHART_UNITS, combined)
     ranking = charts.ranking_figure(
-        list(available["opd"]),
-        list(available[metric.rate_column]),
-        [charts.count_label(int(c), int(t)) for c, t in zip(available[metric.value], available["total"], strict=True)],
+        [b[0] for b in bars],
+        [b[1] for b in bars],
+        [charts.count_label(b[2], b[3]) for b in bars],
         metric,
         title,
     )
@@ -326,6 +348,10 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
     heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
     choices = list(current.sort_values("opd")[["opd_key", "opd"]].itertuples(index=False, name=None))
     return OpdView(day, ranking, heatmap, choices)
+
+
+def _ranking_rows(frame: pd.DataFrame, metric: Metric) -> Any:
+    return frame.assign(rate=frame[metric.rate_column], part=frame[metric.value]).itertuples(index=False)
 
 
 @dataclass
@@ -386,18 +412,40 @@ class StatusFilter:
     verified: bool | None = None
 
 
-def data_table(con: store.Connection, filters: Filters, status: StatusFilter) -> tuple[date | None, pd.DataFrame]:
-    day = _day(con, filters)
-    if day is None:
-        return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
-    where = store.RosterFilter(
+def _roster_filter(filters: Filters, status: StatusFilter) -> store.RosterFilter:
+    return store.RosterFilter(
         opd_keys=filters.opd_keys or None,
         jenis_asn=filters.jenis_asn or None,
         activated=status.activated,
         pdm_done=status.pdm_done,
         verified=status.verified,
     )
-    return day, filters.shown(roster_display(store.roster_rows(con, day, where)))
+
+
+def data_table(
+    con: store.Connection, filters: Filters, status: StatusFilter, limit: int | None = None
+) -> tuple[date | None, pd.DataFrame]:
+    """The roster rows behind the numbers (every one of them without a limit: what a download holds)."""
+    day = _day(con, filters)
+    if day is None:
+        return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
+    rows = store.roster_rows(con, day, _roster_filter(filters, status), limit)
+    return day, filters.shown(roster_display(rows))
+
+
+@dataclass
+class DataPage:
+    snapshot_date: date | None
+    table: pd.DataFrame  # the first SHOWN_ROWS rows
+    total: int  # how many rows the selection has
+
+
+def data_page(con: store.Connection, filters: Filters, status: StatusFilter) -> DataPage:
+    """What the Data & Unduh page shows: nationally millions of rows match, a browser shows the
+    first SHOWN_ROWS and the download writes them all."""
+    day, table = data_table(con, filters, status, SHOWN_ROWS)
+    total = 0 if day is None else store.roster_row_count(con, day, _roster_filter(filters, status))
+    return DataPage(day, table, total)
 
 
 # ----------------------------------------------------------------------------- Unggah Snapshot
@@ -423,10 +471,13 @@ REPORT_HEADERS = {
 
 
 def upload_preview(
-    con: store.Connection, files: Sequence[tuple[bytes, str]], snapshot_date: date | None
+    con: store.Connection,
+    files: Sequence[tuple[bytes, str]],
+    snapshot_date: date | None,
+    progress: Progress | None = None,
 ) -> UploadPreview:
     """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
-    roster = read_rosters(files, snapshot_date)
+    roster = read_rosters(files, snapshot_date, progress)
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report)
@@ -640,39 +691,45 @@ def _points(rates: list[Rates], metric: Metric) -> list[tuple[date, float]]:
 
 
 def pace_table(con: store.Connection, filters: Filters) -> tuple[date | None, pd.DataFrame]:
-    """Per OPD and overall, for each phase still open on the snapshot date: pace and projection."""
+    """Per OPD and overall, for each phase with a rate on the snapshot date: pace and projection."""
     day = _day(con, filters)
     if day is None:
         return None, pd.DataFrame()
     calendar = calendar_in_force(con)
-    by_opd = rates_from_counts(_counts(con, filters, True, None))
-    overall = rates_from_counts(_counts(con, filters, False, None))
-    groups: dict[str, list[Rates]] = {"Semua OPD": overall}
-    for r in by_opd:
-        groups.setdefault(str(r.opd), []).append(r)
+    overall = _counts(con, filters, False, None).assign(opd="Semua OPD")
+    counts = pd.concat([overall, _counts(con, filters, True, None)], ignore_index=True)
+    on_day = counts["snapshot_date"].dt.date == day
+    order = {name: i for i, name in enumerate(dict.fromkeys(counts["opd"]))}  # overall first
     rows = []
-    for name, rates in groups.items():
-        for metric in Metric:
-            points = _points(rates, metric)
-            if not any(d == day for d, _ in points):
-                continue
-            result = pace(points, day, calendar.phase_for(metric))
-            rows.append(
-                {
-                    "OPD": name,
-                    "Tahap": metric.label,
-                    "Persentase": format_pct(Decimal(str(result.rate))),
-                    "Proyeksi saat tenggat": "-" if result.projected is None else format_pct(result.projected),
-                    "Keterangan": result.describe(),
-                    "Berisiko": "Ya" if result.at_risk else "Tidak",
-                    "_proj": -1.0 if result.projected is None else result.projected,
-                }
-            )
+    for metric in Metric:
+        points = pd.DataFrame(
+            {"group": counts["opd"], "day": counts["snapshot_date"], "value": rate_points(counts, metric)}
+        )
+        points = points[points["value"].notna()]
+        measured = set(points.loc[on_day[points.index], "group"])
+        for name, result in paces(points, day, calendar.phase_for(metric)).items():
+            if name in measured:
+                rows.append(_pace_row(name, metric, result, order[name]))
     table = pd.DataFrame(rows)
     if table.empty:
         return day, table
+    table = table.sort_values(["_order", "_metric"]).drop(columns=["_order", "_metric"])
     table = table.sort_values(["Berisiko", "_proj"], ascending=[False, True]).drop(columns="_proj")
     return day, table.reset_index(drop=True)
+
+
+def _pace_row(name: str, metric: Metric, result: Pace, order: int) -> dict[str, object]:
+    return {
+        "OPD": name,
+        "Tahap": metric.label,
+        "Persentase": format_pct(Decimal(str(result.rate))),
+        "Proyeksi saat tenggat": "-" if result.projected is None else format_pct(result.projected),
+        "Keterangan": result.describe(),
+        "Berisiko": "Ya" if result.at_risk else "Tidak",
+        "_proj": -1.0 if result.projected is None else result.projected,
+        "_order": order,
+        "_metric": list(Metric).index(metric),
+    }
 
 
 def at_risk_opd(con: store.Connection, filters: Filters) -> pd.DataFrame:

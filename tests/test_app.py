@@ -239,10 +239,10 @@ def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ui.SHOWN_ROWS", 1000)
+    monkeypatch.setattr("pdm_metrics.views.SHOWN_ROWS", 1000)
     at = open_app("app_pages/data.py", snapshot=JULY_11)
     assert len(at.dataframe[0].value) == 1000
-    assert "Ditampilkan 1.000 baris pertama dari 3.923" in texts(at)
+    assert "Ditampilkan 1.000 baris pertama dari 3.923" in texts(at) and "3.923 ASN" in texts(at)
 
 
 def test_profil_and_laporan_pages(app_db: Path) -> None:

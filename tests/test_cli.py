@@ -130,4 +130,5 @@ def test_ingest_a_folder_of_files_as_one_snapshot_with_progress_lines(tmp_path: 
     result = run("ingest", str(folder), "--date", "2021-07-11", "--db", str(tmp_path / "t.duckdb"))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 3
-    assert "Membaca dan memeriksa 2 berkas" in result.stderr and "3 ASN tersimpan" in result.stderr
+    assert "2 berkas" in result.stderr and "Membaca b.xlsx" in result.stderr and "Memeriksa 3 baris" in result.stderr
+    assert "3 ASN tersimpan" in result.stderr

@@ -61,6 +61,28 @@ def test_charts_keep_the_lowest_and_highest_units_at_scale() -> None:
     assert list(shown["opd"])[:1] == ["Unit 000"] and list(shown["opd"])[-1:] == ["Unit 129"]
 
 
+def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Path) -> None:
+    """60 OPD, OPD i with i of its 60 ASN activated: the 25 lowest, one bar for the 10 in the
+    middle, the 25 highest; the heatmap holds the 50 named units only."""
+    rows = [HEADER]
+    for unit in range(60):
+        for person in range(60):
+            nip = f"1990{1 + unit % 12:02d}{1 + unit // 12:02d}2020121{person + 1:03d}"
+            rows.append([nip, f"P{unit}-{person}", f"Dinas {unit:02d}", "Sudah" if person < unit else "Belum"])
+    con = store.connect(tmp_path / "many.duckdb")
+    roster = read_roster(csv_bytes(rows), "banyak.csv", JULY_11)
+    assert roster.error_count == 0 and roster.row_count == 3600
+    ingest_roster(con, roster)
+    view = views.opd_overview(con, views.Filters(JULY_11), Metric.AKTIVASI)
+    assert view is not None
+    bars = view.ranking.data[0]
+    assert len(bars.y) == 51 and bars.y[0] == "Dinas 00" and bars.y[-1] == "Dinas 59"
+    assert bars.y[25] == "Gabungan 10 OPD lainnya"
+    assert bars.text[25] == "49,17%"  # units 25..34: 25 + 26 + ... + 34 = 295 of 600 activated
+    assert len(view.heatmap.data[0].y) == 50
+    con.close()
+
+
 def test_a_database_from_before_the_instansi_level_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))

@@ -12,6 +12,7 @@ from pdm_metrics.roster import (
     ERROR,
     WARNING,
     read_roster,
+    read_rosters,
     snapshot_date_from_filename,
     snapshot_date_from_title,
     status_word_value,
@@ -329,3 +330,10 @@ def test_a_title_above_the_header_and_a_quoted_line_break_keep_excel_row_numbers
     roster = read_roster(text.encode(), "x.csv")
     assert roster.snapshot_date == JULY_11 and roster.rows["nama"].iloc[0] == "Budi Santoso"
     assert list(errors_of(roster)["baris"]) == [4]  # records: title 1, header 2, Budi 3, Siti 4
+
+
+def test_progress_hears_each_step_of_reading_several_files() -> None:
+    steps: list[str] = []
+    sources = [(csv_bytes([HEADER, ROWS[0]]), "a.csv"), (xlsx_bytes([HEADER, ROWS[1], ROWS[2]]), "b.xlsx")]
+    read_rosters(sources, JULY_11, steps.append)
+    assert steps == ["Membaca a.csv", "Membaca b.xlsx", "Memeriksa 3 baris"]

@@ -131,3 +131,24 @@ def test_an_older_database_gains_shared_email_counts_on_opening(tmp_path: Path) 
     again = store.email_sharing(reopened, demo.KNOWN_DATE).sort_values("nip").reset_index(drop=True)
     assert again.equals(expected)
     reopened.close()
+
+
+def test_nip_profile_from_the_ingest_summary_matches_the_roster(tmp_path: Path) -> None:
+    path = tmp_path / "profile.duckdb"
+    con = store.connect(path)
+    demo.load_sample(con)
+    every_opd = list(store.opd_choices(con)["opd_key"])
+    columns = ["birth_year", "gender_digit", "start_year", "jenis_asn", "total", "activated", "pdm_done", "verified"]
+
+    def counts(opd_keys: list[str] | None) -> list[tuple[object, ...]]:
+        frame = store.nip_profile_counts(con, demo.KNOWN_DATE, opd_keys)[columns]
+        return sorted(tuple(row) for row in frame.astype(str).itertuples(index=False))
+
+    from_summary = counts(None)
+    assert sum(int(row[4]) for row in from_summary) == demo.KNOWN_TOTAL
+    assert from_summary == counts(every_opd)  # the roster rows of every OPD
+    con.execute("DROP TABLE nip_profile_summary")  # as made before the summary existed
+    con.close()
+    con = store.connect(path)
+    assert counts(None) == from_summary
+    con.close()
