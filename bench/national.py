@@ -52,10 +52,12 @@ def page_reruns(db: Path) -> dict[str, tuple[float, float]]:
     results = {}
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
-        at.run()
-        at.switch_page(f"app_pages/{page}.py")
         started = time.perf_counter()
-        at.run()
+        at.run()  # opens Ringkasan, the default page
+        if page != "ringkasan":
+            at.switch_page(f"app_pages/{page}.py")
+            started = time.perf_counter()
+            at.run()
         first = time.perf_counter() - started
         if at.exception:
             raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")

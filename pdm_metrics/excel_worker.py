@@ -11,8 +11,11 @@ import json
 import os
 import resource
 import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 HEADER_PROBE_ROWS = 30
 
@@ -69,7 +72,7 @@ def read_workbook(source: Path, workdir: Path) -> None:
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    from pdm_metrics.schema import Column, column_for_header, find_header_row
+    from pdm_metrics.schema import find_header_row
 
     try:
         reader = fastexcel.read_excel(source)
@@ -80,20 +83,24 @@ def read_workbook(source: Path, workdir: Path) -> None:
     # in the loaded grid. Every sheet with a header row is part of the snapshot (an xlsx sheet
     # holds at most 1.048.576 rows, so national exports span several); with none, the first
     # sheet is returned so the user is told which headers were found.
-    sheets: list[tuple[int, int | None, Any]] = []
+    sheets: list[tuple[int, int | None, Any, list[int]]] = []
     for index in range(len(reader.sheet_names)):
-        loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
-        grid = pa.RecordBatch.from_arrays(loaded.columns, names=[f"c{i}" for i in range(loaded.num_columns)])
-        probe = grid.slice(0, HEADER_PROBE_ROWS).to_pylist()
-        sheets.append((index, find_header_row([list(row.values()) for row in probe]), grid))
+        # Which NIP cells are numbers takes a second parse of the sheet; it runs alongside the
+        # first (fastexcel parses without holding the GIL) when the header can be read ahead.
+        ahead = _nip_column(_xlsx_first_rows(source, index))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            numeric = pool.submit(_numeric_nip_rows_of, source, index, *ahead) if ahead else None
+            loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
+            grid = pa.RecordBatch.from_arrays(loaded.columns, names=[f"c{i}" for i in range(loaded.num_columns)])
+            probe = [list(row.values()) for row in grid.slice(0, HEADER_PROBE_ROWS).to_pylist()]
+            header = _nip_column(probe)
+            numeric_rows = numeric.result() if numeric is not None and header == ahead else None
+        if numeric_rows is None:
+            numeric_rows = _numeric_nip_rows_of(source, index, *header) if header else []
+        sheets.append((index, find_header_row(probe), grid, numeric_rows))
     with_header = [sheet for sheet in sheets if sheet[1] is not None] or sheets[:1]
     sheets_meta = []
-    for number, (index, header_row, grid) in enumerate(with_header):
-        numeric_rows: list[int] = []
-        if header_row is not None:
-            header_cells = [grid.column(i)[header_row].as_py() for i in range(grid.num_columns)]
-            nip_column = next(i for i, cell in enumerate(header_cells) if column_for_header(cell) == Column.NIP)
-            numeric_rows = numeric_nip_rows(reader, index, header_row, nip_column)
+    for number, (index, header_row, grid, numeric_rows) in enumerate(with_header):
         grid_path = Path(workdir, f"grid-{number}.arrow")
         with pa.OSFile(str(grid_path), "wb") as sink, ipc.new_file(sink, grid.schema) as writer:
             writer.write_batch(grid)
@@ -102,6 +109,93 @@ def read_workbook(source: Path, workdir: Path) -> None:
              "grid": grid_path.name}
         )  # fmt: skip
     _write_meta(workdir, sheets=sheets_meta)
+
+
+def _nip_column(rows: list[list[Any]] | None) -> tuple[int, int] | None:
+    """(header row, NIP column) of a sheet's first rows, or None."""
+    from pdm_metrics.schema import Column, column_for_header, find_header_row
+
+    header_row = find_header_row(rows) if rows else None
+    if rows is None or header_row is None:
+        return None
+    cells = rows[header_row]
+    return header_row, next(
+        i for i, cell in enumerate(cells) if cell is not None and column_for_header(cell) == Column.NIP
+    )
+
+
+def _numeric_nip_rows_of(source: Path, sheet: int, header_row: int, nip_column: int) -> list[int]:
+    import fastexcel
+
+    return numeric_nip_rows(fastexcel.read_excel(source), sheet, header_row, nip_column)
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _xlsx_first_rows(source: Path, sheet: int) -> list[list[Any]] | None:
+    """The first HEADER_PROBE_ROWS rows of an xlsx sheet as text, read straight from its XML (a
+    fastexcel load parses the whole sheet); None for other formats or layouts."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            name = f"xl/worksheets/sheet{sheet + 1}.xml"
+            if name not in archive.namelist():
+                return None
+            rows = _xml_rows(archive, name)
+            needed = [int(v) for cells in rows.values() for kind, v in cells.values() if kind == "s" and v]
+            strings = _shared_strings(archive, max(needed)) if needed else []
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError, IndexError):
+        return None
+    width = 1 + max((column for cells in rows.values() for column in cells), default=0)
+    grid: list[list[Any]] = [[None] * width for _ in range(max(rows, default=0))]
+    for number, cells in rows.items():
+        for column, (kind, value) in cells.items():
+            grid[number - 1][column] = strings[int(value)] if kind == "s" and value is not None else value
+    return grid
+
+
+def _xml_rows(archive: zipfile.ZipFile, name: str) -> dict[int, dict[int, tuple[str, str | None]]]:
+    """Row number -> column index -> (cell type, raw value), for rows up to HEADER_PROBE_ROWS."""
+    rows: dict[int, dict[int, tuple[str, str | None]]] = {}
+    with archive.open(name) as handle:
+        for _, element in ElementTree.iterparse(handle):
+            if element.tag != f"{_SHEET_NS}row":
+                continue
+            number = int(element.get("r", len(rows) + 1))
+            if number > HEADER_PROBE_ROWS:
+                break
+            cells = {}
+            for position, cell in enumerate(element.iter(f"{_SHEET_NS}c")):
+                letters = "".join(ch for ch in cell.get("r", "") if ch.isalpha())
+                column = _column_index(letters) if letters else position
+                kind = cell.get("t", "n")
+                inline, value = cell.find(f"{_SHEET_NS}is"), cell.find(f"{_SHEET_NS}v")
+                text = "".join(inline.itertext()) if inline is not None else None if value is None else value.text
+                cells[column] = (kind, text)
+            rows[number] = cells
+            element.clear()
+    return rows
+
+
+def _shared_strings(archive: zipfile.ZipFile, last: int) -> list[str]:
+    """The shared strings up to index `last` (they come in first-use order: the header's are early)."""
+    strings: list[str] = []
+    with archive.open("xl/sharedStrings.xml") as handle:
+        for _, element in ElementTree.iterparse(handle):
+            if element.tag == f"{_SHEET_NS}si":
+                strings.append("".join(element.itertext()))
+                element.clear()
+                if len(strings) > last:
+                    break
+    return strings
+
+
+def _column_index(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
+    value = 0
+    for char in letters:
+        value = value * 26 + (ord(char) - 64)
+    return value - 1
 
 
 def _open_error_message(exc: Exception) -> str:

@@ -337,3 +337,17 @@ def test_progress_hears_each_step_of_reading_several_files() -> None:
     sources = [(csv_bytes([HEADER, ROWS[0]]), "a.csv"), (xlsx_bytes([HEADER, ROWS[1], ROWS[2]]), "b.xlsx")]
     read_rosters(sources, JULY_11, steps.append)
     assert steps == ["Membaca a.csv", "Membaca b.xlsx", "Memeriksa 3 baris"]
+
+
+def test_the_header_read_ahead_from_the_sheet_xml_matches_the_parsed_sheet(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fastexcel
+
+    from pdm_metrics import excel_worker
+
+    rows = [["No", "NIP", "NAMA", "OPD", "STATUS AKTIVASI"], ["1", NIP_A, "Budi", "Dinas A", "Sudah"]]
+    path = tmp_path / "rekap.xlsx"
+    path.write_bytes(xlsx_bytes(rows, ["DAFTAR ASN", "Keadaan per 11 Juli 2021", ""]))
+    ahead = excel_worker._xlsx_first_rows(path, 0)
+    parsed = fastexcel.read_excel(path).load_sheet(0, header_row=None, dtypes="string", eager=True).to_pylist()
+    assert ahead is not None and ahead[3] == ["No", "NIP", "NAMA", "OPD", "STATUS AKTIVASI"]
+    assert excel_worker._nip_column(ahead) == excel_worker._nip_column([list(r.values()) for r in parsed]) == (3, 1)
