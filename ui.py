@@ -37,7 +37,8 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "email_risk": views.email_risk,
     "sanctions": views.sanctions,
     "pace_table": views.pace_table,
-    "at_risk_opd": views.at_risk_opd,
+    # From the cached pace table, which the Tren page shows too (nationally it takes seconds).
+    "at_risk_opd": lambda con, filters: views.at_risk_rows(view("pace_table", filters)[1]),
     "nip_profile": views.nip_profile,
     "report_pdf": views.report_pdf,
 }

@@ -118,6 +118,19 @@ def _stage(message: str, started: float) -> None:
     print(f"[{monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """[#########.....................]  31%  1.333.000 dari 4.300.000 baris"""
+    filled = width * done // max(total, 1)
+    percent = 100 * done // max(total, 1)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {percent:3d}%  {format_int(done)} dari {format_int(total)} baris"
+
+
+def _show_bar(done: int, total: int) -> None:
+    # One terminal line redrawn in place; a log file gets one line per batch.
+    end = "\n" if done >= total else ""
+    print(f"\r           Menyimpan {progress_bar(done, total)}", end=end, file=sys.stderr, flush=True)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     files = roster_files(args.files)
     missing = [str(f) for f in files if not f.is_file()]
@@ -136,7 +149,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
            f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
     con = store.connect(args.db)
     try:
-        saved = ingest_roster(con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by)
+        saved = ingest_roster(
+            con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by, progress=_show_bar
+        )
     finally:
         con.close()
     _stage(f"Selesai: snapshot {format_date(saved.snapshot_date)}, {format_int(saved.rows)} ASN tersimpan.", started)

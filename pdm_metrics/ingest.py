@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pyarrow as pa
 
 from pdm_metrics import store
@@ -67,6 +69,10 @@ def rows_to_store(roster: Roster, skip_invalid: bool) -> pa.RecordBatchReader:
     return roster.valid_row_batches()
 
 
+# Hears (rows stored so far, rows to store) as the rows stream into the database.
+StoreProgress = Callable[[int, int], None]
+
+
 def ingest_roster(
     con: store.Connection,
     roster: Roster,
@@ -74,7 +80,23 @@ def ingest_roster(
     replace: bool = False,
     uploaded_by: str = "cli",
     is_sample: bool = False,
+    progress: StoreProgress | None = None,
 ) -> store.SavedSnapshot:
     meta = snapshot_meta(roster, uploaded_by, is_sample)
     rows = rows_to_store(roster, skip_invalid)
+    if progress is not None:
+        rows = _reporting(rows, roster.valid_count, progress)
     return store.save_snapshot(con, rows, meta, replace=replace)
+
+
+def _reporting(rows: pa.RecordBatchReader, total: int, progress: StoreProgress) -> pa.RecordBatchReader:
+    """The same stream, telling `progress` how far it has come after each batch."""
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        done = 0
+        for batch in rows:
+            yield batch
+            done += batch.num_rows
+            progress(done, total)
+
+    return pa.RecordBatchReader.from_batches(rows.schema, batches())

@@ -141,6 +141,7 @@ class Table(StrEnum):
     CHANGES = "snapshot_changes"
     CHANGE_PAIRS = "snapshot_change_pairs"
     PROFILE = "nip_profile_summary"
+    UNITS = "units"
 
 
 # The columns of a stored roster row (besides snapshot_id), in the store's order.

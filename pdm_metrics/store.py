@@ -36,7 +36,7 @@ T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.S
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
 T_EXT = Table.EXTENSIONS.value
 T_CHANGES, T_CHANGE_PAIRS = Table.CHANGES.value, Table.CHANGE_PAIRS.value
-T_PROFILE = Table.PROFILE.value
+T_PROFILE, T_UNITS = Table.PROFILE.value, Table.UNITS.value
 # The kinds of change between two snapshots, each a boolean column of the changes table.
 CHANGE_KINDS = (
     "newly_activated",
@@ -96,6 +96,8 @@ _DDL = (
     f"CREATE TABLE IF NOT EXISTS {T_CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)",
     # Counts per snapshot by what the NIP says (birth year, gender, appointment year) and jenis ASN,
     # written at ingest: the Profil NIP page reads them instead of parsing every NIP again.
+    # Every unit ever stored with its latest spelling (the selectors' choices; rebuilt on each write).
+    f"CREATE TABLE IF NOT EXISTS {T_UNITS} (opd_key VARCHAR, opd VARCHAR, instansi_key VARCHAR, instansi VARCHAR)",
     f"""CREATE TABLE IF NOT EXISTS {T_PROFILE} (
         snapshot_id BIGINT NOT NULL, birth_year INTEGER, gender_digit VARCHAR, start_year INTEGER,
         jenis_asn VARCHAR, total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
@@ -126,11 +128,27 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
 
 
 def _add_profile_summaries(con: Connection) -> None:
-    """Databases made before the profile summary existed gain it for every snapshot, once."""
-    (profiled, snapshots) = _first(con.execute(f"SELECT (SELECT count(*) FROM {T_PROFILE}), count(*) FROM {T_SNAP}"))
-    if snapshots and not profiled:
+    """Databases made before the profile summary and the unit list existed gain them, once."""
+    (profiled, units, snapshots) = _first(
+        con.execute(
+            f"SELECT (SELECT count(*) FROM {T_PROFILE}), (SELECT count(*) FROM {T_UNITS}), count(*) FROM {T_SNAP}"
+        )
+    )
+    if snapshots and not (profiled and units):
         with transaction(con) as cur:
             _rebuild_profile_summaries(cur)
+            _rebuild_units(cur)
+
+
+def _rebuild_units(cur: Connection) -> None:
+    cur.execute(f"DELETE FROM {T_UNITS}")
+    cur.execute(
+        f"""INSERT INTO {T_UNITS}
+            SELECT m.opd_key, arg_max(m.opd, s.snapshot_date), arg_max(m.instansi_key, s.snapshot_date),
+                   arg_max(m.instansi, s.snapshot_date)
+            FROM {T_SUMMARY} m JOIN {T_SNAP} s ON s.id = m.snapshot_id
+            GROUP BY m.opd_key"""
+    )
 
 
 def _rebuild_profile_summaries(cur: Connection) -> None:
@@ -157,6 +175,19 @@ def _fill_email_users(cur: Connection) -> None:
             FROM (SELECT snapshot_id, email, count(*) AS n FROM {T_ROSTER} WHERE email <> '' GROUP BY ALL) shared
             WHERE r.snapshot_id = shared.snapshot_id AND r.email = shared.email AND r.email_users IS NULL"""
     )
+
+
+def _first(result: Connection) -> Any:
+    """The first row of a result (None without rows), read to its end: DuckDB refuses further
+    work on a connection while a result is unread."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
+def _bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
+    """The named parameters a statement uses (DuckDB refuses unused ones)."""
+    used = set(re.findall(r"\$([a-z_]+)", sql))
+    return {name: value for name, value in params.items() if name in used}
 
 
 @contextmanager
@@ -265,6 +296,7 @@ def save_snapshot(
         )
         _insert_summary(cur, int(new_id))
         _insert_profile_summary(cur, int(new_id))
+        _rebuild_units(cur)
         _store_neighbour_changes(cur, int(new_id), meta.snapshot_date)
         (activated,) = _first(
             cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id])
@@ -333,6 +365,7 @@ def delete_sample_snapshots(con: Connection, actor: str) -> int:
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
         cur.execute(f"DELETE FROM {T_SNAP} WHERE is_sample")
         _forget_changes(cur, ids)
+        _rebuild_units(cur)
         _audit(cur, actor, "hapus data contoh", f"{len(ids)} snapshot")
         _bump_data_version(cur)
     return len(ids)
@@ -427,14 +460,7 @@ def activation_counts_by_day(
 
 def opd_choices(con: Connection) -> pd.DataFrame:
     """Every OPD key with its latest spelling and instansi, sorted by name (for selectors)."""
-    sql = f"""
-        SELECT m.opd_key, arg_max(m.opd, s.snapshot_date) AS opd,
-               arg_max(m.instansi_key, s.snapshot_date) AS instansi_key,
-               arg_max(m.instansi, s.snapshot_date) AS instansi
-        FROM {T_SUMMARY} m JOIN {T_SNAP} s ON s.id = m.snapshot_id
-        GROUP BY m.opd_key ORDER BY opd
-    """
-    return con.cursor().execute(sql).df()
+    return con.cursor().execute(f"SELECT * FROM {T_UNITS} ORDER BY opd").df()
 
 
 @dataclass(frozen=True)
@@ -753,6 +779,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                     cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [source])
                 _fill_email_users(cur)  # a backup from before the column was added
                 _rebuild_profile_summaries(cur)  # derived: not in backups
+                _rebuild_units(cur)
                 _audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
                 _bump_data_version(cur)
         except duckdb.Error as exc:
@@ -804,19 +831,6 @@ class CsvNotReadable(Exception):
     """DuckDB's reader refused a CSV (odd encoding, ragged rows): the caller reads it another way."""
 
 
-def _first(result: Connection) -> Any:
-    """The first row of a result (None without rows), read to its end: DuckDB refuses further
-    work on a connection while a result is unread."""
-    rows = result.fetchall()
-    return rows[0] if rows else None
-
-
-def _bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
-    """The named parameters a statement uses (DuckDB refuses unused ones)."""
-    used = set(re.findall(r"\$([a-z_]+)", sql))
-    return {name: value for name, value in params.items() if name in used}
-
-
 def _run(workspace: Connection, sql: str, params: dict[str, object]) -> Connection:
     return workspace.execute(sql, _bind(sql, params))
 
@@ -853,7 +867,7 @@ class RosterChecks:
         cells = ", ".join(f"{c} VARCHAR" for c in RAW_CELL_COLUMNS)
         self.workspace.execute(f"CREATE TABLE raw ({cells}, part INTEGER)").fetchall()
         self.workspace.execute(
-            "CREATE TABLE parts (part INTEGER, start BIGINT, first_row BIGINT, label VARCHAR, size BIGINT)"
+            "CREATE TABLE parts (part INTEGER, start BIGINT, first_row BIGINT, label VARCHAR)"
         ).fetchall()
         self.workspace.execute("CREATE TABLE numeric_nips (part INTEGER, row_number BIGINT)").fetchall()
         self._parts = 0
@@ -865,10 +879,7 @@ class RosterChecks:
         part, self._parts = self._parts, self._parts + 1
         start = self.raw_count()
         _do(self.workspace, insert, {**self.params, **params, "part": part})
-        end = self.raw_count()
-        self.workspace.execute(
-            "INSERT INTO parts VALUES (?, ?, ?, ?, ?)", [part, start, first_row, label, end - start]
-        ).fetchall()
+        self.workspace.execute("INSERT INTO parts VALUES (?, ?, ?, ?)", [part, start, first_row, label]).fetchall()
         return part
 
     def raw_count(self) -> int:

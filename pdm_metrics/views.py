@@ -734,7 +734,11 @@ def _pace_row(name: str, metric: Metric, result: Pace, order: int) -> dict[str, 
 
 def at_risk_opd(con: store.Connection, filters: Filters) -> pd.DataFrame:
     """The OPD that will miss a still-open deadline at their current pace (for the Ringkasan page)."""
-    _, table = pace_table(con, filters)
+    return at_risk_rows(pace_table(con, filters)[1])
+
+
+def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk OPD rows of a pace_table."""
     if table.empty:
         return table
     risky = table[(table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")]

@@ -132,3 +132,11 @@ def test_ingest_a_folder_of_files_as_one_snapshot_with_progress_lines(tmp_path: 
     assert json.loads(result.stdout)["rows"] == 3
     assert "2 berkas" in result.stderr and "Membaca b.xlsx" in result.stderr and "Memeriksa 3 baris" in result.stderr
     assert "3 ASN tersimpan" in result.stderr
+    assert f"Menyimpan [{'#' * 30}] 100%  3 dari 3 baris" in result.stderr
+
+
+def test_progress_bar_fills_in_proportion() -> None:
+    from pdm_metrics.cli import progress_bar
+
+    assert progress_bar(1_333_000, 4_300_000, width=10) == "[###.......]  31%  1.333.000 dari 4.300.000 baris"
+    assert progress_bar(0, 0, width=4) == "[....]   0%  0 dari 0 baris"

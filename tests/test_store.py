@@ -152,3 +152,11 @@ def test_nip_profile_from_the_ingest_summary_matches_the_roster(tmp_path: Path) 
     con = store.connect(path)
     assert counts(None) == from_summary
     con.close()
+
+
+def test_unit_choices_follow_every_write(db: store.Connection) -> None:
+    demo.load_sample(db)
+    assert len(store.opd_choices(db)) == 45
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20220105.csv"))
+    store.delete_sample_snapshots(db, "admin")
+    assert list(store.opd_choices(db)["opd"]) == ["Dinas Kesehatan", "Dinas Pendidikan"]
