@@ -429,12 +429,12 @@ def summary_counts(
           AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))
         GROUP BY {group}
     """
-    if by_opd:
+    if by_opd and snapshot_date is None:
         # The display name of a unit is its spelling in the latest snapshot shown.
         sql = f"""SELECT * REPLACE (arg_max(opd, snapshot_date) OVER (PARTITION BY opd_key) AS opd)
                   FROM ({sql}) ORDER BY snapshot_date, opd_key"""
     else:
-        sql += " ORDER BY s.snapshot_date"
+        sql += " ORDER BY s.snapshot_date" + (", opd_key" if by_opd else "")
     params = {"date": snapshot_date, "opd": _list_param(opd_keys), "jenis": _list_param(jenis_asn)}
     return con.cursor().execute(sql, params).df()
 
