@@ -162,9 +162,9 @@ def _audited(
 
 
 def show_roster_table(frame: pd.DataFrame, total: int | None = None) -> None:
-    """A roster table: dates as dd/mm/yyyy and empty cells blank (not 'None'), sorting on real values.
+    """A roster table: dates as dd/mm/yyyy and missing values blank (not "None"), sorting on real values.
 
-    A browser table of millions of rows helps nobody (and the styler refuses it): the first
+    A browser table of millions of rows helps nobody: the first
     views.SHOWN_ROWS are shown, the download next to it holds every row.
     """
     total = len(frame) if total is None else total
@@ -172,8 +172,10 @@ def show_roster_table(frame: pd.DataFrame, total: int | None = None) -> None:
         frame = frame.head(views.SHOWN_ROWS)
         st.caption(f"Ditampilkan {format_int(len(frame))} baris pertama dari {format_int(total)}; "
                    "unduhan berisi semuanya.")  # fmt: skip
-    styled = frame.style.format({"Tanggal Aktivasi": lambda d: "" if pd.isna(d) else d.strftime("%d/%m/%Y")}, na_rep="")
-    st.dataframe(styled, hide_index=True, width="stretch")
+    # Column formats, not a pandas Styler: the styler renders every cell in Python (0,5 s for
+    # 5.000 rows on each rerun), the column format is applied by the browser.
+    dates = st.column_config.DateColumn("Tanggal Aktivasi", format="DD/MM/YYYY")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Tanggal Aktivasi": dates}, placeholder="")
 
 
 def empty_state() -> bool:
