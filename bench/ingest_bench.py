@@ -102,6 +102,7 @@ def run_step(step: str, source: Path, workdir: Path) -> dict[str, float]:
 def measure_csv(rows: int, workdir: Path) -> dict[str, dict[str, float]]:
     path = workdir / "snapshot.csv"
     write_csv(path, rows)
+    print(f"CSV of {rows:_} rows: {path.stat().st_size / 1e6:.0f} MB".replace("_", "."), flush=True)
     results = {"csv floor": run_step("csv floor", path, workdir), "csv ingest": run_step("ingest", path, workdir)}
     path.unlink()
     return results
@@ -110,6 +111,7 @@ def measure_csv(rows: int, workdir: Path) -> dict[str, dict[str, float]]:
 def measure_xlsx(rows: int, workdir: Path, openpyxl_rows: int) -> dict[str, dict[str, float]]:
     path = workdir / "snapshot.xlsx"
     write_xlsx(path, rows)
+    print(f"xlsx of {rows:_} rows: {path.stat().st_size / 1e6:.0f} MB".replace("_", "."), flush=True)
     results = {"xlsx floor": run_step("xlsx floor", path, workdir), "xlsx ingest": run_step("ingest", path, workdir)}
     if openpyxl_rows:
         small = workdir / "openpyxl.xlsx"
