@@ -36,7 +36,6 @@ from pdm_metrics.schema import (
     HEADER_SEARCH_ROWS,
     JENIS_ASN_WORDS,
     REQUIRED_COLUMNS,
-    ROSTER_COLUMNS,
     STATUS_FALSE_WORDS,
     STATUS_TRUE_WORDS,
     Column,
@@ -49,8 +48,6 @@ WARNING = "Peringatan"
 PROBLEM_COLUMNS = ("sumber", "baris", "kolom", "nilai", "alasan", "tingkat")
 MAX_SHOWN_VALUE = 80
 STATUS_COLUMNS = (Column.STATUS_AKTIVASI, Column.STATUS_PDM, Column.STATUS_VERIFIKASI)
-# Output columns of a normalised roster (the store's roster columns minus snapshot id).
-OUTPUT_COLUMNS = ("row_number", *ROSTER_COLUMNS)
 
 
 @dataclass
@@ -86,7 +83,7 @@ class Roster:
 
     @cached_property
     def table(self) -> pa.Table:
-        """Every row in file order (OUTPUT_COLUMNS + valid), as Arrow."""
+        """Every row in file order (row_number, the store's roster columns and valid), as Arrow."""
         return self.checks.rows()
 
     @property

@@ -318,7 +318,7 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
 
 
 def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.RecordBatchReader) -> int:
-    """Append the streamed rows (already ordered by OPD and NIP); returns how many."""
+    """Append the streamed rows (already ordered by OPD); returns how many."""
     columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
     cur.register("incoming_roster", rows)
     try:
@@ -959,11 +959,11 @@ class RosterChecks:
         return table
 
     def valid_row_batches(self) -> pa.RecordBatchReader:
-        """The rows to store, ordered by OPD and NIP (so per-OPD reads touch few row groups), with
+        """The rows to store, ordered by OPD (so per-OPD reads touch few row groups), with
         how many stored rows share each email; streamed, so a national file is never copied whole."""
         columns = ", ".join(ROSTER_COLUMNS)
         sql = f"""WITH shared AS (SELECT email, count(*) AS email_users FROM valid WHERE email <> '' GROUP BY email)
-                  SELECT {columns}, email_users FROM valid LEFT JOIN shared USING (email) ORDER BY opd_key, nip"""
+                  SELECT {columns}, email_users FROM valid LEFT JOIN shared USING (email) ORDER BY opd_key"""
         reader: pa.RecordBatchReader = self.workspace.sql(sql).to_arrow_reader(100_000)
         return reader
 
