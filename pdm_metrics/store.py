@@ -941,6 +941,9 @@ class RosterChecks:
         for statement in (_SPELLINGS_SQL, _CHECKED_SQL, _DUPLICATES_SQL, _VALID_SQL, _FLAGGED_SQL):
             _do(self.workspace, statement, self.params)
         problems: pd.DataFrame = _run(self.workspace, _PROBLEMS_SQL, self.params).df()
+        # The cells as read are not needed any more (the flagged rows kept theirs): an upload waits
+        # for its confirmation with only its checked rows in memory.
+        self.workspace.execute("DROP TABLE raw").fetchall()
         return problems
 
     def counts(self) -> tuple[int, int, int]:
