@@ -9,8 +9,10 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import tempfile
 import threading
+import weakref
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -862,8 +864,10 @@ class RosterChecks:
 
     def __init__(self, params: dict[str, object]) -> None:
         self.params = params
-        spill = Path(tempfile.gettempdir(), "pantau-pdm-checks")
-        self.workspace = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": str(spill)})
+        # Its own spill folder (uploads may be checked side by side), removed with the object.
+        spill = tempfile.mkdtemp(prefix="pantau-pdm-checks-")
+        weakref.finalize(self, shutil.rmtree, spill, True)
+        self.workspace = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": spill})
         cells = ", ".join(f"{c} VARCHAR" for c in RAW_CELL_COLUMNS)
         self.workspace.execute(f"CREATE TABLE raw ({cells}, part INTEGER)").fetchall()
         self.workspace.execute(
