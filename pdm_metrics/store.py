@@ -942,7 +942,7 @@ class RosterChecks:
         """
         for name, table in lookups.items():
             self.workspace.register(name, table)
-        for statement in (_SPELLINGS_SQL, _CHECKED_SQL, _DUPLICATES_SQL, _VALID_SQL, _FLAGGED_SQL):
+        for statement in (_SPELLINGS_SQL, _CHECKED_SQL, _NUMBERED_SQL, _DUPLICATES_SQL, _VALID_SQL, _FLAGGED_SQL):
             _do(self.workspace, statement, self.params)
         problems: pd.DataFrame = _run(self.workspace, _PROBLEMS_SQL, self.params).df()
         # The cells as read are not needed any more (the flagged rows kept theirs): an upload waits
@@ -961,7 +961,7 @@ class RosterChecks:
         """Every checked row in file order: row_number, the roster columns and `valid`."""
         columns = ", ".join(f"c.{name}" for name in ROSTER_COLUMNS)
         sql = f"""SELECT c.row_number, {columns}, v.position IS NOT NULL AS valid
-                  FROM checked c LEFT JOIN valid v USING (position) ORDER BY c.position"""
+                  FROM numbered c LEFT JOIN valid v USING (position) ORDER BY c.position"""
         table: pa.Table = self.workspace.sql(sql).to_arrow_table()
         return table
 
@@ -1007,7 +1007,7 @@ def _status_check(column: str) -> str:
 
 # Rows with no cell at all are left out (they keep their place in the row numbering).
 _PARSED_SQL = f"""
-SELECT r.rowid AS position, p.first_row + r.rowid - p.start AS row_number, p.label AS source,
+SELECT r.rowid AS position, r.part,
        {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)},
        CASE WHEN regexp_full_match(r.nip, '[0-9]+') THEN r.nip
             ELSE regexp_replace(regexp_replace(r.nip, $leading_quote, ''), $nip_junk, '', 'g') END AS nip_clean,
@@ -1055,7 +1055,7 @@ WITH parsed AS ({_PARSED_SQL}), nips AS (
            TRY_CAST(substr(nip, 13, 2) AS INTEGER) AS kind_code
     FROM (SELECT *, CASE WHEN nip_error IS NULL THEN nip_clean END AS nip FROM nips)
 )
-SELECT d.position, d.row_number, d.source, d.nip, d.nip_error,
+SELECT d.position, d.part, d.nip, d.nip_error,
        {_NIP_WARNING} AS nip_warning,
        d.nama_value AS nama, {_text_check("nama", "true")} AS nama_error,
        CASE WHEN $has_instansi THEN o.name || ' (' || i.name || ')' ELSE o.name END AS opd,
@@ -1081,14 +1081,22 @@ LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
 LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value)
 """
 
+# A checked row's Excel-style number in its own file or sheet, and that source's name (derived
+# from its part, so the per-row table does not carry them).
+_NUMBERED_SQL = """
+CREATE VIEW numbered AS
+SELECT c.*, p.first_row + c.position - p.start AS row_number, p.label AS source
+FROM checked c JOIN parts p USING (part)
+"""
+
 # Same NIP twice (in any source): identical rows -> keep the first and warn; different -> error on
 # every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together.
 _DUPLICATES_SQL = """
 CREATE TABLE duplicates AS
 WITH repeated AS (
-    SELECT c.*, CASE WHEN (SELECT count(DISTINCT source) FROM checked) > 1
+    SELECT c.*, CASE WHEN (SELECT count(DISTINCT p.label) FROM parts p WHERE p.part IN (SELECT part FROM checked)) > 1
                      THEN row_number::VARCHAR || ' (' || source || ')' ELSE row_number::VARCHAR END AS ref
-    FROM checked c
+    FROM numbered c
     WHERE nip IN (SELECT nip FROM checked WHERE nip IS NOT NULL GROUP BY nip HAVING count(*) > 1)
 ), variants AS (
     SELECT nip,
@@ -1130,7 +1138,7 @@ WHERE {" AND ".join(f"c.{name} IS NULL" for name in _ERROR_COLUMNS)}
 _FLAGGED_SQL = f"""
 CREATE TABLE flagged AS
 SELECT c.*, d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
-FROM checked c LEFT JOIN duplicates d USING (position) JOIN raw r ON r.rowid = c.position
+FROM numbered c LEFT JOIN duplicates d USING (position) JOIN raw r ON r.rowid = c.position
 WHERE NOT ({" AND ".join(f"c.{name} IS NULL" for name in (*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
            AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL)
 """
