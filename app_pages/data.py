@@ -1,5 +1,7 @@
 """Data & Unduh: the rows behind every number, filtered, to take to a meeting."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -28,7 +30,7 @@ if not ui.empty_state():
         st.info("Tidak ada ASN yang cocok dengan pilihan ini.")
     else:
         ui.show_roster_table(page.table, page.total)
-        every_row = lambda: views.data_table(ui.connection(), filters, status)[1]  # noqa: E731 (run on click)
+        every_row = partial(views.data_rows, ui.connection(), filters, status)  # read only when clicked
         ui.download_buttons(
             every_row,
             f"pantau-pdm_data_{day.isoformat()}",

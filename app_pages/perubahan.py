@@ -1,5 +1,7 @@
 """Perubahan: what changed between two snapshots, per OPD, with the names behind each count."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -44,6 +46,7 @@ for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
             st.caption(f"Ditampilkan {format_int(SHOWN_CHANGES)} pertama dari {format_int(changes.totals[kind])}; "
                        "unduhan berisi semuanya.")  # fmt: skip
         st.dataframe(listing, hide_index=True, width="stretch")
-        every_name = lambda kind=kind: views.change_names(  # noqa: E731 (run only when a download is clicked)
-            ui.connection(), from_date, to_date, kind, filters.opd_keys, filters.masked)  # fmt: skip
+        # Every name, read only when a download is clicked.
+        every_name = partial(views.change_names, ui.connection(), from_date, to_date, kind, filters.opd_keys,
+                             filters.masked)  # fmt: skip
         ui.download_buttons(every_name, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")

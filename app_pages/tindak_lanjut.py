@@ -16,7 +16,7 @@ units = ui.view("units_in_selection", filters)
 if units > MAX_LISTED_UNITS:
     st.info(
         f"Pilihan ini mencakup {format_int(units)} OPD. Daftar nama, pesan WhatsApp dan buku kerja dibuat untuk "
-        f"paling banyak {format_int(MAX_LISTED_UNITS)} OPD sekaligus: pilih instansi atau OPD di sidebar."
+        f"paling banyak {format_int(MAX_LISTED_UNITS)} OPD sekaligus: pilih instansi atau OPD di bilah samping."
     )
     st.stop()
 metric = (

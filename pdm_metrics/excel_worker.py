@@ -156,6 +156,8 @@ def _xlsx_first_rows(source: Path, sheet: int) -> list[list[Any]] | None:
 
 def _xml_rows(archive: zipfile.ZipFile, name: str) -> dict[int, dict[int, tuple[str, str | None]]]:
     """Row number -> column index -> (cell type, raw value), for rows up to HEADER_PROBE_ROWS."""
+    from pdm_metrics.excel import column_index
+
     rows: dict[int, dict[int, tuple[str, str | None]]] = {}
     with archive.open(name) as handle:
         for _, element in ElementTree.iterparse(handle):
@@ -167,7 +169,7 @@ def _xml_rows(archive: zipfile.ZipFile, name: str) -> dict[int, dict[int, tuple[
             cells = {}
             for position, cell in enumerate(element.iter(f"{_SHEET_NS}c")):
                 letters = "".join(ch for ch in cell.get("r", "") if ch.isalpha())
-                column = _column_index(letters) if letters else position
+                column = column_index(letters) - 1 if letters else position
                 kind = cell.get("t", "n")
                 inline, value = cell.find(f"{_SHEET_NS}is"), cell.find(f"{_SHEET_NS}v")
                 text = "".join(inline.itertext()) if inline is not None else None if value is None else value.text
@@ -188,14 +190,6 @@ def _shared_strings(archive: zipfile.ZipFile, last: int) -> list[str]:
                 if len(strings) > last:
                     break
     return strings
-
-
-def _column_index(letters: str) -> int:
-    """'A' -> 0, 'AB' -> 27."""
-    value = 0
-    for char in letters:
-        value = value * 26 + (ord(char) - 64)
-    return value - 1
 
 
 def _open_error_message(exc: Exception) -> str:

@@ -16,11 +16,9 @@ from pdm_metrics.deadlines import Phase
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.fmt import format_date, format_days_left, format_int
 from pdm_metrics.metrics import Metric
-from pdm_metrics.store import CHANGE_KINDS
 
 # ----------------------------------------------------------------------------- Perubahan
 
-DIFF_COLUMNS = ("opd", *CHANGE_KINDS)
 DIFF_LABELS = {
     "newly_activated": "Baru aktivasi",
     "newly_pdm_done": "Baru PDM",

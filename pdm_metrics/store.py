@@ -125,11 +125,11 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> Connecti
         for statement in _DDL:
             con.execute(statement)
         _add_email_users(con)
-        _add_profile_summaries(con)
+        _add_derived_summaries(con)
     return con
 
 
-def _add_profile_summaries(con: Connection) -> None:
+def _add_derived_summaries(con: Connection) -> None:
     """Databases made before the profile summary and the unit list existed gain them, once."""
     (profiled, units, snapshots) = _first(
         con.execute(
@@ -138,8 +138,13 @@ def _add_profile_summaries(con: Connection) -> None:
     )
     if snapshots and not (profiled and units):
         with transaction(con) as cur:
-            _rebuild_profile_summaries(cur)
-            _rebuild_units(cur)
+            _rebuild_derived_summaries(cur)
+
+
+def _rebuild_derived_summaries(cur: Connection) -> None:
+    """The NIP profile summary and the unit list, from what is stored (after a restore or an upgrade)."""
+    _rebuild_profile_summaries(cur)
+    _rebuild_units(cur)
 
 
 def _rebuild_units(cur: Connection) -> None:
@@ -780,8 +785,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                     source = str(Path(workdir, f"{table}.parquet"))
                     cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [source])
                 _fill_email_users(cur)  # a backup from before the column was added
-                _rebuild_profile_summaries(cur)  # derived: not in backups
-                _rebuild_units(cur)
+                _rebuild_derived_summaries(cur)  # derived: not in backups
                 _audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
                 _bump_data_version(cur)
         except duckdb.Error as exc:

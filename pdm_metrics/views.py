@@ -320,7 +320,8 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
         title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya digabung)"
     if available.empty:
         title += " (tidak tersedia pada snapshot ini)"
-    bars = [(str(r.opd), r.rate, int(r.part), int(r.total)) for r in _ranking_rows(available, metric)]
+    columns = (available["opd"], available[metric.rate_column], available[metric.value], available["total"])
+    bars = [(str(name), rate, int(part), int(total)) for name, rate, part, total in zip(*columns, strict=True)]
     if left_out:
         # The units between the lowest and the highest, as one bar: nothing drops out of sight.
         rest = ranked[~ranked["opd_key"].isin(available["opd_key"])]
@@ -348,10 +349,6 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
     heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
     choices = list(current.sort_values("opd")[["opd_key", "opd"]].itertuples(index=False, name=None))
     return OpdView(day, ranking, heatmap, choices)
-
-
-def _ranking_rows(frame: pd.DataFrame, metric: Metric) -> Any:
-    return frame.assign(rate=frame[metric.rate_column], part=frame[metric.value]).itertuples(index=False)
 
 
 @dataclass
@@ -431,6 +428,11 @@ def data_table(
         return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
     rows = store.roster_rows(con, day, _roster_filter(filters, status), limit)
     return day, filters.shown(roster_display(rows))
+
+
+def data_rows(con: store.Connection, filters: Filters, status: StatusFilter) -> pd.DataFrame:
+    """Every row of the selection (what the Data & Unduh download writes)."""
+    return data_table(con, filters, status)[1]
 
 
 @dataclass
