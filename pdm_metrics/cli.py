@@ -140,18 +140,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     started = monotonic()
     size = sum(f.stat().st_size for f in files)
     _stage(f"{format_int(len(files))} berkas, {format_int(size // 2**20)} MB", started)
-    # Several files (e.g. a national export split per region) make one snapshot together; each
-    # is read from its place on disk, never whole into memory.
-    with contextlib.ExitStack() as stack:
-        sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
-        roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started))
-    _stage(f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
-           f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
-    con = store.connect(args.db)
+    # The store is opened first: a database held by another process is said at once, and the
+    # rows are checked inside its DuckDB, ready to be stored without leaving it.
+    con = store.connect(args.db, memory_limit=store.CHECK_MEMORY)
     try:
+        # Several files (e.g. a national export split per region) make one snapshot together;
+        # each is read from its place on disk, never whole into memory.
+        with contextlib.ExitStack() as stack:
+            sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
+            roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con)
+        _stage(f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
+               f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
+        total = roster.valid_count
         saved = ingest_roster(
-            con, roster, skip_invalid=args.skip_invalid, replace=args.replace, uploaded_by=args.by, progress=_show_bar
+            con,
+            roster,
+            skip_invalid=args.skip_invalid,
+            replace=args.replace,
+            uploaded_by=args.by,
+            progress=lambda share: _show_bar(round(share * total), total),
         )
+        roster.checks.close()
     finally:
         con.close()
     _stage(f"Selesai: snapshot {format_date(saved.snapshot_date)}, {format_int(saved.rows)} ASN tersimpan.", started)

@@ -304,16 +304,20 @@ def export_frame(people: list[SamplePerson], day: date) -> pd.DataFrame:
     return frame.rename(columns={c: headers[Column(c)] for c in frame.columns})
 
 
-def sample_roster(people: list[SamplePerson], day: date) -> Roster:
+def sample_roster(people: list[SamplePerson], day: date, con: store.Connection | None = None) -> Roster:
     """One sample snapshot as if read from a file (row numbers as in an export with a header row)."""
     raw = snapshot_frame(people, day)
     digest = hashlib.sha256(raw.to_csv(index=False).encode("utf-8")).hexdigest()
-    return roster_from_frame(raw, day, f"contoh_{day:%Y%m%d}.csv", digest)
+    return roster_from_frame(raw, day, f"contoh_{day:%Y%m%d}.csv", digest, con)
 
 
 def load_sample(con: store.Connection) -> int:
     """Store every sample snapshot (marked as sample data); returns how many."""
     people = sample_people()
     for day in SNAPSHOT_DATES:
-        ingest_roster(con, sample_roster(people, day), replace=True, uploaded_by="contoh", is_sample=True)
+        roster = sample_roster(people, day, con)
+        try:
+            ingest_roster(con, roster, replace=True, uploaded_by="contoh", is_sample=True)
+        finally:
+            roster.checks.close()
     return len(SNAPSHOT_DATES)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pyarrow as pa
-
 from pdm_metrics import store
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
@@ -60,17 +56,12 @@ def snapshot_meta(roster: Roster, uploaded_by: str, is_sample: bool = False) -> 
     )
 
 
-def rows_to_store(roster: Roster, skip_invalid: bool) -> pa.RecordBatchReader:
-    """The rows that would be stored; RosterRejected in strict mode when any row has an error."""
+def check_storable(roster: Roster, skip_invalid: bool) -> None:
+    """RosterRejected in strict mode when any row has an error; RosterError when no row is valid."""
     if roster.error_count and not skip_invalid:
         raise RosterRejected(roster)
     if roster.valid_count == 0:
         raise RosterError("Tidak ada satu pun baris yang valid; tidak ada yang disimpan.")
-    return roster.valid_row_batches()
-
-
-# Hears (rows stored so far, rows to store) as the rows stream into the database.
-StoreProgress = Callable[[int, int], None]
 
 
 def ingest_roster(
@@ -80,23 +71,9 @@ def ingest_roster(
     replace: bool = False,
     uploaded_by: str = "cli",
     is_sample: bool = False,
-    progress: StoreProgress | None = None,
+    progress: store.StoreProgress | None = None,
 ) -> store.SavedSnapshot:
+    """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come."""
     meta = snapshot_meta(roster, uploaded_by, is_sample)
-    rows = rows_to_store(roster, skip_invalid)
-    if progress is not None:
-        rows = _reporting(rows, roster.valid_count, progress)
-    return store.save_snapshot(con, rows, meta, replace=replace)
-
-
-def _reporting(rows: pa.RecordBatchReader, total: int, progress: StoreProgress) -> pa.RecordBatchReader:
-    """The same stream, telling `progress` how far it has come after each batch."""
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        done = 0
-        for batch in rows:
-            yield batch
-            done += batch.num_rows
-            progress(done, total)
-
-    return pa.RecordBatchReader.from_batches(rows.schema, batches())
+    check_storable(roster, skip_invalid)
+    return store.save_snapshot(con, roster.checks, meta, replace=replace, progress=progress)

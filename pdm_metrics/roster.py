@@ -95,10 +95,6 @@ class Roster:
     def valid_rows(self) -> pd.DataFrame:
         return _to_pandas(self.table.filter(self.table["valid"]))
 
-    def valid_row_batches(self) -> pa.RecordBatchReader:
-        """The rows to store, streamed in the order the store keeps them."""
-        return self.checks.valid_row_batches()
-
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     frame: pd.DataFrame = table.to_pandas(date_as_object=False)
@@ -135,14 +131,18 @@ Progress = Callable[[str], None]
 
 
 def read_rosters(
-    sources: Sequence[Source], snapshot_date: date | None = None, progress: Progress | None = None
+    sources: Sequence[Source],
+    snapshot_date: date | None = None,
+    progress: Progress | None = None,
+    con: store.Connection | None = None,
 ) -> Roster:
     """Several files (and every sheet with a header in a workbook) read as ONE snapshot.
 
     Duplicates are found across all of them; the report names the source of each problem.
-    `progress` hears each step as it begins (in Indonesian, for a status line).
+    `progress` hears each step as it begins (in Indonesian, for a status line). With the store's
+    connection `con`, the rows are checked inside the store's DuckDB, ready to be stored.
     """
-    checks = store.RosterChecks(dict(_CHECK_TEXTS))
+    checks = store.RosterChecks(dict(_CHECK_TEXTS), con)
     try:
         return _read_into(checks, sources, snapshot_date, progress or (lambda step: None))
     except BaseException:
@@ -441,7 +441,9 @@ def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: p
     return pa.table({"value": pa.array(values, pa.string()), name: pa.array(map(rule, values), kind)})
 
 
-def roster_from_frame(raw: pd.DataFrame, snapshot_date: date, source_name: str, sha256: str) -> Roster:
+def roster_from_frame(
+    raw: pd.DataFrame, snapshot_date: date, source_name: str, sha256: str, con: store.Connection | None = None
+) -> Roster:
     """A frame of text columns named by Column (rows numbered from 2, as under a header row)
     checked like a file: how the sample data become snapshots."""
     columns = frozenset(Column(c) for c in raw.columns if c in CANONICAL_NAMES)
@@ -451,7 +453,7 @@ def roster_from_frame(raw: pd.DataFrame, snapshot_date: date, source_name: str, 
             for c in Column
         }
     )
-    checks = store.RosterChecks(dict(_CHECK_TEXTS))
+    checks = store.RosterChecks(dict(_CHECK_TEXTS), con)
     checks.add_cells(source_name, 2, cells, [])
     problems = check_cells(checks, columns, snapshot_date)
     rows, valid, activated = checks.counts()

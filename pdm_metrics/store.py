@@ -12,9 +12,10 @@ import re
 import shutil
 import tempfile
 import threading
+import uuid
 import weakref
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -109,13 +110,15 @@ _DDL = (
 )
 
 
-def connect(path: str | Path | None = None, read_only: bool = False) -> Connection:
-    """Open (and if needed create) the database; StoreError when another process holds it."""
+def connect(path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None) -> Connection:
+    """Open (and if needed create) the database; StoreError when another process holds it.
+    `memory_limit` caps DuckDB's working memory (beyond it, it spills to disk)."""
     target = Path(path) if path is not None else DEFAULT_DB_PATH
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(target), read_only=read_only)
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
+        con = duckdb.connect(str(target), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         raise StoreError(
             f"Basis data {target} tidak dapat dibuka: sedang dipakai proses lain (misalnya dasbor "
@@ -264,10 +267,14 @@ def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
 
 
 def save_snapshot(
-    con: Connection, rows: pa.RecordBatchReader, meta: SnapshotMeta, replace: bool = False
+    con: Connection,
+    rows: RosterChecks,
+    meta: SnapshotMeta,
+    replace: bool = False,
+    progress: StoreProgress | None = None,
 ) -> SavedSnapshot:
-    """Store one snapshot's valid rows (ROSTER_COLUMNS + email_users, streamed in the order to
-    keep) and its OPD summary in a single transaction.
+    """Store one snapshot's valid rows (the checked rows' `valid` view) and its OPD summary in
+    a single transaction.
 
     An existing date is replaced only with `replace`; its metadata moves to the
     archive table and its roster rows stay in place (nothing is lost).
@@ -282,7 +289,7 @@ def save_snapshot(
         (new_id,) = _first(cur.execute("SELECT nextval('snapshot_ids')")) or (0,)
         if existing:
             _archive_snapshot(cur, int(existing[0]), int(new_id), meta.uploaded_by)
-        count = _insert_roster(cur, int(new_id), rows)
+        count = _insert_roster(cur, int(new_id), rows, progress)
         cur.execute(
             f"INSERT INTO {T_SNAP} VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -324,16 +331,9 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
     _forget_changes(cur, [old_id])
 
 
-def _insert_roster(cur: Connection, snapshot_id: int, rows: pa.RecordBatchReader) -> int:
-    """Append the streamed rows (already ordered by OPD); returns how many."""
-    columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
-    cur.register("incoming_roster", rows)
-    try:
-        cur.execute(
-            f"INSERT INTO {T_ROSTER} (snapshot_id, {columns}) SELECT ?, {columns} FROM incoming_roster", [snapshot_id]
-        )
-    finally:
-        cur.unregister("incoming_roster")
+def _insert_roster(cur: Connection, snapshot_id: int, rows: RosterChecks, progress: StoreProgress | None) -> int:
+    """Append the valid rows (ordered by OPD); returns how many."""
+    rows.store_valid(cur, snapshot_id, progress)
     (count,) = _first(cur.execute(f"SELECT count(*) FROM {T_ROSTER} WHERE snapshot_id = ?", [snapshot_id])) or (0,)
     return int(count)
 
@@ -829,7 +829,8 @@ RAW_CELL_COLUMNS = (
     "email",
     "jenis_asn",
 )
-# The checks' working memory; beyond it DuckDB spills to disk, so a national file fits a small server.
+# The working memory of checking (and, from the command line, storing) a file; beyond it DuckDB
+# spills to disk, so a national file fits a small server.
 CHECK_MEMORY = os.environ.get("PDM_CHECK_MEMORY", "1GB")
 
 
@@ -864,14 +865,28 @@ class RosterChecks:
 
     Parts are added in order; a row's position is its place in the `raw` table, and its row
     number the Excel-style number in its own file or sheet.
+
+    The tables live in an in-memory database of their own (`catalog`). Given the store's
+    connection, that database is attached to the store's DuckDB, so the valid rows go into the
+    roster table without ever leaving DuckDB; alone (reading a file without a store), it is a
+    DuckDB of its own, capped at CHECK_MEMORY.
     """
 
-    def __init__(self, params: dict[str, object]) -> None:
+    def __init__(self, params: dict[str, object], con: Connection | None = None) -> None:
         self.params = params
-        # Its own spill folder (uploads may be checked side by side), removed with the object.
-        spill = tempfile.mkdtemp(prefix="pantau-pdm-checks-")
-        weakref.finalize(self, shutil.rmtree, spill, True)
-        self.workspace = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": spill})
+        self.catalog = f"pdm_checks_{uuid.uuid4().hex}"
+        if con is None:
+            # Its own spill folder (files may be checked side by side), removed with the object.
+            spill = tempfile.mkdtemp(prefix="pantau-pdm-checks-")
+            weakref.finalize(self, shutil.rmtree, spill, True)
+            con = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": spill})
+        self._database = con  # the cursor below needs its database kept open
+        self.workspace = con.cursor()
+        (home,) = self.workspace.execute("SELECT current_database()").fetchall()[0]
+        self.workspace.execute(f"ATTACH ':memory:' AS {self.catalog}").fetchall()
+        self.workspace.execute(f"USE {self.catalog}").fetchall()
+        # An upload that is never stored lets its rows go when it is forgotten.
+        self._release = weakref.finalize(self, _detach, self.workspace, home, self.catalog)
         cells = ", ".join(f"{c} VARCHAR" for c in RAW_CELL_COLUMNS)
         self.workspace.execute(f"CREATE TABLE raw ({cells}, part INTEGER)").fetchall()
         self.workspace.execute(
@@ -881,7 +896,7 @@ class RosterChecks:
         self._parts = 0
 
     def close(self) -> None:
-        self.workspace.close()
+        self._release()
 
     def _add_part(self, label: str, first_row: int, insert: str, params: dict[str, object]) -> int:
         part, self._parts = self._parts, self._parts + 1
@@ -946,12 +961,13 @@ class RosterChecks:
         """
         for name, table in lookups.items():
             self.workspace.register(name, table)
-        for statement in (_SPELLINGS_SQL, _CHECKED_SQL, _NUMBERED_SQL, _DUPLICATES_SQL, _VALID_SQL, _FLAGGED_SQL):
+        for statement in _CHECK_STATEMENTS:
             _do(self.workspace, statement, self.params)
         problems: pd.DataFrame = _run(self.workspace, _PROBLEMS_SQL, self.params).df()
         # The cells as read are not needed any more (the flagged rows kept theirs): an upload waits
         # for its confirmation with only its checked rows in memory.
         self.workspace.execute("DROP TABLE raw").fetchall()
+        self.workspace.execute("DROP TABLE flagged_cells").fetchall()
         return problems
 
     def counts(self) -> tuple[int, int, int]:
@@ -969,14 +985,74 @@ class RosterChecks:
         table: pa.Table = self.workspace.sql(sql).to_arrow_table()
         return table
 
-    def valid_row_batches(self) -> pa.RecordBatchReader:
-        """The rows to store, ordered by OPD (so per-OPD reads touch few row groups), with
-        how many stored rows share each email; streamed, so a national file is never copied whole."""
-        columns = ", ".join(ROSTER_COLUMNS)
-        sql = f"""WITH shared AS (SELECT email, count(*) AS email_users FROM valid WHERE email <> '' GROUP BY email)
-                  SELECT {columns}, email_users FROM valid LEFT JOIN shared USING (email) ORDER BY opd_key"""
-        reader: pa.RecordBatchReader = self.workspace.sql(sql).to_arrow_reader(100_000)
-        return reader
+    def valid_rows_sql(self) -> str:
+        """The rows to store, ordered by OPD (so per-OPD reads touch few row groups), with how
+        many of them share each email (1 for an email of its own, NULL without one)."""
+        return _VALID_ROWS_SQL.replace("{checks}", self.catalog)
+
+    def store_valid(self, cur: Connection, snapshot_id: int, progress: StoreProgress | None = None) -> None:
+        """Append the valid rows to the roster table in `cur`'s transaction. In the store's own
+        DuckDB they go straight from table to table; from a DuckDB of their own they stream over
+        as Arrow batches (a national file is never copied whole)."""
+        columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
+        insert = f"INSERT INTO {T_ROSTER} (snapshot_id, {columns}) SELECT ?, {columns} FROM "
+        if _first(cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [self.catalog]))[0]:
+            _with_progress(cur, progress, lambda: cur.execute(insert + f"({self.valid_rows_sql()})", [snapshot_id]))
+            return
+        cur.register("incoming_roster", self.workspace.sql(self.valid_rows_sql()).to_arrow_reader(100_000))
+        try:
+            cur.execute(insert + "incoming_roster", [snapshot_id]).fetchall()
+        finally:
+            cur.unregister("incoming_roster")
+        if progress is not None:
+            progress(1.0)
+
+
+# Hears how far (0..1) the rows have come into the roster table.
+StoreProgress = Callable[[float], None]
+
+
+def _with_progress(cur: Connection, progress: StoreProgress | None, work: Callable[[], object]) -> None:
+    """Run `work` on `cur`, telling `progress` DuckDB's own estimate of how far it is, 5 times a second."""
+    if progress is None:
+        work()
+        return
+    for setting in ("SET enable_progress_bar = true", "SET enable_progress_bar_print = false"):
+        cur.execute(setting)
+    finished = threading.Event()
+
+    def report() -> None:
+        while not finished.wait(0.2):
+            done = cur.query_progress()
+            if done >= 0:
+                progress(min(done, 100.0) / 100)
+
+    reporter = threading.Thread(target=report, daemon=True)
+    reporter.start()
+    try:
+        work()
+    finally:
+        finished.set()
+        reporter.join()
+    progress(1.0)
+
+
+def _detach(workspace: Connection, home: str, catalog: str) -> None:
+    """Let a check's tables go (quietly: the store may already be closed)."""
+    with contextlib.suppress(duckdb.Error):
+        workspace.execute(f"USE {home}").fetchall()
+        workspace.execute(f"DETACH {catalog}").fetchall()
+    with contextlib.suppress(duckdb.Error):
+        workspace.close()
+
+
+_VALID_ROWS_SQL = f"""
+WITH shared AS (
+    SELECT email, count(*) AS n FROM {{checks}}.valid WHERE email <> '' GROUP BY email HAVING count(*) > 1
+)
+SELECT {", ".join(ROSTER_COLUMNS)}, CASE WHEN email <> '' THEN coalesce(n, 1) END AS email_users
+FROM {{checks}}.valid LEFT JOIN shared USING (email) ORDER BY opd_key
+"""
 
 
 # The most common spelling of each OPD (and instansi) key: names differing only in case or
@@ -1009,9 +1085,10 @@ def _status_check(column: str) -> str:
                     WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
 
 
-# Rows with no cell at all are left out (they keep their place in the row numbering).
+# Rows with no cell at all are left out (they keep their place in the row numbering). {source}
+# is the table of cells and {position} its column of row positions.
 _PARSED_SQL = f"""
-SELECT r.rowid AS position, r.part,
+SELECT r.{{position}} AS position, r.part,
        {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)},
        CASE WHEN regexp_full_match(r.nip, '[0-9]+') THEN r.nip
             ELSE regexp_replace(regexp_replace(r.nip, $leading_quote, ''), $nip_junk, '', 'g') END AS nip_clean,
@@ -1022,9 +1099,9 @@ SELECT r.rowid AS position, r.part,
        {_collapsed("r.instansi")} AS instansi_value,
        a.flag AS status_aktivasi_flag, pd.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
        d.day AS activated_on, j.kind AS jenis_word
-FROM raw r
+FROM {{source}} r
 JOIN parts p ON p.part = r.part
-LEFT JOIN numeric_nips n ON n.part = r.part AND n.row_number = p.first_row + r.rowid - p.start
+LEFT JOIN numeric_nips n ON n.part = r.part AND n.row_number = p.first_row + r.{{position}} - p.start
 LEFT JOIN status_words a ON a.value = r.status_aktivasi
 LEFT JOIN status_words pd ON pd.value = r.status_pdm
 LEFT JOIN status_words v ON v.value = r.status_verifikasi
@@ -1048,8 +1125,8 @@ _NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
     WHEN substr(nip, 15, 1) NOT IN ('1', '2') THEN $warn_gender
     WHEN kind_code BETWEEN 1 AND 12 AND substr(nip, 16, 3) = '000' THEN $warn_sequence END"""
 
-_CHECKED_SQL = f"""
-CREATE TABLE checked AS
+# Every row normalised with the message of each check (NULL when it passes).
+_ASSESSED_SQL = f"""
 WITH parsed AS ({_PARSED_SQL}), nips AS (
     SELECT *, {_NIP_ERROR} AS nip_error FROM parsed
 ), decoded AS (
@@ -1085,6 +1162,40 @@ LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
 LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value)
 """
 
+_ERROR_COLUMNS = (
+    "nip_error",
+    "nama_error",
+    "opd_error",
+    "instansi_error",
+    "status_aktivasi_error",
+    "status_pdm_error",
+    "status_verifikasi_error",
+    "tgl_aktivasi_error",
+    "email_error",
+    "jenis_asn_error",
+)
+_WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
+
+
+def _assessed(source: str, position: str) -> str:
+    """_ASSESSED_SQL over one table of cells ({source}, its row positions in column {position})."""
+    return _ASSESSED_SQL.replace("{source}", source).replace("{position}", position)
+
+
+def _all_null(columns: Sequence[str]) -> str:
+    return " AND ".join(f"{name} IS NULL" for name in columns)
+
+
+# What later steps need of each row: its values, and whether any check failed (`ok`) or warned
+# (`clean`). The messages themselves are worked out again for the few flagged rows only, so a
+# national file does not hold a dozen mostly empty text columns in memory.
+_CHECKED_SQL = f"""
+CREATE TABLE checked AS
+SELECT position, part, {", ".join(ROSTER_COLUMNS)},
+       {_all_null(_ERROR_COLUMNS)} AS ok, {_all_null(_WARNING_COLUMNS)} AS clean
+FROM ({_assessed("raw", "rowid")})
+"""
+
 # A checked row's Excel-style number in its own file or sheet, and that source's name (derived
 # from its part, so the per-row table does not carry them).
 _NUMBERED_SQL = """
@@ -1116,36 +1227,40 @@ SELECT r.position,
 FROM repeated r JOIN variants v USING (nip)
 """
 
-_ERROR_COLUMNS = (
-    "nip_error",
-    "nama_error",
-    "opd_error",
-    "instansi_error",
-    "status_aktivasi_error",
-    "status_pdm_error",
-    "status_verifikasi_error",
-    "tgl_aktivasi_error",
-    "email_error",
-    "jenis_asn_error",
-)
-_WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
 
 # The rows to store: no error, and not a later copy of an identical row.
-_VALID_SQL = f"""
+_VALID_SQL = """
 CREATE VIEW valid AS
 SELECT c.* FROM checked c LEFT JOIN duplicates d USING (position)
-WHERE {" AND ".join(f"c.{name} IS NULL" for name in _ERROR_COLUMNS)}
-  AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL
+WHERE c.ok AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL
 """
 
-# The rows with any problem, with their cells as read (few, even in a large file).
+# The rows with any problem: their cells as read, and every check's message worked out again
+# from those cells (few rows, even in a large file).
+_FLAGGED_CELLS_SQL = """
+CREATE TABLE flagged_cells AS
+SELECT rowid AS position, * FROM raw
+WHERE rowid IN (SELECT position FROM checked WHERE NOT (ok AND clean) UNION ALL SELECT position FROM duplicates)
+"""
 _FLAGGED_SQL = f"""
 CREATE TABLE flagged AS
-SELECT c.*, d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
-FROM numbered c LEFT JOIN duplicates d USING (position) JOIN raw r ON r.rowid = c.position
-WHERE NOT ({" AND ".join(f"c.{name} IS NULL" for name in (*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
+SELECT a.*, p.first_row + a.position - p.start AS row_number, p.label AS source,
+       d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in RAW_CELL_COLUMNS)}
+FROM ({_assessed("flagged_cells", "position")}) a
+JOIN parts p USING (part) JOIN flagged_cells r USING (position) LEFT JOIN duplicates d USING (position)
+WHERE NOT ({_all_null((*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
            AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL)
 """
+
+_CHECK_STATEMENTS = (
+    _SPELLINGS_SQL,
+    _CHECKED_SQL,
+    _NUMBERED_SQL,
+    _DUPLICATES_SQL,
+    _VALID_SQL,
+    _FLAGGED_CELLS_SQL,
+    _FLAGGED_SQL,
+)
 
 
 def _problem(order: int, column: str, reason: str, level: str, shown: str | None = None) -> str:

@@ -479,7 +479,7 @@ def upload_preview(
     progress: Progress | None = None,
 ) -> UploadPreview:
     """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
-    roster = read_rosters(files, snapshot_date, progress)
+    roster = read_rosters(files, snapshot_date, progress, con)
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from pdm_metrics import demo, store
 from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import RosterRejected, ingest_roster
-from pdm_metrics.roster import read_roster
+from pdm_metrics.roster import read_roster, read_rosters
 from tests.conftest import content_checksum
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, xlsx_bytes
 
@@ -160,3 +161,52 @@ def test_unit_choices_follow_every_write(db: store.Connection) -> None:
     ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20220105.csv"))
     store.delete_sample_snapshots(db, "admin")
     assert list(store.opd_choices(db)["opd"]) == ["Dinas Kesehatan", "Dinas Pendidikan"]
+
+
+def _stored_rows(con: store.Connection) -> list[tuple[object, ...]]:
+    return con.execute("SELECT * EXCLUDE (snapshot_id) FROM roster ORDER BY opd_key, nip").fetchall()
+
+
+def test_rows_checked_inside_the_store_are_stored_as_those_checked_alone(tmp_path: Path) -> None:
+    rows = [[*HEADER, "EMAIL"], [*ROWS[0], "b@x.go.id"], [*ROWS[1], "a@x.go.id"], [*ROWS[2], "A@x.go.id "],
+            [NIP_A, "A lagi", "Dinas A", "Mungkin", "c@x.go.id"]]  # fmt: skip
+    data = csv_bytes(rows)
+    alone, inside = store.connect(tmp_path / "alone.duckdb"), store.connect(tmp_path / "inside.duckdb")
+    ingest_roster(alone, read_roster(data, "x.csv", JULY_11), skip_invalid=True)
+    shares: list[float] = []
+    roster = read_rosters([(data, "x.csv")], JULY_11, con=inside)
+    ingest_roster(inside, roster, skip_invalid=True, progress=shares.append)
+    assert _stored_rows(inside) == _stored_rows(alone) and len(_stored_rows(alone)) == 2
+    # Both rows with NIP_A conflict; the two left share one email (spelled apart).
+    assert [r[-1] for r in _stored_rows(inside)] == [2, 2]
+    assert shares[-1] == 1.0
+
+
+def test_checks_inside_the_store_go_when_the_roster_is_forgotten(db: store.Connection) -> None:
+    def attached() -> int:
+        return int(
+            db.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'pdm_checks_%'").fetchall()[0][
+                0
+            ]
+        )
+
+    roster = read_rosters([(csv_bytes([HEADER, *ROWS]), "x.csv")], JULY_11, con=db)
+    assert attached() == 1
+    ingest_roster(db, roster)
+    del roster
+    gc.collect()
+    assert attached() == 0
+    assert store.list_snapshots(db).iloc[0]["row_count"] == 3
+
+
+def test_a_failed_store_from_inside_leaves_the_database_as_it_was(
+    db: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = content_checksum(db)
+    monkeypatch.setattr(store, "_insert_summary", lambda cur, snapshot_id: (_ for _ in ()).throw(OSError("penuh")))
+    roster = read_rosters([(csv_bytes([HEADER, *ROWS]), "x.csv")], JULY_11, con=db)
+    with pytest.raises(OSError):
+        ingest_roster(db, roster)
+    assert content_checksum(db) == before and db.execute("SELECT count(*) FROM roster").fetchall() == [(0,)]
+    monkeypatch.undo()
+    assert ingest_roster(db, roster).rows == 3  # the checked rows are still there to try again
