@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import mmap
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 def _probe_records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # any line ending
     records: list[list[str]] = []
     try:
         for record in reader:
@@ -140,11 +141,10 @@ def _has_blank_line(path: Path) -> bool:
         return False
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         end = _content_end(mapped)
-        for blank in (b"\n\n", b"\n\r\n", b"\r\r"):
-            found = mapped.find(blank)
-            if 0 <= found < end:
-                return True
-    return False
+        # Without a carriage return only "\n\n" can be one. A literal pattern is found by re's
+        # fast search, several times quicker on a national file than mmap.find.
+        blanks = (b"\n\n",) if mapped.find(b"\r", 0, end) == -1 else (b"\n\n", b"\n\r\n", b"\r\r")
+        return any(re.compile(re.escape(blank)).search(mapped, 0, end) for blank in blanks)
 
 
 def _content_end(mapped: mmap.mmap) -> int:

@@ -920,10 +920,18 @@ class RosterChecks:
             self.workspace.executemany("INSERT INTO numeric_nips VALUES (?, ?)", [[part, r] for r in numeric_nip_rows])
 
     def add_csv_file(
-        self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
+        self,
+        label: str,
+        path: str,
+        delimiter: str,
+        skip: int,
+        width: int,
+        positions: dict[str, int],
+        keep: Callable[[], bool] = lambda: True,
     ) -> None:
         """A UTF-8 CSV read by DuckDB itself: data records from line `skip` on, `width` fields each,
-        the cell of RAW_CELL_COLUMNS c at position positions[c]. CsvNotReadable when DuckDB refuses it."""
+        the cell of RAW_CELL_COLUMNS c at position positions[c]. CsvNotReadable when DuckDB refuses
+        it, or when `keep`, asked once it is read, says no."""
         values = ", ".join(_trimmed(f"c{positions[c]}") if c in positions else "NULL" for c in RAW_CELL_COLUMNS)
         insert = f"""INSERT INTO raw SELECT {values}, $part
                      FROM read_csv($path, delim = $delimiter, skip = $skip, header = false, quote = '"',
@@ -934,11 +942,17 @@ class RosterChecks:
         self.workspace.begin()
         try:
             self._add_part(label, skip + 1, insert, params)
-            self.workspace.commit()
         except duckdb.Error as exc:
-            self.workspace.rollback()
-            self._parts -= 1
+            self._undo_part()
             raise CsvNotReadable(str(exc)) from exc
+        if not keep():
+            self._undo_part()
+            raise CsvNotReadable("Berkas dibaca dengan cara lain.")
+        self.workspace.commit()
+
+    def _undo_part(self) -> None:
+        self.workspace.rollback()
+        self._parts -= 1
 
     def clear_columns(self, columns: Sequence[str]) -> None:
         """Forget columns that only some parts have (an optional column counts only when all have it)."""
@@ -1047,11 +1061,8 @@ def _detach(workspace: Connection, home: str, catalog: str) -> None:
 
 
 _VALID_ROWS_SQL = f"""
-WITH shared AS (
-    SELECT email, count(*) AS n FROM {{checks}}.valid WHERE email <> '' GROUP BY email HAVING count(*) > 1
-)
-SELECT {", ".join(ROSTER_COLUMNS)}, CASE WHEN email <> '' THEN coalesce(n, 1) END AS email_users
-FROM {{checks}}.valid LEFT JOIN shared USING (email) ORDER BY opd_key
+SELECT {", ".join(ROSTER_COLUMNS)}, CASE WHEN email <> '' THEN coalesce(s.n, 1) END AS email_users
+FROM {{checks}}.valid LEFT JOIN {{checks}}.shared_emails s USING (email) ORDER BY opd_key
 """
 
 
@@ -1186,13 +1197,14 @@ def _all_null(columns: Sequence[str]) -> str:
     return " AND ".join(f"{name} IS NULL" for name in columns)
 
 
-# What later steps need of each row: its values, and whether any check failed (`ok`) or warned
-# (`clean`). The messages themselves are worked out again for the few flagged rows only, so a
-# national file does not hold a dozen mostly empty text columns in memory.
+# What later steps need of each row: its values, whether it is to be stored (`keep`: no check
+# failed; duplicates are taken out later) and whether no check warned (`clean`). The messages
+# themselves are worked out again for the few flagged rows only, so a national file does not
+# hold a dozen mostly empty text columns in memory.
 _CHECKED_SQL = f"""
 CREATE TABLE checked AS
 SELECT position, part, {", ".join(ROSTER_COLUMNS)},
-       {_all_null(_ERROR_COLUMNS)} AS ok, {_all_null(_WARNING_COLUMNS)} AS clean
+       {_all_null(_ERROR_COLUMNS)} AS keep, {_all_null(_WARNING_COLUMNS)} AS clean
 FROM ({_assessed("raw", "rowid")})
 """
 
@@ -1228,11 +1240,19 @@ FROM repeated r JOIN variants v USING (nip)
 """
 
 
-# The rows to store: no error, and not a later copy of an identical row.
-_VALID_SQL = """
-CREATE VIEW valid AS
-SELECT c.* FROM checked c LEFT JOIN duplicates d USING (position)
-WHERE c.ok AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL
+# The rows to store: no error, and not a later copy of an identical row (the duplicates are
+# few, so marking them is cheaper than joining every row to them each time the rows are read).
+_UNKEPT_DUPLICATES_SQL = """
+UPDATE checked SET keep = false
+WHERE position IN (
+    SELECT position FROM duplicates WHERE duplicate_error IS NOT NULL OR duplicate_warning IS NOT NULL)
+"""
+_VALID_SQL = "CREATE VIEW valid AS SELECT * FROM checked WHERE keep"
+
+# Emails that several rows to store share (few; every other email is one person's own).
+_SHARED_EMAILS_SQL = """
+CREATE TABLE shared_emails AS
+SELECT email, count(*) AS n FROM valid WHERE email <> '' GROUP BY email HAVING count(*) > 1
 """
 
 # The rows with any problem: their cells as read, and every check's message worked out again
@@ -1240,7 +1260,7 @@ WHERE c.ok AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL
 _FLAGGED_CELLS_SQL = """
 CREATE TABLE flagged_cells AS
 SELECT rowid AS position, * FROM raw
-WHERE rowid IN (SELECT position FROM checked WHERE NOT (ok AND clean) UNION ALL SELECT position FROM duplicates)
+WHERE rowid IN (SELECT position FROM checked WHERE NOT (keep AND clean) UNION ALL SELECT position FROM duplicates)
 """
 _FLAGGED_SQL = f"""
 CREATE TABLE flagged AS
@@ -1257,7 +1277,9 @@ _CHECK_STATEMENTS = (
     _CHECKED_SQL,
     _NUMBERED_SQL,
     _DUPLICATES_SQL,
+    _UNKEPT_DUPLICATES_SQL,
     _VALID_SQL,
+    _SHARED_EMAILS_SQL,
     _FLAGGED_CELLS_SQL,
     _FLAGGED_SQL,
 )

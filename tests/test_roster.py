@@ -309,10 +309,12 @@ def test_several_files_are_one_snapshot() -> None:
     assert (error["sumber"], error["baris"]) == ("riau.xlsx", 3)
 
 
-def test_a_blank_line_keeps_the_row_numbers_of_the_rows_after_it() -> None:
-    data = csv_bytes([HEADER, ROWS[0]]) + b"\r\n" + csv_bytes([[NIP_B, "Siti", "Dinas A", "Entah"]])
+@pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
+def test_a_blank_line_keeps_the_row_numbers_of_the_rows_after_it(line_end: str) -> None:
+    lines = [HEADER, ROWS[0], [], [NIP_B, "Siti", "Dinas A", "Entah"], [NIP_C, "Ani", "Dinas A", "Entah"]]
+    data = (line_end.join(";".join(cells) for cells in lines) + line_end * 2).encode()
     roster = read_roster(data, "x.csv", JULY_11)
-    assert list(errors_of(roster)["baris"]) == [4]  # header 1, Budi 2, blank 3, Siti 4
+    assert list(errors_of(roster)["baris"]) == [4, 5]  # header 1, Budi 2, blank 3, Siti 4, Ani 5
 
 
 def test_windows_1252_text_far_into_a_large_file_is_still_read_correctly() -> None:
