@@ -395,6 +395,8 @@ _CHECK_TEXTS: dict[str, object] = {
     "nip_junk": f"({SPACE}|[.])+",
     "scientific": SCIENTIFIC_CELL,
     "control": _CONTROL,
+    # Anything either rule above looks for: a control character, whitespace other than a space, two spaces.
+    "unusual": r"[\x00-\x1f\x7f-\xa0]|  ",
     "max_text": MAX_TEXT_LENGTH,
     "max_shown": MAX_SHOWN_VALUE,
     "nip_length": NIP_LENGTH,

@@ -1086,7 +1086,7 @@ def _text_check(column: str, required: str | None) -> str:
     """Empty (when `required` holds), control characters, too long: the first that applies."""
     empty = f"WHEN {required} AND {column}_value IS NULL THEN $label_{column} || $msg_empty_suffix" if required else ""
     return f"""CASE {empty}
-                    WHEN regexp_matches({column}_cell, $control) THEN $msg_control
+                    WHEN NOT {column}_plain AND regexp_matches({column}_cell, $control) THEN $msg_control
                     WHEN length({column}_cell) > $max_text THEN $msg_too_long END"""
 
 
@@ -1094,6 +1094,18 @@ def _status_check(column: str) -> str:
     return f"""CASE WHEN NOT $has_{column} THEN NULL
                     WHEN {column}_cell IS NULL THEN $label_{column} || $msg_status_empty_suffix
                     WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
+
+
+_TEXT_COLUMNS = ("nama", "opd", "instansi", "email")
+
+
+def _plain_text(column: str) -> str:
+    """Whether a text cell is plain (no control character, no whitespace but single spaces),
+    and its value with whitespace collapsed. Nearly every cell is plain: one search tells, and
+    the costlier rules run only on the others."""
+    plain = f"NOT regexp_matches(r.{column}, $unusual)"
+    value = f"CASE WHEN {column}_plain THEN r.{column} ELSE {_collapsed(f'r.{column}')} END"
+    return f"{plain} AS {column}_plain, {value} AS {column}_value"
 
 
 # Rows with no cell at all are left out (they keep their place in the row numbering). {source}
@@ -1105,9 +1117,7 @@ SELECT r.{{position}} AS position, r.part,
             ELSE regexp_replace(regexp_replace(r.nip, $leading_quote, ''), $nip_junk, '', 'g') END AS nip_clean,
        n.row_number IS NOT NULL OR coalesce(
            NOT regexp_full_match(r.nip, '[0-9]+') AND regexp_full_match(r.nip, $scientific), false) AS nip_numeric,
-       {_collapsed("r.nama")} AS nama_value,
-       {_collapsed("r.opd")} AS opd_value,
-       {_collapsed("r.instansi")} AS instansi_value,
+       {", ".join(_plain_text(c) for c in _TEXT_COLUMNS)},
        a.flag AS status_aktivasi_flag, pd.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
        d.day AS activated_on, j.kind AS jenis_word
 FROM {{source}} r
