@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -80,21 +82,22 @@ def read_workbook(source: Path, workdir: Path) -> None:
         _write_meta(workdir, error=_open_error_message(exc))
         return
     # Each load parses the whole sheet, so every sheet is loaded once and its header searched
-    # in the loaded grid. Every sheet with a header row is part of the snapshot (an xlsx sheet
+    # in the loaded grid. Which NIP cells are numbers is read from the sheet's XML alongside
+    # (fastexcel parses without holding the GIL); when the XML cannot tell for sure, a second
+    # load of the NIP column asks fastexcel. Every sheet with a header row is part of the snapshot (an xlsx sheet
     # holds at most 1.048.576 rows, so national exports span several); with none, the first
     # sheet is returned so the user is told which headers were found.
     sheets: list[tuple[int, int | None, Any, list[int]]] = []
     for index in range(len(reader.sheet_names)):
-        # Which NIP cells are numbers takes a second parse of the sheet; it runs alongside the
-        # first (fastexcel parses without holding the GIL) when the header can be read ahead.
         ahead = _nip_column(_xlsx_first_rows(source, index))
         with ThreadPoolExecutor(max_workers=1) as pool:
-            numeric = pool.submit(_numeric_nip_rows_of, source, index, *ahead) if ahead else None
+            scan = pool.submit(xml_nip_cells, source, index, *ahead) if ahead else None
             loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
             grid = pa.RecordBatch.from_arrays(loaded.columns, names=[f"c{i}" for i in range(loaded.num_columns)])
             probe = [list(row.values()) for row in grid.slice(0, HEADER_PROBE_ROWS).to_pylist()]
             header = _nip_column(probe)
-            numeric_rows = numeric.result() if numeric is not None and header == ahead else None
+            cells = scan.result() if scan is not None and header == ahead else None
+        numeric_rows = _trusted_numeric_rows(cells, grid, header)
         if numeric_rows is None:
             numeric_rows = _numeric_nip_rows_of(source, index, *header) if header else []
         sheets.append((index, find_header_row(probe), grid, numeric_rows))
@@ -124,6 +127,65 @@ def _nip_column(rows: list[list[Any]] | None) -> tuple[int, int] | None:
     )
 
 
+@dataclass(frozen=True)
+class NipCells:
+    """The cells of a sheet's NIP column below its header, as its XML has them."""
+
+    count: int  # cells with content
+    numeric_rows: list[int]  # Excel row numbers of those that are numbers
+
+
+def xml_nip_cells(source: Path, sheet: int, header_row: int, nip_column: int) -> NipCells | None:
+    """Read the NIP column's cells from an xlsx sheet's XML with one literal search per cell (a
+    second fastexcel load would parse every cell again, with its own copy of the strings).
+    A cell is a number when it has no type or type "n". None for other formats."""
+    pattern = re.compile(b'<c r="' + column_letters(nip_column).encode() + rb'(\d+)"([^>]*)>')
+    first_data_row = header_row + 2
+    count, numeric = 0, []
+    try:
+        with zipfile.ZipFile(source) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return None
+            with archive.open(part) as handle:
+                rest = b""
+                for block in iter(lambda: handle.read(8 * 2**20), b""):
+                    data = rest + block
+                    # Only whole tags are searched; the last one may go on in the next block.
+                    cut = data.rfind(b"<")
+                    for found in pattern.finditer(data, 0, cut):
+                        row, attributes = int(found.group(1)), found.group(2)
+                        if row < first_data_row or attributes.endswith(b"/"):
+                            continue
+                        count += 1
+                        if b' t="' not in attributes or b' t="n"' in attributes:
+                            numeric.append(row)
+                    rest = data[cut:]
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        return None
+    return NipCells(count, numeric)
+
+
+def _trusted_numeric_rows(cells: NipCells | None, grid: Any, header: tuple[int, int] | None) -> list[int] | None:
+    """The XML's numeric rows when it saw exactly the NIP cells the loaded grid has (every writer
+    puts a cell's reference first, but the format does not require it), else None."""
+    if cells is None or header is None:
+        return None
+    header_row, nip_column = header
+    below = grid.column(nip_column).slice(header_row + 1)
+    return cells.numeric_rows if cells.count == len(below) - below.null_count else None
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA' (the inverse of excel.column_index, 0-based)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def _numeric_nip_rows_of(source: Path, sheet: int, header_row: int, nip_column: int) -> list[int]:
     import fastexcel
 
@@ -138,8 +200,8 @@ def _xlsx_first_rows(source: Path, sheet: int) -> list[list[Any]] | None:
     fastexcel load parses the whole sheet); None for other formats or layouts."""
     try:
         with zipfile.ZipFile(source) as archive:
-            name = f"xl/worksheets/sheet{sheet + 1}.xml"
-            if name not in archive.namelist():
+            name = _sheet_part(archive, sheet)
+            if name is None:
                 return None
             rows = _xml_rows(archive, name)
             needed = [int(v) for cells in rows.values() for kind, v in cells.values() if kind == "s" and v]
@@ -152,6 +214,28 @@ def _xlsx_first_rows(source: Path, sheet: int) -> list[list[Any]] | None:
         for column, (kind, value) in cells.items():
             grid[number - 1][column] = strings[int(value)] if kind == "s" and value is not None else value
     return grid
+
+
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: int) -> str | None:
+    """The zip member of the workbook's sheet number `sheet` (0-based, in the workbook's order,
+    as fastexcel counts them), found through the workbook's relationships; None if not found."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheets = workbook.findall(f"{_SHEET_NS}sheets/{_SHEET_NS}sheet")
+    if sheet >= len(sheets):
+        return None
+    relation_id = sheets[sheet].get(f"{_REL_NS}id")
+    targets = {r.get("Id"): r.get("Target", "") for r in relations.iter(f"{_PACKAGE_REL_NS}Relationship")}
+    target = targets.get(relation_id, "")
+    name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return name if name in archive.namelist() else None
 
 
 def _xml_rows(archive: zipfile.ZipFile, name: str) -> dict[int, dict[int, tuple[str, str | None]]]:

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
+from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +21,7 @@ from pdm_metrics.roster import (
     status_word_value,
 )
 from pdm_metrics.schema import STATUS_FALSE_WORDS, STATUS_TRUE_WORDS, Column
-from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, xlsx_bytes
+from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, replace_zip_member, xlsx_bytes
 
 JULY_11 = dt.date(2021, 7, 11)
 
@@ -353,3 +356,56 @@ def test_the_header_read_ahead_from_the_sheet_xml_matches_the_parsed_sheet(tmp_p
     parsed = fastexcel.read_excel(path).load_sheet(0, header_row=None, dtypes="string", eager=True).to_pylist()
     assert ahead is not None and ahead[3] == ["No", "NIP", "NAMA", "OPD", "STATUS AKTIVASI"]
     assert excel_worker._nip_column(ahead) == excel_worker._nip_column([list(r.values()) for r in parsed]) == (3, 1)
+
+
+def _two_sheet_workbook(path: Path) -> None:
+    """Sheet "Data" (a numeric NIP, a text one, an empty cell, a number stored as a float) is
+    listed first but stored in the part named sheet2.xml, so only the workbook's relationships
+    find it."""
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    data.title = "Data"
+    for row in [["DAFTAR ASN"], [], ["No", "NIP", "NAMA", "OPD", "STATUS AKTIVASI"],
+                [1, int(NIP_A), "A", "Dinas A", "Sudah"], [2, NIP_B, "B", "Dinas A", "Sudah"],
+                [3, None, "C", "Dinas A", "Sudah"], [4, 198512312010012003.0, "D", "Dinas A", "Belum"]]:  # fmt: skip
+        data.append(row)
+    workbook.create_sheet("Ringkasan").append(["Tidak ada data ASN di sini"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    saved = zipfile.ZipFile(buffer)
+    first, second = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
+    relations = (
+        saved.read("xl/_rels/workbook.xml.rels").replace(b"sheet1.xml", b"sheetX").replace(b"sheet2.xml", b"sheet1.xml")
+    )
+    swapped = replace_zip_member(buffer.getvalue(), first, saved.read(second))
+    swapped = replace_zip_member(swapped, second, saved.read(first))
+    path.write_bytes(
+        replace_zip_member(swapped, "xl/_rels/workbook.xml.rels", relations.replace(b"sheetX", b"sheet2.xml"))
+    )
+
+
+def test_numeric_nip_cells_read_from_the_sheet_xml_match_fastexcel(tmp_path: Path) -> None:
+    import fastexcel
+
+    from pdm_metrics import excel_worker
+
+    path = tmp_path / "rekap.xlsx"
+    _two_sheet_workbook(path)
+    assert fastexcel.read_excel(path).sheet_names == ["Data", "Ringkasan"]
+    cells = excel_worker.xml_nip_cells(path, 0, 2, 1)
+    expected = excel_worker.numeric_nip_rows(fastexcel.read_excel(path), 0, 2, 1)
+    assert cells is not None and cells.numeric_rows == expected == [4, 7] and cells.count == 3
+    assert excel_worker.column_letters(0) == "A" and excel_worker.column_letters(27) == "AB"
+
+
+def test_when_the_sheet_xml_cannot_tell_fastexcel_finds_the_numeric_nip(tmp_path: Path) -> None:
+    """A writer may put a cell's type before its reference: the XML search then misses cells,
+    sees that it did (fewer cells than the sheet has) and leaves the question to fastexcel."""
+    rows = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    data = xlsx_bytes(rows)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b'<c r="A3" t="n">' in sheet
+    reordered = replace_zip_member(
+        data, "xl/worksheets/sheet1.xml", sheet.replace(b'<c r="A3" t="n">', b'<c t="n" r="A3">')
+    )
+    assert list(errors_of(read_roster(reordered, "x.xlsx", JULY_11))["baris"]) == [3]
