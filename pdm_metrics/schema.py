@@ -140,6 +140,7 @@ class Table(StrEnum):
     EXTENSIONS = "deadline_extensions"
     CHANGES = "snapshot_changes"
     CHANGE_PAIRS = "snapshot_change_pairs"
+    CHANGE_COUNTS = "snapshot_change_counts"
     PROFILE = "nip_profile_summary"
     UNITS = "units"
 

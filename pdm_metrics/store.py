@@ -38,7 +38,7 @@ _WRITE_LOCK = threading.Lock()
 T_SNAP, T_ROSTER, T_SUMMARY = Table.SNAPSHOTS.value, Table.ROSTER.value, Table.SUMMARY.value
 T_ARCHIVE, T_AUDIT, T_META = Table.ARCHIVED_SNAPSHOTS.value, Table.AUDIT.value, Table.META.value
 T_EXT = Table.EXTENSIONS.value
-T_CHANGES, T_CHANGE_PAIRS = Table.CHANGES.value, Table.CHANGE_PAIRS.value
+T_CHANGES, T_CHANGE_PAIRS, T_CHANGE_COUNTS = Table.CHANGES.value, Table.CHANGE_PAIRS.value, Table.CHANGE_COUNTS.value
 T_PROFILE, T_UNITS = Table.PROFILE.value, Table.UNITS.value
 # The kinds of change between two snapshots, each a boolean column of the changes table.
 CHANGE_KINDS = (
@@ -91,11 +91,15 @@ _DDL = (
         logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
     f"CREATE TABLE IF NOT EXISTS {T_META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
     # Derived data, rebuilt whenever missing: the changes between two snapshots (only the NIPs
-    # that changed) and which pairs are already computed (a pair may have no change at all).
+    # that changed, numbered in the order the Perubahan lists show them), their counts per OPD,
+    # and which pairs are already computed (a pair may have no change at all).
     f"""CREATE TABLE IF NOT EXISTS {T_CHANGES} (
         from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, nip VARCHAR, nama VARCHAR, email VARCHAR,
         opd_before VARCHAR, opd_after VARCHAR, key_before VARCHAR, key_after VARCHAR,
-        {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)})""",
+        {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)}, list_order BIGINT)""",
+    f"""CREATE TABLE IF NOT EXISTS {T_CHANGE_COUNTS} (
+        from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, opd VARCHAR,
+        {", ".join(f'"{kind}" BIGINT' for kind in CHANGE_KINDS)})""",
     f"CREATE TABLE IF NOT EXISTS {T_CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)",
     # Counts per snapshot by what the NIP says (birth year, gender, appointment year) and jenis ASN,
     # written at ingest: the Profil NIP page reads them instead of parsing every NIP again.
@@ -129,7 +133,25 @@ def connect(path: str | Path | None = None, read_only: bool = False, memory_limi
             con.execute(statement)
         _add_email_users(con)
         _add_derived_summaries(con)
+        _upgrade_stored_changes(con)
     return con
+
+
+def _upgrade_stored_changes(con: Connection) -> None:
+    """Stored changes from before they were numbered are dropped: they are derived, and each
+    pair is worked out again (numbered, with its counts) the first time it is asked for."""
+    if _has_column(con, T_CHANGES, "list_order"):
+        return
+    with transaction(con) as cur:
+        for table in (T_CHANGES, T_CHANGE_PAIRS):
+            cur.execute(f"DROP TABLE {table}")
+        for statement in _DDL:
+            cur.execute(statement)
+
+
+def _has_column(con: Connection, table: str, column: str) -> bool:
+    sql = "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?"
+    return bool(_first(con.cursor().execute(sql, [table, column]))[0])
 
 
 def _add_derived_summaries(con: Connection) -> None:
@@ -169,11 +191,7 @@ def _rebuild_profile_summaries(cur: Connection) -> None:
 
 def _add_email_users(con: Connection) -> None:
     """Databases made before email sharing was counted at ingest gain the column, filled once."""
-    ((found,),) = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'email_users'",
-        [T_ROSTER],
-    ).fetchall()
-    if found:
+    if _has_column(con, T_ROSTER, "email_users"):
         return
     con.execute(f"ALTER TABLE {T_ROSTER} ADD COLUMN email_users BIGINT")
     _fill_email_users(con)
@@ -544,7 +562,8 @@ _CHANGES_SELECT = f"""
                    both_sides AND key_before <> key_after AS moved_out
             FROM pairs
          )
-    SELECT * FROM flagged WHERE """ + " OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)
+    SELECT *, row_number() OVER (ORDER BY coalesce(opd_after, opd_before), nama, nip) AS list_order
+    FROM flagged WHERE """ + " OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)
 
 
 def _snapshot_id(con: Connection, snapshot_date: date) -> int | None:
@@ -553,7 +572,10 @@ def _snapshot_id(con: Connection, snapshot_date: date) -> int | None:
 
 
 def _store_changes(cur: Connection, from_id: int, to_id: int) -> None:
-    cur.execute(f"INSERT INTO {T_CHANGES} {_CHANGES_SELECT}", {"from_id": from_id, "to_id": to_id})
+    pair = {"from_id": from_id, "to_id": to_id}
+    cur.execute(f"INSERT INTO {T_CHANGES} {_CHANGES_SELECT}", pair)
+    stored = f"(SELECT * FROM {T_CHANGES} WHERE from_id = $from_id AND to_id = $to_id)"
+    cur.execute(f"INSERT INTO {T_CHANGE_COUNTS} SELECT $from_id, $to_id, * FROM ({_per_opd_counts(stored)})", pair)
     cur.execute(f"INSERT INTO {T_CHANGE_PAIRS} VALUES (?, ?)", [from_id, to_id])
 
 
@@ -573,28 +595,35 @@ def _store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: d
         _store_changes(cur, snapshot_id, int(after))
 
 
+# Derived from the roster: never backed up, emptied on restore, worked out again when asked for.
+_CHANGE_TABLES = (T_CHANGES, T_CHANGE_COUNTS, T_CHANGE_PAIRS)
+
+
 def _forget_changes(cur: Connection, snapshot_ids: Sequence[int]) -> None:
-    for table in (T_CHANGES, T_CHANGE_PAIRS):
+    for table in _CHANGE_TABLES:
         cur.execute(
             f"DELETE FROM {table} WHERE list_contains($ids, from_id) OR list_contains($ids, to_id)",
             {"ids": list(snapshot_ids)},
         )
 
 
-def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[str, dict[str, object]]:
-    """The changes between two snapshots as a FROM-able query: the stored ones, computed and
-    stored first when the pair is new (or computed on the fly on a read-only connection)."""
+def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[str, dict[str, object], bool]:
+    """The changes between two snapshots as a FROM-able query, and whether they are stored:
+    they are computed and stored first when the pair is new, or computed on the fly on a
+    read-only connection (also to a database stored by an older version)."""
     from_id, to_id = _snapshot_id(con, from_date), _snapshot_id(con, to_date)
     params: dict[str, object] = {"from_id": from_id, "to_id": to_id}
     sql = f"SELECT count(*) FROM {T_CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id"
     (stored,) = _first(con.cursor().execute(sql, params))
+    if stored and not _has_column(con, T_CHANGES, "list_order"):
+        return f"({_CHANGES_SELECT})", params, False
     if stored == 0 and from_id is not None and to_id is not None:
         try:
             with transaction(con) as cur:
                 _store_changes(cur, from_id, to_id)
         except (StoreError, duckdb.InvalidInputException):  # a read-only connection
-            return f"({_CHANGES_SELECT})", params
-    return f"(SELECT * FROM {T_CHANGES} WHERE from_id = $from_id AND to_id = $to_id)", params
+            return f"({_CHANGES_SELECT})", params, False
+    return f"(SELECT * FROM {T_CHANGES} WHERE from_id = $from_id AND to_id = $to_id)", params, True
 
 
 # A change belongs to the chosen OPD when the ASN was there before or is there now.
@@ -605,30 +634,40 @@ def change_totals(
     con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
 ) -> dict[str, int]:
     """How many ASN changed in each way (CHANGE_KINDS) between two snapshots."""
-    source, params = _changes_source(con, from_date, to_date)
+    source, params, _ = _changes_source(con, from_date, to_date)
     counts = ", ".join(f'count(*) FILTER (WHERE "{kind}")' for kind in CHANGE_KINDS)
     sql = f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}"
     row = _first(con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys)})) or (0,) * len(CHANGE_KINDS)
     return {kind: int(value) for kind, value in zip(CHANGE_KINDS, row, strict=True)}
 
 
-def change_counts_per_opd(
-    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """One row per OPD (opd + CHANGE_KINDS): who left or moved out counts for the former OPD,
-    every other change for the current one."""
-    source, params = _changes_source(con, from_date, to_date)
+def _per_opd_counts(source: str, where: str = "true") -> str:
+    """One row per OPD (opd + CHANGE_KINDS) of the changes in `source` that meet `where`: who
+    left or moved out counts for the former OPD, every other change for the current one."""
     before_side = ("left", "moved_out")
     before = ", ".join(f'"{k}"' if k in before_side else f'false AS "{k}"' for k in CHANGE_KINDS)
     after = ", ".join(f'false AS "{k}"' if k in before_side else f'"{k}"' for k in CHANGE_KINDS)
     counts = ", ".join(f'count(*) FILTER (WHERE "{kind}") AS "{kind}"' for kind in CHANGE_KINDS)
-    sql = f"""
-        WITH chosen AS (SELECT * FROM {source} WHERE {_CHOSEN_UNITS}),
+    return f"""
+        WITH chosen AS (SELECT * FROM {source} WHERE {where}),
              sides AS (SELECT opd_before AS opd, {before} FROM chosen
                        UNION ALL SELECT opd_after AS opd, {after} FROM chosen)
         SELECT opd, {counts} FROM sides WHERE opd IS NOT NULL GROUP BY opd
-        HAVING bool_or({" OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)}) ORDER BY opd
+        HAVING bool_or({" OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)})
     """
+
+
+def change_counts_per_opd(
+    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One row per OPD (opd + CHANGE_KINDS), by OPD name; the counts of a stored pair over all
+    OPD are read as stored at ingest."""
+    source, params, stored = _changes_source(con, from_date, to_date)
+    if stored and opd_keys is None:
+        kinds = ", ".join(f'"{kind}"' for kind in CHANGE_KINDS)
+        sql = f"SELECT opd, {kinds} FROM {T_CHANGE_COUNTS} WHERE from_id = $from_id AND to_id = $to_id ORDER BY opd"
+        return con.cursor().execute(sql, params).df()
+    sql = f"SELECT * FROM ({_per_opd_counts(source, _CHOSEN_UNITS)}) ORDER BY opd"
     return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys)}).df()
 
 
@@ -643,10 +682,10 @@ def change_list(
     """The ASN behind one kind of change (nip, nama, email, opd_before, opd_after), by OPD and name."""
     if kind not in CHANGE_KINDS:
         raise ValueError(kind)
-    source, params = _changes_source(con, from_date, to_date)
+    source, params, _ = _changes_source(con, from_date, to_date)
+    # list_order is the order by OPD, name and NIP, numbered once when the pair was stored.
     sql = f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
-              WHERE "{kind}" AND {_CHOSEN_UNITS}
-              ORDER BY coalesce(opd_after, opd_before), nama, nip LIMIT $limit"""
+              WHERE "{kind}" AND {_CHOSEN_UNITS} ORDER BY list_order LIMIT $limit"""
     return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys), "limit": limit}).df()
 
 
@@ -778,7 +817,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
             Path(workdir, f"{table}.parquet").write_bytes(archive.read(f"{table}.parquet"))
         try:
             with transaction(con) as cur:
-                for table in (T_CHANGES, T_CHANGE_PAIRS):  # derived: rebuilt on demand
+                for table in _CHANGE_TABLES:
                     cur.execute(f"DELETE FROM {table}")
                 for table in RESTORED_TABLES:
                     cur.execute(f"DELETE FROM {table}")

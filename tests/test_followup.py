@@ -71,6 +71,44 @@ def test_changes_are_stored_at_ingest_and_for_a_new_pair_on_first_use(sample_con
     assert store.change_totals(sample_con, first, last) == totals  # computed on the fly when read-only
 
 
+def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con, db) -> None:  # type: ignore[no-untyped-def]
+    demo.load_sample(db)
+    before, after = SEP_27, NOV_8  # stored, counts and order included, on first use
+    stored = store.change_counts_per_opd(db, before, after)
+    assert stored.equals(store.change_counts_per_opd(sample_con, before, after))  # read-only: on the fly
+    assert stored.equals(store.change_counts_per_opd(db, before, after, [k for k in store.opd_choices(db)["opd_key"]]))
+    for kind in ("newly_activated", "moved_in", "left"):
+        names = store.change_list(db, before, after, kind)
+        assert len(names) > 1
+        assert names.equals(store.change_list(sample_con, before, after, kind))
+        places = names["opd_after"].fillna(names["opd_before"])
+        assert list(zip(places, names["nama"], names["nip"], strict=True)) == sorted(
+            zip(places, names["nama"], names["nip"], strict=True)
+        )
+
+
+def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path) -> None:
+    path = tmp_path / "lama.duckdb"
+    con = store.connect(path)
+    demo.load_sample(con)
+    before, after = demo.SNAPSHOT_DATES[-2], demo.SNAPSHOT_DATES[-1]
+    expected = store.change_counts_per_opd(con, before, after)
+    names = {kind: store.change_list(con, before, after, kind) for kind in store.CHANGE_KINDS}
+    assert sum(len(found) for found in names.values()) > 0
+    con.execute("ALTER TABLE snapshot_changes DROP COLUMN list_order")
+    con.execute("DROP TABLE snapshot_change_counts")
+    con.close()
+    read_only = store.connect(path, read_only=True)  # as stored: worked out on the fly
+    assert store.change_counts_per_opd(read_only, before, after).equals(expected)
+    assert all(store.change_list(read_only, before, after, kind).equals(names[kind]) for kind in names)
+    read_only.close()
+    upgraded = store.connect(path)
+    assert upgraded.execute("SELECT count(*) FROM snapshot_change_pairs").fetchone() == (0,)
+    assert store.change_counts_per_opd(upgraded, before, after).equals(expected)
+    assert upgraded.execute("SELECT count(*) FROM snapshot_change_pairs").fetchone() == (1,)
+    upgraded.close()
+
+
 def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
     view = views.follow_up(sample_con, views.Filters(JULY_11), Metric.AKTIVASI)
     truth = pd.Series([p.opd for p in present(sample_people, JULY_11) if not p.activated_by(JULY_11)])
