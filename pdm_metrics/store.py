@@ -959,18 +959,10 @@ class RosterChecks:
             self.workspace.executemany("INSERT INTO numeric_nips VALUES (?, ?)", [[part, r] for r in numeric_nip_rows])
 
     def add_csv_file(
-        self,
-        label: str,
-        path: str,
-        delimiter: str,
-        skip: int,
-        width: int,
-        positions: dict[str, int],
-        keep: Callable[[], bool] = lambda: True,
+        self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
     ) -> None:
         """A UTF-8 CSV read by DuckDB itself: data records from line `skip` on, `width` fields each,
-        the cell of RAW_CELL_COLUMNS c at position positions[c]. CsvNotReadable when DuckDB refuses
-        it, or when `keep`, asked once it is read, says no."""
+        the cell of RAW_CELL_COLUMNS c at position positions[c]. CsvNotReadable when DuckDB refuses it."""
         values = ", ".join(_trimmed(f"c{positions[c]}") if c in positions else "NULL" for c in RAW_CELL_COLUMNS)
         insert = f"""INSERT INTO raw SELECT {values}, $part
                      FROM read_csv($path, delim = $delimiter, skip = $skip, header = false, quote = '"',
@@ -981,17 +973,11 @@ class RosterChecks:
         self.workspace.begin()
         try:
             self._add_part(label, skip + 1, insert, params)
+            self.workspace.commit()
         except duckdb.Error as exc:
-            self._undo_part()
+            self.workspace.rollback()
+            self._parts -= 1
             raise CsvNotReadable(str(exc)) from exc
-        if not keep():
-            self._undo_part()
-            raise CsvNotReadable("Berkas dibaca dengan cara lain.")
-        self.workspace.commit()
-
-    def _undo_part(self) -> None:
-        self.workspace.rollback()
-        self._parts -= 1
 
     def clear_columns(self, columns: Sequence[str]) -> None:
         """Forget columns that only some parts have (an optional column counts only when all have it)."""
