@@ -101,6 +101,12 @@ def format_pct(value: Decimal | float | None, places: int = 2) -> str:
     return f"{format_decimal(value, places)}%"
 
 
+def format_hundredths(hundredths: int) -> str:
+    """7211 -> '72,11%': format_pct of a rate already rounded to hundredths, without Decimal
+    (a national table formats 90.000 of them)."""
+    return f"{format_int(hundredths // 100)},{hundredths % 100:02d}%"
+
+
 def format_pct_change(value: Decimal | float | None) -> str:
     """A signed change in percentage points: '+1,25 poin'."""
     if value is None:

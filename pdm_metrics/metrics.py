@@ -95,9 +95,10 @@ def rates_from_counts(counts: pd.DataFrame) -> list[Rates]:
     return result
 
 
-def rate_points(counts: pd.DataFrame, metric: Metric) -> pd.Series:
-    """The rate of every row of store.summary_counts as a float, exactly rate_pct's two-decimal
-    half-up value (integer arithmetic, vectorised); NaN where the status is not available."""
+def rate_hundredths(counts: pd.DataFrame, metric: Metric) -> pd.Series:
+    """The rate of every row of store.summary_counts in hundredths of a percent (7211 for
+    72,11 %), exactly rate_pct's half-up value by integer arithmetic, vectorised; NaN where
+    the status is not available."""
     part = counts[metric.value].astype("float64")
     if metric.availability_column is not None:
         part = part.where(counts[metric.availability_column].astype(bool))
@@ -105,7 +106,12 @@ def rate_points(counts: pd.DataFrame, metric: Metric) -> pd.Series:
     valid = part.notna() & (total > 0)
     whole = part.fillna(0).astype("int64")
     hundredths = (2 * whole * 10_000 + total) // (2 * total.where(total > 0, 1))
-    return (hundredths / 100).where(valid)
+    return hundredths.astype("float64").where(valid)
+
+
+def rate_points(counts: pd.DataFrame, metric: Metric) -> pd.Series:
+    """rate_hundredths as percent floats (72.11)."""
+    return rate_hundredths(counts, metric) / 100
 
 
 def rates_frame(counts: pd.DataFrame) -> pd.DataFrame:

@@ -113,7 +113,7 @@ def paces(points: pd.DataFrame, as_of: date, phase: Phase) -> dict[str, Pace]:
     found = pace_by_group(points, as_of, phase)
     return {
         str(g): _pace(float(r), None if pd.isna(d) else float(d), as_of, phase)
-        for g, r, d in zip(found["group"], found["rate"], found["per_day"], strict=True)
+        for g, r, d in zip(found["group"].tolist(), found["rate"].tolist(), found["per_day"].tolist(), strict=True)
     }
 
 

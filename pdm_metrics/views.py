@@ -19,13 +19,14 @@ import plotly.graph_objects as go
 from pdm_metrics import charts, export, followup, report, store
 from pdm_metrics.deadlines import Calendar, Phase, load_calendar
 from pdm_metrics.errors import PdmError
-from pdm_metrics.fmt import format_date, format_days_left, format_int, format_pct, format_pct_change
+from pdm_metrics.fmt import format_date, format_days_left, format_hundredths, format_int, format_pct, format_pct_change
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import (
     Metric,
     Rates,
     change_between,
     cumulative_activation,
+    rate_hundredths,
     rate_pct,
     rate_points,
     rates_frame,
@@ -164,16 +165,15 @@ def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, h
 
 def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
     """Per-OPD display table: text for reading, floats for progress bars and sorting."""
-    frame = rates_frame(by_opd)
-    table = pd.DataFrame({"OPD": frame["opd"], "Jumlah ASN": frame["total"].map(format_int)})
+    table = pd.DataFrame({"OPD": by_opd["opd"], "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()]})
     for metric in Metric:
-        rates = frame[metric.rate_column]
-        table[f"{metric.label} (bar)"] = [None if r is None else float(r) for r in rates]
+        hundredths = rate_hundredths(by_opd, metric).tolist()
+        table[f"{metric.label} (bar)"] = [None if pd.isna(h) else h / 100 for h in hundredths]
         table[metric.label] = [
-            format_pct(r) if r is None else f"{format_pct(r)} ({format_int(int(c))})"
-            for r, c in zip(rates, frame[metric.value].fillna(0), strict=True)
+            format_pct(None) if pd.isna(h) else f"{format_hundredths(int(h))} ({format_int(int(c))})"
+            for h, c in zip(hundredths, by_opd[metric.value].fillna(0).tolist(), strict=True)
         ]
-    table["opd_key"] = frame["opd_key"]
+    table["opd_key"] = by_opd["opd_key"]
     return table.sort_values(["Aktivasi (bar)", "OPD"]).reset_index(drop=True)
 
 
@@ -701,14 +701,14 @@ def pace_table(con: store.Connection, filters: Filters) -> tuple[date | None, pd
     overall = _counts(con, filters, False, None).assign(opd="Semua OPD")
     counts = pd.concat([overall, _counts(con, filters, True, None)], ignore_index=True)
     on_day = counts["snapshot_date"].dt.date == day
-    order = {name: i for i, name in enumerate(dict.fromkeys(counts["opd"]))}  # overall first
+    order = {name: i for i, name in enumerate(dict.fromkeys(counts["opd"].tolist()))}  # overall first
     rows = []
     for metric in Metric:
         points = pd.DataFrame(
             {"group": counts["opd"], "day": counts["snapshot_date"], "value": rate_points(counts, metric)}
         )
         points = points[points["value"].notna()]
-        measured = set(points.loc[on_day[points.index], "group"])
+        measured = set(points.loc[on_day[points.index], "group"].tolist())
         for name, result in paces(points, day, calendar.phase_for(metric)).items():
             if name in measured:
                 rows.append(_pace_row(name, metric, result, order[name]))
@@ -724,7 +724,7 @@ def _pace_row(name: str, metric: Metric, result: Pace, order: int) -> dict[str, 
     return {
         "OPD": name,
         "Tahap": metric.label,
-        "Persentase": format_pct(Decimal(str(result.rate))),
+        "Persentase": format_hundredths(round(result.rate * 100)),  # a rate_points value
         "Proyeksi saat tenggat": "-" if result.projected is None else format_pct(result.projected),
         "Keterangan": result.describe(),
         "Berisiko": "Ya" if result.at_risk else "Tidak",

@@ -9,6 +9,7 @@ from pdm_metrics.fmt import (
     format_count_of,
     format_date,
     format_days_left,
+    format_hundredths,
     format_int,
     format_pct,
     format_pct_change,
@@ -50,3 +51,8 @@ def test_indonesian_dates() -> None:
 )
 def test_parse_date_text(text: str, expected: date | None) -> None:
     assert parse_date_text(text) == expected
+
+
+def test_hundredths_read_as_the_decimal_percent_they_stand_for() -> None:
+    for hundredths in range(0, 10_001):
+        assert format_hundredths(hundredths) == format_pct(Decimal(hundredths) / 100)

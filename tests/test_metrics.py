@@ -7,7 +7,15 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pdm_metrics.metrics import Metric, Rates, change_between, cumulative_activation, rate_pct, rates_from_counts
+from pdm_metrics.metrics import (
+    Metric,
+    Rates,
+    change_between,
+    cumulative_activation,
+    rate_hundredths,
+    rate_pct,
+    rates_from_counts,
+)
 
 
 def test_known_figure() -> None:
@@ -65,3 +73,14 @@ def test_cumulative_activation() -> None:
     frame = cumulative_activation(per_day, 8)
     assert list(frame["cumulative"]) == [1, 4]
     assert list(frame["rate"]) == [Decimal("12.50"), Decimal("50.00")]
+
+
+@given(st.lists(st.integers(0, 5_000_000).flatmap(lambda w: st.tuples(st.integers(0, w), st.just(w))), min_size=1))
+def test_rates_of_a_whole_table_are_those_of_rate_pct(pairs: list[tuple[int, int]]) -> None:
+    counts = pd.DataFrame(
+        {"activated": [p for p, _ in pairs], "total": [w for _, w in pairs], "pdm_done": 0, "has_pdm": False}
+    )
+    found = rate_hundredths(counts, Metric.AKTIVASI).tolist()
+    for value, (part, whole) in zip(found, pairs, strict=True):
+        assert pd.isna(value) if whole == 0 else value == rate_pct(part, whole) * 100
+    assert rate_hundredths(counts, Metric.PDM).isna().all()  # not in the file: never 0 %
