@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from pdm_metrics import charts, export, followup, report, store
+from pdm_metrics import charts, export, followup, store
 from pdm_metrics.deadlines import Calendar, Phase, load_calendar
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_days_left, format_hundredths, format_int, format_pct, format_pct_change
@@ -793,6 +793,9 @@ REPORT_RANKING_SIZE = 25
 
 def report_pdf(con: store.Connection, filters: Filters, generated_on: date) -> tuple[date | None, bytes]:
     """The printable meeting report for the chosen snapshot and filters."""
+    # Imported here: matplotlib and fpdf take most of a second to load, and only this page needs them.
+    from pdm_metrics import report
+
     calendar = calendar_in_force(con)
     summary = overview(con, calendar, filters)
     if summary is None:
