@@ -155,7 +155,7 @@ def _audited(
     def produce() -> bytes:
         frame = source()
         data = write(frame)
-        store.record_audit(con, actor, "unduh", f"{what} ({len(frame)} baris)")
+        store.record_audit(con, actor, "unduh", f"{what} ({format_int(len(frame))} baris)")
         return data
 
     return produce

@@ -31,7 +31,8 @@ if not ui.empty_state():
 
     at_risk = ui.view("at_risk_opd", ui.current_filters())
     if not at_risk.empty:
-        with st.expander(f"⚠ {len(at_risk)} OPD/tahap berisiko tidak mencapai 100% pada tenggat", expanded=False):
+        risky = f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"
+        with st.expander(risky, expanded=False):
             st.dataframe(at_risk, hide_index=True, width="stretch")
     low, high = st.columns(2)
     low.subheader("5 OPD terendah (aktivasi)")

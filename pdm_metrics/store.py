@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pdm_metrics.errors import StoreError
-from pdm_metrics.fmt import format_date
+from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.schema import ROSTER_COLUMNS, Table
 
 DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parent.parent / "data" / "pdm.duckdb"))
@@ -334,7 +334,8 @@ def save_snapshot(
             cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {T_SUMMARY} WHERE snapshot_id = ?", [new_id])
         ) or (0,)
         action = "ganti snapshot" if existing else "unggah snapshot"
-        _audit(cur, meta.uploaded_by, action, f"{meta.snapshot_date.isoformat()} {meta.source_name} ({count} baris)")
+        detail = f"{meta.snapshot_date.isoformat()} {meta.source_name} ({format_int(count)} baris)"
+        _audit(cur, meta.uploaded_by, action, detail)
         _bump_data_version(cur)
     return SavedSnapshot(int(new_id), meta.snapshot_date, count, int(activated), bool(existing))
 
