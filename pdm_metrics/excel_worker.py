@@ -84,9 +84,9 @@ def read_workbook(source: Path, workdir: Path) -> None:
     # Each load parses the whole sheet, so every sheet is loaded once and its header searched
     # in the loaded grid. Which NIP cells are numbers is read from the sheet's XML alongside
     # (fastexcel parses without holding the GIL); when the XML cannot tell for sure, a second
-    # load of the NIP column asks fastexcel. Every sheet with a header row is part of the snapshot (an xlsx sheet
-    # holds at most 1.048.576 rows, so national exports span several); with none, the first
-    # sheet is returned so the user is told which headers were found.
+    # load of the NIP column asks fastexcel. Every sheet with a header row is part of the
+    # snapshot (an xlsx sheet holds at most 1.048.576 rows, so national exports span several);
+    # with none, the first sheet is returned so the user is told which headers were found.
     sheets: list[tuple[int, int | None, Any, list[int]]] = []
     for index in range(len(reader.sheet_names)):
         ahead = _nip_column(_xlsx_first_rows(source, index))

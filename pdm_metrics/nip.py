@@ -79,7 +79,7 @@ def parse_nip(nip: str) -> NipInfo:
 
 
 # Structure doubts about an 18-digit NIP, in the order they are checked (the first one is reported).
-# The same rules run in SQL over whole files (store.check_roster); a test keeps the two in step.
+# The same rules run in SQL over whole files (store.RosterChecks); a test keeps the two in step.
 NIP_STRUCTURE_WARNINGS: dict[str, str] = {
     "birth": "tanggal lahir dalam NIP (digit 1-8) tidak valid",
     "birth_year": "tahun lahir dalam NIP di luar 1940-2010",

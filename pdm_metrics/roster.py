@@ -2,7 +2,7 @@
 and a validation report.
 
 Cells are parsed into Arrow (pyarrow's CSV reader, or fastexcel in a child process) and
-checked by SQL over whole columns in an in-memory DuckDB (store.check_roster); per-value
+checked by SQL over whole columns in an in-memory DuckDB (store.RosterChecks); per-value
 Python work only ever runs over the distinct values of a column.
 """
 
@@ -382,7 +382,7 @@ MAX_TEXT_LENGTH = 200
 # C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
-# The rules' texts and patterns, bound as parameters into the SQL checks (store.check_roster).
+# The rules' texts and patterns, bound as parameters into the SQL checks (store.RosterChecks).
 _CHECK_TEXTS: dict[str, object] = {
     **{f"label_{c.value}": label for c, label in COLUMN_LABELS.items()},
     "error": ERROR,

@@ -851,11 +851,11 @@ def _restart_snapshot_ids(con: Connection) -> None:
 
 # ----------------------------------------------------------------------------- roster checks
 #
-# A roster is normalised and validated by SQL in its own in-memory DuckDB (never the store's
-# connection): every check runs in parallel over whole columns, and a large CSV is read by
-# DuckDB's own reader straight into it, so a national file of 4,3 million rows is checked in
-# little more than the time DuckDB takes to read it. The rules and the Indonesian texts come
-# from roster.py as parameters; here they are only applied.
+# A roster is normalised and validated by SQL in an in-memory database of its own, attached to
+# the store's DuckDB when there is one (RosterChecks): every check runs in parallel over whole
+# columns, a large CSV is read by DuckDB's own reader straight into it, and the valid rows go
+# into the roster table without leaving DuckDB. The rules and the Indonesian texts come from
+# roster.py as parameters; here they are only applied.
 
 RAW_CELL_COLUMNS = (
     "nip",
