@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from pdm_metrics.deadlines import Phase
-from pdm_metrics.fmt import format_date, format_decimal
+from pdm_metrics.fmt import format_date, format_decimal, format_decimals
 
 PACE_WINDOW_DAYS = 28
 FULL = 100.0
@@ -42,15 +43,21 @@ class Pace:
         return not self.deadline_passed and self.rate < FULL and (self.projected is None or self.projected < FULL)
 
     def describe(self) -> str:
-        if self.deadline_passed:
-            return f"tenggat {format_date(self.deadline)} sudah lewat"
-        if self.rate >= FULL:
-            return "sudah 100%"
-        pace = "laju belum terukur" if self.per_day is None else f"laju {format_decimal(self.per_day)} poin/hari"
-        need = f"perlu {format_decimal(self.needed_per_day or 0)} poin/hari"
-        if self.full_on is None:
-            return f"{pace}, {need}; 100% tidak tercapai pada laju ini"
-        return f"{pace}, {need}; 100% tercapai sekitar {format_date(self.full_on)}"
+        pace = None if self.per_day is None else format_decimal(self.per_day)
+        need = format_decimal(self.needed_per_day or 0)
+        return _description(self.deadline_passed, self.deadline, self.rate, pace, need, self.full_on)
+
+
+def _description(passed: bool, deadline: date, rate: float, pace: str | None, need: str, full_on: date | None) -> str:
+    """Pace.describe from its figures already written out (one row, or 90.000 of a national table)."""
+    if passed:
+        return f"tenggat {format_date(deadline)} sudah lewat"
+    if rate >= FULL:
+        return "sudah 100%"
+    measured = "laju belum terukur" if pace is None else f"laju {pace} poin/hari"
+    if full_on is None:
+        return f"{measured}, perlu {need} poin/hari; 100% tidak tercapai pada laju ini"
+    return f"{measured}, perlu {need} poin/hari; 100% tercapai sekitar {format_date(full_on)}"
 
 
 def slope_per_day(points: list[tuple[date, float]]) -> float | None:
@@ -109,12 +116,46 @@ def pace_by_group(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFra
 
 
 def paces(points: pd.DataFrame, as_of: date, phase: Phase) -> dict[str, Pace]:
-    """`pace` for every group of a long frame (see pace_by_group)."""
+    """`pace` for every group of a long frame (see pace_by_group), one Pace each: what pace_frame
+    does over whole columns, and is tested against."""
     found = pace_by_group(points, as_of, phase)
     return {
         str(g): _pace(float(r), None if pd.isna(d) else float(d), as_of, phase)
         for g, r, d in zip(found["group"].tolist(), found["rate"].tolist(), found["per_day"].tolist(), strict=True)
     }
+
+
+def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFrame:
+    """`paces` over whole columns, for a national table: per group its rate, per_day,
+    needed_per_day, projected (NaN for None), full_on, at_risk and describe() text, the same
+    figures and words as `_pace` gives one group."""
+    found = pace_by_group(points, as_of, phase)
+    rate = found["rate"].to_numpy(dtype=float)
+    per_day = found["per_day"].to_numpy(dtype=float)  # NaN: not measured
+    days_left = (phase.end - as_of).days
+    passed = days_left < 0
+    if passed:
+        needed = projected = np.full(len(found), np.nan)  # no projection once the deadline passed
+    else:
+        needed = (FULL - rate) / max(days_left, 1)
+        projected = np.minimum(FULL, rate + per_day * days_left)  # NaN where the pace is not measured
+    rates = rate.tolist()
+    paces_measured = [None if np.isnan(d) else d for d in per_day.tolist()]
+    full_on = [_full_on(r, d, as_of) for r, d in zip(rates, paces_measured, strict=True)]
+    pace_texts = format_decimals(per_day)
+    need_texts = format_decimals(np.nan_to_num(needed, nan=0.0))
+    texts = [
+        _description(passed, phase.end, r, None if d is None else p, n, f)
+        for r, d, p, n, f in zip(rates, paces_measured, pace_texts, need_texts, full_on, strict=True)
+    ]
+    at_risk = (not passed) & (rate < FULL) & (np.isnan(projected) | (projected < FULL))
+    return found.assign(
+        needed_per_day=needed,
+        projected=projected,
+        full_on=pd.Series(full_on, index=found.index, dtype=object),
+        at_risk=at_risk,
+        description=texts,
+    )
 
 
 def _pace(rate: float, per_day: float | None, as_of: date, phase: Phase) -> Pace:
@@ -124,9 +165,15 @@ def _pace(rate: float, per_day: float | None, as_of: date, phase: Phase) -> Pace
     projected = None
     if per_day is not None and not passed:
         projected = min(FULL, rate + per_day * days_left)
-    full_on = None
+    return Pace(phase.end, rate, per_day, needed, projected, _full_on(rate, per_day, as_of), passed)
+
+
+def _full_on(rate: float, per_day: float | None, as_of: date) -> date | None:
+    """The day 100 % is reached at this pace; None if never, or not before the calendar ends (a
+    pace of a millionth of a point a day)."""
     if rate >= FULL:
-        full_on = as_of
-    elif per_day is not None and per_day > 0:
-        full_on = as_of + timedelta(days=math.ceil((FULL - rate) / per_day))
-    return Pace(phase.end, rate, per_day, needed, projected, full_on, passed)
+        return as_of
+    if per_day is None or per_day <= 0:
+        return None
+    days = math.ceil((FULL - rate) / per_day)
+    return as_of + timedelta(days=days) if days <= (date.max - as_of).days else None

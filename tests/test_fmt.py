@@ -4,11 +4,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from pdm_metrics.fmt import (
     format_count_of,
     format_date,
     format_days_left,
+    format_decimal,
+    format_decimals,
     format_hundredths,
     format_int,
     format_pct,
@@ -56,3 +60,16 @@ def test_parse_date_text(text: str, expected: date | None) -> None:
 def test_hundredths_read_as_the_decimal_percent_they_stand_for() -> None:
     for hundredths in range(0, 10_001):
         assert format_hundredths(hundredths) == format_pct(Decimal(hundredths) / 100)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e7, max_value=1e7), max_size=50))
+@example([0.125, 0.285, 2.675, -2.675, 1234.565, 99.995, -0.001, -0.0, 0.0, 1e-9, -1e-9, 0.005, 12_345_678.9])
+def test_many_decimals_read_as_each_one_does(values: list[float]) -> None:
+    """The pace table's figures, written 90.000 at a time, round exactly as one at a time does:
+    half up from the float's shortest decimal (0,125 -> 0,13, though the float is 0,12499…)."""
+    assert format_decimals(values) == [format_decimal(v) for v in values]
+
+
+def test_many_decimals_on_every_tie_of_hundredths() -> None:
+    halves = [k / 1000 for k in range(-20_005, 20_006, 10)]  # -20,005 … 20,005, each ending in 5
+    assert format_decimals(halves) == [format_decimal(v) for v in halves]

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pdm_metrics import demo, views
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.metrics import Metric, rate_points, rates_from_counts
-from pdm_metrics.pace import pace, paces, recent, slope_per_day
+from pdm_metrics.pace import pace, pace_frame, paces, recent, slope_per_day
 
 ACTIVATION = load_calendar().phase_for(Metric.AKTIVASI)  # ends 31 Agustus 2021
 
@@ -43,6 +46,15 @@ def test_no_progress_never_reaches_full_and_passed_deadline_has_no_projection() 
     assert "sudah lewat" in late.describe()
 
 
+def test_a_pace_too_slow_for_the_calendar_never_reaches_full() -> None:
+    """0 % with a slope of a millionth of a point a day: 100 % would come after the year 9999,
+    which used to stop the Ringkasan and Tren pages with an OverflowError."""
+    daily = [(dt.date(2021, 7, 1), 0.0), (dt.date(2021, 7, 11), 0.00001)]
+    result = pace([(dt.date(2021, 7, 11), 0.0)], dt.date(2021, 7, 11), ACTIVATION, daily)
+    assert result.per_day == pytest.approx(1e-6) and result.full_on is None
+    assert result.describe().endswith("100% tidak tercapai pada laju ini")
+
+
 def test_single_snapshot_uses_activation_dates() -> None:
     daily = [(dt.date(2021, 7, 1), 10.0), (dt.date(2021, 7, 6), 20.0), (dt.date(2021, 7, 11), 30.0)]
     result = pace([(dt.date(2021, 7, 11), 30.0)], dt.date(2021, 7, 11), ACTIVATION, daily)
@@ -73,3 +85,33 @@ def test_many_populations_at_once_match_one_at_a_time(sample_con) -> None:  # ty
                     assert measured.rate == upto[-1][1]
                     compared += 1
     assert compared > 600
+
+
+DAYS = [dt.date(2021, 6, 1) + dt.timedelta(days=n) for n in range(0, 140, 3)]  # around and past the deadline
+RATES = st.one_of(st.integers(0, 10_000).map(lambda h: h / 100), st.floats(0, 100))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.sampled_from(DAYS), RATES), min_size=1, max_size=40),
+    st.sampled_from(DAYS),
+)
+@example([(0, dt.date(2021, 8, 2), 50.0), (0, dt.date(2021, 8, 30), 60.0), (1, dt.date(2021, 8, 30), 0.0)],
+         dt.date(2021, 8, 30))  # the day before the deadline  # fmt: skip
+@example([(0, dt.date(2021, 8, 31), 99.99)], dt.date(2021, 8, 31))  # the deadline itself
+def test_the_whole_table_at_once_says_what_each_opd_alone_says(rows: list, as_of: dt.date) -> None:  # type: ignore[type-arg]
+    """pace_frame (a national table of 90.000 rows in one go) gives every figure and word that
+    the one-group Pace gives: the same rate, pace, need, projection, day of 100 %, risk and text."""
+    points = pd.DataFrame(rows, columns=["group", "day", "value"]).drop_duplicates(["group", "day"])
+    one_by_one = paces(points, as_of, ACTIVATION)
+    together = pace_frame(points, as_of, ACTIVATION)
+    together.index = together["group"].astype(str)
+    assert sorted(together.index) == sorted(one_by_one)
+    for group, alone in one_by_one.items():
+        row = together.loc[group]
+        for figure in ("rate", "per_day", "needed_per_day", "projected"):
+            value = getattr(alone, figure)
+            assert math.isnan(row[figure]) if value is None else row[figure] == value, (group, figure)
+        assert row["full_on"] == alone.full_on
+        assert bool(row["at_risk"]) == alone.at_risk
+        assert row["description"] == alone.describe()
