@@ -98,7 +98,8 @@ def sidebar_filters() -> views.Filters:
         chosen_instansi: list[str] = []
         if not instansi.empty:  # national data: choose instansi first, then its OPD
             instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
-            chosen_instansi = st.multiselect("Instansi", sorted(instansi_names, key=instansi_names.__getitem__),
+            by_name = sorted(instansi_names, key=lambda k: instansi_names[k].lower())
+            chosen_instansi = st.multiselect("Instansi", by_name,
                                              format_func=instansi_names.__getitem__, key="instansi_filter",
                                              placeholder="Semua instansi")  # fmt: skip
         in_scope = choices[choices["instansi_key"].isin(chosen_instansi)] if chosen_instansi else choices

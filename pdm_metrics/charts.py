@@ -167,7 +167,7 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
     order = (
         frame[frame["snapshot_date"] == dates[-1]].assign(r=lambda f: f["rate"].astype(float)).sort_values("r")["opd"]
     )
-    opds = list(dict.fromkeys([*order, *sorted(frame["opd"].unique())]))
+    opds = list(dict.fromkeys([*order, *sorted(frame["opd"].unique(), key=str.lower)]))
     grid = frame.pivot_table(index="opd", columns="snapshot_date", values="rate_float", aggfunc="first")
     grid = grid.reindex(index=opds, columns=dates)
     texts = frame.pivot_table(index="opd", columns="snapshot_date", values="label", aggfunc="first")

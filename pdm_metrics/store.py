@@ -426,6 +426,10 @@ def _list_param(values: Sequence[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
+# Names in the order a reader looks them up: "Badan Kesbangpol", "Bapenda", "BKPSDM" (a plain
+# ORDER BY puts every capital before every small letter); the exact text breaks ties.
+OPD_BY_NAME = "lower(opd), opd"
+
 UNIT_COLUMNS = {"opd": ("m.opd_key", "m.opd"), "instansi": ("m.instansi_key", "m.instansi")}
 
 
@@ -486,7 +490,7 @@ def activation_counts_by_day(
 
 def opd_choices(con: Connection) -> pd.DataFrame:
     """Every OPD key with its latest spelling and instansi, sorted by name (for selectors)."""
-    return con.cursor().execute(f"SELECT * FROM {T_UNITS} ORDER BY opd").df()
+    return con.cursor().execute(f"SELECT * FROM {T_UNITS} ORDER BY {OPD_BY_NAME}").df()
 
 
 @dataclass(frozen=True)
@@ -666,9 +670,10 @@ def change_counts_per_opd(
     source, params, stored = _changes_source(con, from_date, to_date)
     if stored and opd_keys is None:
         kinds = ", ".join(f'"{kind}"' for kind in CHANGE_KINDS)
-        sql = f"SELECT opd, {kinds} FROM {T_CHANGE_COUNTS} WHERE from_id = $from_id AND to_id = $to_id ORDER BY opd"
+        sql = f"""SELECT opd, {kinds} FROM {T_CHANGE_COUNTS} WHERE from_id = $from_id AND to_id = $to_id
+                  ORDER BY {OPD_BY_NAME}"""
         return con.cursor().execute(sql, params).df()
-    sql = f"SELECT * FROM ({_per_opd_counts(source, _CHOSEN_UNITS)}) ORDER BY opd"
+    sql = f"SELECT * FROM ({_per_opd_counts(source, _CHOSEN_UNITS)}) ORDER BY {OPD_BY_NAME}"
     return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys)}).df()
 
 

@@ -172,6 +172,12 @@ def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, h
     )
 
 
+def by_name(column: pd.Series) -> pd.Series:
+    """Sort key: names in the order a reader looks them up ("Badan …" before "BKPSDM"), as
+    store.OPD_BY_NAME orders them in SQL; other columns as they are."""
+    return column.str.lower() if pd.api.types.is_string_dtype(column) else column
+
+
 def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
     """Per-OPD display table: text for reading, floats for progress bars and sorting."""
     table = pd.DataFrame({"OPD": by_opd["opd"], "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()]})
@@ -183,7 +189,7 @@ def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
             for h, c in zip(hundredths, by_opd[metric.value].fillna(0).tolist(), strict=True)
         ]
     table["opd_key"] = by_opd["opd_key"]
-    return table.sort_values(["Aktivasi (bar)", "OPD"]).reset_index(drop=True)
+    return table.sort_values(["Aktivasi (bar)", "OPD"], key=by_name).reset_index(drop=True)
 
 
 def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Overview | None:
@@ -316,7 +322,7 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
     if day is None:
         return None
     current = rates_frame(_counts(con, filters, True, day, level))
-    ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"])
+    ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"], key=by_name)
     available, left_out = lowest_and_highest(ranked)
     # The history is read for the units the charts show only (50 of 30.000 OPD nationally).
     shown_units = filters
@@ -356,7 +362,7 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
         ],
     )
     heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
-    choices = list(current.sort_values("opd")[["opd_key", "opd"]].itertuples(index=False, name=None))
+    choices = list(current.sort_values("opd", key=by_name)[["opd_key", "opd"]].itertuples(index=False, name=None))
     return OpdView(day, ranking, heatmap, choices)
 
 

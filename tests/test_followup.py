@@ -216,3 +216,13 @@ def test_email_problem_counts_and_counts_per_opd() -> None:
     risks = pd.DataFrame({"Masalah": problems, "OPD": ["A", "B", "B", "B"]})
     assert email_problem_counts(risks) == {"Email kosong": 1, "Email dipakai bersama": 1, "Bukan email instansi": 2}
     assert count_per_opd(risks).to_dict("records") == [{"OPD": "B", "Jumlah ASN": 3}, {"OPD": "A", "Jumlah ASN": 1}]
+
+
+def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> None:  # type: ignore[no-untyped-def]
+    view = views.opd_overview(sample_con, views.Filters(), Metric.AKTIVASI)
+    assert view is not None
+    names = [name for _, name in view.choices]
+    assert names == sorted(names, key=str.lower) and names != sorted(names)
+    table = views.overview(sample_con, views.calendar_in_force(sample_con), views.Filters()).opd_table  # type: ignore[union-attr]
+    for _, tied in table.groupby("Aktivasi (bar)"):
+        assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)

@@ -210,3 +210,13 @@ def test_a_failed_store_from_inside_leaves_the_database_as_it_was(
     assert content_checksum(db) == before and db.execute("SELECT count(*) FROM roster").fetchall() == [(0,)]
     monkeypatch.undo()
     assert ingest_roster(db, roster).rows == 3  # the checked rows are still there to try again
+
+
+def test_opd_lists_read_in_alphabetical_order_whatever_the_case(sample_con: store.Connection) -> None:
+    """ "Badan Kesbangpol", "Bapenda", "BKPSDM": not every capitalised name first, as a plain
+    sort of the sample's names would put them."""
+    names = store.opd_choices(sample_con)["opd"].tolist()
+    assert names == sorted(names, key=str.lower) and names != sorted(names)
+    first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]
+    changed = store.change_counts_per_opd(sample_con, first, last)["opd"].tolist()
+    assert changed == sorted(changed, key=str.lower) and changed != sorted(changed)
