@@ -179,6 +179,19 @@ def test_opd_spellings_differing_in_case_or_spacing_are_one_opd_in_most_common_s
     assert set(roster.rows["opd_key"]) == {"dinas kesehatan"}
 
 
+def test_the_spelling_of_most_rows_wins_however_the_others_are_spaced() -> None:
+    """Three rows write DINAS KESEHATAN, two write Dinas Kesehatan each spaced its own way: the
+    spacing variants count together, and it is rows that count, not distinct spellings."""
+    nips = [f"1990010120201210{n:02d}" for n in range(1, 6)]
+    cells = ["DINAS KESEHATAN", "DINAS KESEHATAN", "DINAS KESEHATAN", "Dinas  Kesehatan", "Dinas Kesehatan"]
+    rows = [HEADER, *([nip, "A", cell, "Sudah"] for nip, cell in zip(nips, cells, strict=True))]
+    roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
+    assert set(roster.rows["opd"]) == {"DINAS KESEHATAN"}
+    # Two rows spaced two ways against one: a tie of three spellings unless the two count together.
+    rows = [HEADER, *([nip, "A", cell, "Sudah"] for nip, cell in zip(nips, cells[2:], strict=False))]
+    assert set(read_roster(csv_bytes(rows), "x.csv", JULY_11).rows["opd"]) == {"Dinas Kesehatan"}
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [(dt.datetime(2021, 7, 3), dt.date(2021, 7, 3)), ("03/07/2021", dt.date(2021, 7, 3)),
