@@ -115,20 +115,10 @@ def pace_by_group(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFra
     return pd.DataFrame({"group": latest.index, "rate": latest.to_numpy(), "per_day": per_day.reindex(latest.index)})
 
 
-def paces(points: pd.DataFrame, as_of: date, phase: Phase) -> dict[str, Pace]:
-    """`pace` for every group of a long frame (see pace_by_group), one Pace each: what pace_frame
-    does over whole columns, and is tested against."""
-    found = pace_by_group(points, as_of, phase)
-    return {
-        str(g): _pace(float(r), None if pd.isna(d) else float(d), as_of, phase)
-        for g, r, d in zip(found["group"].tolist(), found["rate"].tolist(), found["per_day"].tolist(), strict=True)
-    }
-
-
 def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFrame:
-    """`paces` over whole columns, for a national table: per group its rate, per_day,
-    needed_per_day, projected (NaN for None), full_on, at_risk and describe() text, the same
-    figures and words as `_pace` gives one group."""
+    """`pace` of every group at once (see pace_by_group), over whole columns for a national table:
+    per group its rate, per_day, needed_per_day, projected (NaN for None), full_on, at_risk and
+    describe() text, the same figures and words as `pace` gives each group alone."""
     found = pace_by_group(points, as_of, phase)
     rate = found["rate"].to_numpy(dtype=float)
     per_day = found["per_day"].to_numpy(dtype=float)  # NaN: not measured
