@@ -94,22 +94,24 @@ def sidebar_filters() -> views.Filters:
         chosen = st.selectbox(
             "Tanggal snapshot", newest_first, format_func=format_date, key="snapshot", placeholder="Belum ada data"
         )
+        # No "Select all" in these lists: nothing chosen already means all, and Streamlit writes
+        # that option in English only.
         instansi = choices.dropna(subset=["instansi_key"]).drop_duplicates("instansi_key")
         chosen_instansi: list[str] = []
         if not instansi.empty:  # national data: choose instansi first, then its OPD
             instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
             by_name = sorted(instansi_names, key=lambda k: instansi_names[k].lower())
-            chosen_instansi = st.multiselect("Instansi", by_name,
-                                             format_func=instansi_names.__getitem__, key="instansi_filter",
-                                             placeholder="Semua instansi")  # fmt: skip
+            chosen_instansi = st.multiselect("Instansi", by_name, format_func=instansi_names.__getitem__,
+                                             key="instansi_filter", placeholder="Semua instansi",
+                                             select_all=False)  # fmt: skip
         in_scope = choices[choices["instansi_key"].isin(chosen_instansi)] if chosen_instansi else choices
         names = dict(zip(in_scope["opd_key"], in_scope["opd"], strict=True))
-        opd_keys = st.multiselect(
-            "OPD", list(names), format_func=lambda k: names.get(k, k), key="opd_filter", placeholder="Semua OPD"
-        )
+        opd_keys = st.multiselect("OPD", list(names), format_func=lambda k: names.get(k, k), key="opd_filter",
+                                  placeholder="Semua OPD", select_all=False)  # fmt: skip
         if chosen_instansi and not opd_keys:
             opd_keys = list(names)
-        jenis = st.multiselect("Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK")
+        jenis = st.multiselect("Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK",
+                               select_all=False)  # fmt: skip
     filters = views.Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
     st.session_state["filters"] = filters
     return filters

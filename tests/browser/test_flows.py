@@ -50,6 +50,10 @@ def test_walk_every_page_in_an_en_us_browser(page, server_url: str, screenshot_d
     assert "72,11%" in text and "2.829 dari 3.923" in text and "Ringkasan PDM · 11 Juli 2021" in text
     assert "72.11" not in text and "2,829" not in text
     page.screenshot(path=str(screenshot_dir / "ringkasan.png"))
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="OPD").click()
+    options = page.get_by_role("option").all_inner_texts()[:4]
+    assert options == ["Badan Kesbangpol", "Bapenda", "Bappeda", "BKPSDM"]  # reading order, no "Select all"
+    page.keyboard.press("Escape")
 
     open_page(page, server_url, "Tren & Tenggat")
     page.wait_for_selector(".js-plotly-plot")
