@@ -132,7 +132,7 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFrame:
     rates = rate.tolist()
     paces_measured = [None if np.isnan(d) else d for d in per_day.tolist()]
     full_on = [_full_on(r, d, as_of) for r, d in zip(rates, paces_measured, strict=True)]
-    pace_texts = format_decimals(per_day)
+    pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
     need_texts = format_decimals(np.nan_to_num(needed, nan=0.0))
     texts = [
         _description(passed, phase.end, r, None if d is None else p, n, f)
