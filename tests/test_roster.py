@@ -312,6 +312,25 @@ def test_every_sheet_with_a_header_is_one_snapshot_and_duplicates_are_found_acro
     assert "baris 3 (nasional.xlsx › Wilayah 1)" in warning["alasan"]
 
 
+def test_the_sheets_files_are_gone_once_read_whether_the_workbook_is_used_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload's copy and the Excel child's files live only while the file is read: a national
+    workbook leaves hundreds of megabytes behind otherwise."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    roster = read_roster(xlsx_bytes([HEADER, *ROWS]), "daftar.xlsx", JULY_11)
+    assert list(roster.valid_rows["nama"]) == [row[1] for row in ROWS]
+    # Only the checks' spill folder stays, for as long as the checked rows do.
+    spill = [path.name for path in tmp_path.iterdir()]
+    assert len(spill) == 1 and spill[0].startswith("pantau-pdm-checks-")
+    del roster
+    with pytest.raises(RosterError, match="tidak dapat dibaca"):
+        read_roster(replace_zip_member(xlsx_bytes([HEADER, *ROWS]), "xl/worksheets/sheet1.xml", b"<x"), "r.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_several_files_are_one_snapshot() -> None:
     from pdm_metrics.roster import read_rosters
 
