@@ -72,9 +72,10 @@ class OpdFollowUp:
 def follow_up_by_opd(
     missing_rows: pd.DataFrame, totals: dict[str, int], phase: Phase, snapshot_date: date
 ) -> list[OpdFollowUp]:
-    """Per OPD with anyone missing the phase: the list and a ready-to-send WhatsApp message."""
+    """Per OPD with anyone missing the phase: the list and a ready-to-send WhatsApp message,
+    OPD in the order of the rows (store.roster_rows lists them by unit)."""
     result = []
-    for opd, group in missing_rows.groupby("opd", sort=True):
+    for opd, group in missing_rows.groupby("opd", sort=False):
         people = pd.DataFrame(
             {"Nama": group["nama"], "NIP": group["nip"], "Email": group["email"].fillna("")}
         ).reset_index(drop=True)

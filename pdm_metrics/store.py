@@ -137,16 +137,25 @@ def connect(path: str | Path | None = None, read_only: bool = False, memory_limi
     return con
 
 
+# How the stored changes are numbered (list_order); changes numbered another way are forgotten.
+CHANGE_ORDER = "unit key, unit, name, NIP"
+
+
 def _upgrade_stored_changes(con: Connection) -> None:
-    """Stored changes from before they were numbered are dropped: they are derived, and each
-    pair is worked out again (numbered, with its counts) the first time it is asked for."""
-    if _has_column(con, T_CHANGES, "list_order"):
-        return
-    with transaction(con) as cur:
-        for table in (T_CHANGES, T_CHANGE_PAIRS):
-            cur.execute(f"DROP TABLE {table}")
-        for statement in _DDL:
-            cur.execute(statement)
+    """Stored changes from before they were numbered, or numbered in another order, are dropped:
+    they are derived, and each pair is worked out again (numbered, with its counts) the first
+    time it is asked for."""
+    if not _has_column(con, T_CHANGES, "list_order"):
+        with transaction(con) as cur:
+            for table in (T_CHANGES, T_CHANGE_PAIRS):
+                cur.execute(f"DROP TABLE {table}")
+            for statement in _DDL:
+                cur.execute(statement)
+    if _first(con.cursor().execute(f"SELECT value FROM {T_META} WHERE key = 'change_order'")) != (CHANGE_ORDER,):
+        with transaction(con) as cur:
+            for table in _CHANGE_TABLES:
+                cur.execute(f"DELETE FROM {table}")
+            cur.execute(f"INSERT OR REPLACE INTO {T_META} VALUES ('change_order', ?)", [CHANGE_ORDER])
 
 
 def _has_column(con: Connection, table: str, column: str) -> bool:
@@ -528,10 +537,12 @@ def _roster_where(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[s
 def roster_rows(
     con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter(), limit: int | None = None
 ) -> pd.DataFrame:
-    """The roster rows of one snapshot, filtered, ordered by OPD then name (the first `limit`)."""
+    """The roster rows of one snapshot, filtered, by unit then name (the first `limit`). Units
+    come in the order of their keys: by name whatever the case ("Badan …" before "BKPSDM"),
+    and within their instansi when the file has one (the order the rows are stored in)."""
     source, params = _roster_where(snapshot_date, where)
     sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email
-              {source} ORDER BY r.opd, r.nama, r.nip LIMIT $limit"""
+              {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip LIMIT $limit"""
     return con.cursor().execute(sql, {**params, "limit": limit}).df()
 
 
@@ -567,7 +578,8 @@ _CHANGES_SELECT = f"""
                    both_sides AND key_before <> key_after AS moved_out
             FROM pairs
          )
-    SELECT *, row_number() OVER (ORDER BY coalesce(opd_after, opd_before), nama, nip) AS list_order
+    SELECT *, row_number() OVER (
+        ORDER BY coalesce(key_after, key_before), coalesce(opd_after, opd_before), nama, nip) AS list_order
     FROM flagged WHERE """ + " OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)
 
 
@@ -689,7 +701,7 @@ def change_list(
     if kind not in CHANGE_KINDS:
         raise ValueError(kind)
     source, params, _ = _changes_source(con, from_date, to_date)
-    # list_order is the order by OPD, name and NIP, numbered once when the pair was stored.
+    # list_order is the order of CHANGE_ORDER, numbered once when the pair was stored.
     sql = f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
               WHERE "{kind}" AND {_CHOSEN_UNITS} ORDER BY list_order LIMIT $limit"""
     return con.cursor().execute(sql, {**params, "opd": _list_param(opd_keys), "limit": limit}).df()

@@ -82,9 +82,8 @@ def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con,
         assert len(names) > 1
         assert names.equals(store.change_list(sample_con, before, after, kind))
         places = names["opd_after"].fillna(names["opd_before"])
-        assert list(zip(places, names["nama"], names["nip"], strict=True)) == sorted(
-            zip(places, names["nama"], names["nip"], strict=True)
-        )
+        listed = list(zip(places, names["nama"], names["nip"], strict=True))
+        assert listed == sorted(listed, key=lambda row: (row[0].lower(), *row))  # by OPD whatever the case
 
 
 def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path) -> None:
@@ -218,10 +217,31 @@ def test_email_problem_counts_and_counts_per_opd() -> None:
     assert count_per_opd(risks).to_dict("records") == [{"OPD": "B", "Jumlah ASN": 3}, {"OPD": "A", "Jumlah ASN": 1}]
 
 
+def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -> None:
+    """Perubahan's lists are numbered once, when a pair is stored: a database numbered by an
+    older rule (here: backwards) has its changes worked out again in today's order."""
+    path = tmp_path / "urutan.duckdb"
+    con = store.connect(path)
+    demo.load_sample(con)
+    first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]
+    expected = store.change_list(con, first, last, "newly_activated")
+    con.execute("UPDATE snapshot_changes SET list_order = -list_order")
+    con.execute("DELETE FROM meta WHERE key = 'change_order'")
+    assert store.change_list(con, first, last, "newly_activated").equals(expected.iloc[::-1].reset_index(drop=True))
+    con.close()
+    upgraded = store.connect(path)
+    assert store.change_list(upgraded, first, last, "newly_activated").equals(expected)
+    upgraded.close()
+
+
 def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> None:  # type: ignore[no-untyped-def]
     view = views.opd_overview(sample_con, views.Filters(), Metric.AKTIVASI)
     assert view is not None
     names = [name for _, name in view.choices]
+    assert names == sorted(names, key=str.lower) and names != sorted(names)
+    follow_up = views.follow_up(sample_con, views.Filters(JULY_11), Metric.AKTIVASI)
+    assert follow_up is not None
+    names = [opd.opd for opd in follow_up.opds]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
     table = views.overview(sample_con, views.calendar_in_force(sample_con), views.Filters()).opd_table  # type: ignore[union-attr]
     for _, tied in table.groupby("Aktivasi (bar)"):

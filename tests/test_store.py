@@ -220,3 +220,9 @@ def test_opd_lists_read_in_alphabetical_order_whatever_the_case(sample_con: stor
     first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]
     changed = store.change_counts_per_opd(sample_con, first, last)["opd"].tolist()
     assert changed == sorted(changed, key=str.lower) and changed != sorted(changed)
+    # The name lists too: the Data rows and each kind of change, OPD after OPD.
+    listed = list(dict.fromkeys(store.roster_rows(sample_con, last)["opd"]))
+    assert listed == sorted(listed, key=str.lower) and listed != sorted(listed)
+    joined = store.change_list(sample_con, first, last, "newly_activated")
+    listed = list(dict.fromkeys(joined["opd_after"]))
+    assert listed == sorted(listed, key=str.lower) and listed != sorted(listed)
