@@ -93,6 +93,7 @@ def page_queries(con: store.Connection, days: list[date]) -> dict[str, Callable[
         "Sidebar: unit choices": lambda: store.opd_choices(con),
         "Tren: activation per day": lambda: store.activation_counts_by_day(con, last),
         "OPD detail: roster rows of one unit": lambda: store.roster_rows(con, last, store.RosterFilter(one_unit)),
+        "Data: first 5.000 rows, every unit": lambda: store.roster_rows(con, last, store.RosterFilter(), 5000),
         "Data: not activated, one unit": lambda: store.roster_rows(
             con, last, store.RosterFilter(one_unit, activated=False)
         ),
