@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -317,8 +318,6 @@ def test_the_sheets_files_are_gone_once_read_whether_the_workbook_is_used_or_ref
 ) -> None:
     """The upload's copy and the Excel child's files live only while the file is read: a national
     workbook leaves hundreds of megabytes behind otherwise."""
-    import tempfile
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     roster = read_roster(xlsx_bytes([HEADER, *ROWS]), "daftar.xlsx", JULY_11)
     assert list(roster.valid_rows["nama"]) == [row[1] for row in ROWS]
