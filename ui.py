@@ -18,7 +18,7 @@ import streamlit as st
 
 from pdm_metrics import auth, demo, export, store, views
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.fmt import format_date, format_int, reading_order
 
 VIEWS: dict[str, Callable[..., Any]] = {
     "snapshot_dates": views.snapshot_dates,
@@ -100,7 +100,7 @@ def sidebar_filters() -> views.Filters:
         chosen_instansi: list[str] = []
         if not instansi.empty:  # national data: choose instansi first, then its OPD
             instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
-            by_name = sorted(instansi_names, key=lambda k: instansi_names[k].lower())
+            by_name = sorted(instansi_names, key=lambda k: reading_order(instansi_names[k]))
             chosen_instansi = st.multiselect("Instansi", by_name, format_func=instansi_names.__getitem__,
                                              key="instansi_filter", placeholder="Semua instansi",
                                              select_all=False)  # fmt: skip

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pct
+from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pct, reading_order
 from pdm_metrics.metrics import Metric
 
 METRIC_COLORS = {Metric.AKTIVASI: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFIKASI: "#9467BD"}
@@ -167,7 +167,7 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
     order = (
         frame[frame["snapshot_date"] == dates[-1]].assign(r=lambda f: f["rate"].astype(float)).sort_values("r")["opd"]
     )
-    opds = list(dict.fromkeys([*order, *sorted(frame["opd"].unique(), key=str.lower)]))
+    opds = list(dict.fromkeys([*order, *sorted(frame["opd"].unique(), key=reading_order)]))
     grid = frame.pivot_table(index="opd", columns="snapshot_date", values="rate_float", aggfunc="first")
     grid = grid.reindex(index=opds, columns=dates)
     texts = frame.pivot_table(index="opd", columns="snapshot_date", values="label", aggfunc="first")

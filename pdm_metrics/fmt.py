@@ -157,3 +157,9 @@ def format_days_left(days: int) -> str:
     if days == 0:
         return "berakhir hari ini"
     return f"lewat {format_int(-days)} hari"
+
+
+def reading_order(name: str) -> tuple[str, str]:
+    """Sort key of a name in the order a reader looks it up ("Badan …" before "BKPSDM"; a plain
+    sort puts every capital first), the exact text breaking ties: store.OPD_BY_NAME in Python."""
+    return name.lower(), name

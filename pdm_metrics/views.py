@@ -173,8 +173,8 @@ def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, h
 
 
 def by_name(column: pd.Series) -> pd.Series:
-    """Sort key: names in the order a reader looks them up ("Badan …" before "BKPSDM"), as
-    store.OPD_BY_NAME orders them in SQL; other columns as they are."""
+    """Sort key of a frame's columns: names as fmt.reading_order (and store.OPD_BY_NAME in SQL)
+    orders them, other columns as they are."""
     return column.str.lower() if pd.api.types.is_string_dtype(column) else column
 
 

@@ -73,3 +73,10 @@ def test_many_decimals_read_as_each_one_does(values: list[float]) -> None:
 def test_many_decimals_on_every_tie_of_hundredths() -> None:
     halves = [k / 1000 for k in range(-20_005, 20_006, 10)]  # -20,005 … 20,005, each ending in 5
     assert format_decimals(halves) == [format_decimal(v) for v in halves]
+
+
+def test_reading_order_ignores_case_and_breaks_ties_by_the_exact_text() -> None:
+    from pdm_metrics.fmt import reading_order
+
+    names = ["BKPSDM", "bapenda", "Bapenda", "Badan Kesbangpol"]
+    assert sorted(names, key=reading_order) == ["Badan Kesbangpol", "Bapenda", "bapenda", "BKPSDM"]
