@@ -1,44 +1,49 @@
-"""Pantau PDM: login gate, navigation by role, the shared sidebar and the sample-data banner."""
+"""Pantau PDM: login gate, navigation by role in sections, the shared sidebar and the sample-data banner."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-import ui
+from ui import cache, login, sidebar
 
 st.set_page_config(page_title="Pantau PDM", page_icon=":material/monitoring:", layout="wide")
-user = ui.require_login()  # nothing below runs (and no data is read) before login
+user = login.require_login()  # nothing below runs (and no data is read) before login
 
-pages = [
-    st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/tren.py", title="Tren & Tenggat", icon=":material/show_chart:"),
-    st.Page("app_pages/opd.py", title="OPD", icon=":material/apartment:"),
-    st.Page("app_pages/perubahan.py", title="Perubahan", icon=":material/compare_arrows:"),
-    st.Page("app_pages/tindak_lanjut.py", title="Tindak Lanjut", icon=":material/campaign:"),
-    st.Page("app_pages/profil.py", title="Profil NIP", icon=":material/groups:"),
-]
+pages: dict[str, list[st.Page]] = {
+    "Pantau": [
+        st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/tren.py", title="Tren & Tenggat", icon=":material/show_chart:"),
+        st.Page("app_pages/opd.py", title="OPD", icon=":material/apartment:"),
+        st.Page("app_pages/perubahan.py", title="Perubahan", icon=":material/compare_arrows:"),
+        st.Page("app_pages/profil.py", title="Profil NIP", icon=":material/groups:"),
+    ],
+    "Tindak lanjut": [
+        st.Page("app_pages/tindak_lanjut.py", title="Tindak Lanjut", icon=":material/campaign:"),
+        st.Page("app_pages/laporan.py", title="Laporan PDF", icon=":material/picture_as_pdf:"),
+    ],
+    "Data": [st.Page("app_pages/data.py", title="Data & Unduh", icon=":material/table_view:")],
+}
 if user.role.can_upload:
-    pages.append(st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"))
-pages += [
-    st.Page("app_pages/data.py", title="Data & Unduh", icon=":material/table_view:"),
-    st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"),
-    st.Page("app_pages/laporan.py", title="Laporan PDF", icon=":material/picture_as_pdf:"),
-]
+    pages["Data"].insert(0, st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"))
+pages["Data"].append(st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"))
 if user.role.is_admin:
-    pages += [
+    pages["Admin"] = [
         st.Page("app_pages/audit.py", title="Catatan Audit", icon=":material/policy:"),
         st.Page("app_pages/cadangan.py", title="Cadangan", icon=":material/backup:"),
     ]
 
 page = st.navigation(pages)
-ui.sidebar_filters()
-ui.user_panel(user)
-sample, real = ui.view("has_sample_data")
+sidebar.sidebar_filters()
+login.user_panel(user)
+sample, real = cache.has_sample_data()
 if sample:
+    where_next = (
+        "Data asli sudah diunggah: data contoh dapat dihapus di halaman Unggah Snapshot."
+        if real
+        else "Unggah snapshot asli di halaman Unggah Snapshot."
+    )
     st.warning(
-        "Yang tampil adalah **data contoh** (sintetis), bukan data ASN sebenarnya. "
-        + ("Data asli sudah diunggah: data contoh dapat dihapus di halaman Unggah Snapshot." if real else
-           "Unggah snapshot asli di halaman Unggah Snapshot."),
+        f"Yang tampil adalah **data contoh** (sintetis), bukan data ASN sebenarnya. {where_next}",
         icon=":material/science:",
-    )  # fmt: skip
+    )
 page.run()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-import ui
+from ui import cache, widgets
 
 st.title("Catatan Audit")
 st.caption("Catatan hanya ditambah, tidak pernah diubah atau dihapus oleh aplikasi.")
-log = ui.audit_log()
+log = cache.audit_log()
 st.dataframe(log, hide_index=True, width="stretch")
-ui.download_buttons(log, "catatan-audit", "Catatan audit Pantau PDM", "Semua entri", "audit")
+widgets.download_buttons(log, "catatan-audit", "Catatan audit Pantau PDM", "Semua entri", "audit")

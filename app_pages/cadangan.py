@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_int
+from ui import actions
 
 st.title("Cadangan & Pemulihan")
 st.subheader("Unduh cadangan")
@@ -12,10 +12,17 @@ st.caption(
     "Salinan utuh dan konsisten semua tabel (snapshot, data ASN, arsip, audit, kalender) dalam satu berkas .zip."
 )
 if st.button("Siapkan cadangan", icon=":material/backup:"):
-    st.session_state["backup"] = ui.backup()
+    st.session_state["backup"] = actions.backup()
 if "backup" in st.session_state:
-    st.download_button("Unduh cadangan (.zip)", st.session_state["backup"], file_name="pantau-pdm-cadangan.zip",
-                       mime="application/zip", on_click="ignore", icon=":material/download:")  # fmt: skip
+    ready = st.session_state["backup"]
+    st.download_button(
+        "Unduh cadangan (.zip)",
+        ready.data,
+        file_name=ready.file_name,
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 st.subheader("Pulihkan dari cadangan")
 st.warning("Pemulihan mengganti SELURUH isi basis data dengan isi cadangan.", icon=":material/warning:")
@@ -23,7 +30,7 @@ uploaded = st.file_uploader("Berkas cadangan (.zip)", type=["zip"])
 confirmed = uploaded is not None and st.checkbox("Saya paham seluruh isi basis data akan diganti")
 if confirmed and uploaded is not None and st.button("Pulihkan", type="primary"):
     try:
-        count = ui.restore(uploaded.getvalue())
+        count = actions.restore(uploaded.getvalue())
     except PdmError as exc:
         st.error(exc.message)
     else:

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics.errors import PdmError
+from ui import actions, cache, login
 
 st.title("Kalender Regulasi")
-calendar_view = ui.view("calendar_view")
+calendar_view = cache.calendar_view()
 st.subheader("Fase yang berlaku")
 st.dataframe(calendar_view.phases, hide_index=True, width="stretch")
 st.subheader("Riwayat perpanjangan")
@@ -15,10 +15,10 @@ if calendar_view.extensions.empty:
 else:
     st.dataframe(calendar_view.extensions, hide_index=True, width="stretch")
 
-if not ui.current_user().role.can_upload:
+if not login.current_user().role.can_upload:
     st.stop()  # pimpinan: view only
 st.subheader("Catat perpanjangan")
-phases = {p.key: p.name for p in ui.calendar().phases}
+phases = {p.key: p.name for p in cache.calendar().phases}
 with st.form("perpanjangan", clear_on_submit=True):
     phase_key = st.selectbox("Fase", list(phases), format_func=lambda k: phases[k], key="ext_phase")
     new_end = st.date_input("Berakhir baru", format="DD/MM/YYYY", value=None)
@@ -30,7 +30,7 @@ with st.form("perpanjangan", clear_on_submit=True):
             st.error("Isi tanggal berakhir baru dan tanggal surat.")
         else:
             try:
-                ui.add_extension(phase_key, new_end, letter_number, letter_date, scope)
+                actions.add_extension(phase_key, new_end, letter_number, letter_date, scope)
                 st.success("Perpanjangan tersimpan; semua grafik dan hitungan kini memakai tenggat baru.")
                 st.rerun()
             except PdmError as exc:

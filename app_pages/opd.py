@@ -2,39 +2,53 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
+from ui import cache, sidebar, widgets
+
+LEVEL_LABELS = {"instansi": "Instansi", "opd": "OPD"}
+MISSING_LABELS = {Metric.ACTIVATION: "Belum aktivasi", Metric.PDM: "Belum PDM", Metric.VERIFICATION: "Belum verifikasi"}
 
 st.title("OPD")
-if not ui.empty_state():
+if not widgets.empty_state():
     metric = (
         st.segmented_control(
-            "Ukuran", list(Metric), format_func=lambda m: m.label, default=Metric.AKTIVASI, key="opd_metric"
+            "Ukuran", list(Metric), format_func=lambda m: m.label, default=Metric.ACTIVATION, key="opd_metric"
         )
-        or Metric.AKTIVASI
+        or Metric.ACTIVATION
     )
-    filters = ui.current_filters()
+    filters = sidebar.current_filters()
     level = "opd"
-    if ui.has_instansi():
-        level = st.segmented_control("Tingkat", ["instansi", "opd"], format_func={"instansi": "Instansi",
-                                     "opd": "OPD"}.__getitem__, default="opd", key="opd_level") or "opd"  # fmt: skip
-    opd_view = ui.view("opd_overview", filters, metric, level)
+    if cache.sidebar_choices().has_instansi:
+        level = (
+            st.segmented_control(
+                "Tingkat", list(LEVEL_LABELS), format_func=LEVEL_LABELS.__getitem__, default="opd", key="opd_level"
+            )
+            or "opd"
+        )
+    opd_view = cache.opd_overview(filters, metric, level)
+    if opd_view is None:
+        st.stop()
     ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
-    ranking.plotly_chart(opd_view.ranking, width="stretch", config={"displaylogo": False})
-    heatmap.plotly_chart(opd_view.heatmap, width="stretch", config={"displaylogo": False})
+    ranking.plotly_chart(opd_view.ranking, width="stretch", config=widgets.plotly_config())
+    heatmap.plotly_chart(opd_view.heatmap, width="stretch", config=widgets.plotly_config())
 
     if level == "instansi":
         st.stop()  # the drill-down below works per OPD
     st.subheader("Rincian satu OPD")
     names = dict(opd_view.choices)
-    opd_key = st.selectbox("Pilih OPD", list(names), format_func=lambda k: names[k], index=None, key="opd_detail",
-                           placeholder="Pilih OPD untuk melihat tren dan daftar ASN yang belum")  # fmt: skip
+    opd_key = st.selectbox(
+        "Pilih OPD",
+        list(names),
+        format_func=lambda k: names[k],
+        index=None,
+        key="opd_detail",
+        placeholder="Pilih OPD untuk melihat tren dan daftar ASN yang belum",
+    )
     if opd_key:
-        detail = ui.view("opd_detail", ui.calendar(), filters, opd_key)
-        st.plotly_chart(detail.figure, width="stretch", config={"displaylogo": False})
-        labels = {Metric.AKTIVASI: "Belum aktivasi", Metric.PDM: "Belum PDM", Metric.VERIFIKASI: "Belum verifikasi"}
-        tabs = st.tabs([f"{labels[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
+        detail = cache.opd_detail(cache.calendar(), filters, opd_key)
+        st.plotly_chart(detail.figure, width="stretch", config=widgets.plotly_config())
+        tabs = st.tabs([f"{MISSING_LABELS[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
         for tab, m in zip(tabs, Metric, strict=True):
             with tab:
                 if not detail.available[m]:
@@ -42,11 +56,11 @@ if not ui.empty_state():
                 elif detail.missing[m].empty:
                     st.success(f"Semua ASN {detail.name} sudah {m.label.lower()}.")
                 else:
-                    ui.show_roster_table(detail.missing[m])
-                    ui.download_buttons(
+                    widgets.show_roster_table(detail.missing[m])
+                    widgets.download_buttons(
                         detail.missing[m],
-                        f"pantau-pdm_{labels[m].lower().replace(' ', '-')}_{opd_key.replace(' ', '-')}",
-                        f"{labels[m]}: {detail.name}",
+                        f"pantau-pdm_{MISSING_LABELS[m].lower().replace(' ', '-')}_{opd_key.replace(' ', '-')}",
+                        f"{MISSING_LABELS[m]}: {detail.name}",
                         f"Snapshot {format_date(opd_view.snapshot_date)}",
                         f"opd-{m.value}",
                     )

@@ -4,24 +4,24 @@ from functools import partial
 
 import streamlit as st
 
-import ui
-from pdm_metrics import views
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.followup import DIFF_LABELS, SHOWN_CHANGES
+from pdm_metrics.views import perubahan
+from ui import cache, sidebar, widgets
 
 st.title("Perubahan antar Snapshot")
-dates = ui.view("snapshot_dates")
+dates = cache.sidebar_choices().dates
 if len(dates) < 2:
     st.info("Perubahan membutuhkan sedikitnya dua snapshot. Unggah snapshot berikutnya di halaman Unggah Snapshot.")
     st.stop()
-filters = ui.current_filters()
+filters = sidebar.current_filters()
 newest_first = list(reversed(dates))
+shown = newest_first.index(filters.snapshot_date) if filters.snapshot_date in newest_first else 0
 right, left = st.columns(2)
-to_date = left.selectbox("Sampai snapshot", newest_first, index=newest_first.index(filters.snapshot_date)
-                         if filters.snapshot_date in newest_first else 0, format_func=format_date)  # fmt: skip
+to_date = left.selectbox("Sampai snapshot", newest_first, index=shown, format_func=format_date)
 earlier = [d for d in newest_first if d < to_date] or newest_first[-1:]
 from_date = right.selectbox("Dari snapshot", earlier, format_func=format_date)
-changes = ui.view("changes", from_date, to_date, filters.opd_keys, filters.masked)
+changes = cache.changes(from_date, to_date, filters.opd_keys, filters.masked)
 
 st.caption(f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)} · {filters.description}")
 for row in (list(DIFF_LABELS)[:4], list(DIFF_LABELS)[4:]):
@@ -32,7 +32,7 @@ st.subheader("Per OPD")
 st.dataframe(changes.summary, hide_index=True, width="stretch")
 period = f"{changes.from_date.isoformat()}_{changes.to_date.isoformat()}"
 subtitle = f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)}"
-ui.download_buttons(changes.summary, f"pantau-pdm_perubahan_{period}", "Perubahan per OPD", subtitle, "diff")
+widgets.download_buttons(changes.summary, f"pantau-pdm_perubahan_{period}", "Perubahan per OPD", subtitle, "diff")
 
 st.subheader("Daftar nama")
 tabs = st.tabs([f"{label} ({format_int(changes.totals[kind])})" for kind, label in DIFF_LABELS.items()])
@@ -43,10 +43,11 @@ for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
             st.info(f"Tidak ada ASN pada kategori {label.lower()}.")
             continue
         if changes.totals[kind] > SHOWN_CHANGES:
-            st.caption(f"Ditampilkan {format_int(SHOWN_CHANGES)} pertama dari {format_int(changes.totals[kind])}; "
-                       "unduhan berisi semuanya.")  # fmt: skip
+            total = format_int(changes.totals[kind])
+            st.caption(f"Ditampilkan {format_int(SHOWN_CHANGES)} pertama dari {total}; unduhan berisi semuanya.")
         st.dataframe(listing, hide_index=True, width="stretch")
         # Every name, read only when a download is clicked.
-        every_name = partial(views.change_names, ui.connection(), from_date, to_date, kind, filters.opd_keys,
-                             filters.masked)  # fmt: skip
-        ui.download_buttons(every_name, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")
+        every_name = partial(
+            perubahan.change_names, cache.connection(), from_date, to_date, kind, filters.opd_keys, filters.masked
+        )
+        widgets.download_buttons(every_name, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")

@@ -2,63 +2,58 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics.fmt import format_date, format_int
+from ui import cache, sidebar, widgets
 
-if not ui.empty_state():
-    overview = ui.view("overview", ui.calendar(), ui.current_filters())
-    st.title(f"Ringkasan PDM · {format_date(overview.snapshot_date)}")
-    since = f" Perubahan dibanding {format_date(overview.previous_date)}." if overview.previous_date else ""
-    st.caption(
-        f"{format_int(overview.population)} ASN ({ui.current_filters().description}).{since} "
-        "Sisa hari dihitung dari tanggal snapshot."
-    )
-    for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
-        with column.container(border=True):
-            st.metric(
-                kpi.metric.label,
-                kpi.rate_text,
-                kpi.change_text,
-                delta_color="off" if not kpi.change else "normal",
-                delta_arrow="off" if not kpi.change else "auto",
-                help="Perubahan dalam poin persentase dibanding snapshot sebelumnya.",
-                chart_data=kpi.history or None,
-                chart_type="area",
-            )
-            st.markdown(f"**{kpi.count_text}**  \n{kpi.deadline_text}")
-    for note in overview.notes:
-        st.info(note, icon=":material/info:")
+BAR_COLUMNS = {
+    f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ")
+    for label in ("Aktivasi", "PDM", "Verifikasi")
+}
+TABLE_ORDER = ["OPD", "Jumlah ASN", "Aktivasi (bar)", "Aktivasi", "PDM (bar)", "PDM", "Verifikasi (bar)", "Verifikasi"]
 
-    at_risk = ui.view("at_risk_opd", ui.current_filters())
-    if not at_risk.empty:
-        risky = f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"
-        with st.expander(risky, expanded=False):
-            st.dataframe(at_risk, hide_index=True, width="stretch")
-    low, high = st.columns(2)
-    low.subheader("5 OPD terendah (aktivasi)")
-    low.dataframe(overview.lowest, hide_index=True, width="stretch")
-    high.subheader("5 OPD tertinggi (aktivasi)")
-    high.dataframe(overview.highest, hide_index=True, width="stretch")
+filters = sidebar.current_filters()
+overview = None if widgets.empty_state() else cache.overview(cache.calendar(), filters)
+if overview is None:
+    st.stop()
+st.title(f"Ringkasan PDM · {format_date(overview.snapshot_date)}")
+since = f" Perubahan dibanding {format_date(overview.previous_date)}." if overview.previous_date else ""
+st.caption(
+    f"{format_int(overview.population)} ASN ({filters.description}).{since} Sisa hari dihitung dari tanggal snapshot."
+)
+for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
+    with column.container(border=True):
+        st.metric(
+            kpi.metric.label,
+            kpi.rate_text,
+            kpi.change_text,
+            delta_color="off" if not kpi.change else "normal",
+            delta_arrow="off" if not kpi.change else "auto",
+            help="Perubahan dalam poin persentase dibanding snapshot sebelumnya.",
+            chart_data=kpi.history or None,
+            chart_type="area",
+        )
+        st.markdown(f"**{kpi.count_text}**  \n{kpi.deadline_text}")
+for note in overview.notes:
+    st.info(note, icon=":material/info:")
 
-    st.subheader("Semua OPD")
-    st.caption("Klik judul kolom untuk mengurutkan; kolom batang mengurutkan menurut persentase.")
-    bars = {
-        f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ")
-        for label in ("Aktivasi", "PDM", "Verifikasi")
-    }
-    st.dataframe(
-        overview.opd_table,
-        hide_index=True,
-        width="stretch",
-        column_order=["OPD", "Jumlah ASN", "Aktivasi (bar)", "Aktivasi", "PDM (bar)", "PDM", "Verifikasi (bar)",
-                      "Verifikasi"],
-        column_config=bars,
-    )  # fmt: skip
-    table = overview.opd_table.drop(columns=["opd_key", "Aktivasi (bar)", "PDM (bar)", "Verifikasi (bar)"])
-    ui.download_buttons(
-        table,
-        f"pantau-pdm_ringkasan-opd_{overview.snapshot_date.isoformat()}",
-        "Ringkasan PDM per OPD",
-        f"Snapshot {format_date(overview.snapshot_date)}; {ui.current_filters().description}",
-        "ringkasan",
-    )
+at_risk = cache.at_risk_opd(filters)
+if not at_risk.empty:
+    with st.expander(f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"):
+        st.dataframe(at_risk, hide_index=True, width="stretch")
+low, high = st.columns(2)
+low.subheader("5 OPD terendah (aktivasi)")
+low.dataframe(overview.lowest, hide_index=True, width="stretch")
+high.subheader("5 OPD tertinggi (aktivasi)")
+high.dataframe(overview.highest, hide_index=True, width="stretch")
+
+st.subheader("Semua OPD")
+st.caption("Klik judul kolom untuk mengurutkan; kolom batang mengurutkan menurut persentase.")
+st.dataframe(overview.opd_table, hide_index=True, width="stretch", column_order=TABLE_ORDER, column_config=BAR_COLUMNS)
+table = overview.opd_table.drop(columns=["opd_key", *BAR_COLUMNS])
+widgets.download_buttons(
+    table,
+    f"pantau-pdm_ringkasan-opd_{overview.snapshot_date.isoformat()}",
+    "Ringkasan PDM per OPD",
+    f"Snapshot {format_date(overview.snapshot_date)}; {filters.description}",
+    "ringkasan",
+)

@@ -2,33 +2,32 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
-from pdm_metrics.views import MAX_LISTED_UNITS
+from pdm_metrics.views.tindak_lanjut import TooManyUnits
+from ui import cache, login, sidebar, widgets
 
 st.title("Tindak Lanjut")
-if ui.empty_state():
+if widgets.empty_state():
     st.stop()
-filters = ui.current_filters()
-units = ui.view("units_in_selection", filters)
-if units > MAX_LISTED_UNITS:
-    st.info(
-        f"Pilihan ini mencakup {format_int(units)} OPD. Daftar nama, pesan WhatsApp dan buku kerja dibuat untuk "
-        f"paling banyak {format_int(MAX_LISTED_UNITS)} OPD sekaligus: pilih instansi atau OPD di bilah samping."
-    )
-    st.stop()
+filters = sidebar.current_filters()
 metric = (
     st.segmented_control(
-        "Tahap", list(Metric), format_func=lambda m: m.label, default=Metric.AKTIVASI, key="followup_metric"
+        "Tahap", list(Metric), format_func=lambda m: m.label, default=Metric.ACTIVATION, key="followup_metric"
     )
-    or Metric.AKTIVASI
+    or Metric.ACTIVATION
 )
+try:
+    view = cache.follow_up(filters, metric)
+except TooManyUnits as exc:
+    st.info(exc.message)
+    st.stop()
+if view is None:
+    st.stop()
 per_opd, emails, sanctions = st.tabs(["Per OPD & pesan WhatsApp", "Risiko email", "Sanksi"])
 
 with per_opd:
-    view = ui.view("follow_up", filters, metric)
     if not view.available:
         st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {metric.label}.")
     else:
@@ -38,40 +37,49 @@ with per_opd:
             f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
         )
         st.download_button(
-            "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)", view.workbook,
+            "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)",
+            view.workbook,
             file_name=f"tindak-lanjut_{metric.value}_{view.snapshot_date.isoformat()}.xlsx",
-            mime=ui.XLSX_MIME, icon=":material/download:", type="primary",
-            on_click=ui.record, args=("unduh", f"buku kerja tindak lanjut {metric.label} {view.snapshot_date}"),
-        )  # fmt: skip
+            mime=widgets.XLSX_MIME,
+            icon=":material/download:",
+            type="primary",
+            on_click=login.record,
+            args=("unduh", f"buku kerja tindak lanjut {metric.label} {view.snapshot_date}"),
+        )
         for item in view.opds:
             with st.expander(f"{item.opd}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
                 st.caption("Pesan WhatsApp siap kirim (tombol salin di pojok kanan atas kotak):")
                 st.code(item.message, language=None, wrap_lines=True)
-                ui.show_roster_table(item.missing)
+                widgets.show_roster_table(item.missing)
 
 with emails:
-    day, risks = ui.view("email_risk", filters)
+    day, risks = cache.email_risk(filters)
     st.caption(
-        f"ASN yang belum aktivasi per {format_date(day)} dan emailnya kemungkinan menghalangi token aktivasi. "
-        "Token dikirim ke email yang terdaftar di SAPK."
+        f"ASN yang belum aktivasi per {format_date(view.snapshot_date)} dan emailnya kemungkinan menghalangi token "
+        "aktivasi. Token dikirim ke email yang terdaftar di SAPK."
     )
-    if risks.empty:
+    if risks.empty or day is None:
         st.success("Tidak ada ASN belum aktivasi dengan masalah email.")
     else:
         counts = followup.email_problem_counts(risks)
         for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
             column.metric(problem, format_int(count))
         st.info(str(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
-        table = risks.drop(columns=["Cara memperbaiki"])
-        st.dataframe(table, hide_index=True, width="stretch")
-        ui.download_buttons(risks, f"risiko-email_{day.isoformat()}", "Risiko email ASN belum aktivasi",
-                            f"Snapshot {format_date(day)}", "email")  # fmt: skip
+        st.dataframe(risks.drop(columns=["Cara memperbaiki"]), hide_index=True, width="stretch")
+        widgets.download_buttons(
+            risks,
+            f"risiko-email_{day.isoformat()}",
+            "Risiko email ASN belum aktivasi",
+            f"Snapshot {format_date(day)}",
+            "email",
+        )
 
 with sanctions:
-    day, phase, listing = ui.view("sanctions", filters, metric)
-    if listing is None:
+    day, phase, listing = cache.sanctions(filters, metric)
+    if listing is None or day is None:
         st.info(
-            f"Tenggat {metric.label} ({format_date(phase.end)}) belum lewat pada snapshot {format_date(day)}, "
+            f"Tenggat {metric.label} ({format_date(phase.end)}) belum lewat pada snapshot "
+            f"{format_date(view.snapshot_date)}, "
             "atau status ini tidak ada di berkas snapshot."
         )
     elif listing.empty:
@@ -84,5 +92,10 @@ with sanctions:
         )
         st.dataframe(followup.count_per_opd(listing), hide_index=True)
         st.dataframe(listing, hide_index=True, width="stretch")
-        ui.download_buttons(listing, f"sanksi_{metric.value}_{day.isoformat()}", f"ASN terlewat tenggat {metric.label}",
-                            f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}", "sanksi")  # fmt: skip
+        widgets.download_buttons(
+            listing,
+            f"sanksi_{metric.value}_{day.isoformat()}",
+            f"ASN terlewat tenggat {metric.label}",
+            f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}",
+            "sanksi",
+        )

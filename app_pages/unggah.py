@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-import ui
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
+from ui import actions, cache, widgets
 
 st.title("Unggah Snapshot")
 st.caption(
@@ -26,7 +26,7 @@ if uploads:
     override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == upload_id else None
     try:
         with st.status("Memeriksa berkas…", expanded=False) as status:
-            preview = ui.upload_preview(files, override, lambda step: status.update(label=f"{step}…"))
+            preview = actions.upload_preview(files, override, lambda step: status.update(label=f"{step}…"))
             status.update(
                 label=f"Berkas diperiksa: {format_int(preview.roster.row_count)} baris data", state="complete"
             )
@@ -36,7 +36,7 @@ if uploads:
     roster = preview.roster
     st.session_state["upload_file"] = upload_id
     chosen_date = st.date_input(
-        "Tanggal snapshot" + (f" (terbaca dari {roster.date_source})" if roster.date_source else ""),
+        "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),
         value=roster.snapshot_date,
         format="DD/MM/YYYY",
         key=f"date-{upload_id}",
@@ -56,10 +56,13 @@ if uploads:
     if not preview.report.empty:
         st.subheader("Laporan pemeriksaan")
         st.dataframe(preview.report, hide_index=True, width="stretch")
-        ui.download_buttons(
-            preview.report, "laporan-pemeriksaan", "Laporan pemeriksaan berkas",
-            f"Berkas {roster.source_name}, snapshot {format_date(roster.snapshot_date)}", "laporan",
-        )  # fmt: skip
+        widgets.download_buttons(
+            preview.report,
+            "laporan-pemeriksaan",
+            "Laporan pemeriksaan berkas",
+            f"Berkas {roster.source_name}, snapshot {format_date(roster.snapshot_date)}",
+            "laporan",
+        )
 
     skip_invalid = False
     if roster.error_count:
@@ -76,7 +79,7 @@ if uploads:
     if st.button("Simpan snapshot", type="primary", disabled=not can_store):
         progress = st.progress(0.2, text="Menyimpan ke basis data…")
         try:
-            saved = ui.commit_upload(preview, replace=replace, skip_invalid=skip_invalid)
+            saved = actions.commit_upload(preview, replace=replace, skip_invalid=skip_invalid)
         except PdmError as exc:
             progress.empty()
             st.error(exc.message)
@@ -89,12 +92,12 @@ if uploads:
         st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
         st.rerun()
 
-sample, real = ui.view("has_sample_data")
+sample, real = cache.has_sample_data()
 if sample and real:
     st.divider()
     st.subheader("Data contoh")
     st.write("Data asli sudah tersimpan. Data contoh (sintetis) dapat dihapus agar tidak tercampur.")
     if st.button("Hapus data contoh"):
-        removed = ui.remove_sample_data()
+        removed = actions.remove_sample_data()
         st.session_state["upload_done"] = f"{format_int(removed)} snapshot contoh dihapus."
         st.rerun()

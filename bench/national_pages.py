@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pdm_metrics import store
+from pdm_metrics.store import changes, derived
 
 INSTANSI, UNITS = 550, 30_000
 
@@ -66,8 +67,8 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
             ],
         )
         # The same derived data the ingest writes: the OPD summary and the changes since the last snapshot.
-        store._insert_summary(cur, i)
-        store._store_neighbour_changes(cur, i, day)
+        derived.insert_summary(cur, i)
+        changes.store_neighbour_changes(cur, i, day)
     return days
 
 

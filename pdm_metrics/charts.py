@@ -18,9 +18,9 @@ from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pct, reading_order
 from pdm_metrics.metrics import Metric
 
-METRIC_COLORS = {Metric.AKTIVASI: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFIKASI: "#9467BD"}
-PHASE_FILLS = {Metric.AKTIVASI: "rgba(11,110,79,0.08)", Metric.PDM: "rgba(31,119,180,0.10)",
-               Metric.VERIFIKASI: "rgba(148,103,189,0.07)"}  # fmt: skip
+METRIC_COLORS = {Metric.ACTIVATION: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFICATION: "#9467BD"}
+PHASE_FILLS = {Metric.ACTIVATION: "rgba(11,110,79,0.08)", Metric.PDM: "rgba(31,119,180,0.10)",
+               Metric.VERIFICATION: "rgba(148,103,189,0.07)"}  # fmt: skip
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
 
 

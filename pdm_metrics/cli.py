@@ -23,11 +23,13 @@ from typing import Any
 # Only what `ingest` needs is imported up front: a national ingest should not wait for the
 # PDF and chart libraries. The other commands import their modules when they run.
 from pdm_metrics import store
+from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_rosters
+from pdm_metrics.schema import CHANGE_KINDS
 
 RATES_COLUMNS = (
     "snapshot_date",
@@ -142,7 +144,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _stage(f"{format_int(len(files))} berkas, {format_int(size // 2**20)} MB", started)
     # The store is opened first: a database held by another process is said at once, and the
     # rows are checked inside its DuckDB, ready to be stored without leaving it.
-    con = store.connect(args.db, memory_limit=store.CHECK_MEMORY)
+    con = store.connect(args.db, memory_limit=CHECK_MEMORY)
     try:
         # Several files (e.g. a national export split per region) make one snapshot together;
         # each is read from its place on disk, never whole into memory.
@@ -268,14 +270,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
         summary = store.change_counts_per_opd(con, args.from_date, args.to_date)
     finally:
         con.close()
-    columns = ("opd", *store.CHANGE_KINDS)
+    columns = ("opd", *CHANGE_KINDS)
     records = [{c: _plain(row[c]) for c in columns} for row in summary.to_dict("records")]
     _write_records(records, columns, args.format)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pdm_metrics import export, views
+    from pdm_metrics import export
+    from pdm_metrics.views.common import Filters
+    from pdm_metrics.views.data import StatusFilter, data_table
 
     con = store.connect(args.db)
     try:
@@ -285,8 +289,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
             return 1
         opd_keys = (" ".join(args.opd.casefold().split()),) if args.opd else ()
-        view_filters = views.Filters(day, opd_keys, (), masked=args.mask)
-        _, table = views.data_table(con, view_filters, views.StatusFilter())
+        view_filters = Filters(day, opd_keys, (), masked=args.mask)
+        _, table = data_table(con, view_filters, StatusFilter())
         if args.opd and table.empty:
             print(f"OPD '{args.opd}' tidak ada pada snapshot {format_date(day)}.", file=sys.stderr)
             return 1

@@ -8,6 +8,7 @@ date (ties: the later entry in the file).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,7 +64,7 @@ def load_calendar(path: Path | None = None, extra_extensions: list[dict[str, Any
     return calendar_from_dict(raw)
 
 
-def calendar_from_dict(raw: dict[str, object]) -> Calendar:
+def calendar_from_dict(raw: Mapping[str, object]) -> Calendar:
     extensions = tuple(
         Extension(
             phase_key=str(e["phase"]),

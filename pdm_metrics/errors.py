@@ -17,3 +17,7 @@ class RosterError(PdmError):
 
 class StoreError(PdmError):
     """A store operation refused (e.g. a date exists and replace was not confirmed)."""
+
+
+class CsvNotReadable(Exception):
+    """DuckDB's reader refused a CSV (odd encoding, ragged rows): the caller reads it another way."""

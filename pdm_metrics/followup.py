@@ -51,9 +51,9 @@ def change_listing(rows: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- Tindak lanjut per OPD
 
 PHASE_VERBS = {
-    Metric.AKTIVASI: "aktivasi akun MySAPK",
+    Metric.ACTIVATION: "aktivasi akun MySAPK",
     Metric.PDM: "pemutakhiran data mandiri (PDM) di MySAPK",
-    Metric.VERIFIKASI: "verifikasi data MySAPK",
+    Metric.VERIFICATION: "verifikasi data MySAPK",
 }
 ACTIVATION_STEPS = (
     "Cara aktivasi: buka aplikasi MySAPK atau https://mysapk.bkn.go.id, pilih Lupa Password, "
@@ -101,7 +101,7 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
     lines += [f"{i}. {n} – NIP {spaced_nip(p)}" for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)]
     lines += [
         "",
-        ACTIVATION_STEPS if phase.metric == Metric.AKTIVASI else "Panduan tersedia di grup ini.",
+        ACTIVATION_STEPS if phase.metric == Metric.ACTIVATION else "Panduan tersedia di grup ini.",
         "ASN yang tidak melakukan PDM tidak akan diproses layanan kepegawaiannya.",
         "Terima kasih. – BKPSDM",
     ]

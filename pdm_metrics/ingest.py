@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pdm_metrics import store
+from pdm_metrics.checks.rules import ERROR
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
-from pdm_metrics.roster import ERROR, Roster
+from pdm_metrics.roster import Roster
 from pdm_metrics.schema import Column
 
 MISSING_DATE_MESSAGE = (
@@ -24,14 +25,16 @@ class RosterRejected(RosterError):
 
 
 def rejection_message(roster: Roster, shown: int = 10) -> str:
-    errors = roster.problems[roster.problems["tingkat"] == ERROR]
-    rows = errors["baris"].nunique()
+    errors = roster.problems[roster.problems["level"] == ERROR]
+    rows = errors["row_number"].nunique()
     lines = [
         f"Berkas ditolak: {format_int(len(errors))} galat pada {format_int(rows)} baris. "
         "Perbaiki lalu unggah ulang, atau impor baris yang valid saja (opsi --skip-invalid)."
     ]
     for problem in errors.head(shown).itertuples(index=False):
-        lines.append(f"  baris {problem.baris}, kolom {problem.kolom}: {problem.alasan} (nilai: '{problem.nilai}')")
+        lines.append(
+            f"  baris {problem.row_number}, kolom {problem.column_label}: {problem.reason} (nilai: '{problem.value}')"
+        )
     if len(errors) > shown:
         lines.append(f"  ... dan {format_int(len(errors) - shown)} galat lainnya.")
     return "\n".join(lines)

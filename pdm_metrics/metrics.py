@@ -21,9 +21,9 @@ from pdm_metrics.fmt import round_half_up
 class Metric(StrEnum):
     """The three PDM phases' measures; value = the count column in summaries."""
 
-    AKTIVASI = "activated"
+    ACTIVATION = "activated"
     PDM = "pdm_done"
-    VERIFIKASI = "verified"
+    VERIFICATION = "verified"
 
     @property
     def label(self) -> str:

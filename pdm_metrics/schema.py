@@ -145,6 +145,18 @@ class Table(StrEnum):
     UNITS = "units"
 
 
+# The kinds of change between two snapshots (Perubahan), each a boolean column of the changes table.
+CHANGE_KINDS: tuple[str, ...] = (
+    "newly_activated",
+    "newly_pdm_done",
+    "newly_verified",
+    "regressed",
+    "joined",
+    "left",
+    "moved_in",
+    "moved_out",
+)
+
 # The columns of a stored roster row (besides snapshot_id), in the store's order.
 ROSTER_COLUMNS: tuple[str, ...] = (
     "nip",

@@ -71,5 +71,6 @@ def ods_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     import pandas as pd
 
     buffer = io.BytesIO()
-    pd.DataFrame(list(rows[1:]), columns=list(rows[0])).to_excel(buffer, engine="odf", index=False)
+    with pd.ExcelWriter(buffer, engine="odf") as writer:
+        pd.DataFrame(list(rows[1:]), columns=list(rows[0])).to_excel(writer, index=False)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -41,9 +42,10 @@ def texts(at: AppTest) -> str:
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
 
 
-def figure_of(at: AppTest, index: int = 0) -> dict:  # type: ignore[type-arg]
+def figure_of(at: AppTest, index: int = 0) -> dict[str, Any]:
     charts = at.get("plotly_chart")
-    return json.loads(charts[index].proto.spec)
+    spec: dict[str, Any] = json.loads(charts[index].proto.spec)
+    return spec
 
 
 def test_ringkasan_shows_the_known_figure_on_11_july_2021(app_db: Path) -> None:
@@ -195,9 +197,9 @@ def test_empty_database_builds_the_sample_by_itself(streamlit_db: Path) -> None:
 
 
 def ui_connection() -> store.Connection:
-    import ui
+    from ui import cache
 
-    return ui.connection()
+    return cache.connection()
 
 
 def test_sample_data_can_be_removed_once_real_data_is_in(app_db: Path) -> None:
@@ -233,13 +235,13 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
 def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
     app_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pdm_metrics.views.MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
+    monkeypatch.setattr("pdm_metrics.views.tindak_lanjut.MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
     at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
     assert "mencakup 45 OPD" in at.info[0].value and not at.expander
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pdm_metrics.views.SHOWN_ROWS", 1000)
+    monkeypatch.setattr("pdm_metrics.views.data.SHOWN_ROWS", 1000)
     at = open_app("app_pages/data.py", snapshot=JULY_11)
     assert len(at.dataframe[0].value) == 1000
     assert "Ditampilkan 1.000 baris pertama dari 3.923" in texts(at) and "3.923 ASN" in texts(at)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import random
 import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -121,27 +119,43 @@ def ingest_command(big_csv: Path, db: Path) -> list[str]:
             "--replace"]  # fmt: skip
 
 
-def test_sigkill_at_random_points_of_a_large_ingest_never_leaves_a_partial_snapshot(
-    big_csv: Path, tmp_path: Path
-) -> None:
+# Where to kill the ingest, by what it has just announced on stderr: reading, checking, the
+# start of the save (the write transaction begins), the first line of the save's progress bar
+# (rows flowing into the roster table). Each stage still has work ahead of it when announced,
+# so the kill lands mid-way on a fast or a slow machine alike; no sleep is measured.
+KILL_POINTS = ("Membaca", "Memeriksa", "Menyimpan ...", "Menyimpan [")
+# Announced with seconds of reading and checking still ahead: the kill certainly lands first.
+EARLY_POINTS = ("Membaca", "Memeriksa")
+
+
+def run_until(command: list[str], marker: str) -> int:
+    """Start `command`, SIGKILL it as soon as its stderr shows `marker`; its exit status."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    seen = b""
+    while marker.encode() not in seen:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        if not chunk:  # it finished before announcing the marker
+            break
+        seen += chunk
+    process.send_signal(signal.SIGKILL)
+    process.stderr.close()
+    return process.wait()
+
+
+def test_sigkill_at_each_stage_of_a_large_ingest_never_leaves_a_partial_snapshot(big_csv: Path, tmp_path: Path) -> None:
     db = tmp_path / "kill.duckdb"
     seeded_db(db)
     con = store.connect(db, read_only=True)
     expected = content_checksum_of_dates(con, [dt.date(2021, 6, 1), dt.date(2021, 7, 1)])
     con.close()
-    started = time.monotonic()
-    subprocess.run(ingest_command(big_csv, db), cwd=ROOT, check=True, capture_output=True)
-    full_run = time.monotonic() - started
-    rng = random.Random(20210711)
-    outcomes = []
-    for _ in range(10):
-        process = subprocess.Popen(ingest_command(big_csv, db), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.2, full_run))
-        process.send_signal(signal.SIGKILL)
-        outcomes.append(process.wait())
+    subprocess.run(ingest_command(big_csv, db), cwd=ROOT, check=True, capture_output=True)  # one complete ingest
+    earlier_snapshots_intact(db, expected)
+    for marker in KILL_POINTS * 2:
+        status = run_until(ingest_command(big_csv, db), marker)
+        if marker in EARLY_POINTS:
+            assert status == -signal.SIGKILL, f"the ingest ended before the kill at {marker!r}"
         earlier_snapshots_intact(db, expected)
-    assert outcomes.count(-signal.SIGKILL) >= 7  # most runs really were killed mid-way
 
 
 def test_a_full_disk_gives_a_clear_error_and_no_damage(big_csv: Path, tmp_path: Path) -> None:

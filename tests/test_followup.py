@@ -10,12 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pdm_metrics import demo, store, views
+from pdm_metrics import demo, store
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import PdmError
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.followup import PERSONAL_DOMAINS, email_problem
 from pdm_metrics.metrics import Metric
+from pdm_metrics.schema import CHANGE_KINDS
+from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut
 
 SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
 
@@ -51,12 +53,12 @@ def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people)
 
 
 def test_diff_lists_name_every_asn(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = views.changes(sample_con, SEP_27, NOV_8)
+    view = perubahan.changes(sample_con, SEP_27, NOV_8)
     assert len(view.lists["left"]) == demo.LEAVERS
     moved = view.lists["moved_in"]
     assert (moved["OPD sebelumnya"] != moved["OPD sekarang"]).all()
     assert list(view.summary.columns)[:2] == ["OPD", "Baru aktivasi"]
-    assert views.change_names(sample_con, SEP_27, NOV_8, "left").equals(view.lists["left"])
+    assert perubahan.change_names(sample_con, SEP_27, NOV_8, "left").equals(view.lists["left"])
 
 
 def test_changes_are_stored_at_ingest_and_for_a_new_pair_on_first_use(sample_con, db) -> None:  # type: ignore[no-untyped-def]
@@ -92,10 +94,11 @@ def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path)
     demo.load_sample(con)
     before, after = demo.SNAPSHOT_DATES[-2], demo.SNAPSHOT_DATES[-1]
     expected = store.change_counts_per_opd(con, before, after)
-    names = {kind: store.change_list(con, before, after, kind) for kind in store.CHANGE_KINDS}
+    names = {kind: store.change_list(con, before, after, kind) for kind in CHANGE_KINDS}
     assert sum(len(found) for found in names.values()) > 0
     con.execute("ALTER TABLE snapshot_changes DROP COLUMN list_order")
     con.execute("DROP TABLE snapshot_change_counts")
+    con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # and from before migrations were numbered
     con.close()
     read_only = store.connect(path, read_only=True)  # as stored: worked out on the fly
     assert store.change_counts_per_opd(read_only, before, after).equals(expected)
@@ -109,7 +112,8 @@ def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path)
 
 
 def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    view = views.follow_up(sample_con, views.Filters(JULY_11), Metric.AKTIVASI)
+    view = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION)
+    assert view is not None
     truth = pd.Series([p.opd for p in present(sample_people, JULY_11) if not p.activated_by(JULY_11)])
     expected = truth.value_counts()
     assert {o.opd: len(o.missing) for o in view.opds} == expected.to_dict()
@@ -130,8 +134,8 @@ def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> Non
 
 
 def test_follow_up_on_a_status_the_file_lacks(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = views.follow_up(sample_con, views.Filters(JULY_11), Metric.PDM)
-    assert not view.available and view.opds == []
+    view = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.PDM)
+    assert view is not None and not view.available and view.opds == []
 
 
 @pytest.mark.parametrize(
@@ -146,7 +150,7 @@ def test_email_problem(email: str | None, users: int, expected: str | None) -> N
 
 
 def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    day, risks = views.email_risk(sample_con, views.Filters(JULY_11))
+    day, risks = tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11))
     everyone = present(sample_people, JULY_11)
     users = pd.Series([p.email for p in everyone if p.email]).value_counts()
     expected = [
@@ -158,17 +162,19 @@ def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # typ
 
 
 def test_sanctions_only_after_the_deadline(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    day, phase, before_deadline = views.sanctions(sample_con, views.Filters(dt.date(2021, 8, 23)), Metric.AKTIVASI)
+    day, phase, before_deadline = tindak_lanjut.sanctions(
+        sample_con, common.Filters(dt.date(2021, 8, 23)), Metric.ACTIVATION
+    )
     assert day == dt.date(2021, 8, 23)
     assert before_deadline is None and phase.end == dt.date(2021, 8, 31)
-    _day, phase, listing = views.sanctions(sample_con, views.Filters(SEP_27), Metric.AKTIVASI)
+    _day, phase, listing = tindak_lanjut.sanctions(sample_con, common.Filters(SEP_27), Metric.ACTIVATION)
     expected = [p.nip for p in present(sample_people, SEP_27) if not p.activated_by(SEP_27)]
     assert listing is not None and sorted(listing["NIP"]) == sorted(expected)
     assert set(listing["Akibat"]) == {"Layanan kepegawaian tidak diproses"}
 
 
 def test_profile_from_nip_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    _day, groups = views.nip_profile(sample_con, views.Filters(JULY_11))
+    _day, groups = profil.nip_profile(sample_con, common.Filters(JULY_11))
     women = sum(p.nip[14] == "2" for p in present(sample_people, JULY_11))
     gender = groups["gender"].set_index("Jenis kelamin")
     assert gender.loc["Perempuan", "Jumlah ASN"] == f"{women:,}".replace(",", ".")
@@ -184,16 +190,16 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
     shutil.copy(sample_db_path, tmp_path / "db.duckdb")
     con = store.connect(tmp_path / "db.duckdb")
     with pytest.raises(PdmError, match="Nomor surat"):
-        views.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani")
-    views.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani")
-    views.add_extension(con, "pdm", dt.date(2021, 10, 31), "12998/B-SI.01.01/SD/EIII/2021", dt.date(2021, 9, 13),
+        kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani")
+    kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani")
+    kalender.add_extension(con, "pdm", dt.date(2021, 10, 31), "12998/B-SI.01.01/SD/EIII/2021", dt.date(2021, 9, 13),
                         "instansi dalam lampiran", "budi")  # fmt: skip
-    calendar = views.calendar_in_force(con)
+    calendar = common.calendar_in_force(con)
     assert calendar.phase_for(Metric.PDM).end == dt.date(2021, 10, 31)
     assert load_calendar().phase_for(Metric.PDM).end == dt.date(2021, 9, 14)  # the file itself is unchanged
-    history = views.calendar_view(con).extensions
+    history = kalender.calendar_view(con).extensions
     assert list(history["Nomor surat"]) == ["A/1/2021", "12998/B-SI.01.01/SD/EIII/2021"]
-    overview = views.overview(con, calendar, views.Filters(dt.date(2021, 9, 14)))
+    overview = ringkasan.overview(con, calendar, common.Filters(dt.date(2021, 9, 14)))
     assert overview is not None
     assert "Tenggat 31 Oktober 2021 (diperpanjang, 12998/B-SI.01.01/SD/EIII/2021): 47 hari lagi" in [
         k.deadline_text for k in overview.kpis
@@ -202,7 +208,7 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
 
 
 def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-untyped-def]
-    day, pdf = views.report_pdf(sample_con, views.Filters(JULY_11), dt.date(2026, 11, 27))
+    day, pdf = laporan.report_pdf(sample_con, common.Filters(JULY_11), dt.date(2026, 11, 27))
     assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2 or b"/Count 2" in pdf
 
@@ -227,6 +233,7 @@ def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -
     expected = store.change_list(con, first, last, "newly_activated")
     con.execute("UPDATE snapshot_changes SET list_order = -list_order")
     con.execute("DELETE FROM meta WHERE key = 'change_order'")
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")  # before migration 5
     assert store.change_list(con, first, last, "newly_activated").equals(expected.iloc[::-1].reset_index(drop=True))
     con.close()
     upgraded = store.connect(path)
@@ -235,14 +242,14 @@ def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -
 
 
 def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = views.opd_overview(sample_con, views.Filters(), Metric.AKTIVASI)
+    view = opd.opd_overview(sample_con, common.Filters(), Metric.ACTIVATION)
     assert view is not None
     names = [name for _, name in view.choices]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
-    follow_up = views.follow_up(sample_con, views.Filters(JULY_11), Metric.AKTIVASI)
+    follow_up = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION)
     assert follow_up is not None
     names = [opd.opd for opd in follow_up.opds]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
-    table = views.overview(sample_con, views.calendar_in_force(sample_con), views.Filters()).opd_table  # type: ignore[union-attr]
+    table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters()).opd_table  # type: ignore[union-attr]
     for _, tied in table.groupby("Aktivasi (bar)"):
         assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from pdm_metrics import store
-from pdm_metrics.errors import RosterError
+from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.ingest import RosterRejected, ingest_roster
 from pdm_metrics.roster import read_roster
 from tests.conftest import content_checksum
@@ -116,10 +116,6 @@ ROW_LEVEL: dict[str, tuple[Callable[[], bytes], str, str]] = {
 }  # fmt: skip
 
 
-def test_at_least_25_kinds_of_hostile_input_are_covered() -> None:
-    assert len(HOSTILE) + len(ROW_LEVEL) >= 25
-
-
 CASES = {
     **{n: (*c, RosterError) for n, c in HOSTILE.items()},
     **{n: (*c, RosterRejected) for n, c in ROW_LEVEL.items()},
@@ -134,18 +130,10 @@ def test_hostile_input_gets_a_clear_error_and_the_database_is_unchanged(name: st
     before = content_checksum(db)
     with pytest.raises(error) as caught:
         ingest_roster(db, read_roster(make(), filename, dt.date(2021, 7, 11)))
+    assert isinstance(caught.value, PdmError)
     message = caught.value.message
     assert expected in message and "Traceback" not in message and len(message) > 20
     if error is RosterRejected:
         assert message.startswith("Berkas ditolak")
     assert content_checksum(db) == before
     assert len(store.list_snapshots(db)) == 1
-
-
-def test_zip_bomb_is_small_on_disk_and_huge_unpacked() -> None:
-    import io
-    import zipfile
-
-    data = zip_bomb()
-    unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    assert len(data) < 2_000_000 and unpacked > 300_000_000

@@ -10,10 +10,11 @@ import duckdb
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from pdm_metrics import store, views
+from pdm_metrics import store
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
+from pdm_metrics.views import common, opd
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def test_opd_of_the_same_name_in_two_instansi_are_two_opd(tmp_path: Path) -> Non
 
 def test_ranking_at_instansi_level(tmp_path: Path) -> None:
     con = national_db(tmp_path / "n.duckdb")
-    view = views.opd_overview(con, views.Filters(JULY_11), Metric.AKTIVASI, level="instansi")
+    view = opd.opd_overview(con, common.Filters(JULY_11), Metric.ACTIVATION, level="instansi")
     assert view is not None
     bars = view.ranking.data[0]
     assert list(bars.y) == ["Kota Jambi", "Kab. Tanjung Jabung Barat"] and list(bars.text) == ["50,00%", "100,00%"]
@@ -56,7 +57,7 @@ def test_ranking_at_instansi_level(tmp_path: Path) -> None:
 
 def test_charts_keep_the_lowest_and_highest_units_at_scale() -> None:
     frame = pd.DataFrame({"opd": [f"Unit {i:03d}" for i in range(130)]})
-    shown, left_out = views.lowest_and_highest(frame)
+    shown, left_out = common.lowest_and_highest(frame)
     assert len(shown) == 50 and left_out == 80
     assert list(shown["opd"])[:1] == ["Unit 000"] and list(shown["opd"])[-1:] == ["Unit 129"]
 
@@ -73,7 +74,7 @@ def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Pa
     roster = read_roster(csv_bytes(rows), "banyak.csv", JULY_11)
     assert roster.error_count == 0 and roster.row_count == 3600
     ingest_roster(con, roster)
-    view = views.opd_overview(con, views.Filters(JULY_11), Metric.AKTIVASI)
+    view = opd.opd_overview(con, common.Filters(JULY_11), Metric.ACTIVATION)
     assert view is not None
     bars = view.ranking.data[0]
     assert len(bars.y) == 51 and bars.y[0] == "Dinas 00" and bars.y[-1] == "Dinas 59"

@@ -55,17 +55,17 @@ def test_rates_from_counts_respects_availability() -> None:
          "total": [10], "activated": [7], "pdm_done": [0], "verified": [2]}
     )  # fmt: skip
     (rates,) = rates_from_counts(counts)
-    assert rates.rate(Metric.AKTIVASI) == Decimal("70.00")
+    assert rates.rate(Metric.ACTIVATION) == Decimal("70.00")
     assert rates.pdm_done is None and rates.rate(Metric.PDM) is None
-    assert rates.rate(Metric.VERIFIKASI) == Decimal("20.00")
+    assert rates.rate(Metric.VERIFICATION) == Decimal("20.00")
 
 
 def test_change_between_snapshots() -> None:
     before = Rates(dt.date(2021, 7, 1), 100, 50, None, None)
     now = Rates(dt.date(2021, 7, 11), 100, 60, 10, None)
-    assert change_between(now, before, Metric.AKTIVASI) == Decimal("10.00")
+    assert change_between(now, before, Metric.ACTIVATION) == Decimal("10.00")
     assert change_between(now, before, Metric.PDM) is None
-    assert change_between(now, None, Metric.AKTIVASI) is None
+    assert change_between(now, None, Metric.ACTIVATION) is None
 
 
 def test_cumulative_activation() -> None:
@@ -80,7 +80,8 @@ def test_rates_of_a_whole_table_are_those_of_rate_pct(pairs: list[tuple[int, int
     counts = pd.DataFrame(
         {"activated": [p for p, _ in pairs], "total": [w for _, w in pairs], "pdm_done": 0, "has_pdm": False}
     )
-    found = rate_hundredths(counts, Metric.AKTIVASI).tolist()
+    found = rate_hundredths(counts, Metric.ACTIVATION).tolist()
     for value, (part, whole) in zip(found, pairs, strict=True):
-        assert pd.isna(value) if whole == 0 else value == rate_pct(part, whole) * 100
+        expected = rate_pct(part, whole)
+        assert pd.isna(value) if expected is None else value == expected * 100
     assert rate_hundredths(counts, Metric.PDM).isna().all()  # not in the file: never 0 %

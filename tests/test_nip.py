@@ -87,5 +87,5 @@ def test_file_checks_give_the_same_structure_warning_as_one_nip(nips: list[str])
     """The SQL over a whole file and the Python for one NIP apply the same rules."""
     raw = pd.DataFrame({"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah"})
     problems = roster_from_frame(raw, dt.date(2021, 7, 11), "contoh.csv", "").problems
-    from_file = dict(zip(problems["nilai"], problems["alasan"], strict=True))
+    from_file = dict(zip(problems["value"], problems["reason"], strict=True))
     assert from_file == {nip: w for nip in nips if (w := nip_structure_warning(nip)) is not None}

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import cast
 
 import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pdm_metrics import demo, views
+from pdm_metrics import demo, store
 from pdm_metrics.deadlines import load_calendar
-from pdm_metrics.metrics import Metric, rate_points, rates_from_counts
+from pdm_metrics.metrics import Metric, Rates, rate_points, rates_from_counts
 from pdm_metrics.pace import pace, pace_frame, recent, slope_per_day
+from pdm_metrics.views import common
 
-ACTIVATION = load_calendar().phase_for(Metric.AKTIVASI)  # ends 31 Agustus 2021
+ACTIVATION = load_calendar().phase_for(Metric.ACTIVATION)  # ends 31 Agustus 2021
 
 
 def test_slope_per_day() -> None:
@@ -61,27 +63,29 @@ def test_single_snapshot_uses_activation_dates() -> None:
     assert result.per_day == pytest.approx(2.0)
 
 
-def test_many_populations_at_once_match_one_at_a_time(sample_con) -> None:  # type: ignore[no-untyped-def]
+def test_many_populations_at_once_match_one_at_a_time(sample_con: store.Connection) -> None:
     """The vectorised pace (30.000 OPD nationally) measures what the plain least-squares slope over
     the recent points gives, for every OPD, phase and every other snapshot of the sample."""
 
-    calendar = views.calendar_in_force(sample_con)
-    counts = views._counts(sample_con, views.Filters(), True, None)
-    by_opd: dict[str, list] = {}  # type: ignore[type-arg]
-    for rates in rates_from_counts(counts):
-        by_opd.setdefault(str(rates.opd), []).append(rates)
+    calendar = common.calendar_in_force(sample_con)
+    counts = common.selection_counts(sample_con, common.Filters(), True, None)
+    by_opd: dict[str, list[Rates]] = {}
+    for opd_rates in rates_from_counts(counts):
+        by_opd.setdefault(str(opd_rates.opd), []).append(opd_rates)
     compared = 0
     for day in demo.SNAPSHOT_DATES[1::2]:
         for metric in Metric:
-            points = pd.DataFrame({"group": counts["opd"], "day": counts["snapshot_date"],
-                                   "value": rate_points(counts, metric)}).dropna()  # fmt: skip
+            columns = {"group": counts["opd"], "day": counts["snapshot_date"], "value": rate_points(counts, metric)}
+            points = pd.DataFrame(columns).dropna()
             together = pace_frame(points, day, calendar.phase_for(metric)).set_index("group")
             for name, rates in by_opd.items():
                 one = [(r.snapshot_date, float(v)) for r in rates if (v := r.rate(metric)) is not None]
                 upto = [p for p in one if p[0] <= day]
                 if upto:
                     measured, expected = together.loc[name], slope_per_day(recent(one, day))
-                    assert math.isnan(measured.per_day) if expected is None else measured.per_day == expected
+                    assert (
+                        math.isnan(cast(float, measured.per_day)) if expected is None else measured.per_day == expected
+                    )
                     assert measured.rate == upto[-1][1]
                     compared += 1
     assert compared > 600

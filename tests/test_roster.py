@@ -4,31 +4,27 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pdm_metrics.checks.rules import ERROR, WARNING, status_word_value
 from pdm_metrics.errors import RosterError
-from pdm_metrics.roster import (
-    ERROR,
-    WARNING,
-    read_roster,
-    read_rosters,
-    snapshot_date_from_filename,
-    snapshot_date_from_title,
-    status_word_value,
-)
+from pdm_metrics.reading.snapshot_date import DateSource, snapshot_date_from_filename, snapshot_date_from_title
+from pdm_metrics.roster import Roster, read_roster, read_rosters
 from pdm_metrics.schema import STATUS_FALSE_WORDS, STATUS_TRUE_WORDS, Column
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, replace_zip_member, xlsx_bytes
 
 JULY_11 = dt.date(2021, 7, 11)
 
 
-def errors_of(roster):  # type: ignore[no-untyped-def]
-    return roster.problems[roster.problems["tingkat"] == ERROR]
+def errors_of(roster: Roster) -> pd.DataFrame:
+    return roster.problems[roster.problems["level"] == ERROR]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
@@ -61,7 +57,7 @@ def test_header_below_title_rows_with_aliases_and_extra_columns() -> None:
     rows = [header, ["1", NIP_A, "Budi", "Dinas A", "Sudah", "01/07/2021", "b@x.go.id", "III/a"]]
     titles = ["PEMERINTAH KABUPATEN TANJUNG JABUNG BARAT", "Keadaan per 11 Juli 2021", ""]
     roster = read_roster(xlsx_bytes(rows, titles), "rekap.xlsx")
-    assert roster.snapshot_date == JULY_11 and roster.date_source == "judul berkas"
+    assert roster.snapshot_date == JULY_11 and roster.date_source == DateSource.TITLE
     assert roster.columns_present == {
         Column.NIP,
         Column.NAMA,
@@ -96,34 +92,38 @@ def test_nip_cleaning_and_errors_with_excel_row_numbers() -> None:
     ]
     roster = read_roster(csv_bytes(rows, ";", titles=["Daftar ASN"]), "x_20210711.csv")
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B, NIP_C]
-    problems = errors_of(roster).set_index("baris")
-    assert problems.loc[6, "alasan"] == "NIP harus 18 digit (terbaca 17 digit)"
-    assert "Teks" in problems.loc[7, "alasan"]
-    assert problems.loc[8, "alasan"] == "NIP hanya boleh berisi angka"
-    assert set(problems["kolom"]) == {"NIP"}
+    problems = errors_of(roster).set_index("row_number")
+    assert problems.loc[6, "reason"] == "NIP harus 18 digit (terbaca 17 digit)"
+    assert "Teks" in str(problems.loc[7, "reason"])
+    assert problems.loc[8, "reason"] == "NIP hanya boleh berisi angka"
+    assert set(problems["column_label"]) == {"NIP"}
 
 
 def test_numeric_nip_cell_in_xlsx_is_an_error_even_if_18_digits() -> None:
-    rows = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    rows: Sequence[Sequence[object]] = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
     roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
     errors = errors_of(roster)
-    assert list(errors["baris"]) == [3]
-    assert "Teks" in errors.iloc[0]["alasan"]
+    assert list(errors["row_number"]) == [3]
+    assert "Teks" in errors.iloc[0]["reason"]
     assert list(roster.valid_rows["nip"]) == [NIP_A]
 
 
 def test_whole_numeric_nip_column_is_reported_row_by_row() -> None:
-    rows = [HEADER, [int(NIP_A), "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    rows: list[list[object]] = [
+        list(HEADER),
+        [int(NIP_A), "A", "Dinas A", "Sudah"],
+        [int(NIP_B), "B", "Dinas A", "Sudah"],
+    ]
     roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
-    assert list(errors_of(roster)["baris"]) == [2, 3]
+    assert list(errors_of(roster)["row_number"]) == [2, 3]
 
 
 def test_pns_structure_problem_is_a_warning_and_pppk_is_valid() -> None:
     rows = [HEADER, ["199013452020121001", "A", "Dinas A", "Sudah"], [NIP_C, "C", "Dinas A", "Belum"]]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     assert roster.error_count == 0
-    warnings = roster.problems[roster.problems["tingkat"] == WARNING]
-    assert list(warnings["baris"]) == [2]
+    warnings = roster.problems[roster.problems["level"] == WARNING]
+    assert list(warnings["row_number"]) == [2]
     assert list(roster.rows["jenis_asn"]) == ["PNS", "PPPK"]  # derived from the NIP without a column
 
 
@@ -145,8 +145,8 @@ def test_unknown_status_word_is_an_error_naming_word_and_rows_never_no() -> None
     rows = [HEADER, [NIP_A, "A", "Dinas A", "Proses"], [NIP_B, "B", "Dinas A", "Sudah"], [NIP_C, "C", "X", "Proses"]]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     errors = errors_of(roster)
-    assert list(errors["baris"]) == [2, 4]
-    assert all("'Proses'" in reason for reason in errors["alasan"])
+    assert list(errors["row_number"]) == [2, 4]
+    assert all("'Proses'" in reason for reason in errors["reason"])
     assert list(roster.valid_rows["nip"]) == [NIP_B]
 
 
@@ -200,7 +200,7 @@ def test_the_spelling_of_most_rows_wins_however_the_others_are_spaced() -> None:
      ("3 Jul 2021", dt.date(2021, 7, 3)), (44380, dt.date(2021, 7, 3))],
 )  # fmt: skip
 def test_activation_dates_in_every_usual_form(cell: object, expected: dt.date) -> None:
-    rows = [[*HEADER, "TANGGAL AKTIVASI"], [NIP_A, "A", "Dinas A", "Sudah", cell]]
+    rows: Sequence[Sequence[object]] = [[*HEADER, "TANGGAL AKTIVASI"], [NIP_A, "A", "Dinas A", "Sudah", cell]]
     roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
     assert roster.error_count == 0
     assert roster.rows.iloc[0]["activated_on"].date() == expected
@@ -213,9 +213,9 @@ def test_impossible_activation_date_is_an_error_and_a_late_one_a_warning() -> No
         [NIP_B, "B", "D", "Sudah", "20/07/2021"],
     ]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
-    assert list(errors_of(roster)["baris"]) == [2]
-    warnings = roster.problems[roster.problems["tingkat"] == WARNING]
-    assert list(warnings["baris"]) == [3] and "sesudah" in warnings.iloc[0]["alasan"]
+    assert list(errors_of(roster)["row_number"]) == [2]
+    warnings = roster.problems[roster.problems["level"] == WARNING]
+    assert list(warnings["row_number"]) == [3] and "sesudah" in warnings.iloc[0]["reason"]
 
 
 def test_identical_duplicate_is_kept_once_with_a_warning() -> None:
@@ -223,15 +223,15 @@ def test_identical_duplicate_is_kept_once_with_a_warning() -> None:
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     assert roster.error_count == 0 and roster.warning_count == 1
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
-    assert "baris 2" in roster.problems.iloc[0]["alasan"]
+    assert "baris 2" in roster.problems.iloc[0]["reason"]
 
 
 def test_conflicting_duplicate_is_an_error_on_every_row() -> None:
     rows = [HEADER, ROWS[0], ROWS[1], [NIP_A, "Budi Santoso", "Dinas Kesehatan", "Belum"]]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     errors = errors_of(roster)
-    assert list(errors["baris"]) == [2, 4]
-    assert "2, 4" in errors.iloc[0]["alasan"]
+    assert list(errors["row_number"]) == [2, 4]
+    assert "2, 4" in errors.iloc[0]["reason"]
 
 
 @pytest.mark.parametrize(
@@ -256,7 +256,7 @@ def test_given_date_wins_and_unknown_date_is_none() -> None:
     data = csv_bytes([HEADER, ROWS[0]], titles=["Keadaan per 1 Juni 2021"])
     assert read_roster(data, "x_20210801.csv", JULY_11).snapshot_date == JULY_11
     assert read_roster(data, "x_20210801.csv").snapshot_date == dt.date(2021, 6, 1)
-    assert read_roster(csv_bytes([HEADER, ROWS[0]]), "x_20210801.csv").date_source == "nama berkas"
+    assert read_roster(csv_bytes([HEADER, ROWS[0]]), "x_20210801.csv").date_source == DateSource.FILENAME
     assert read_roster(csv_bytes([HEADER, ROWS[0]]), "x.csv").snapshot_date is None
 
 
@@ -270,17 +270,17 @@ def test_empty_cells_in_required_columns_are_errors() -> None:
     rows = [HEADER, [NIP_A, "", "Dinas A", "Sudah"], [NIP_B, "B", "", ""]]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
     errors = errors_of(roster)
-    assert sorted(errors["kolom"]) == ["Nama", "OPD", "Status Aktivasi"]
+    assert sorted(errors["column_label"]) == ["Nama", "OPD", "Status Aktivasi"]
 
 
 def test_legacy_xls_with_title_rows_and_a_numeric_nip() -> None:
     from tests.files import xls_bytes
 
-    rows = [HEADER, ROWS[0], [float(NIP_B), "B", "Dinas A", "Sudah"]]
+    rows: Sequence[Sequence[object]] = [HEADER, ROWS[0], [float(NIP_B), "B", "Dinas A", "Sudah"]]
     roster = read_roster(xls_bytes(rows, titles=["Keadaan per 11 Juli 2021"]), "rekap.xls")
     assert roster.snapshot_date == JULY_11
     assert list(roster.valid_rows["nip"]) == [NIP_A]
-    assert list(errors_of(roster)["baris"]) == [4]
+    assert list(errors_of(roster)["row_number"]) == [4]
 
 
 def test_ods_workbook() -> None:
@@ -309,8 +309,8 @@ def test_every_sheet_with_a_header_is_one_snapshot_and_duplicates_are_found_acro
     assert roster.snapshot_date == JULY_11
     assert sorted(roster.valid_rows["nip"]) == sorted([NIP_A, NIP_B, NIP_C])
     warning = roster.problems.iloc[0]
-    assert warning["sumber"] == "nasional.xlsx › Wilayah 2" and warning["baris"] == 3
-    assert "baris 3 (nasional.xlsx › Wilayah 1)" in warning["alasan"]
+    assert warning["source"] == "nasional.xlsx › Wilayah 2" and warning["row_number"] == 3
+    assert "baris 3 (nasional.xlsx › Wilayah 1)" in warning["reason"]
 
 
 def test_the_sheets_files_are_gone_once_read_whether_the_workbook_is_used_or_refused(
@@ -340,7 +340,7 @@ def test_several_files_are_one_snapshot() -> None:
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
     assert Column.STATUS_PDM not in roster.columns_present  # only one file carried it: not available
     error = errors_of(roster).iloc[0]
-    assert (error["sumber"], error["baris"]) == ("riau.xlsx", 3)
+    assert (error["source"], error["row_number"]) == ("riau.xlsx", 3)
 
 
 @pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
@@ -348,7 +348,7 @@ def test_a_blank_line_keeps_the_row_numbers_of_the_rows_after_it(line_end: str) 
     lines = [HEADER, ROWS[0], [], [NIP_B, "Siti", "Dinas A", "Entah"], [NIP_C, "Ani", "Dinas A", "Entah"]]
     data = (line_end.join(";".join(cells) for cells in lines) + line_end * 2).encode()
     roster = read_roster(data, "x.csv", JULY_11)
-    assert list(errors_of(roster)["baris"]) == [4, 5]  # header 1, Budi 2, blank 3, Siti 4, Ani 5
+    assert list(errors_of(roster)["row_number"]) == [4, 5]  # header 1, Budi 2, blank 3, Siti 4, Ani 5
 
 
 def test_windows_1252_text_far_into_a_large_file_is_still_read_correctly() -> None:
@@ -365,7 +365,7 @@ def test_a_title_above_the_header_and_a_quoted_line_break_keep_excel_row_numbers
            f'{NIP_A},"Budi\nSantoso",Dinas A,Sudah\r\n{NIP_B},Siti,Dinas A,Entah\r\n'  # fmt: skip
     roster = read_roster(text.encode(), "x.csv")
     assert roster.snapshot_date == JULY_11 and roster.rows["nama"].iloc[0] == "Budi Santoso"
-    assert list(errors_of(roster)["baris"]) == [4]  # records: title 1, header 2, Budi 3, Siti 4
+    assert list(errors_of(roster)["row_number"]) == [4]  # records: title 1, header 2, Budi 3, Siti 4
 
 
 def test_progress_hears_each_step_of_reading_several_files() -> None:
@@ -378,7 +378,7 @@ def test_progress_hears_each_step_of_reading_several_files() -> None:
 def test_the_header_read_ahead_from_the_sheet_xml_matches_the_parsed_sheet(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import fastexcel
 
-    from pdm_metrics import excel_worker
+    from pdm_metrics.reading import excel_worker
 
     rows = [["No", "NIP", "NAMA", "OPD", "STATUS AKTIVASI"], ["1", NIP_A, "Budi", "Dinas A", "Sudah"]]
     path = tmp_path / "rekap.xlsx"
@@ -418,7 +418,7 @@ def _two_sheet_workbook(path: Path) -> None:
 def test_numeric_nip_cells_read_from_the_sheet_xml_match_fastexcel(tmp_path: Path) -> None:
     import fastexcel
 
-    from pdm_metrics import excel_worker
+    from pdm_metrics.reading import excel_worker
 
     path = tmp_path / "rekap.xlsx"
     _two_sheet_workbook(path)
@@ -432,11 +432,11 @@ def test_numeric_nip_cells_read_from_the_sheet_xml_match_fastexcel(tmp_path: Pat
 def test_when_the_sheet_xml_cannot_tell_fastexcel_finds_the_numeric_nip(tmp_path: Path) -> None:
     """A writer may put a cell's type before its reference: the XML search then misses cells,
     sees that it did (fewer cells than the sheet has) and leaves the question to fastexcel."""
-    rows = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
+    rows: Sequence[Sequence[object]] = [HEADER, [NIP_A, "A", "Dinas A", "Sudah"], [int(NIP_B), "B", "Dinas A", "Sudah"]]
     data = xlsx_bytes(rows)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     assert b'<c r="A3" t="n">' in sheet
     reordered = replace_zip_member(
         data, "xl/worksheets/sheet1.xml", sheet.replace(b'<c r="A3" t="n">', b'<c t="n" r="A3">')
     )
-    assert list(errors_of(read_roster(reordered, "x.xlsx", JULY_11))["baris"]) == [3]
+    assert list(errors_of(read_roster(reordered, "x.xlsx", JULY_11))["row_number"]) == [3]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import Page
 
 from tests.files import HEADER, ROWS, xlsx_bytes
 
@@ -39,7 +40,7 @@ def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-de
     wait_idle(page)
 
 
-def main_text(page) -> str:  # type: ignore[no-untyped-def]
+def main_text(page: Page) -> str:
     return page.get_by_test_id("stMain").inner_text()
 
 

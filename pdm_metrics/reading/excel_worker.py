@@ -1,4 +1,4 @@
-"""Child process that parses one workbook: `python -m pdm_metrics.excel_worker IN OUTDIR`.
+"""Child process that parses one workbook: `python -m pdm_metrics.reading.excel_worker IN OUTDIR`.
 
 It limits its own address space first, so a hostile sheet that makes calamine
 allocate without bound ends this process, never the dashboard's server. It
@@ -240,7 +240,7 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: int) -> str | None:
 
 def _xml_rows(archive: zipfile.ZipFile, name: str) -> dict[int, dict[int, tuple[str, str | None]]]:
     """Row number -> column index -> (cell type, raw value), for rows up to HEADER_PROBE_ROWS."""
-    from pdm_metrics.excel import column_index
+    from pdm_metrics.reading.excel import column_index
 
     rows: dict[int, dict[int, tuple[str, str | None]]] = {}
     with archive.open(name) as handle:

@@ -115,7 +115,7 @@ def read_sheet_grids(data: bytes) -> list[SheetGrid]:
         source.write_bytes(data)
         try:
             completed = subprocess.run(
-                [sys.executable, "-m", "pdm_metrics.excel_worker", str(source), workdir],
+                [sys.executable, "-m", "pdm_metrics.reading.excel_worker", str(source), workdir],
                 capture_output=True,
                 timeout=CHILD_TIMEOUT_SECONDS,
                 env={**os.environ, "PDM_CHILD_MEMORY_BYTES": str(CHILD_MEMORY_BYTES)},

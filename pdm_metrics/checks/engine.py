@@ -1,0 +1,226 @@
+"""Where the checks run: an in-memory DuckDB of one snapshot's cells (RosterChecks).
+
+Every check runs in parallel over whole columns; a large CSV is read by DuckDB's own reader
+straight into it; and given the store's connection, the valid rows go into the roster table
+without leaving DuckDB. The rules themselves are in rules.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+import weakref
+from collections.abc import Callable, Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from pdm_metrics.checks.rules import CELL_COLUMNS, CHECK_PARAMS, CHECK_STATEMENTS, PROBLEMS_SQL, trimmed
+from pdm_metrics.errors import CsvNotReadable
+from pdm_metrics.schema import ROSTER_COLUMNS, Table
+from pdm_metrics.store.db import Connection, bind, first
+from pdm_metrics.store.snapshots import StoreProgress
+
+# The working memory of checking (and, from the command line, storing) a file; beyond it DuckDB
+# spills to disk, so a national file fits a small server.
+CHECK_MEMORY = os.environ.get("PDM_CHECK_MEMORY", "1GB")
+
+
+def _run(workspace: Connection, sql: str, params: dict[str, object]) -> Connection:
+    return workspace.execute(sql, bind(sql, params))
+
+
+def _do(workspace: Connection, sql: str, params: dict[str, object]) -> None:
+    """Run a statement to its end (DuckDB refuses new work while a result is unread)."""
+    _run(workspace, sql, params).fetchall()
+
+
+class RosterChecks:
+    """The cells of one snapshot (every part of it) and, once `check` ran, its checked rows.
+
+    Parts are added in order; a row's position is its place in the `raw` table, and its row
+    number the Excel-style number in its own file or sheet.
+
+    The tables live in an in-memory database of their own (`catalog`). Given the store's
+    connection, that database is attached to the store's DuckDB, so the valid rows go into the
+    roster table without ever leaving DuckDB; alone (reading a file without a store), it is a
+    DuckDB of its own, capped at CHECK_MEMORY.
+    """
+
+    def __init__(self, con: Connection | None = None) -> None:
+        self.params = dict(CHECK_PARAMS)
+        self.catalog = f"pdm_checks_{uuid.uuid4().hex}"
+        if con is None:
+            # Its own spill folder (files may be checked side by side), removed with the object.
+            spill = tempfile.mkdtemp(prefix="pantau-pdm-checks-")
+            weakref.finalize(self, shutil.rmtree, spill, True)
+            con = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": spill})
+        self._database = con  # the cursor below needs its database kept open
+        self.workspace = con.cursor()
+        (home,) = self.workspace.execute("SELECT current_database()").fetchall()[0]
+        self.workspace.execute(f"ATTACH ':memory:' AS {self.catalog}").fetchall()
+        self.workspace.execute(f"USE {self.catalog}").fetchall()
+        # An upload that is never stored lets its rows go when it is forgotten.
+        self._release = weakref.finalize(self, _detach, self.workspace, home, self.catalog)
+        cells = ", ".join(f"{c} VARCHAR" for c in CELL_COLUMNS)
+        for statement in (
+            f"CREATE TABLE raw ({cells}, part INTEGER)",
+            "CREATE TABLE parts (part INTEGER, start BIGINT, first_row BIGINT, label VARCHAR)",
+            "CREATE TABLE numeric_nips (part INTEGER, row_number BIGINT)",
+        ):
+            self.workspace.execute(statement).fetchall()
+        self._parts = 0
+
+    def close(self) -> None:
+        self._release()
+
+    def _add_part(self, label: str, first_row: int, insert: str, params: dict[str, object]) -> int:
+        part, self._parts = self._parts, self._parts + 1
+        start = self.raw_count()
+        _do(self.workspace, insert, {**self.params, **params, "part": part})
+        self.workspace.execute("INSERT INTO parts VALUES (?, ?, ?, ?)", [part, start, first_row, label]).fetchall()
+        return part
+
+    def raw_count(self) -> int:
+        return int(self.workspace.execute("SELECT count(*) FROM raw").fetchall()[0][0])
+
+    def add_cells(self, label: str, first_row: int, cells: pa.Table, numeric_nip_rows: Sequence[int]) -> None:
+        """Rows of text cells (an Arrow table with one column per schema.Column) numbered from first_row."""
+        self.workspace.register("incoming_cells", cells)
+        try:
+            values = ", ".join(trimmed(c) for c in CELL_COLUMNS)
+            part = self._add_part(label, first_row, f"INSERT INTO raw SELECT {values}, $part FROM incoming_cells", {})
+        finally:
+            self.workspace.unregister("incoming_cells")
+        if numeric_nip_rows:
+            self.workspace.executemany("INSERT INTO numeric_nips VALUES (?, ?)", [[part, r] for r in numeric_nip_rows])
+
+    def add_csv_file(
+        self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
+    ) -> None:
+        """A UTF-8 CSV read by DuckDB itself: data records from line `skip` on, `width` fields each,
+        the cell of column c at position positions[c]. CsvNotReadable when DuckDB refuses it."""
+        values = ", ".join(trimmed(f"c{positions[c]}") if c in positions else "NULL" for c in CELL_COLUMNS)
+        insert = f"""INSERT INTO raw SELECT {values}, $part
+                     FROM read_csv($path, delim = $delimiter, skip = $skip, header = false, quote = '"',
+                                   escape = '"', columns = $columns, auto_detect = false, strict_mode = true,
+                                   null_padding = false, encoding = 'utf-8')"""
+        columns = {f"c{i}": "VARCHAR" for i in range(width)}
+        params = {"path": path, "delimiter": delimiter, "skip": skip, "columns": columns}
+        self.workspace.begin()
+        try:
+            self._add_part(label, skip + 1, insert, params)
+            self.workspace.commit()
+        except duckdb.Error as exc:
+            self.workspace.rollback()
+            self._parts -= 1
+            raise CsvNotReadable(str(exc)) from exc
+
+    def clear_columns(self, columns: Sequence[str]) -> None:
+        """Forget columns that only some parts have (an optional column counts only when all have it)."""
+        for column in columns:
+            if column not in CELL_COLUMNS:
+                raise ValueError(column)
+            self.workspace.execute(f"UPDATE raw SET {column} = NULL").fetchall()
+
+    def distinct_cells(self, columns: Sequence[str]) -> list[str]:
+        """The distinct non-empty values of some columns (for per-word rules in Python)."""
+        union = " UNION ".join(f"SELECT DISTINCT {c} AS v FROM raw" for c in columns)
+        rows = self.workspace.execute(f"SELECT v FROM ({union}) WHERE v IS NOT NULL").fetchall()
+        return [str(v) for (v,) in rows]
+
+    def check(self, switches: dict[str, object], lookups: dict[str, pa.Table]) -> pd.DataFrame:
+        """Normalise and check every row; returns the problems (rules.PROBLEM_COLUMNS, by source and row).
+
+        `switches` are rules.switches of the file; `lookups` the per-word tables of rules.lookup_tables.
+        """
+        self.params |= switches
+        for name, table in lookups.items():
+            self.workspace.register(name, table)
+        for statement in CHECK_STATEMENTS:
+            _do(self.workspace, statement, self.params)
+        problems: pd.DataFrame = _run(self.workspace, PROBLEMS_SQL, self.params).df()
+        # The cells as read are not needed any more (the flagged rows kept theirs): an upload waits
+        # for its confirmation with only its checked rows in memory.
+        self.workspace.execute("DROP TABLE raw").fetchall()
+        self.workspace.execute("DROP TABLE flagged_cells").fetchall()
+        return problems.astype({"row_number": "int64"})
+
+    def counts(self) -> tuple[int, int, int]:
+        """(rows, valid rows, valid rows activated)."""
+        (row,) = self.workspace.execute(
+            "SELECT (SELECT count(*) FROM checked), count(*), count(*) FILTER (WHERE activated) FROM valid"
+        ).fetchall()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def rows(self) -> pa.Table:
+        """Every checked row in file order: row_number, the roster columns and `valid`."""
+        columns = ", ".join(f"c.{name}" for name in ROSTER_COLUMNS)
+        sql = f"""SELECT c.row_number, {columns}, v.position IS NOT NULL AS valid
+                  FROM numbered c LEFT JOIN valid v USING (position) ORDER BY c.position"""
+        table: pa.Table = self.workspace.sql(sql).to_arrow_table()
+        return table
+
+    def valid_rows_sql(self) -> str:
+        """The rows to store, ordered by OPD (so per-OPD reads touch few row groups), with how
+        many of them share each email (1 for an email of its own, NULL without one)."""
+        return f"""SELECT {", ".join(ROSTER_COLUMNS)}, CASE WHEN email <> '' THEN coalesce(s.n, 1) END AS email_users
+                   FROM {self.catalog}.valid LEFT JOIN {self.catalog}.shared_emails s USING (email)
+                   ORDER BY opd_key"""
+
+    def store_valid(self, cur: Connection, snapshot_id: int, progress: StoreProgress | None = None) -> None:
+        """Append the valid rows to the roster table in `cur`'s transaction. In the store's own
+        DuckDB they go straight from table to table; from a DuckDB of their own they stream over
+        as Arrow batches (a national file is never copied whole)."""
+        columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
+        insert = f"INSERT INTO {Table.ROSTER} (snapshot_id, {columns}) SELECT ?, {columns} FROM "
+        attached = first(cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [self.catalog]))
+        if attached[0]:
+            _with_progress(cur, progress, lambda: cur.execute(insert + f"({self.valid_rows_sql()})", [snapshot_id]))
+            return
+        cur.register("incoming_roster", self.workspace.sql(self.valid_rows_sql()).to_arrow_reader(100_000))
+        try:
+            cur.execute(insert + "incoming_roster", [snapshot_id]).fetchall()
+        finally:
+            cur.unregister("incoming_roster")
+        if progress is not None:
+            progress(1.0)
+
+
+def _with_progress(cur: Connection, progress: StoreProgress | None, work: Callable[[], object]) -> None:
+    """Run `work` on `cur`, telling `progress` DuckDB's own estimate of how far it is, 5 times a second."""
+    if progress is None:
+        work()
+        return
+    for setting in ("SET enable_progress_bar = true", "SET enable_progress_bar_print = false"):
+        cur.execute(setting)
+    finished = threading.Event()
+
+    def report() -> None:
+        while not finished.wait(0.2):
+            done = cur.query_progress()
+            if done >= 0:
+                progress(min(done, 100.0) / 100)
+
+    reporter = threading.Thread(target=report, daemon=True)
+    reporter.start()
+    try:
+        work()
+    finally:
+        finished.set()
+        reporter.join()
+    progress(1.0)
+
+
+def _detach(workspace: Connection, home: str, catalog: str) -> None:
+    """Let a check's tables go (quietly: the store may already be closed)."""
+    with contextlib.suppress(duckdb.Error):
+        workspace.execute(f"USE {home}").fetchall()
+        workspace.execute(f"DETACH {catalog}").fetchall()
+    with contextlib.suppress(duckdb.Error):
+        workspace.close()

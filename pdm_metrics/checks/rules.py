@@ -1,0 +1,449 @@
+"""Every check of a roster row: its SQL, its message and its switch, side by side.
+
+The statements run in order (CHECK_STATEMENTS) over whole columns in DuckDB; the texts and
+patterns they use travel as named parameters (CHECK_PARAMS, plus the `has_*` switches and the
+snapshot date set per file). A test holds the two together: every parameter a statement names
+has a value here, and every value here is used by some statement.
+
+Per-word rules (status words, dates, jenis ASN) run in Python over the distinct values of a
+column only (`lookup_tables`), then join in as small tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import pyarrow as pa
+
+from pdm_metrics.fmt import parse_date_text
+from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL, SPACE, SPACE_CHARS
+from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
+from pdm_metrics.schema import (
+    COLUMN_LABELS,
+    JENIS_ASN_WORDS,
+    ROSTER_COLUMNS,
+    STATUS_FALSE_WORDS,
+    STATUS_TRUE_WORDS,
+    Column,
+    normalise_header,
+)
+
+ERROR = "Galat"
+WARNING = "Peringatan"
+# A problem found in a file: where (source, row_number, column_label), what (value, reason), how bad (level).
+PROBLEM_COLUMNS = ("source", "row_number", "column_label", "value", "reason", "level")
+CELL_COLUMNS = tuple(c.value for c in Column)
+MAX_SHOWN_VALUE = 80
+MAX_TEXT_LENGTH = 200
+# C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_TEXT_COLUMNS = ("nama", "opd", "instansi", "email")
+
+# ----------------------------------------------------------------------------- whitespace
+
+_WHITESPACE_PARAMS: dict[str, object] = {
+    "space_run": f"{SPACE}+",
+    # Where collapsing changes a cell: two whitespace characters in a row, or one that is not a space.
+    "space_pair": f"{SPACE}{SPACE}|[{SPACE_CHARS.replace(' ', '')}]",
+    "space": SPACE_CHARS,
+}
+
+
+def trimmed(cell: str) -> str:
+    """A cell without surrounding whitespace, NULL when empty. trim() with a character list is
+    slow, so it only runs on the few cells whose first or last character is a space or below."""
+    edges = f"ord({cell}) <= 32 OR ord({cell}) = 160 OR ord(reverse({cell})) <= 32 OR ord(reverse({cell})) = 160"
+    return f"CASE WHEN {cell} = '' THEN NULL WHEN {edges} THEN nullif(trim({cell}, $space), '') ELSE {cell} END"
+
+
+def _collapsed(cell: str) -> str:
+    """Runs of whitespace inside a cell made one space (the replace only where there is one)."""
+    replaced = f"regexp_replace({cell}, $space_run, ' ', 'g')"
+    return f"CASE WHEN regexp_matches({cell}, $space_pair) THEN {replaced} ELSE {cell} END"
+
+
+# ----------------------------------------------------------------------------- OPD spellings
+
+# The most common spelling of each OPD (and instansi) key: names differing only in case or
+# spacing are one unit. (Empty rows never count: their OPD cell is NULL.) Cells are counted as
+# read first, so the spacing rules run once per distinct cell (30.000 nationally), not per row.
+_SPELLINGS_SQL = f"""
+CREATE TABLE spellings AS
+WITH cells AS (
+    SELECT 'opd' AS level, opd AS cell, count(*) AS n FROM raw WHERE opd IS NOT NULL GROUP BY opd
+    UNION ALL
+    SELECT 'instansi', instansi, count(*) FROM raw WHERE instansi IS NOT NULL GROUP BY instansi
+), names AS (
+    SELECT level, lower(name) AS key, name, sum(n) AS n
+    FROM (SELECT level, {_collapsed("cell")} AS name, n FROM cells) WHERE name IS NOT NULL GROUP BY ALL
+)
+SELECT level, key, name FROM names
+QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
+"""
+
+# ----------------------------------------------------------------------------- text cells
+
+_TEXT_PARAMS: dict[str, object] = {
+    **{f"label_{c.value}": label for c, label in COLUMN_LABELS.items()},
+    "control": _CONTROL,
+    # Anything the text rules look for: a control character, whitespace other than a space, two spaces.
+    "unusual": r"[\x00-\x1f\x7f-\xa0]|  ",
+    "max_text": MAX_TEXT_LENGTH,
+    "msg_empty_suffix": " kosong",
+    "msg_control": "Berisi karakter kontrol",
+    "msg_too_long": f"Terlalu panjang (lebih dari {MAX_TEXT_LENGTH} karakter)",
+}
+
+
+def _text_check(column: str, required: str | None) -> str:
+    """Empty (when `required` holds), control characters, too long: the first that applies."""
+    empty = f"WHEN {required} AND {column}_value IS NULL THEN $label_{column} || $msg_empty_suffix" if required else ""
+    return f"""CASE {empty}
+                    WHEN NOT {column}_plain AND regexp_matches({column}_cell, $control) THEN $msg_control
+                    WHEN length({column}_cell) > $max_text THEN $msg_too_long END"""
+
+
+def _plain_text(column: str) -> str:
+    """Whether a text cell is plain (no control character, no whitespace but single spaces),
+    and its value with whitespace collapsed. Nearly every cell is plain: one search tells, and
+    the costlier rules run only on the others."""
+    plain = f"NOT regexp_matches(r.{column}, $unusual)"
+    value = f"CASE WHEN {column}_plain THEN r.{column} ELSE {_collapsed(f'r.{column}')} END"
+    return f"{plain} AS {column}_plain, {value} AS {column}_value"
+
+
+# ----------------------------------------------------------------------------- statuses
+
+_STATUS_PARAMS: dict[str, object] = {
+    "msg_status_empty_suffix": " kosong; isi Sudah atau Belum",
+    "msg_status_unknown": "Status '{value}' tidak dikenal; gunakan Sudah/Belum, Ya/Tidak atau 1/0",
+}
+
+
+def _status_check(column: str) -> str:
+    """A status cell of a column the file has: empty, or a word of neither vocabulary."""
+    return f"""CASE WHEN NOT $has_{column} THEN NULL
+                    WHEN {column}_cell IS NULL THEN $label_{column} || $msg_status_empty_suffix
+                    WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
+
+
+def status_word_value(word: str) -> bool | None:
+    """True/False for a known status word, None for an unknown one."""
+    normal = " ".join(word.upper().split()).rstrip(".")
+    if normal in STATUS_TRUE_WORDS:
+        return True
+    if normal in STATUS_FALSE_WORDS:
+        return False
+    first = normal.split(" ")[0] if normal else ""
+    if first in {"SUDAH", "TELAH"}:
+        return True
+    if first in {"BELUM", "TIDAK"}:
+        return False
+    return None
+
+
+# ----------------------------------------------------------------------------- NIP
+
+_NIP_PARAMS: dict[str, object] = {
+    "leading_quote": f"^{SPACE}*'",
+    "nip_junk": f"({SPACE}|[.])+",
+    "scientific": SCIENTIFIC_CELL,
+    "nip_length": NIP_LENGTH,
+    "msg_nip_numeric": numeric_nip_message(),
+    "msg_nip_empty": "NIP kosong",
+    "msg_nip_digits": "NIP hanya boleh berisi angka",
+    "msg_nip_length": "NIP harus 18 digit (terbaca {n} digit)",
+    **{f"warn_{name}": text for name, text in NIP_STRUCTURE_WARNINGS.items()},
+}
+
+_NIP_ERROR = """CASE WHEN nip_numeric THEN $msg_nip_numeric
+                     WHEN nip_clean IS NULL OR nip_clean = '' THEN $msg_nip_empty
+                     WHEN NOT nip_clean_digits THEN $msg_nip_digits
+                     WHEN length(nip_clean) <> $nip_length
+                         THEN replace($msg_nip_length, '{n}', length(nip_clean)::VARCHAR) END"""
+
+# Structure doubts about an 18-digit NIP, the first that applies (nip.structure_warning in SQL).
+_NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
+    WHEN birth IS NULL THEN $warn_birth
+    WHEN year(birth) NOT BETWEEN 1940 AND 2010 THEN $warn_birth_year
+    WHEN start_year NOT BETWEEN 1960 AND 2035 THEN $warn_start_year
+    WHEN start_year < year(birth) + 15 THEN $warn_start_age
+    WHEN substr(nip, 15, 1) NOT IN ('1', '2') THEN $warn_gender
+    WHEN kind_code BETWEEN 1 AND 12 AND substr(nip, 16, 3) = '000' THEN $warn_sequence END"""
+
+# ----------------------------------------------------------------------------- activation dates
+
+_DATE_PARAMS: dict[str, object] = {
+    "msg_date_unreadable": "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
+    "msg_date_late": "Tanggal aktivasi sesudah tanggal snapshot",
+}
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_roster_date(text: str) -> date | None:
+    """A date cell as text: ISO (Excel dates), dd/mm/yyyy, '11 Juli 2021', or an Excel serial."""
+    found = parse_date_text(text)
+    if found is not None:
+        return found
+    try:
+        serial = float(text)
+    except ValueError:
+        return None
+    if 20000 <= serial <= 80000:
+        return _EXCEL_EPOCH + timedelta(days=int(serial))
+    return None
+
+
+# ----------------------------------------------------------------------------- jenis ASN
+
+_JENIS_PARAMS: dict[str, object] = {"msg_jenis_unknown": "Jenis ASN tidak dikenal; gunakan PNS atau PPPK"}
+
+
+def jenis_word_value(word: str) -> str | None:
+    kind = JENIS_ASN_WORDS.get(normalise_header(word))
+    return kind.value if kind else None
+
+
+# ----------------------------------------------------------------------------- every row assessed
+
+# Rows with no cell at all are left out (they keep their place in the row numbering). {source}
+# is the table of cells and {position} its column of row positions. A NIP of digits only (nearly
+# all) needs no other rule: CASE runs the others on the rest alone, where AND would run them on
+# every row.
+_PARSED_SQL = f"""
+SELECT r.{{position}} AS position, r.part,
+       {", ".join(f"r.{c} AS {c}_cell" for c in CELL_COLUMNS)},
+       regexp_full_match(r.nip, '[0-9]+') AS nip_digits_only,
+       CASE WHEN nip_digits_only THEN r.nip
+            ELSE regexp_replace(regexp_replace(r.nip, $leading_quote, ''), $nip_junk, '', 'g') END AS nip_clean,
+       n.row_number IS NOT NULL
+           OR CASE WHEN nip_digits_only THEN false ELSE coalesce(regexp_full_match(r.nip, $scientific), false) END
+           AS nip_numeric,
+       CASE WHEN nip_digits_only THEN true ELSE regexp_full_match(nip_clean, '[0-9]+') END AS nip_clean_digits,
+       {", ".join(_plain_text(c) for c in _TEXT_COLUMNS)},
+       a.flag AS status_aktivasi_flag, pd.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
+       d.day AS activated_on, j.kind AS jenis_word
+FROM {{source}} r
+JOIN parts p ON p.part = r.part
+LEFT JOIN numeric_nips n ON n.part = r.part AND n.row_number = p.first_row + r.{{position}} - p.start
+LEFT JOIN status_words a ON a.value = r.status_aktivasi
+LEFT JOIN status_words pd ON pd.value = r.status_pdm
+LEFT JOIN status_words v ON v.value = r.status_verifikasi
+LEFT JOIN activation_dates d ON d.value = r.tgl_aktivasi
+LEFT JOIN jenis_words j ON j.value = r.jenis_asn
+WHERE coalesce({", ".join(f"r.{c}" for c in CELL_COLUMNS)}) IS NOT NULL
+"""
+
+# Every row normalised with the message of each check (NULL when it passes).
+_ASSESSED_SQL = f"""
+WITH parsed AS ({_PARSED_SQL}), nips AS (
+    SELECT *, {_NIP_ERROR} AS nip_error FROM parsed
+), decoded AS (
+    SELECT *,
+           CASE WHEN substr(nip, 1, 4) <> '0000' THEN try_strptime(substr(nip, 1, 8), '%Y%m%d') END AS birth,
+           TRY_CAST(substr(nip, 9, 4) AS INTEGER) AS start_year,
+           TRY_CAST(substr(nip, 13, 2) AS INTEGER) AS kind_code
+    FROM (SELECT *, CASE WHEN nip_error IS NULL THEN nip_clean END AS nip FROM nips)
+)
+SELECT d.position, d.part, d.nip, d.nip_error,
+       {_NIP_WARNING} AS nip_warning,
+       d.nama_value AS nama, {_text_check("nama", "true")} AS nama_error,
+       CASE WHEN $has_instansi THEN o.name || ' (' || i.name || ')' ELSE o.name END AS opd,
+       CASE WHEN $has_instansi THEN i.key || ' › ' || o.key ELSE o.key END AS opd_key,
+       {_text_check("opd", "true")} AS opd_error,
+       i.name AS instansi, i.key AS instansi_key,
+       {_text_check("instansi", "$has_instansi")} AS instansi_error,
+       d.status_aktivasi_flag AS activated,
+       {_status_check("status_aktivasi")} AS status_aktivasi_error,
+       d.status_pdm_flag AS pdm_done, {_status_check("status_pdm")} AS status_pdm_error,
+       d.status_verifikasi_flag AS verified,
+       {_status_check("status_verifikasi")} AS status_verifikasi_error,
+       d.activated_on,
+       CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable END
+           AS tgl_aktivasi_error,
+       CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
+       lower(d.email_cell) AS email, {_text_check("email", None)} AS email_error,
+       coalesce(d.jenis_word, CASE WHEN d.kind_code BETWEEN 1 AND 12 THEN 'PNS' WHEN d.nip IS NOT NULL THEN 'PPPK' END)
+           AS jenis_asn,
+       CASE WHEN d.jenis_asn_cell IS NOT NULL AND d.jenis_word IS NULL THEN $msg_jenis_unknown END AS jenis_asn_error
+FROM decoded d
+LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
+LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value)
+"""
+
+# The cells that can fail a check (NIP, texts, statuses, date, jenis): each has an `<name>_error` column.
+_CHECKED_CELLS = ("nip", "nama", "opd", "instansi", "status_aktivasi", "status_pdm", "status_verifikasi")
+_ERROR_COLUMNS = tuple(f"{c}_error" for c in (*_CHECKED_CELLS, "tgl_aktivasi", "email", "jenis_asn"))
+_WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
+
+
+def _assessed(source: str, position: str) -> str:
+    """_ASSESSED_SQL over one table of cells (`source`, its row positions in column `position`)."""
+    return _ASSESSED_SQL.replace("{source}", source).replace("{position}", position)
+
+
+def _all_null(columns: Sequence[str]) -> str:
+    return " AND ".join(f"{name} IS NULL" for name in columns)
+
+
+# What later steps need of each row: its values, whether it is to be stored (`keep`: no check
+# failed; duplicates are taken out later) and whether no check warned (`clean`). The messages
+# themselves are worked out again for the few flagged rows only, so a national file does not
+# hold a dozen mostly empty text columns in memory.
+_CHECKED_SQL = f"""
+CREATE TABLE checked AS
+SELECT position, part, {", ".join(ROSTER_COLUMNS)},
+       {_all_null(_ERROR_COLUMNS)} AS keep, {_all_null(_WARNING_COLUMNS)} AS clean
+FROM ({_assessed("raw", "rowid")})
+"""
+
+# A checked row's Excel-style number in its own file or sheet, and that source's name (derived
+# from its part, so the per-row table does not carry them).
+_NUMBERED_SQL = """
+CREATE VIEW numbered AS
+SELECT c.*, p.first_row + c.position - p.start AS row_number, p.label AS source
+FROM checked c JOIN parts p USING (part)
+"""
+
+# ----------------------------------------------------------------------------- duplicates
+
+_DUPLICATE_PARAMS: dict[str, object] = {
+    "msg_duplicate_conflict": "NIP yang sama muncul dengan data berbeda di baris {rows}",
+    "msg_duplicate_identical": "Duplikat identik dengan baris {row}; hanya satu yang disimpan",
+}
+
+# Same NIP twice (in any source): identical rows -> keep the first and warn; different -> error on
+# every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together.
+_DUPLICATES_SQL = """
+CREATE TABLE duplicates AS
+WITH repeated AS (
+    SELECT c.*, CASE WHEN (SELECT count(DISTINCT p.label) FROM parts p WHERE p.part IN (SELECT part FROM checked)) > 1
+                     THEN row_number::VARCHAR || ' (' || source || ')' ELSE row_number::VARCHAR END AS ref
+    FROM numbered c
+    WHERE nip IN (SELECT nip FROM checked WHERE nip IS NOT NULL GROUP BY nip HAVING count(*) > 1)
+), variants AS (
+    SELECT nip,
+           count(DISTINCT (nama, opd_key, jenis_asn, activated, activated_on, pdm_done, verified, email)) AS n,
+           array_to_string(list_slice(list(ref ORDER BY position), 1, 10), ', ') AS refs,
+           arg_min(ref, position) AS first_ref, min(position) AS first_position
+    FROM repeated GROUP BY nip
+)
+SELECT r.position,
+       CASE WHEN v.n > 1 THEN replace($msg_duplicate_conflict, '{rows}', v.refs) END AS duplicate_error,
+       CASE WHEN v.n = 1 AND r.position <> v.first_position
+            THEN replace($msg_duplicate_identical, '{row}', v.first_ref) END AS duplicate_warning
+FROM repeated r JOIN variants v USING (nip)
+"""
+
+# The rows to store: no error, and not a later copy of an identical row (the duplicates are
+# few, so marking them is cheaper than joining every row to them each time the rows are read).
+_UNKEPT_DUPLICATES_SQL = """
+UPDATE checked SET keep = false
+WHERE position IN (
+    SELECT position FROM duplicates WHERE duplicate_error IS NOT NULL OR duplicate_warning IS NOT NULL)
+"""
+_VALID_SQL = "CREATE VIEW valid AS SELECT * FROM checked WHERE keep"
+
+# Emails that several rows to store share (few; every other email is one person's own).
+_SHARED_EMAILS_SQL = """
+CREATE TABLE shared_emails AS
+SELECT email, count(*) AS n FROM valid WHERE email <> '' GROUP BY email HAVING count(*) > 1
+"""
+
+# ----------------------------------------------------------------------------- the report
+
+# The rows with any problem: their cells as read, and every check's message worked out again
+# from those cells (few rows, even in a large file).
+_FLAGGED_CELLS_SQL = """
+CREATE TABLE flagged_cells AS
+SELECT rowid AS position, * FROM raw
+WHERE rowid IN (SELECT position FROM checked WHERE NOT (keep AND clean) UNION ALL SELECT position FROM duplicates)
+"""
+_FLAGGED_SQL = f"""
+CREATE TABLE flagged AS
+SELECT a.*, p.first_row + a.position - p.start AS row_number, p.label AS source,
+       d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in CELL_COLUMNS)}
+FROM ({_assessed("flagged_cells", "position")}) a
+JOIN parts p USING (part) JOIN flagged_cells r USING (position) LEFT JOIN duplicates d USING (position)
+WHERE NOT ({_all_null((*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
+           AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL)
+"""
+
+CHECK_STATEMENTS = (
+    _SPELLINGS_SQL,
+    _CHECKED_SQL,
+    _NUMBERED_SQL,
+    _DUPLICATES_SQL,
+    _UNKEPT_DUPLICATES_SQL,
+    _VALID_SQL,
+    _SHARED_EMAILS_SQL,
+    _FLAGGED_CELLS_SQL,
+    _FLAGGED_SQL,
+)
+
+_REPORT_PARAMS: dict[str, object] = {"error": ERROR, "warning": WARNING, "max_shown": MAX_SHOWN_VALUE}
+
+
+def _problem(order: int, column: str, reason: str, level: str, shown: str | None = None) -> str:
+    value = shown or f"{column}_cell"
+    return f"""SELECT {order} AS check_order, source, row_number, $label_{column} AS column_label,
+                      substr(coalesce({value}, ''), 1, $max_shown) AS value, {reason} AS reason, {level} AS level
+               FROM flagged WHERE {reason} IS NOT NULL"""
+
+
+def _problems_sql() -> str:
+    # A value with control characters is shown with each of them as '?'.
+    control_shown = "regexp_replace({0}_cell, $control, '?', 'g')"
+    checks = [
+        ("nip", "nip_error", "$error", None),
+        ("nip", "nip_warning", "$warning", None),
+        *[(c, f"{c}_error", "$error", control_shown.format(c)) for c in ("nama", "opd", "instansi")],
+        *[(c, f"{c}_error", "$error", None) for c in ("status_aktivasi", "status_pdm", "status_verifikasi")],
+        ("tgl_aktivasi", "tgl_aktivasi_error", "$error", None),
+        ("tgl_aktivasi", "tgl_aktivasi_warning", "$warning", None),
+        ("email", "email_error", "$error", control_shown.format("email")),
+        ("jenis_asn", "jenis_asn_error", "$error", None),
+        ("nip", "duplicate_error", "$error", "nip"),
+        ("nip", "duplicate_warning", "$warning", "nip"),
+    ]
+    union = "\nUNION ALL\n".join(_problem(i, *check) for i, check in enumerate(checks))
+    return f"""SELECT {", ".join(PROBLEM_COLUMNS)} FROM ({union})
+               ORDER BY source, row_number, column_label, check_order"""
+
+
+PROBLEMS_SQL = _problems_sql()
+
+# The fixed texts and patterns of every rule above. Per file, `switches` adds the rest.
+CHECK_PARAMS: dict[str, object] = {
+    **_WHITESPACE_PARAMS,
+    **_TEXT_PARAMS,
+    **_STATUS_PARAMS,
+    **_NIP_PARAMS,
+    **_DATE_PARAMS,
+    **_JENIS_PARAMS,
+    **_DUPLICATE_PARAMS,
+    **_REPORT_PARAMS,
+}
+
+
+def switches(columns: frozenset[Column], snapshot_date: date | None) -> dict[str, object]:
+    """The per-file parameters: which optional columns the file has, and its snapshot date."""
+    return {f"has_{c.value}": c in columns for c in Column} | {"snapshot_date": snapshot_date}
+
+
+def lookup_tables(distinct: Callable[[Sequence[str]], list[str]]) -> dict[str, pa.Table]:
+    """The per-word rules applied once to each distinct value that `distinct(columns)` returns."""
+    statuses = distinct([c.value for c in (Column.STATUS_AKTIVASI, Column.STATUS_PDM, Column.STATUS_VERIFIKASI)])
+    dates = distinct([Column.TGL_AKTIVASI.value])
+    kinds = distinct([Column.JENIS_ASN.value])
+    return {
+        "status_words": _lookup(statuses, "flag", status_word_value, pa.bool_()),
+        "activation_dates": _lookup(dates, "day", parse_roster_date, pa.date32()),
+        "jenis_words": _lookup(kinds, "kind", jenis_word_value, pa.string()),
+    }
+
+
+def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: pa.DataType) -> pa.Table:
+    """A per-word rule applied to each distinct value once: value -> result."""
+    return pa.table({"value": pa.array(values, pa.string()), name: pa.array(map(rule, values), kind)})

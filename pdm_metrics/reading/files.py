@@ -1,0 +1,227 @@
+"""Reading roster files (xlsx/xls/ods/csv, as file-like objects or bytes) into a sink of cells.
+
+Cells are parsed into Arrow (pyarrow's CSV reader, or fastexcel in a child process), or a plain
+UTF-8 CSV is handed to the sink to read itself. The sink is whatever checks the cells next
+(checks.RosterChecks); this module only knows the small protocol below.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import BinaryIO, Protocol
+
+import pyarrow as pa
+
+from pdm_metrics.errors import CsvNotReadable, RosterError
+from pdm_metrics.fmt import format_int
+from pdm_metrics.reading import excel
+from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid
+from pdm_metrics.schema import COLUMN_LABELS, HEADER_SEARCH_ROWS, REQUIRED_COLUMNS, Column, column_for_header
+
+Source = tuple[BinaryIO | bytes, str]
+# Hears each step as it begins (in Indonesian, for a status line).
+Progress = Callable[[str], None]
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+class CellSink(Protocol):
+    """Where read cells go: one part per table (a sheet, a CSV), in order."""
+
+    def add_cells(self, label: str, first_row: int, cells: pa.Table, numeric_nip_rows: Sequence[int]) -> None:
+        """Text cells, one column per schema.Column, numbered from first_row."""
+
+    def add_csv_file(
+        self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
+    ) -> None:
+        """A plain UTF-8 CSV the sink reads itself; CsvNotReadable when it cannot."""
+
+
+@dataclass(frozen=True)
+class FilesRead:
+    """What the files said besides their cells."""
+
+    headers: list[dict[Column, int]]  # each table's recognised columns and their positions
+    titles: list[str]  # each table's text above its header row
+    names: list[str]  # the file names, without folders
+    sha256: str  # of the one file, or of the digests of several
+
+
+def read_files(sink: CellSink, sources: Sequence[Source], progress: Progress) -> FilesRead:
+    """Every table of every file (each sheet with a header in a workbook) into `sink`."""
+    digests, headers, titles = [], [], []
+    for source, filename in sources:
+        name = PurePath(filename).name
+        progress(f"Membaca {name}")
+        with _on_disk(source, name) as path:
+            digests.append(_sha256(path))
+            for header, title in _add_file(sink, path, name):
+                headers.append(header)
+                titles.append(title)
+    combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+    return FilesRead(headers, titles, [PurePath(name).name for _, name in sources], combined)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """One table of text cells read into Arrow: a sheet of a workbook, or a CSV read by pyarrow."""
+
+    cells: pa.Table  # columns c0, c1, ...
+    header_index: int  # the header's row in `cells`
+    first_row: int  # the Excel-style row number of the first row after the header
+    title_text: str
+    numeric_nip_rows: list[int]
+    label: str  # the file name, with the sheet when a workbook has several
+
+    def header_cells(self) -> list[object]:
+        return list(self.cells.slice(self.header_index, 1).to_pylist()[0].values()) if self.cells.num_rows else []
+
+
+@contextmanager
+def _on_disk(source: BinaryIO | bytes, name: str) -> Iterator[Path]:
+    """The source as a file DuckDB and the Excel reader can open: the file itself when it is one,
+    else a temporary copy written straight from the upload's buffer (no second copy in memory)."""
+    real = getattr(source, "name", None)
+    if isinstance(real, str) and Path(real).is_file():
+        yield Path(real)
+        return
+    with tempfile.TemporaryDirectory(prefix="pdm-read-") as folder:
+        path = Path(folder, "upload" + PurePath(name).suffix.lower())
+        with path.open("wb") as handle:
+            if isinstance(source, bytes):
+                handle.write(source)
+            elif isinstance(source, io.BytesIO):
+                handle.write(source.getbuffer())
+            else:
+                shutil.copyfileobj(source, handle)
+        yield path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(4 * 2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _add_file(sink: CellSink, path: Path, name: str) -> list[tuple[dict[Column, int], str]]:
+    """Add every table of one file to the sink; (header mapping, title text) of each."""
+    suffix = PurePath(name).suffix.lower()
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip():
+        raise RosterError(f"Berkas {name} kosong: tidak ada isi yang dapat dibaca.")
+    if head[:512].lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
+        raise RosterError(
+            "Berkas ini halaman web (HTML/XML) yang diberi nama seperti Excel. Buka di Excel, "
+            "lalu Simpan Sebagai 'Buku Kerja Excel (.xlsx)' dan unggah ulang."
+        )
+    if head.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
+        return [_add_grid(sink, grid) for grid in _workbook_grids(path.read_bytes(), name)]
+    binary = b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if binary and suffix not in EXCEL_SUFFIXES:
+        raise RosterError(
+            "Berkas ini berisi data biner, bukan teks CSV (mungkin UTF-16 tanpa BOM atau berkas lain yang diberi "
+            "nama .csv). Di Excel pilih Simpan Sebagai > 'CSV UTF-8 (dipisahkan koma)'."
+        )
+    if suffix in EXCEL_SUFFIXES:
+        raise RosterError(
+            f"Berkas bernama {suffix or 'tanpa ekstensi'} ini bukan berkas Excel yang sah "
+            "(mungkin rusak atau terpotong). Simpan ulang dari Excel lalu unggah kembali."
+        )
+    return [_add_csv(sink, path, name)]
+
+
+def _add_csv(sink: CellSink, path: Path, name: str) -> tuple[dict[Column, int], str]:
+    """A plain UTF-8 CSV is read by the sink's DuckDB itself (fast, in parallel, never whole in
+    Python); any other (another encoding, blank lines, ragged rows) through pyarrow, which says
+    exactly which rows are wrong."""
+    layout = native_csv_layout(path)
+    if layout is not None:
+        header = _header_positions(layout.header_cells)
+        positions = {c.value: i for c, i in header.items()}
+        try:
+            sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
+            return header, layout.title_text
+        except CsvNotReadable:
+            pass
+    csv_grid = read_csv_grid(path.read_bytes())
+    _report_bad_csv_rows(csv_grid.bad_rows)
+    grid = _Grid(csv_grid.table, 0, csv_grid.header_record + 2, " ".join(csv_grid.title_lines), [], name)
+    return _add_grid(sink, grid)
+
+
+def _add_grid(sink: CellSink, grid: _Grid) -> tuple[dict[Column, int], str]:
+    header = _header_positions(grid.header_cells())
+    body = grid.cells.slice(grid.header_index + 1)
+    cells = pa.table(
+        {
+            c.value: body.column(header[c]).cast(pa.string()) if c in header else pa.nulls(body.num_rows, pa.string())
+            for c in Column
+        }
+    )
+    sink.add_cells(grid.label, grid.first_row, cells, grid.numeric_nip_rows)
+    return header, grid.title_text
+
+
+def _workbook_grids(data: bytes, name: str) -> list[_Grid]:
+    if data.startswith(excel.ZIP_MAGIC):
+        excel.check_zip_workbook(data)
+    else:
+        excel.check_ole_workbook(data)
+    sheets = excel.read_sheet_grids(data)
+    return [_sheet_grid(sheet, name if len(sheets) == 1 else f"{name} › {sheet.sheet_name}") for sheet in sheets]
+
+
+def _sheet_grid(sheet: excel.SheetGrid, label: str) -> _Grid:
+    grid = sheet.table
+    header = sheet.header_row if sheet.header_row is not None else _first_filled_row(grid)
+    titles = " ".join(str(v) for row in grid.slice(0, header).to_pylist() for v in row.values() if v is not None)
+    return _Grid(grid, header, header + 2, titles, sheet.numeric_nip_rows, label)
+
+
+def _report_bad_csv_rows(bad_rows: list[tuple[int, str]]) -> None:
+    if bad_rows:
+        shown = ", ".join(format_int(n) for n, _ in bad_rows[:10])
+        more = f" dan {format_int(len(bad_rows) - 10)} lainnya" if len(bad_rows) > 10 else ""
+        raise RosterError(
+            f"Jumlah kolom tidak sesuai dengan judul kolom pada baris {shown}{more}. "
+            "Periksa pemisah kolom (koma/titik koma) dan tanda kutip pada baris tersebut."
+        )
+
+
+def _first_filled_row(grid: pa.Table) -> int:
+    for index, row in enumerate(grid.slice(0, HEADER_SEARCH_ROWS).to_pylist()):
+        if any(v is not None and str(v).strip() for v in row.values()):
+            return index
+    return 0
+
+
+def _header_positions(header_cells: Sequence[object]) -> dict[Column, int]:
+    """Canonical column -> position in the header row; RosterError naming what is missing."""
+    if not header_cells:
+        raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
+    columns: dict[Column, int] = {}
+    for position, cell in enumerate(header_cells):
+        if cell is None:
+            continue
+        column = column_for_header(cell)
+        if column is not None and column not in columns:
+            columns[column] = position
+    missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        found = [str(c).strip() for c in header_cells if c is not None and str(c).strip()]
+        raise RosterError(
+            f"Kolom wajib tidak ditemukan: {', '.join(missing)}. "
+            f"Judul kolom yang terbaca: {', '.join(found) if found else '(tidak ada)'}. "
+            "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
+        )
+    return columns

@@ -1,0 +1,93 @@
+"""Persistence: the one door to the DuckDB file (the roster checks run in DuckDB of their own).
+
+    db          connection, one write transaction at a time, parameter binding
+    migrations  the tables, as numbered steps recorded in meta
+    snapshots   writing one upload and what derives from it
+    derived     summaries written with the rows (per OPD, per NIP profile, units, shared emails)
+    changes     the changes between two snapshots (Perubahan)
+    queries     every read the pages make
+    journal     audit log and data version
+    admin       deadline extensions, backup and restore
+
+Callers use the names re-exported here (`store.connect`, `store.summary_counts`, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pdm_metrics.store.admin import add_deadline_extension, backup_zip, restore_zip
+from pdm_metrics.store.changes import OPD_BY_NAME, change_counts_per_opd, change_list, change_totals
+from pdm_metrics.store.db import DEFAULT_DB_PATH, Connection, open_database, transaction
+from pdm_metrics.store.journal import audit_entries, data_version, record_audit
+from pdm_metrics.store.migrations import upgrade
+from pdm_metrics.store.queries import (
+    RosterFilter,
+    activation_counts_by_day,
+    archived_snapshots,
+    deadline_extensions,
+    email_sharing,
+    list_snapshots,
+    nip_profile_counts,
+    opd_choices,
+    roster_row_count,
+    roster_rows,
+    snapshot_dates,
+    summary_counts,
+)
+from pdm_metrics.store.snapshots import (
+    SavedSnapshot,
+    SnapshotMeta,
+    StoreProgress,
+    ValidRows,
+    delete_sample_snapshots,
+    save_snapshot,
+    snapshot_exists,
+)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None) -> Connection:
+    """Open (and if needed create or upgrade) the database; StoreError when another process holds it.
+    `memory_limit` caps DuckDB's working memory (beyond it, it spills to disk)."""
+    con = open_database(path, read_only, memory_limit)
+    if not read_only:
+        upgrade(con)
+    return con
+
+
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "OPD_BY_NAME",
+    "Connection",
+    "RosterFilter",
+    "SavedSnapshot",
+    "SnapshotMeta",
+    "StoreProgress",
+    "ValidRows",
+    "activation_counts_by_day",
+    "add_deadline_extension",
+    "archived_snapshots",
+    "audit_entries",
+    "backup_zip",
+    "change_counts_per_opd",
+    "change_list",
+    "change_totals",
+    "connect",
+    "data_version",
+    "deadline_extensions",
+    "delete_sample_snapshots",
+    "email_sharing",
+    "list_snapshots",
+    "nip_profile_counts",
+    "opd_choices",
+    "open_database",
+    "record_audit",
+    "restore_zip",
+    "roster_row_count",
+    "roster_rows",
+    "save_snapshot",
+    "snapshot_dates",
+    "snapshot_exists",
+    "summary_counts",
+    "transaction",
+]

@@ -1,0 +1,106 @@
+"""Opening the database, one write transaction at a time, and binding statement parameters.
+
+Every other module of the store builds its statements the same way: table names from
+`schema.Table`, values as named (`$name`) or positional (`?`) parameters, never in the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pdm_metrics.errors import StoreError
+
+DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parents[2] / "data" / "pdm.duckdb"))
+Connection = duckdb.DuckDBPyConnection
+WRITE_WAIT_SECONDS = 120.0
+_WRITE_LOCK = threading.Lock()
+
+
+def open_database(path: str | Path | None, read_only: bool, memory_limit: str | None) -> Connection:
+    """The DuckDB connection itself (no upgrade); StoreError when it cannot be opened."""
+    target = Path(path) if path is not None else DEFAULT_DB_PATH
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
+        return duckdb.connect(str(target), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"Basis data {target} tidak dapat dibuka: sedang dipakai proses lain (misalnya dasbor "
+            "yang sedang berjalan) atau berkasnya rusak. Coba lagi setelah proses itu selesai."
+        ) from exc
+
+
+def first(result: Connection) -> Any:
+    """The first row of a result (None without rows), read to its end: DuckDB refuses further
+    work on a connection while a result is unread."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
+def bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
+    """The named parameters a statement uses, out of a larger shared set (DuckDB refuses unused
+    ones). A parameter the statement uses but the set lacks is an error here, not a NULL."""
+    used = set(re.findall(r"\$([a-z_]+)", sql))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"statement parameters without a value: {sorted(missing)}")
+    return {name: value for name, value in params.items() if name in used}
+
+
+def list_param(values: Sequence[str] | None) -> list[str] | None:
+    """A list filter's value: None (no filter) for nothing chosen."""
+    return list(values) if values else None
+
+
+def has_column(con: Connection, table: str, column: str) -> bool:
+    sql = "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?"
+    return bool(first(con.cursor().execute(sql, [table, column]))[0])
+
+
+def table_exists(con: Connection, table: str) -> bool:
+    row = first(con.cursor().execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]))
+    return bool(row and row[0])
+
+
+@contextmanager
+def transaction(con: Connection, wait_seconds: float = WRITE_WAIT_SECONDS) -> Iterator[Connection]:
+    """One explicit transaction on its own cursor: all of it commits, or none of it.
+
+    Writers of this process take turns (DuckDB would let two uploads of the same date both
+    insert, since they touch no common row); another process cannot open the file at all.
+    """
+    if not _WRITE_LOCK.acquire(timeout=wait_seconds):
+        raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.")
+    cursor = con.cursor()
+    try:
+        cursor.begin()
+        try:
+            yield cursor
+            cursor.commit()
+        except BaseException as exc:
+            _rollback_quietly(cursor)
+            if isinstance(exc, duckdb.IOException | duckdb.TransactionException | duckdb.FatalException):
+                raise StoreError(
+                    "Gagal menulis ke basis data (ruang penyimpanan penuh, tidak dapat ditulis, atau bentrok "
+                    "dengan penulisan lain); tidak ada yang berubah. Periksa ruang disk lalu coba lagi."
+                ) from exc
+            raise
+    finally:
+        cursor.close()
+        _WRITE_LOCK.release()
+
+
+def _rollback_quietly(cursor: Connection) -> None:
+    # After a failed commit DuckDB has already rolled back; a second rollback only says so.
+    with contextlib.suppress(duckdb.Error):
+        cursor.rollback()

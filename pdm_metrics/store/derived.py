@@ -1,0 +1,77 @@
+"""Tables derived from the roster rows, written in the same transaction as the rows: the OPD
+summary, the NIP profile summary, the unit list, and how many ASN share each email."""
+
+from __future__ import annotations
+
+from pdm_metrics.schema import Table
+from pdm_metrics.store.db import Connection
+
+# Changes between snapshots are derived too, but worked out when a pair is first asked for:
+# never backed up, emptied on restore.
+CHANGE_TABLES = (Table.CHANGES, Table.CHANGE_COUNTS, Table.CHANGE_PAIRS)
+
+PROFILE_GROUPS = """TRY_CAST(substr(r.nip, 1, 4) AS INTEGER) AS birth_year,
+       substr(r.nip, 15, 1) AS gender_digit,
+       TRY_CAST(substr(r.nip, 9, 4) AS INTEGER) AS start_year,
+       r.jenis_asn"""
+PROFILE_COUNTS = """count(*) AS total,
+       count(*) FILTER (WHERE r.activated) AS activated,
+       count(*) FILTER (WHERE r.pdm_done) AS pdm_done,
+       count(*) FILTER (WHERE r.verified) AS verified"""
+
+
+def insert_summary(cur: Connection, snapshot_id: int) -> None:
+    """Counts per OPD and jenis ASN of one snapshot: what every page but Data reads."""
+    cur.execute(
+        f"""INSERT INTO {Table.SUMMARY}
+                (snapshot_id, opd_key, opd, jenis_asn, total, activated, pdm_done, verified, instansi_key, instansi)
+            SELECT snapshot_id, opd_key, min(opd), jenis_asn, count(*),
+                   count(*) FILTER (WHERE activated),
+                   count(*) FILTER (WHERE pdm_done),
+                   count(*) FILTER (WHERE verified),
+                   min(instansi_key), min(instansi)
+            FROM {Table.ROSTER} WHERE snapshot_id = ?
+            GROUP BY snapshot_id, opd_key, jenis_asn""",
+        [snapshot_id],
+    )
+
+
+def insert_profile_summary(cur: Connection, snapshot_id: int) -> None:
+    """Counts by what the NIP says (birth year, gender, appointment year) and jenis ASN: the
+    Profil NIP page reads them instead of parsing every NIP again."""
+    cur.execute(
+        f"""INSERT INTO {Table.PROFILE} (snapshot_id, birth_year, gender_digit, start_year, jenis_asn,
+                                         total, activated, pdm_done, verified)
+            SELECT r.snapshot_id, {PROFILE_GROUPS}, {PROFILE_COUNTS}
+            FROM {Table.ROSTER} r WHERE r.snapshot_id = ? GROUP BY ALL""",
+        [snapshot_id],
+    )
+
+
+def rebuild_units(cur: Connection) -> None:
+    """Every unit ever stored with its latest spelling (the sidebar's choices)."""
+    cur.execute(f"DELETE FROM {Table.UNITS}")
+    cur.execute(
+        f"""INSERT INTO {Table.UNITS}
+            SELECT m.opd_key, arg_max(m.opd, s.snapshot_date), arg_max(m.instansi_key, s.snapshot_date),
+                   arg_max(m.instansi, s.snapshot_date)
+            FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
+            GROUP BY m.opd_key"""
+    )
+
+
+def rebuild_derived_summaries(cur: Connection) -> None:
+    """The NIP profile summary and the unit list, from what is stored (after a restore or an upgrade)."""
+    cur.execute(f"DELETE FROM {Table.PROFILE}")
+    for (snapshot_id,) in cur.execute(f"SELECT id FROM {Table.SNAPSHOTS}").fetchall():
+        insert_profile_summary(cur, int(snapshot_id))
+    rebuild_units(cur)
+
+
+def fill_email_users(cur: Connection) -> None:
+    """Rows stored without the count of ASN sharing their email (older databases and backups) get it."""
+    cur.execute(
+        f"""UPDATE {Table.ROSTER} r SET email_users = shared.n
+            FROM (SELECT snapshot_id, email, count(*) AS n FROM {Table.ROSTER} WHERE email <> '' GROUP BY ALL) shared
+            WHERE r.snapshot_id = shared.snapshot_id AND r.email = shared.email AND r.email_users IS NULL"""
+    )

@@ -1,0 +1,165 @@
+"""The database's shape, as numbered migrations recorded in `meta` (key `schema_version`).
+
+A new database runs them all; an existing one runs those after its recorded number, each in
+its own transaction. Databases written before the numbering (no `schema_version`) start at 0:
+every step below is written to be harmless on tables that already have its change, so they
+reach the same shape as a new database.
+
+To change the shape, append a step; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pdm_metrics.schema import CHANGE_KINDS, Table
+from pdm_metrics.store.db import Connection, first, has_column, transaction
+from pdm_metrics.store.derived import (
+    CHANGE_TABLES,
+    fill_email_users,
+    rebuild_derived_summaries,
+)
+
+_SNAPSHOT_COLUMNS = """
+    id BIGINT PRIMARY KEY,
+    snapshot_date DATE NOT NULL,
+    source_name VARCHAR,
+    source_sha256 VARCHAR,
+    uploaded_at TIMESTAMP,
+    uploaded_by VARCHAR,
+    row_count BIGINT,
+    skipped_rows BIGINT,
+    has_activation_date BOOLEAN,
+    has_pdm BOOLEAN,
+    has_verification BOOLEAN,
+    has_email BOOLEAN,
+    has_jenis_asn BOOLEAN,
+    is_sample BOOLEAN
+"""
+_CHANGES_DDL = f"""CREATE TABLE IF NOT EXISTS {Table.CHANGES} (
+    from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, nip VARCHAR, nama VARCHAR, email VARCHAR,
+    opd_before VARCHAR, opd_after VARCHAR, key_before VARCHAR, key_after VARCHAR,
+    {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)}, list_order BIGINT)"""
+_CHANGE_PAIRS_DDL = f"CREATE TABLE IF NOT EXISTS {Table.CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)"
+
+# How the stored changes are numbered (list_order); changes numbered another way are forgotten.
+CHANGE_ORDER = "unit key, unit, name, NIP"
+
+
+def _base_tables(cur: Connection) -> None:
+    """The tables of the first release (a regency's own file: no instansi level yet)."""
+    statements = (
+        "CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1",
+        f"CREATE TABLE IF NOT EXISTS {Table.SNAPSHOTS} ({_SNAPSHOT_COLUMNS})",
+        f"""CREATE TABLE IF NOT EXISTS {Table.ROSTER} (
+            snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,
+            opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE,
+            pdm_done BOOLEAN, verified BOOLEAN, email VARCHAR)""",
+        f"""CREATE TABLE IF NOT EXISTS {Table.SUMMARY} (
+            snapshot_id BIGINT NOT NULL, opd_key VARCHAR, opd VARCHAR, jenis_asn VARCHAR,
+            total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
+        f"""CREATE TABLE IF NOT EXISTS {Table.ARCHIVED_SNAPSHOTS} (
+            {_SNAPSHOT_COLUMNS.replace("PRIMARY KEY", "")},
+            archived_at TIMESTAMP, archived_by VARCHAR, replaced_by_id BIGINT)""",
+        f"""CREATE TABLE IF NOT EXISTS {Table.AUDIT} (
+            logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
+        f"CREATE TABLE IF NOT EXISTS {Table.META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        f"""CREATE TABLE IF NOT EXISTS {Table.EXTENSIONS} (
+            phase VARCHAR NOT NULL, new_end DATE NOT NULL, letter_number VARCHAR NOT NULL,
+            letter_date DATE NOT NULL, scope VARCHAR, added_by VARCHAR, added_at TIMESTAMP)""",
+    )
+    for statement in statements:
+        cur.execute(statement)
+
+
+def _instansi_level(cur: Connection) -> None:
+    """National and provincial files carry an instansi (NULL: a regency's own file)."""
+    for table in (Table.ROSTER, Table.SUMMARY):
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS instansi VARCHAR")
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS instansi_key VARCHAR")
+
+
+def _email_users(cur: Connection) -> None:
+    """How many ASN of a snapshot share each row's email, counted at ingest (Risiko email)."""
+    if not has_column(cur, Table.ROSTER, "email_users"):
+        cur.execute(f"ALTER TABLE {Table.ROSTER} ADD COLUMN email_users BIGINT")
+        fill_email_users(cur)
+
+
+def _derived_summaries(cur: Connection) -> None:
+    """The NIP profile summary (Profil NIP) and the unit list (the sidebar's choices), filled
+    from what is stored."""
+    units = "opd_key VARCHAR, opd VARCHAR, instansi_key VARCHAR, instansi VARCHAR"
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {Table.UNITS} ({units})")
+    cur.execute(
+        f"""CREATE TABLE IF NOT EXISTS {Table.PROFILE} (
+            snapshot_id BIGINT NOT NULL, birth_year INTEGER, gender_digit VARCHAR, start_year INTEGER,
+            jenis_asn VARCHAR, total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)"""
+    )
+    (profiled, units, snapshots) = first(
+        cur.execute(
+            f"SELECT (SELECT count(*) FROM {Table.PROFILE}), (SELECT count(*) FROM {Table.UNITS}), count(*) "
+            f"FROM {Table.SNAPSHOTS}"
+        )
+    )
+    if snapshots and not (profiled and units):
+        rebuild_derived_summaries(cur)
+
+
+def _numbered_changes(cur: Connection) -> None:
+    """The changes between snapshots, numbered in reading order (CHANGE_ORDER). They are derived:
+    changes stored unnumbered or in another order are dropped and worked out again when asked for."""
+    if not has_column(cur, Table.CHANGES, "list_order"):
+        for table in (Table.CHANGES, Table.CHANGE_PAIRS):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(_CHANGES_DDL)
+    cur.execute(
+        f"""CREATE TABLE IF NOT EXISTS {Table.CHANGE_COUNTS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL,
+            opd VARCHAR, {", ".join(f'"{kind}" BIGINT' for kind in CHANGE_KINDS)})"""
+    )
+    cur.execute(_CHANGE_PAIRS_DDL)
+    order = first(cur.execute(f"SELECT value FROM {Table.META} WHERE key = 'change_order'"))
+    if order != (CHANGE_ORDER,):
+        for table in CHANGE_TABLES:
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('change_order', ?)", [CHANGE_ORDER])
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "base tables", _base_tables),
+    Migration(2, "instansi level", _instansi_level),
+    Migration(3, "email users counted at ingest", _email_users),
+    Migration(4, "NIP profile summary and unit list", _derived_summaries),
+    Migration(5, "changes numbered in reading order", _numbered_changes),
+)
+LATEST_VERSION = MIGRATIONS[-1].number
+
+
+def schema_version(con: Connection) -> int:
+    """The number of the last migration this database ran (0: new, or from before the numbering)."""
+    if not has_column(con, Table.META, "key"):
+        return 0
+    row = first(con.cursor().execute(f"SELECT value FROM {Table.META} WHERE key = 'schema_version'"))
+    return int(row[0]) if row else 0
+
+
+def upgrade(con: Connection) -> list[int]:
+    """Run every migration this database has not run yet, in order; returns their numbers."""
+    done = schema_version(con)
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.number <= done:
+            continue
+        with transaction(con) as cur:
+            migration.apply(cur)
+            cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('schema_version', ?)", [str(migration.number)])
+        applied.append(migration.number)
+    return applied

@@ -1,0 +1,188 @@
+"""Reading what the pages show. Every read filtered by the sidebar builds its WHERE clause with
+`selection`, so the OPD and jenis ASN choice means the same on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from pdm_metrics.schema import Table
+from pdm_metrics.store.changes import OPD_BY_NAME
+from pdm_metrics.store.db import Connection, first, list_param, table_exists
+from pdm_metrics.store.derived import PROFILE_COUNTS, PROFILE_GROUPS
+
+
+def selection(
+    alias: str, opd_keys: Sequence[str] | None, jenis_asn: Sequence[str] | None, has_units: bool = True
+) -> tuple[str, dict[str, object]]:
+    """The sidebar's OPD and jenis ASN choice over the rows named `alias` (a literal of this
+    module): (SQL condition, its parameters). Nothing chosen means everything. A table without
+    units (the NIP profile summary) is filtered by jenis ASN only."""
+    jenis = f"($jenis::VARCHAR[] IS NULL OR list_contains($jenis, {alias}.jenis_asn))"
+    if not has_units:
+        return jenis, {"jenis": list_param(jenis_asn)}
+    units = f"($opd::VARCHAR[] IS NULL OR list_contains($opd, {alias}.opd_key))"
+    return f"{units} AND {jenis}", {"opd": list_param(opd_keys), "jenis": list_param(jenis_asn)}
+
+
+def snapshot_dates(con: Connection) -> list[date]:
+    rows = con.cursor().execute(f"SELECT snapshot_date FROM {Table.SNAPSHOTS} ORDER BY snapshot_date").fetchall()
+    return [row[0] for row in rows]
+
+
+def list_snapshots(con: Connection) -> pd.DataFrame:
+    return con.cursor().execute(f"SELECT * FROM {Table.SNAPSHOTS} ORDER BY snapshot_date").df()
+
+
+def archived_snapshots(con: Connection) -> pd.DataFrame:
+    return con.cursor().execute(f"SELECT * FROM {Table.ARCHIVED_SNAPSHOTS} ORDER BY archived_at").df()
+
+
+# The columns of the summary that name a unit, per level.
+UNIT_COLUMNS = {"opd": ("m.opd_key", "m.opd"), "instansi": ("m.instansi_key", "m.instansi")}
+
+
+def summary_counts(
+    con: Connection,
+    by_opd: bool,
+    snapshot_date: date | None = None,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+    level: str = "opd",
+) -> pd.DataFrame:
+    """Counts per snapshot (and per unit), from the summary table, with availability flags.
+
+    The unit is the OPD, or with level="instansi" the instansi (returned under the same
+    opd_key/opd column names, so every consumer works at either level).
+    """
+    key_column, name_column = UNIT_COLUMNS[level]
+    chosen, params = selection("m", opd_keys, jenis_asn)
+    group = "s.snapshot_date, s.has_pdm, s.has_verification" + (f", {key_column}" if by_opd else "")
+    select_opd = f"{key_column} AS opd_key, arg_max({name_column}, s.snapshot_date) AS opd," if by_opd else ""
+    sql = f"""
+        SELECT s.snapshot_date, s.has_pdm, s.has_verification, {select_opd}
+               sum(m.total)::BIGINT AS total, sum(m.activated)::BIGINT AS activated,
+               sum(m.pdm_done)::BIGINT AS pdm_done, sum(m.verified)::BIGINT AS verified
+        FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
+        WHERE ($date::DATE IS NULL OR s.snapshot_date = $date) AND {chosen}
+        GROUP BY {group}
+    """
+    if by_opd and snapshot_date is None:
+        # The display name of a unit is its spelling in the latest snapshot shown.
+        sql = f"""SELECT * REPLACE (arg_max(opd, snapshot_date) OVER (PARTITION BY opd_key) AS opd)
+                  FROM ({sql}) ORDER BY snapshot_date, opd_key"""
+    else:
+        sql += " ORDER BY s.snapshot_date" + (", opd_key" if by_opd else "")
+    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+
+
+def activation_counts_by_day(
+    con: Connection,
+    snapshot_date: date,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Number of ASN of one snapshot who activated on each day (from activation dates)."""
+    chosen, params = selection("r", opd_keys, jenis_asn)
+    sql = f"""
+        SELECT r.activated_on AS day, count(*) AS activated
+        FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL AND {chosen}
+        GROUP BY r.activated_on ORDER BY r.activated_on
+    """
+    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+
+
+def opd_choices(con: Connection) -> pd.DataFrame:
+    """Every OPD key with its latest spelling and instansi, sorted by name (for selectors)."""
+    return con.cursor().execute(f"SELECT * FROM {Table.UNITS} ORDER BY {OPD_BY_NAME}").df()
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """What the Data & Unduh page and exports filter on; None means 'all'."""
+
+    opd_keys: tuple[str, ...] | None = None
+    jenis_asn: tuple[str, ...] | None = None
+    activated: bool | None = None
+    pdm_done: bool | None = None
+    verified: bool | None = None
+
+
+def _roster_where(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
+    chosen, params = selection("r", where.opd_keys, where.jenis_asn)
+    sql = f"""
+        FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND {chosen}
+          AND ($act::BOOLEAN IS NULL OR r.activated = $act)
+          AND ($pdm::BOOLEAN IS NULL OR r.pdm_done IS NOT DISTINCT FROM $pdm)
+          AND ($ver::BOOLEAN IS NULL OR r.verified IS NOT DISTINCT FROM $ver)
+    """
+    statuses = {"act": where.activated, "pdm": where.pdm_done, "ver": where.verified}
+    return sql, {**params, "date": snapshot_date, **statuses}
+
+
+def roster_rows(
+    con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter(), limit: int | None = None
+) -> pd.DataFrame:
+    """The roster rows of one snapshot, filtered, by unit then name (the first `limit`). Units
+    come in the order of their keys: by name whatever the case ("Badan …" before "BKPSDM"),
+    and within their instansi when the file has one (the order the rows are stored in)."""
+    source, params = _roster_where(snapshot_date, where)
+    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email
+              {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip LIMIT $limit"""
+    return con.cursor().execute(sql, {**params, "limit": limit}).df()
+
+
+def roster_row_count(con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter()) -> int:
+    source, params = _roster_where(snapshot_date, where)
+    (count,) = first(con.cursor().execute(f"SELECT count(*) {source}", params))
+    return int(count)
+
+
+def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
+    """The NIPs of one snapshot whose email other ASN use too, with how many use it (counted at ingest)."""
+    sql = f"""
+        SELECT r.nip, r.email_users
+        FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND r.email_users > 1
+    """
+    return con.cursor().execute(sql, {"date": snapshot_date}).df()
+
+
+def nip_profile_counts(
+    con: Connection, snapshot_date: date, opd_keys: Sequence[str] | None = None, jenis_asn: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Counts per birth year, gender digit, appointment year and jenis ASN, read from the NIP:
+    from the summary written at ingest, or for chosen OPD from their roster rows."""
+    if opd_keys:
+        chosen, params = selection("r", opd_keys, jenis_asn)
+        sql = f"""
+            SELECT {PROFILE_GROUPS}, {PROFILE_COUNTS}
+            FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
+            WHERE s.snapshot_date = $date AND {chosen}
+            GROUP BY ALL
+        """
+    else:
+        chosen, params = selection("p", None, jenis_asn, has_units=False)
+        sql = f"""
+            SELECT p.birth_year, p.gender_digit, p.start_year, p.jenis_asn, sum(p.total)::BIGINT AS total,
+                   sum(p.activated)::BIGINT AS activated, sum(p.pdm_done)::BIGINT AS pdm_done,
+                   sum(p.verified)::BIGINT AS verified
+            FROM {Table.PROFILE} p JOIN {Table.SNAPSHOTS} s ON s.id = p.snapshot_id
+            WHERE s.snapshot_date = $date AND {chosen}
+            GROUP BY ALL
+        """
+    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+
+
+def deadline_extensions(con: Connection) -> pd.DataFrame:
+    cur = con.cursor()
+    if not table_exists(cur, Table.EXTENSIONS):  # a database from before extensions, opened read-only
+        return pd.DataFrame(
+            columns=["phase", "new_end", "letter_number", "letter_date", "scope", "added_by", "added_at"]
+        )
+    return cur.execute(f"SELECT * FROM {Table.EXTENSIONS} ORDER BY added_at").df()

@@ -1,0 +1,144 @@
+"""Writing snapshots: one upload's valid rows and everything derived from them, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from pdm_metrics.errors import StoreError
+from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.schema import Table
+from pdm_metrics.store.changes import forget_changes, store_neighbour_changes
+from pdm_metrics.store.db import Connection, first, transaction
+from pdm_metrics.store.derived import insert_profile_summary, insert_summary, rebuild_units
+from pdm_metrics.store.journal import audit, bump_data_version
+
+# Hears how far (0..1) the rows have come into the roster table.
+StoreProgress = Callable[[float], None]
+
+
+class ValidRows(Protocol):
+    """Checked rows that can append their valid rows to the roster table (checks.RosterChecks)."""
+
+    def store_valid(self, cur: Connection, snapshot_id: int, progress: StoreProgress | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    snapshot_date: date
+    source_name: str
+    source_sha256: str
+    skipped_rows: int
+    has_activation_date: bool
+    has_pdm: bool
+    has_verification: bool
+    has_email: bool
+    has_jenis_asn: bool
+    uploaded_by: str = "cli"
+    is_sample: bool = False
+
+
+@dataclass(frozen=True)
+class SavedSnapshot:
+    snapshot_id: int
+    snapshot_date: date
+    rows: int
+    activated: int
+    replaced: bool
+
+
+def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
+    return snapshot_id(con, snapshot_date) is not None
+
+
+def snapshot_id(con: Connection, snapshot_date: date) -> int | None:
+    row = first(con.cursor().execute(f"SELECT id FROM {Table.SNAPSHOTS} WHERE snapshot_date = ?", [snapshot_date]))
+    return int(row[0]) if row else None
+
+
+def save_snapshot(
+    con: Connection,
+    rows: ValidRows,
+    meta: SnapshotMeta,
+    replace: bool = False,
+    progress: StoreProgress | None = None,
+) -> SavedSnapshot:
+    """Store one snapshot's valid rows and its summaries in a single transaction.
+
+    An existing date is replaced only with `replace`; its metadata moves to the
+    archive table and its roster rows stay in place (nothing is lost).
+    """
+    with transaction(con) as cur:
+        existing = snapshot_id(cur, meta.snapshot_date)
+        if existing is not None and not replace:
+            raise StoreError(
+                f"Snapshot tanggal {format_date(meta.snapshot_date)} sudah ada. "
+                "Konfirmasi penggantian (opsi --replace) untuk menggantinya."
+            )
+        (new_id,) = first(cur.execute("SELECT nextval('snapshot_ids')"))
+        new_id = int(new_id)
+        if existing is not None:
+            _archive_snapshot(cur, existing, new_id, meta.uploaded_by)
+        rows.store_valid(cur, new_id, progress)
+        (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.ROSTER} WHERE snapshot_id = ?", [new_id]))
+        _insert_snapshot_row(cur, new_id, meta, int(count))
+        insert_summary(cur, new_id)
+        insert_profile_summary(cur, new_id)
+        rebuild_units(cur)
+        store_neighbour_changes(cur, new_id, meta.snapshot_date)
+        (activated,) = first(
+            cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {Table.SUMMARY} WHERE snapshot_id = ?", [new_id])
+        )
+        action = "ganti snapshot" if existing is not None else "unggah snapshot"
+        detail = f"{meta.snapshot_date.isoformat()} {meta.source_name} ({format_int(count)} baris)"
+        audit(cur, meta.uploaded_by, action, detail)
+        bump_data_version(cur)
+    return SavedSnapshot(new_id, meta.snapshot_date, int(count), int(activated), existing is not None)
+
+
+def _insert_snapshot_row(cur: Connection, new_id: int, meta: SnapshotMeta, count: int) -> None:
+    values = [
+        new_id,
+        meta.snapshot_date,
+        meta.source_name,
+        meta.source_sha256,
+        meta.uploaded_by,
+        count,
+        meta.skipped_rows,
+        meta.has_activation_date,
+        meta.has_pdm,
+        meta.has_verification,
+        meta.has_email,
+        meta.has_jenis_asn,
+        meta.is_sample,
+    ]
+    cur.execute(
+        f"INSERT INTO {Table.SNAPSHOTS} VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values
+    )
+
+
+def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> None:
+    cur.execute(
+        f"INSERT INTO {Table.ARCHIVED_SNAPSHOTS} SELECT *, now()::TIMESTAMP, ?, ? FROM {Table.SNAPSHOTS} WHERE id = ?",
+        [actor, new_id, old_id],
+    )
+    for summary in (Table.SUMMARY, Table.PROFILE):
+        cur.execute(f"DELETE FROM {summary} WHERE snapshot_id = ?", [old_id])
+    cur.execute(f"DELETE FROM {Table.SNAPSHOTS} WHERE id = ?", [old_id])
+    forget_changes(cur, [old_id])
+
+
+def delete_sample_snapshots(con: Connection, actor: str) -> int:
+    """Remove every snapshot marked as sample data; returns how many were removed."""
+    with transaction(con) as cur:
+        ids = [r[0] for r in cur.execute(f"SELECT id FROM {Table.SNAPSHOTS} WHERE is_sample").fetchall()]
+        for table in (Table.ROSTER, Table.SUMMARY, Table.PROFILE):
+            cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
+        cur.execute(f"DELETE FROM {Table.SNAPSHOTS} WHERE is_sample")
+        forget_changes(cur, ids)
+        rebuild_units(cur)
+        audit(cur, actor, "hapus data contoh", f"{len(ids)} snapshot")
+        bump_data_version(cur)
+    return len(ids)

@@ -1,0 +1,172 @@
+"""What every page's view shares: the sidebar's filters and choices, the snapshot shown, counts,
+the calendar in force, and the caps on what a screen lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from pdm_metrics import export, store
+from pdm_metrics.deadlines import Calendar, load_calendar
+from pdm_metrics.fmt import format_int
+from pdm_metrics.metrics import Metric
+
+STATUS_TEXT = {True: "Sudah", False: "Belum"}
+# A browser table of millions of rows helps nobody: tables show this many, downloads hold all.
+SHOWN_ROWS = 5_000
+# Name lists, WhatsApp messages and the per-OPD workbook are made for at most this many units at
+# once: nationally (30.000 units) a page of every name in the country helps nobody.
+MAX_LISTED_UNITS = 200
+CHART_UNITS = 25  # past 2 x this many units, charts show the lowest and highest CHART_UNITS
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices, shared by every page."""
+
+    snapshot_date: date | None = None
+    opd_keys: tuple[str, ...] = ()
+    jenis_asn: tuple[str, ...] = ()
+    masked: bool = False  # hide NIP and email (roles that do not need them)
+
+    def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A display table as this viewer may see it."""
+        return export.mask_personal(frame) if self.masked else frame
+
+    @property
+    def description(self) -> str:
+        parts = [f"{format_int(len(self.opd_keys))} OPD terpilih" if self.opd_keys else "semua OPD"]
+        parts.append(", ".join(self.jenis_asn) if self.jenis_asn else "PNS dan PPPK")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class SidebarChoices:
+    """What the sidebar offers: the snapshot dates (oldest first) and every unit ever stored."""
+
+    dates: list[date]
+    units: pd.DataFrame  # opd_key, opd, instansi_key, instansi; by name
+
+    @property
+    def has_instansi(self) -> bool:
+        """Whether any stored snapshot carried an instansi column (national or provincial data)."""
+        return bool(self.units["instansi_key"].notna().any())
+
+
+def sidebar_choices(con: store.Connection) -> SidebarChoices:
+    return SidebarChoices(store.snapshot_dates(con), store.opd_choices(con))
+
+
+def selected_day(con: store.Connection, filters: Filters) -> date | None:
+    """The snapshot the pages show: the chosen one, or the latest (None: no data yet)."""
+    dates = store.snapshot_dates(con)
+    if not dates:
+        return None
+    return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
+
+
+def selection_counts(
+    con: store.Connection, filters: Filters, by_opd: bool, day: date | None, level: str = "opd"
+) -> pd.DataFrame:
+    """store.summary_counts for the sidebar's choice."""
+    return store.summary_counts(
+        con,
+        by_opd=by_opd,
+        snapshot_date=day,
+        opd_keys=filters.opd_keys or None,
+        jenis_asn=filters.jenis_asn or None,
+        level=level,
+    )
+
+
+def units_in_selection(con: store.Connection, filters: Filters) -> int:
+    """How many OPD the current selection covers on its snapshot."""
+    day = selected_day(con, filters)
+    return 0 if day is None else len(selection_counts(con, filters, True, day))
+
+
+def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
+    """(sample data present, real data present)."""
+    snapshots = store.list_snapshots(con)
+    if snapshots.empty:
+        return False, False
+    sample = snapshots["is_sample"].astype(bool)
+    return bool(sample.any()), bool((~sample).any())
+
+
+def lowest_and_highest(frame: pd.DataFrame, count: int = CHART_UNITS) -> tuple[pd.DataFrame, int]:
+    """A sorted frame cut to its first and last `count` rows (a readable chart at any scale),
+    with how many rows were left out."""
+    if len(frame) <= 2 * count:
+        return frame, 0
+    return pd.concat([frame.head(count), frame.tail(count)]), len(frame) - 2 * count
+
+
+def by_name(column: pd.Series) -> pd.Series:
+    """Sort key of a frame's columns: names as fmt.reading_order (and store.OPD_BY_NAME in SQL)
+    orders them, other columns as they are."""
+    return column.str.lower() if pd.api.types.is_string_dtype(column) else column
+
+
+def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
+    """Whether the snapshot of `day` carried the column behind `metric`."""
+    snapshot = store.list_snapshots(con)
+    row = snapshot[snapshot["snapshot_date"].dt.date == day].iloc[0]
+    return metric.availability_column is None or bool(row[metric.availability_column])
+
+
+def missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:
+    """The roster rows of the selection that have not done `metric`'s phase."""
+    where = store.RosterFilter(opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None)
+    rows = store.roster_rows(con, day, where)
+    return rows[~rows[metric.value].fillna(False).astype(bool)].reset_index(drop=True)
+
+
+ROSTER_HEADERS = {
+    "nip": "NIP",
+    "nama": "Nama",
+    "opd": "OPD",
+    "jenis_asn": "Jenis ASN",
+    "activated": "Status Aktivasi",
+    "activated_on": "Tanggal Aktivasi",
+    "pdm_done": "Status PDM",
+    "verified": "Status Verifikasi",
+    "email": "Email",
+}
+
+
+def roster_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Roster rows with Indonesian headers and Sudah/Belum statuses (dates stay dates)."""
+    frame = rows.copy()
+    for column in ("activated", "pdm_done", "verified"):
+        frame[column] = frame[column].map(lambda v: "tidak tersedia" if pd.isna(v) else STATUS_TEXT[bool(v)])
+    frame["activated_on"] = pd.to_datetime(frame["activated_on"]).dt.date
+    frame["email"] = frame["email"].fillna("")
+    return frame[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS).reset_index(drop=True)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts (typed loosely on purpose: DuckDB decides the value types)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def as_date(value: Any) -> date:
+    return pd.Timestamp(value).date()
+
+
+def calendar_in_force(con: store.Connection) -> Calendar:
+    """The regulation calendar file plus every extension recorded in the store."""
+    extra = [
+        {
+            "phase": r["phase"],
+            "new_end": as_date(r["new_end"]).isoformat(),
+            "letter_number": r["letter_number"],
+            "letter_date": as_date(r["letter_date"]).isoformat(),
+            "scope": r["scope"] or "",
+        }
+        for r in records(store.deadline_extensions(con))
+    ]
+    return load_calendar(extra_extensions=extra)

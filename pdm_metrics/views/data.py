@@ -1,0 +1,65 @@
+"""Data & Unduh: the roster rows behind the numbers, filtered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from pdm_metrics import store
+from pdm_metrics.views.common import (
+    ROSTER_HEADERS,
+    SHOWN_ROWS,
+    Filters,
+    roster_display,
+    selected_day,
+)
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    activated: bool | None = None
+    pdm_done: bool | None = None
+    verified: bool | None = None
+
+
+def _roster_filter(filters: Filters, status: StatusFilter) -> store.RosterFilter:
+    return store.RosterFilter(
+        opd_keys=filters.opd_keys or None,
+        jenis_asn=filters.jenis_asn or None,
+        activated=status.activated,
+        pdm_done=status.pdm_done,
+        verified=status.verified,
+    )
+
+
+def data_table(
+    con: store.Connection, filters: Filters, status: StatusFilter, limit: int | None = None
+) -> tuple[date | None, pd.DataFrame]:
+    """The roster rows behind the numbers (every one of them without a limit: what a download holds)."""
+    day = selected_day(con, filters)
+    if day is None:
+        return None, pd.DataFrame(columns=list(ROSTER_HEADERS.values()))
+    rows = store.roster_rows(con, day, _roster_filter(filters, status), limit)
+    return day, filters.shown(roster_display(rows))
+
+
+def data_rows(con: store.Connection, filters: Filters, status: StatusFilter) -> pd.DataFrame:
+    """Every row of the selection (what the Data & Unduh download writes)."""
+    return data_table(con, filters, status)[1]
+
+
+@dataclass
+class DataPage:
+    snapshot_date: date | None
+    table: pd.DataFrame  # the first SHOWN_ROWS rows
+    total: int  # how many rows the selection has
+
+
+def data_page(con: store.Connection, filters: Filters, status: StatusFilter) -> DataPage:
+    """What the Data & Unduh page shows: nationally millions of rows match, a browser shows the
+    first SHOWN_ROWS and the download writes them all."""
+    day, table = data_table(con, filters, status, SHOWN_ROWS)
+    total = 0 if day is None else store.roster_row_count(con, day, _roster_filter(filters, status))
+    return DataPage(day, table, total)

@@ -1,0 +1,126 @@
+"""OPD: ranking and heatmap of every unit, and one OPD's trend and missing names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pdm_metrics import charts, store
+from pdm_metrics.deadlines import Calendar
+from pdm_metrics.fmt import (
+    format_date,
+    format_int,
+    format_pct,
+)
+from pdm_metrics.metrics import (
+    Metric,
+    rate_pct,
+    rates_frame,
+    rates_from_counts,
+)
+from pdm_metrics.views.common import (
+    CHART_UNITS,
+    Filters,
+    by_name,
+    lowest_and_highest,
+    roster_display,
+    selected_day,
+    selection_counts,
+)
+from pdm_metrics.views.tren import trend
+
+
+def _rate_label(rate: Decimal | None, count: object, total: int) -> str:
+    if rate is None:
+        return "tidak tersedia"
+    return f"{format_pct(rate)} ({format_int(int(count))} dari {format_int(total)})"  # type: ignore[call-overload]
+
+
+@dataclass
+class OpdView:
+    snapshot_date: date
+    ranking: go.Figure
+    heatmap: go.Figure
+    choices: list[tuple[str, str]]  # (opd_key, name)
+
+
+UNIT_LABELS = {"opd": "OPD", "instansi": "instansi"}
+
+
+def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level: str = "opd") -> OpdView | None:
+    day = selected_day(con, filters)
+    if day is None:
+        return None
+    current = rates_frame(selection_counts(con, filters, True, day, level))
+    ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"], key=by_name)
+    available, left_out = lowest_and_highest(ranked)
+    # The history is read for the units the charts show only (50 of 30.000 OPD nationally).
+    shown_units = filters
+    if left_out and level == "opd":
+        shown_units = replace(filters, opd_keys=tuple(available["opd_key"]))
+    all_rates = rates_frame(selection_counts(con, shown_units, True, None, level))
+    unit = UNIT_LABELS[level]
+    title = f"Peringkat {unit} menurut {metric.label}, {format_date(day)}"
+    if left_out:
+        title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya digabung)"
+    if available.empty:
+        title += " (tidak tersedia pada snapshot ini)"
+    columns = (available["opd"], available[metric.rate_column], available[metric.value], available["total"])
+    bars = [(str(name), rate, int(part), int(total)) for name, rate, part, total in zip(*columns, strict=True)]
+    if left_out:
+        # The units between the lowest and the highest, as one bar: nothing drops out of sight.
+        rest = ranked[~ranked["opd_key"].isin(available["opd_key"])]
+        part, total = int(rest[metric.value].sum()), int(rest["total"].sum())
+        combined = (f"Gabungan {format_int(left_out)} {unit} lainnya", rate_pct(part, total), part, total)
+        bars.insert(CHART_UNITS, combined)
+    ranking = charts.ranking_figure(
+        [b[0] for b in bars],
+        [b[1] for b in bars],
+        [charts.count_label(b[2], b[3]) for b in bars],
+        metric,
+        title,
+    )
+    all_rates = all_rates[all_rates["opd_key"].isin(available["opd_key"])] if left_out else all_rates
+    heat = all_rates.assign(
+        rate=all_rates[metric.rate_column],
+        rate_float=pd.Series(
+            [None if r is None else float(r) for r in all_rates[metric.rate_column]], index=all_rates.index, dtype=float
+        ),
+        label=[
+            _rate_label(r, c, int(t))
+            for r, c, t in zip(all_rates[metric.rate_column], all_rates[metric.value], all_rates["total"], strict=True)
+        ],
+    )
+    heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
+    choices = list(current.sort_values("opd", key=by_name)[["opd_key", "opd"]].itertuples(index=False, name=None))
+    return OpdView(day, ranking, heatmap, choices)
+
+
+@dataclass
+class OpdDetail:
+    name: str
+    figure: go.Figure
+    missing: dict[Metric, pd.DataFrame]  # display frames of ASN who have not yet done each phase
+    available: dict[Metric, bool]
+
+
+def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
+    only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn, filters.masked)
+    view = trend(con, calendar, only)
+    day = selected_day(con, filters) or date.today()  # the page only offers OPD once data exist
+    rates = rates_from_counts(selection_counts(con, only, False, day))
+    missing: dict[Metric, pd.DataFrame] = {}
+    available: dict[Metric, bool] = {}
+    for metric in Metric:
+        available[metric] = bool(rates) and rates[0].count(metric) is not None
+        where = store.RosterFilter(opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, **{metric.value: False})
+        rows = roster_display(store.roster_rows(con, day, where)) if available[metric] else pd.DataFrame()
+        missing[metric] = filters.shown(rows)
+    names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
+    name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
+    view.figure.update_layout(title={"text": f"Perkembangan PDM: {name}"})
+    return OpdDetail(name, view.figure, missing, available)

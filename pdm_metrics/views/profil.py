@@ -1,0 +1,27 @@
+"""Profil NIP: counts by what the NIP says (age, gender, years of service, PNS/PPPK)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from pdm_metrics import store
+from pdm_metrics.metrics import (
+    Metric,
+)
+from pdm_metrics.profile import profile_groups
+from pdm_metrics.views.common import (
+    Filters,
+    metric_available,
+    selected_day,
+)
+
+
+def nip_profile(con: store.Connection, filters: Filters) -> tuple[date | None, dict[str, pd.DataFrame]]:
+    day = selected_day(con, filters)
+    if day is None:
+        return None, {}
+    counts = store.nip_profile_counts(con, day, filters.opd_keys or None, filters.jenis_asn or None)
+    available = {m: metric_available(con, day, m) for m in Metric}
+    return day, profile_groups(counts, day, available)

@@ -1,0 +1,117 @@
+"""Ringkasan: how far each phase is, and which OPD lag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from pdm_metrics import charts, store
+from pdm_metrics.deadlines import Calendar
+from pdm_metrics.fmt import (
+    format_date,
+    format_days_left,
+    format_hundredths,
+    format_int,
+    format_pct,
+    format_pct_change,
+)
+from pdm_metrics.metrics import (
+    Metric,
+    Rates,
+    change_between,
+    rate_hundredths,
+    rates_from_counts,
+)
+from pdm_metrics.views.common import (
+    Filters,
+    by_name,
+    selected_day,
+    selection_counts,
+)
+
+RANK_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Kpi:
+    metric: Metric
+    rate: Decimal | None
+    rate_text: str
+    count_text: str
+    change: Decimal | None
+    change_text: str | None
+    deadline_text: str
+    history: list[float]  # the rate at every snapshot up to this one (sparkline)
+
+
+@dataclass
+class Overview:
+    snapshot_date: date
+    previous_date: date | None
+    population: int
+    kpis: list[Kpi]
+    lowest: pd.DataFrame
+    highest: pd.DataFrame
+    opd_table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, history: list[Rates]) -> Kpi:
+    rate, count = now.rate(metric), now.count(metric)
+    change = change_between(now, before, metric)
+    phase = calendar.phase_for(metric)
+    days = phase.days_left(now.snapshot_date)
+    extension = f" (diperpanjang, {phase.extension.letter_number})" if phase.extension else ""
+    return Kpi(
+        metric=metric,
+        rate=rate,
+        rate_text=format_pct(rate),
+        count_text=charts.count_label(count, now.total) if count is not None else "kolom tidak ada di berkas snapshot",
+        change=change,
+        change_text=format_pct_change(change) if change is not None else None,
+        deadline_text=f"Tenggat {format_date(phase.end)}{extension}: {format_days_left(days)}",
+        history=[float(r) for r in (h.rate(metric) for h in history) if r is not None],
+    )
+
+
+def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
+    """Per-OPD display table: text for reading, floats for progress bars and sorting."""
+    table = pd.DataFrame({"OPD": by_opd["opd"], "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()]})
+    for metric in Metric:
+        hundredths = rate_hundredths(by_opd, metric).tolist()
+        table[f"{metric.label} (bar)"] = [None if pd.isna(h) else h / 100 for h in hundredths]
+        table[metric.label] = [
+            format_pct(None) if pd.isna(h) else f"{format_hundredths(int(h))} ({format_int(int(c))})"
+            for h, c in zip(hundredths, by_opd[metric.value].fillna(0).tolist(), strict=True)
+        ]
+    table["opd_key"] = by_opd["opd_key"]
+    return table.sort_values(["Aktivasi (bar)", "OPD"], key=by_name).reset_index(drop=True)
+
+
+def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Overview | None:
+    day = selected_day(con, filters)
+    if day is None:
+        return None
+    previous = max((d for d in store.snapshot_dates(con) if d < day), default=None)
+    totals = {r.snapshot_date: r for r in rates_from_counts(selection_counts(con, filters, False, None))}
+    if day not in totals:
+        return None
+    now, before = totals[day], totals.get(previous) if previous else None
+    table = opd_rates_table(selection_counts(con, filters, True, day))
+    ranked = table[["OPD", "Aktivasi", "Jumlah ASN"]]
+    notes = []
+    if now.pdm_done is None:
+        notes.append("Berkas snapshot ini tidak memuat kolom status PDM/verifikasi; angkanya tidak tersedia.")
+    return Overview(
+        snapshot_date=day,
+        previous_date=previous,
+        population=now.total,
+        kpis=[_kpi(m, now, before, calendar, [r for d, r in totals.items() if d <= day]) for m in Metric],
+        lowest=ranked.head(RANK_SIZE).reset_index(drop=True),
+        highest=ranked.tail(RANK_SIZE).iloc[::-1].reset_index(drop=True),
+        opd_table=table,
+        notes=notes,
+    )

@@ -1,0 +1,110 @@
+"""Numbered migrations: a database written by the code before them opens, upgrades once, and says
+what it said before.
+
+tests/fixtures/main-2026-11.duckdb.gz was written by the main branch of November 2026 (before
+the numbering) with its own command line, from the two CSV files beside it:
+
+    python -m pdm_metrics ingest tests/fixtures/main-2026-11_a.csv --db main-2026-11.duckdb
+    python -m pdm_metrics ingest tests/fixtures/main-2026-11_b.csv --db main-2026-11.duckdb
+    python -m pdm_metrics diff --from 2021-07-11 --to 2021-09-20 --db main-2026-11.duckdb
+    (and one deadline extension: pdm to 31 October 2021 by letter 12998/B-SI.01.01/SD/EIII/2021)
+
+The expected figures below are what that code's `rates --by opd --format csv` and `diff` printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pdm_metrics import store
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.roster import read_roster
+from pdm_metrics.store.migrations import LATEST_VERSION, MIGRATIONS, schema_version, upgrade
+from pdm_metrics.views import common
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+JULY_11, SEPT_20 = dt.date(2021, 7, 11), dt.date(2021, 9, 20)
+# (snapshot, OPD, total, activated, PDM done, verified) as the old code reported them.
+OLD_RATES = [
+    (JULY_11, "Dinas Kesehatan (Kab. Contoh)", 2, 2, None, None),
+    (JULY_11, "Dinas Pendidikan (Kab. Contoh)", 1, 0, None, None),
+    (SEPT_20, "Badan Kesbangpol (Kab. Contoh)", 1, 0, 0, 0),
+    (SEPT_20, "Dinas Kesehatan (Kab. Contoh)", 1, 1, 1, 1),
+    (SEPT_20, "Dinas Pendidikan (Kab. Contoh)", 2, 2, 1, 0),
+]
+OLD_DIFF = {
+    "Badan Kesbangpol (Kab. Contoh)": {"joined": 1},
+    "Dinas Kesehatan (Kab. Contoh)": {"newly_pdm_done": 1, "newly_verified": 1, "moved_out": 1},
+    "Dinas Pendidikan (Kab. Contoh)": {"newly_activated": 1, "newly_pdm_done": 1, "moved_in": 1},
+}
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> Path:
+    path = tmp_path / "main-2026-11.duckdb"
+    with gzip.open(FIXTURES / "main-2026-11.duckdb.gz", "rb") as packed, path.open("wb") as plain:
+        shutil.copyfileobj(packed, plain)
+    return path
+
+
+def test_the_old_file_has_no_version_and_upgrades_once(old_db: Path) -> None:
+    raw = store.open_database(old_db, read_only=False, memory_limit=None)
+    assert schema_version(raw) == 0
+    assert upgrade(raw) == [m.number for m in MIGRATIONS]
+    assert schema_version(raw) == LATEST_VERSION
+    assert upgrade(raw) == []  # a second open runs nothing
+    raw.close()
+
+
+def test_an_upgraded_old_file_reports_what_it_reported_before(old_db: Path) -> None:
+    con = store.connect(old_db)
+    counts = store.summary_counts(con, by_opd=True)
+    rows = [
+        (day.date(), opd, int(t), int(a), None if not pdm else int(p), None if not pdm else int(v))
+        for day, opd, t, a, p, v, pdm in zip(
+            counts["snapshot_date"],
+            counts["opd"],
+            counts["total"],
+            counts["activated"],
+            counts["pdm_done"],
+            counts["verified"],
+            counts["has_pdm"],
+            strict=True,
+        )
+    ]
+    assert sorted(rows) == OLD_RATES
+    changes = store.change_counts_per_opd(con, JULY_11, SEPT_20).set_index("opd")
+    for opd, kinds in OLD_DIFF.items():
+        assert {k: int(v) for k, v in changes.loc[opd].items() if v} == kinds
+    calendar = common.calendar_in_force(con)
+    assert calendar.phases[1].end == dt.date(2021, 10, 31)  # the recorded extension still applies
+    assert len(store.audit_entries(con)) == 3  # two uploads and one extension, kept as written
+    con.close()
+
+
+def test_an_upgraded_old_file_takes_new_snapshots(old_db: Path) -> None:
+    con = store.connect(old_db)
+    before = store.data_version(con)
+    saved = ingest_roster(
+        con, read_roster((FIXTURES / "main-2026-11_b.csv").read_bytes(), "b.csv", dt.date(2021, 10, 1))
+    )
+    assert saved.rows == 4 and store.snapshot_dates(con) == [JULY_11, SEPT_20, dt.date(2021, 10, 1)]
+    assert store.data_version(con) == before + 1
+    con.close()
+
+
+def test_an_upgraded_file_has_the_shape_of_a_new_one(old_db: Path, tmp_path: Path) -> None:
+    def shape(path: Path) -> list[tuple[str, str, str]]:
+        con = store.connect(path)
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY ALL"
+        ).fetchall()
+        con.close()
+        return [(str(t), str(c), str(d)) for t, c, d in rows]
+
+    assert shape(old_db) == shape(tmp_path / "new.duckdb")

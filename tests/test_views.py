@@ -1,0 +1,92 @@
+"""Each page's view on its own, against the sample's known truth (the pages only place what these return)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pdm_metrics import demo, store
+from pdm_metrics.metrics import Metric
+from pdm_metrics.views import audit, cadangan, common, data, ringkasan, tindak_lanjut, tren
+
+JULY_11 = demo.KNOWN_DATE
+
+
+def test_the_latest_snapshot_is_shown_unless_one_is_chosen(sample_con: store.Connection) -> None:
+    assert common.selected_day(sample_con, common.Filters()) == demo.SNAPSHOT_DATES[-1]
+    assert common.selected_day(sample_con, common.Filters(JULY_11)) == JULY_11
+    assert common.selected_day(sample_con, common.Filters(dt.date(2020, 1, 1))) == demo.SNAPSHOT_DATES[-1]
+
+
+def test_the_sidebar_offers_every_date_and_unit(sample_con: store.Connection) -> None:
+    choices = common.sidebar_choices(sample_con)
+    assert choices.dates == list(demo.SNAPSHOT_DATES) and len(choices.units) == 45 and not choices.has_instansi
+
+
+def test_filters_describe_themselves_in_indonesian() -> None:
+    assert common.Filters().description == "semua OPD; PNS dan PPPK"
+    assert common.Filters(opd_keys=("a", "b"), jenis_asn=("PPPK",)).description == "2 OPD terpilih; PPPK"
+
+
+def test_ringkasan_reads_the_known_figure(sample_con: store.Connection) -> None:
+    overview = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters(JULY_11))
+    assert overview is not None and overview.population == demo.KNOWN_TOTAL
+    activation = overview.kpis[0]
+    assert (activation.metric, activation.rate_text) == (Metric.ACTIVATION, "72,11%")
+    assert activation.count_text == "2.829 dari 3.923"
+    assert overview.kpis[1].count_text == "kolom tidak ada di berkas snapshot"  # July had no PDM column
+    assert len(overview.opd_table) == 45 and list(overview.lowest["OPD"]) == list(overview.opd_table["OPD"][:5])
+
+
+def test_data_page_shows_the_first_rows_and_counts_them_all(
+    sample_con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "SHOWN_ROWS", 100)
+    page = data.data_page(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
+    assert page.total == demo.KNOWN_TOTAL - demo.KNOWN_ACTIVATED and len(page.table) == 100
+    assert set(page.table["Status Aktivasi"]) == {"Belum"}
+    every = data.data_rows(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
+    assert len(every) == page.total
+
+
+def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
+    sample_con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tindak_lanjut, "MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
+    for call in (
+        lambda: tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION),
+        lambda: tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11)),
+        lambda: tindak_lanjut.sanctions(sample_con, common.Filters(JULY_11), Metric.ACTIVATION),
+    ):
+        with pytest.raises(tindak_lanjut.TooManyUnits, match="45 OPD"):
+            call()
+    five = tuple(common.sidebar_choices(sample_con).units["opd_key"][:5])
+    assert tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11, five), Metric.ACTIVATION) is not None
+
+
+def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
+    day, table = tren.pace_table(sample_con, common.Filters(JULY_11))
+    risky = tren.at_risk_rows(table)
+    assert day == JULY_11
+    assert len(risky) == ((table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")).sum() > 0
+
+
+def test_audit_log_is_newest_first_in_indonesian(db: store.Connection) -> None:
+    audit.record_event(db, "ani", "masuk", "ani")
+    audit.record_event(db, "ani", "unduh", "data.csv")
+    log = audit.audit_log(db)
+    assert list(log.columns) == ["Waktu", "Pengguna", "Tindakan", "Rincian"]
+    assert list(log["Tindakan"]) == ["unduh", "masuk"]
+
+
+def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path, sample_db_path: Path) -> None:
+    con = store.connect(tmp_path / "copy.duckdb")
+    demo.load_sample(con)
+    made = cadangan.backup(con, "admin", dt.date(2026, 12, 1))
+    assert made.file_name == "pantau-pdm-cadangan_2026-12-01.zip" and made.data.startswith(b"PK")
+    assert cadangan.restore(con, made.data, "admin") == len(demo.SNAPSHOT_DATES)
+    assert pd.Series(store.audit_entries(con)["action"]).tolist()[-2:] == ["unduh cadangan", "pulihkan cadangan"]
+    con.close()

@@ -1,0 +1,59 @@
+"""What changes data: each action calls its view, then lets every cached result go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import streamlit as st
+
+from pdm_metrics import store
+from pdm_metrics.views import cadangan, kalender, unggah
+from ui.cache import connection
+from ui.login import current_user
+from ui.sidebar import select_snapshot
+
+
+def upload_preview(
+    files: list[tuple[bytes, str]], snapshot_date: date | None, progress: Callable[[str], None] | None = None
+) -> unggah.UploadPreview:
+    """Check uploaded files once per (contents, date); re-running the page reuses the result.
+    `progress` hears each step of a check that really runs."""
+    key = (tuple((hash(data), name) for data, name in files), snapshot_date)
+    previews = st.session_state.setdefault("upload_previews", {})
+    if key not in previews:
+        previews.clear()  # the previous preview's checked rows are let go before the next are read
+        previews[key] = unggah.upload_preview(connection(), files, snapshot_date, progress)
+    preview: unggah.UploadPreview = previews[key]
+    return preview
+
+
+def commit_upload(preview: unggah.UploadPreview, replace: bool, skip_invalid: bool) -> store.SavedSnapshot:
+    saved = unggah.commit_upload(connection(), preview, replace, skip_invalid, uploaded_by=current_user().username)
+    st.session_state.pop("upload_previews", None)
+    select_snapshot(saved.snapshot_date)
+    st.cache_data.clear()
+    return saved
+
+
+def remove_sample_data() -> int:
+    removed = unggah.remove_sample_data(connection(), current_user().username)
+    st.cache_data.clear()
+    select_snapshot(None)
+    return removed
+
+
+def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:
+    kalender.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, current_user().username)
+    st.cache_data.clear()
+
+
+def backup() -> cadangan.Backup:
+    return cadangan.backup(connection(), current_user().username, date.today())
+
+
+def restore(data: bytes) -> int:
+    count = cadangan.restore(connection(), data, current_user().username)
+    st.cache_data.clear()
+    select_snapshot(None)
+    return count

@@ -1,0 +1,74 @@
+"""The shared sidebar: snapshot date, instansi, OPD and jenis ASN; choices carry across pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from pdm_metrics.fmt import format_date, reading_order
+from pdm_metrics.views.common import Filters
+from ui.cache import sidebar_choices
+from ui.login import current_user
+
+# Set by an action that changes the snapshots, read before the date picker exists: Streamlit
+# forbids changing a widget's value once it is drawn.
+PENDING_SNAPSHOT = "select_snapshot"
+LATEST = "latest"
+
+
+def select_snapshot(day: date | None) -> None:
+    """Show `day` on the next run (None: the latest snapshot)."""
+    st.session_state[PENDING_SNAPSHOT] = day if day is not None else LATEST
+
+
+def current_filters() -> Filters:
+    filters: Filters = st.session_state.get("filters", Filters())
+    return filters
+
+
+def sidebar_filters() -> Filters:
+    choices = sidebar_choices()
+    dates = choices.dates
+    pending = st.session_state.pop(PENDING_SNAPSHOT, None)
+    if pending is not None:
+        st.session_state["snapshot"] = pending if pending in dates else (dates[-1] if dates else None)
+    with st.sidebar:
+        st.subheader("Pilihan data")
+        chosen = st.selectbox(
+            "Tanggal snapshot", dates[::-1], format_func=format_date, key="snapshot", placeholder="Belum ada data"
+        )
+        # No "Select all" in these lists: nothing chosen already means all, and Streamlit writes
+        # that option in English only.
+        units = choices.units
+        chosen_instansi: list[str] = []
+        if choices.has_instansi:  # national data: choose instansi first, then its OPD
+            instansi = units.dropna(subset=["instansi_key"]).drop_duplicates("instansi_key")
+            instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
+            by_name = sorted(instansi_names, key=lambda k: reading_order(instansi_names[k]))
+            chosen_instansi = st.multiselect(
+                "Instansi",
+                by_name,
+                format_func=instansi_names.__getitem__,
+                key="instansi_filter",
+                placeholder="Semua instansi",
+                select_all=False,
+            )
+        in_scope = units[units["instansi_key"].isin(chosen_instansi)] if chosen_instansi else units
+        names = dict(zip(in_scope["opd_key"], in_scope["opd"], strict=True))
+        opd_keys = st.multiselect(
+            "OPD",
+            list(names),
+            format_func=lambda k: names.get(k, k),
+            key="opd_filter",
+            placeholder="Semua OPD",
+            select_all=False,
+        )
+        if chosen_instansi and not opd_keys:
+            opd_keys = list(names)
+        jenis = st.multiselect(
+            "Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK", select_all=False
+        )
+    filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
+    st.session_state["filters"] = filters
+    return filters

@@ -1,0 +1,94 @@
+"""Tables, downloads and the empty state, as every page places them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from pdm_metrics import export, store
+from pdm_metrics.fmt import format_int
+from pdm_metrics.views import audit
+from pdm_metrics.views.common import SHOWN_ROWS
+from ui.cache import connection, sidebar_choices
+from ui.login import current_user
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(
+    rows: pd.DataFrame | Callable[[], pd.DataFrame], base_name: str, title: str, subtitle: str, key: str
+) -> None:
+    """CSV and XLSX of the rows shown (or of what `rows()` returns, e.g. a list the page shows cut short).
+
+    The files are written only when a button is clicked (a callable, run outside the page
+    script), and that same moment is what the audit log records; no rerun is needed.
+    """
+    con, actor = connection(), current_user().username
+    source = rows if callable(rows) else lambda: rows
+    writers: list[tuple[str, str, str, Callable[[pd.DataFrame], bytes]]] = [
+        ("Unduh CSV", "csv", "text/csv", export.to_csv_bytes),
+        ("Unduh XLSX", "xlsx", XLSX_MIME, lambda frame: export.to_xlsx_bytes(frame, title, subtitle)),
+    ]
+    for column, (label, suffix, mime, write) in zip(st.columns(len(writers)), writers, strict=True):
+        file_name = f"{base_name}.{suffix}"
+        column.download_button(
+            label,
+            audited_download(con, actor, f"{file_name}; {subtitle}", source, write),
+            file_name=file_name,
+            mime=mime,
+            key=f"{key}-{suffix}",
+            icon=":material/download:",
+            width="stretch",
+            on_click="ignore",
+        )
+
+
+def audited_download(
+    con: store.Connection,
+    actor: str,
+    what: str,
+    source: Callable[[], pd.DataFrame],
+    write: Callable[[pd.DataFrame], bytes],
+) -> Callable[[], bytes]:
+    """The file a download button writes when clicked, with its audit entry at that moment."""
+
+    def produce() -> bytes:
+        frame = source()
+        data = write(frame)
+        audit.record_event(con, actor, "unduh", f"{what} ({format_int(len(frame))} baris)")
+        return data
+
+    return produce
+
+
+def show_roster_table(frame: pd.DataFrame, total: int | None = None) -> None:
+    """A roster table: dates as dd/mm/yyyy and missing values blank (not "None"), sorting on real values.
+
+    A browser table of millions of rows helps nobody: the first SHOWN_ROWS are shown, the
+    download next to it holds every row.
+    """
+    total = len(frame) if total is None else total
+    if total > min(len(frame), SHOWN_ROWS):
+        frame = frame.head(SHOWN_ROWS)
+        st.caption(
+            f"Ditampilkan {format_int(len(frame))} baris pertama dari {format_int(total)}; unduhan berisi semuanya."
+        )
+    # Column formats, not a pandas Styler: the styler renders every cell in Python (0,5 s for
+    # 5.000 rows on each rerun), the column format is applied by the browser.
+    dates = st.column_config.DateColumn("Tanggal Aktivasi", format="DD/MM/YYYY")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Tanggal Aktivasi": dates}, placeholder="")
+
+
+def empty_state() -> bool:
+    """Show the 'no data yet' explanation; True when there is nothing to show."""
+    if sidebar_choices().dates:
+        return False
+    st.info("Belum ada snapshot tersimpan. Unggah berkas daftar ASN di halaman **Unggah Snapshot**.")
+    return True
+
+
+def plotly_config() -> dict[str, object]:
+    """How every chart is drawn: no Plotly logo, Indonesian number and date formats."""
+    return {"displaylogo": False, "locale": "id"}
