@@ -104,8 +104,10 @@ def main() -> None:
         con, days, seconds = national_pages.national_database(db, args.asn, args.snapshots)
         rows = con.execute("SELECT count(*) FROM roster").fetchall()[0][0]
         built = f"built in {number(seconds)} s" if seconds >= 1 else f"reused from {db}"
-        print(f"\n2. Database time of each page query ({number(rows)} roster rows, {len(days)} snapshots,"
-              f" {built}; best of 3)")  # fmt: skip
+        print(
+            f"\n2. Database time of each page query ({number(rows)} roster rows, {len(days)} snapshots,"
+            f" {built}; best of 3)"
+        )
         for name, query in national_pages.page_queries(con, days).items():
             print(f"   {name:<44}{number(national_pages.timed(query)):>9} ms")
         con.close()

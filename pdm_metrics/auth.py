@@ -95,8 +95,9 @@ def users_from_secrets(section: Mapping[str, Any] | None) -> dict[str, User]:
     for username, entry in (section or {}).items():
         try:
             role = Role(str(entry["role"]).lower())
-            users[username.lower()] = User(username.lower(), str(entry.get("name", username)), role,
-                                           str(entry["password_hash"]))  # fmt: skip
+            users[username.lower()] = User(
+                username.lower(), str(entry.get("name", username)), role, str(entry["password_hash"])
+            )
         except (KeyError, ValueError) as exc:
             raise ValueError(
                 f"Pengguna '{username}' di secrets.toml tidak lengkap: perlu role (pimpinan/operator/admin) "

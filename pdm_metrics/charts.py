@@ -19,8 +19,11 @@ from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pc
 from pdm_metrics.metrics import Metric
 
 METRIC_COLORS = {Metric.ACTIVATION: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFICATION: "#9467BD"}
-PHASE_FILLS = {Metric.ACTIVATION: "rgba(11,110,79,0.08)", Metric.PDM: "rgba(31,119,180,0.10)",
-               Metric.VERIFICATION: "rgba(148,103,189,0.07)"}  # fmt: skip
+PHASE_FILLS = {
+    Metric.ACTIVATION: "rgba(11,110,79,0.08)",
+    Metric.PDM: "rgba(31,119,180,0.10)",
+    Metric.VERIFICATION: "rgba(148,103,189,0.07)",
+}
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
 
 
@@ -77,35 +80,78 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
     """The three phases as labelled bands, and their deadlines as labelled dashed lines."""
     for row, phase in enumerate(calendar.phases):
         fig.add_shape(
-            type="rect", xref="x", yref="paper", x0=phase.start, x1=phase.end + timedelta(days=1), y0=0, y1=1,
-            fillcolor=PHASE_FILLS[phase.metric], line={"width": 0}, layer="below", name=f"fase {phase.key}",
-        )  # fmt: skip
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=phase.start,
+            x1=phase.end + timedelta(days=1),
+            y0=0,
+            y1=1,
+            fillcolor=PHASE_FILLS[phase.metric],
+            line={"width": 0},
+            layer="below",
+            name=f"fase {phase.key}",
+        )
         fig.add_annotation(
-            x=phase.start, y=1 - 0.06 * row, xref="x", yref="paper", xanchor="left", showarrow=False,
-            text=f"Fase {phase.metric.label}", font={"size": 11, "color": METRIC_COLORS[phase.metric]},
+            x=phase.start,
+            y=1 - 0.06 * row,
+            xref="x",
+            yref="paper",
+            xanchor="left",
+            showarrow=False,
+            text=f"Fase {phase.metric.label}",
+            font={"size": 11, "color": METRIC_COLORS[phase.metric]},
             name=f"label fase {phase.key}",
-        )  # fmt: skip
+        )
         fig.add_shape(
-            type="line", xref="x", yref="paper", x0=phase.end, x1=phase.end, y0=0, y1=1,
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=phase.end,
+            x1=phase.end,
+            y0=0,
+            y1=1,
             line={"color": METRIC_COLORS[phase.metric], "width": 1.5, "dash": "dash"},
             name=f"tenggat {phase.key}",
-        )  # fmt: skip
+        )
         fig.add_annotation(
-            x=phase.end, y=0.02 + 0.07 * row, xref="x", yref="paper", xanchor="right", showarrow=False,
-            text=f"Tenggat {phase.metric.label}: {format_date(phase.end)}", bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 11, "color": METRIC_COLORS[phase.metric]}, name=f"label tenggat {phase.key}",
-        )  # fmt: skip
+            x=phase.end,
+            y=0.02 + 0.07 * row,
+            xref="x",
+            yref="paper",
+            xanchor="right",
+            showarrow=False,
+            text=f"Tenggat {phase.metric.label}: {format_date(phase.end)}",
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": 11, "color": METRIC_COLORS[phase.metric]},
+            name=f"label tenggat {phase.key}",
+        )
 
 
 def _target_line(fig: go.Figure) -> None:
     fig.add_shape(
-        type="line", xref="paper", yref="y", x0=0, x1=1, y0=100, y1=100,
-        line={"color": "#C0392B", "width": 1, "dash": "dot"}, name="target 100%",
-    )  # fmt: skip
+        type="line",
+        xref="paper",
+        yref="y",
+        x0=0,
+        x1=1,
+        y0=100,
+        y1=100,
+        line={"color": "#C0392B", "width": 1, "dash": "dot"},
+        name="target 100%",
+    )
     fig.add_annotation(
-        x=0.995, y=100, xref="paper", yref="y", xanchor="right", yanchor="bottom", showarrow=False,
-        text="Target 100%", font={"size": 11, "color": "#C0392B"}, name="label target",
-    )  # fmt: skip
+        x=0.995,
+        y=100,
+        xref="paper",
+        yref="y",
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        text="Target 100%",
+        font={"size": 11, "color": "#C0392B"},
+        name="label target",
+    )
 
 
 def _series_trace(series: Series) -> go.Scatter:

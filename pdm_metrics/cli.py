@@ -151,8 +151,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
             roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con)
-        _stage(f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
-               f"{format_int(roster.warning_count)} peringatan. Menyimpan ...", started)  # fmt: skip
+        _stage(
+            f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
+            f"{format_int(roster.warning_count)} peringatan. Menyimpan ...",
+            started,
+        )
         total = roster.valid_count
         saved = ingest_roster(
             con,

@@ -287,23 +287,6 @@ def snapshot_frame(people: list[SamplePerson], day: date) -> pd.DataFrame:
     return frame.astype("string")
 
 
-def export_frame(people: list[SamplePerson], day: date) -> pd.DataFrame:
-    """The same snapshot with the headers a SAPK export would carry (for sample files)."""
-    headers = {
-        Column.NIP: "NIP BARU",
-        Column.NAMA: "NAMA PEGAWAI",
-        Column.OPD: "UNIT KERJA",
-        Column.JENIS_ASN: "JENIS PEGAWAI",
-        Column.STATUS_AKTIVASI: "STATUS AKTIVASI",
-        Column.TGL_AKTIVASI: "TGL AKTIVASI",
-        Column.EMAIL: "EMAIL",
-        Column.STATUS_PDM: "STATUS PDM",
-        Column.STATUS_VERIFIKASI: "STATUS VERIFIKASI",
-    }
-    frame = snapshot_frame(people, day)
-    return frame.rename(columns={c: headers[Column(c)] for c in frame.columns})
-
-
 def sample_roster(people: list[SamplePerson], day: date, con: store.Connection | None = None) -> Roster:
     """One sample snapshot as if read from a file (row numbers as in an export with a header row)."""
     raw = snapshot_frame(people, day)

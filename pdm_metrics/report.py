@@ -133,8 +133,7 @@ def build_report(data: ReportData, calendar: Calendar) -> bytes:
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 8, data.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, f"Keadaan per {format_date(data.snapshot_date)} · {data.scope}", new_x="LMARGIN",
-                   new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(0, 6, f"Keadaan per {format_date(data.snapshot_date)} · {data.scope}", new_x="LMARGIN", new_y="NEXT")
     pdf.heading("Capaian per tahap")
     pdf.rows(["Tahap", "Persentase", "Jumlah", "Tenggat"], data.kpi_rows, (25, 25, 45, 95))
     pdf.heading("Perkembangan terhadap tenggat")

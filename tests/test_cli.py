@@ -105,8 +105,11 @@ def test_diff_per_opd(sample_db_path: Path) -> None:
                              "left", "moved_in", "moved_out"]  # fmt: skip
     assert sum(int(r["joined"]) for r in rows) == 14 and sum(int(r["left"]) for r in rows) == 14
     assert sum(int(r["moved_in"]) for r in rows) == 10 == sum(int(r["moved_out"]) for r in rows)
-    as_json = json.loads(run("diff", "--from", "2021-09-27", "--to", "2021-11-08", "--format", "json", "--db",
-                             str(sample_db_path)).stdout)  # fmt: skip
+    as_json = json.loads(
+        run(
+            "diff", "--from", "2021-09-27", "--to", "2021-11-08", "--format", "json", "--db", str(sample_db_path)
+        ).stdout
+    )
     assert sum(r["regressed"] for r in as_json) == 0
     missing = run("diff", "--from", "2020-01-01", "--to", "2021-11-08", "--db", str(sample_db_path))
     assert missing.returncode == 1 and "tidak ada" in missing.stderr

@@ -92,11 +92,14 @@ def earlier_snapshots_intact(path: Path, expected: str) -> None:
         for day in dates[2:]:  # the big snapshot is either absent or complete
             rows = con.execute(
                 "SELECT s.row_count, count(r.nip) FROM snapshots s JOIN roster r ON r.snapshot_id = s.id "
-                "WHERE s.snapshot_date = ? GROUP BY s.row_count", [day]
-            ).fetchall()  # fmt: skip
+                "WHERE s.snapshot_date = ? GROUP BY s.row_count",
+                [day],
+            ).fetchall()
             assert rows == [(BIG_ROWS, BIG_ROWS)]
-        summary = con.execute("SELECT sum(total) FROM opd_summary m JOIN snapshots s ON s.id = m.snapshot_id "
-                              "WHERE s.snapshot_date < ?", [dt.date(2021, 8, 1)]).fetchone()  # fmt: skip
+        summary = con.execute(
+            "SELECT sum(total) FROM opd_summary m JOIN snapshots s ON s.id = m.snapshot_id WHERE s.snapshot_date < ?",
+            [dt.date(2021, 8, 1)],
+        ).fetchone()
         assert summary == (5,)
     finally:
         con.close()
@@ -115,8 +118,18 @@ def content_checksum_of_dates(con: store.Connection, dates: list[dt.date]) -> st
 
 
 def ingest_command(big_csv: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "pdm_metrics", "ingest", str(big_csv), "--db", str(db), "--date", BIG_DATE,
-            "--replace"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "pdm_metrics",
+        "ingest",
+        str(big_csv),
+        "--db",
+        str(db),
+        "--date",
+        BIG_DATE,
+        "--replace",
+    ]
 
 
 # Where to kill the ingest, by what it has just announced on stderr: reading, checking, the
@@ -172,8 +185,13 @@ def test_a_full_disk_gives_a_clear_error_and_no_damage(big_csv: Path, tmp_path: 
         "from pdm_metrics.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script, *ingest_command(big_csv, db)[3:]], cwd=ROOT,
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", script, *ingest_command(big_csv, db)[3:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr[-2000:]
     assert "ruang penyimpanan penuh" in result.stderr and "Traceback" not in result.stderr
     earlier_snapshots_intact(db, expected)

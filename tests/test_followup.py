@@ -154,9 +154,11 @@ def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # typ
     everyone = present(sample_people, JULY_11)
     users = pd.Series([p.email for p in everyone if p.email]).value_counts()
     expected = [
-        p.nip for p in everyone if not p.activated_by(JULY_11) and (
-            p.email is None or users[p.email] > 1 or p.email.split("@")[1] in PERSONAL_DOMAINS)
-    ]  # fmt: skip
+        p.nip
+        for p in everyone
+        if not p.activated_by(JULY_11)
+        and (p.email is None or users[p.email] > 1 or p.email.split("@")[1] in PERSONAL_DOMAINS)
+    ]
     assert day == JULY_11 and sorted(risks["NIP"]) == sorted(expected)
     assert risks["Cara memperbaiki"].str.contains("1×24 jam").all()
 
@@ -192,8 +194,15 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
     with pytest.raises(PdmError, match="Nomor surat"):
         kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani")
     kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani")
-    kalender.add_extension(con, "pdm", dt.date(2021, 10, 31), "12998/B-SI.01.01/SD/EIII/2021", dt.date(2021, 9, 13),
-                        "instansi dalam lampiran", "budi")  # fmt: skip
+    kalender.add_extension(
+        con,
+        "pdm",
+        dt.date(2021, 10, 31),
+        "12998/B-SI.01.01/SD/EIII/2021",
+        dt.date(2021, 9, 13),
+        "instansi dalam lampiran",
+        "budi",
+    )
     calendar = common.calendar_in_force(con)
     assert calendar.phase_for(Metric.PDM).end == dt.date(2021, 10, 31)
     assert load_calendar().phase_for(Metric.PDM).end == dt.date(2021, 9, 14)  # the file itself is unchanged

@@ -87,9 +87,11 @@ def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Pa
 def test_a_database_from_before_the_instansi_level_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))
-    old.execute("CREATE TABLE roster (snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,"
-                " opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE, pdm_done BOOLEAN,"
-                " verified BOOLEAN, email VARCHAR)")  # fmt: skip
+    old.execute(
+        "CREATE TABLE roster (snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,"
+        " opd_key VARCHAR, jenis_asn VARCHAR, activated BOOLEAN, activated_on DATE, pdm_done BOOLEAN,"
+        " verified BOOLEAN, email VARCHAR)"
+    )
     old.close()
     con = store.connect(path)
     saved = ingest_roster(con, read_roster(csv_bytes(ROWS, ";"), "p.csv", JULY_11))

@@ -100,8 +100,10 @@ RATES = st.one_of(st.integers(0, 10_000).map(lambda h: h / 100), st.floats(0, 10
     st.lists(st.tuples(st.integers(0, 5), st.sampled_from(DAYS), RATES), min_size=1, max_size=40),
     st.sampled_from(DAYS),
 )
-@example([(0, dt.date(2021, 8, 2), 50.0), (0, dt.date(2021, 8, 30), 60.0), (1, dt.date(2021, 8, 30), 0.0)],
-         dt.date(2021, 8, 30))  # the day before the deadline  # fmt: skip
+@example(
+    [(0, dt.date(2021, 8, 2), 50.0), (0, dt.date(2021, 8, 30), 60.0), (1, dt.date(2021, 8, 30), 0.0)],
+    dt.date(2021, 8, 30),
+)  # the day before the deadline
 @example([(0, dt.date(2021, 8, 31), 99.99)], dt.date(2021, 8, 31))  # the deadline itself
 def test_the_whole_table_at_once_says_what_each_opd_alone_says(rows: list, as_of: dt.date) -> None:  # type: ignore[type-arg]
     """pace_frame (a national table of 90.000 rows in one go) gives every figure and word that

@@ -333,8 +333,10 @@ def test_the_sheets_files_are_gone_once_read_whether_the_workbook_is_used_or_ref
 def test_several_files_are_one_snapshot() -> None:
     from pdm_metrics.roster import read_rosters
 
-    files = [(csv_bytes([[*HEADER, "STATUS PDM"], [*ROWS[0], "Sudah"]]), "jambi_20210711.csv"),
-             (xlsx_bytes([HEADER, ROWS[1], [ROWS[2][0], "X", "Dinas A", "Entah"]]), "riau.xlsx")]  # fmt: skip
+    files = [
+        (csv_bytes([[*HEADER, "STATUS PDM"], [*ROWS[0], "Sudah"]]), "jambi_20210711.csv"),
+        (xlsx_bytes([HEADER, ROWS[1], [ROWS[2][0], "X", "Dinas A", "Entah"]]), "riau.xlsx"),
+    ]
     roster = read_rosters(files)
     assert roster.snapshot_date == JULY_11 and roster.source_name == "jambi_20210711.csv + riau.xlsx"
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
@@ -361,8 +363,10 @@ def test_windows_1252_text_far_into_a_large_file_is_still_read_correctly() -> No
 
 
 def test_a_title_above_the_header_and_a_quoted_line_break_keep_excel_row_numbers() -> None:
-    text = 'Keadaan per 11 Juli 2021\r\nNIP,NAMA,OPD,STATUS AKTIVASI\r\n' \
-           f'{NIP_A},"Budi\nSantoso",Dinas A,Sudah\r\n{NIP_B},Siti,Dinas A,Entah\r\n'  # fmt: skip
+    text = (
+        "Keadaan per 11 Juli 2021\r\nNIP,NAMA,OPD,STATUS AKTIVASI\r\n"
+        f'{NIP_A},"Budi\nSantoso",Dinas A,Sudah\r\n{NIP_B},Siti,Dinas A,Entah\r\n'
+    )
     roster = read_roster(text.encode(), "x.csv")
     assert roster.snapshot_date == JULY_11 and roster.rows["nama"].iloc[0] == "Budi Santoso"
     assert list(errors_of(roster)["row_number"]) == [4]  # records: title 1, header 2, Budi 3, Siti 4

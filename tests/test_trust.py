@@ -91,8 +91,9 @@ def test_masked_views_hide_nip_and_email_everywhere(sample_con: store.Connection
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pdm_metrics", *args], capture_output=True, text=True, cwd=ROOT,
-                          input=stdin, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "pdm_metrics", *args], capture_output=True, text=True, cwd=ROOT, input=stdin, check=False
+    )
 
 
 def test_export_cli_neutralises_formulas_and_masks_on_request(tmp_path: Path) -> None:

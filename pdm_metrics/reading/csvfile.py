@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -32,10 +31,7 @@ class CsvGrid:
     table: pa.Table  # from the header record on; every cell text, columns c0..cN
     header_record: int  # 0-based record index of the header in the file
     title_lines: list[str]
-    row_numbers: np.ndarray  # Excel-style row number of each table row
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row number, text)
-    encoding: str = "utf-8"
-    delimiter: str = ","
 
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
@@ -167,9 +163,8 @@ def read_csv_grid(data: bytes) -> CsvGrid:
     header_record = header if header is not None else _first_nonempty(records)
     width = len(records[header_record]) if records else 1
     table, bad = _parse(data[bom:], encoding, delimiter, header_record, width)
-    row_numbers = _row_numbers(header_record, table.num_rows, [n for n, _ in bad])
     title_lines = [delimiter.join(r) for r in records[:header_record]]
-    return CsvGrid(table, header_record, title_lines, row_numbers, bad, encoding, delimiter)
+    return CsvGrid(table, header_record, title_lines, bad)
 
 
 def _first_nonempty(records: list[list[str]]) -> int:
@@ -209,11 +204,3 @@ def _parse(
         # Only the single-threaded reader knows the record number of a bad row.
         return _parse(data, encoding, delimiter, skip, width, threads=False)
     return table, bad
-
-
-def _row_numbers(header_record: int, rows: int, skipped_records: list[int]) -> np.ndarray:
-    """Excel row numbers of the table's rows (header included), around skipped records."""
-    numbers = np.arange(header_record + 1, header_record + 1 + rows, dtype=np.int64)
-    for skipped in sorted(skipped_records):
-        numbers[numbers >= skipped] += 1
-    return numbers

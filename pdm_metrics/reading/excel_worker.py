@@ -108,9 +108,13 @@ def read_workbook(source: Path, workdir: Path) -> None:
         with pa.OSFile(str(grid_path), "wb") as sink, ipc.new_file(sink, grid.schema) as writer:
             writer.write_batch(grid)
         sheets_meta.append(
-            {"sheet": reader.sheet_names[index], "header_row": header_row, "numeric_nip_rows": numeric_rows,
-             "grid": grid_path.name}
-        )  # fmt: skip
+            {
+                "sheet": reader.sheet_names[index],
+                "header_row": header_row,
+                "numeric_nip_rows": numeric_rows,
+                "grid": grid_path.name,
+            }
+        )
     _write_meta(workdir, sheets=sheets_meta)
 
 

@@ -37,8 +37,10 @@ def report_pdf(con: store.Connection, filters: Filters, generated_on: date) -> t
     day = summary.snapshot_date
     history = [r for r in rates_from_counts(selection_counts(con, filters, False, None)) if r.snapshot_date <= day]
     table = summary.opd_table.head(REPORT_RANKING_SIZE)
-    ranking = [(str(o), float(v), str(t).split(" ")[0]) for o, v, t in
-               zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)]  # fmt: skip
+    ranking = [
+        (str(o), float(v), str(t).split(" ")[0])
+        for o, v, t in zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)
+    ]
     risky = at_risk_opd(con, filters)
     follow_rows = []
     for metric in Metric:

@@ -66,11 +66,24 @@ def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator
     db = folder / "app.duckdb"
     shutil.copy(sample_db_path, db)
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--secrets.files", str(secrets or folder / "tidak-ada.toml")]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PDM_DB": str(db)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--secrets.files",
+        str(secrets or folder / "tidak-ada.toml"),
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, "PDM_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
