@@ -35,13 +35,13 @@ if user.role.is_admin:
 page = st.navigation(pages)
 sidebar.sidebar_filters()
 login.user_panel(user)
-sample, real = cache.has_sample_data()
-if sample:
-    where_next = (
-        "Data asli sudah diunggah: data contoh dapat dihapus di halaman Unggah Snapshot."
-        if real
-        else "Unggah snapshot asli di halaman Unggah Snapshot."
-    )
+if cache.showing_sample():
+    if cache.has_real_data():
+        where_next = "Matikan **Lihat data contoh** di bilah samping untuk kembali ke data asli."
+    elif user.role.can_upload:
+        where_next = "Unggah snapshot asli di halaman Unggah Snapshot: sejak itu hanya data asli yang tampil."
+    else:
+        where_next = "Data asli tampil setelah operator mengunggah snapshot pertama."
     st.warning(
         f"Yang tampil adalah **data contoh** (sintetis), bukan data ASN sebenarnya. {where_next}",
         icon=":material/science:",

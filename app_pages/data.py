@@ -29,7 +29,7 @@ if not widgets.empty_state():
         st.info("Tidak ada ASN yang cocok dengan pilihan ini.")
     else:
         widgets.show_roster_table(page.table, page.total)
-        every_row = partial(data.data_rows, cache.connection(), filters, status)  # read only when clicked
+        every_row = partial(data.data_rows, cache.shown_connection(), filters, status)  # read only when clicked
         widgets.download_buttons(
             every_row,
             f"pantau-pdm_data_{day.isoformat()}",

@@ -48,6 +48,6 @@ for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
         st.dataframe(listing, hide_index=True, width="stretch")
         # Every name, read only when a download is clicked.
         every_name = partial(
-            perubahan.change_names, cache.connection(), from_date, to_date, kind, filters.opd_keys, filters.masked
+            perubahan.change_names, cache.shown_connection(), from_date, to_date, kind, filters.opd_keys, filters.masked
         )
         widgets.download_buttons(every_name, f"pantau-pdm_{kind}_{period}", label, subtitle, f"diff-{kind}")

@@ -19,7 +19,7 @@ metric = (
     or Metric.ACTIVATION
 )
 try:
-    view = cache.follow_up(filters, metric)
+    view = cache.follow_up(cache.calendar(), filters, metric)
 except TooManyUnits as exc:
     st.info(exc.message)
     st.stop()
@@ -75,7 +75,7 @@ with emails:
         )
 
 with sanctions:
-    day, phase, listing = cache.sanctions(filters, metric)
+    day, phase, listing = cache.sanctions(cache.calendar(), filters, metric)
     if listing is None or day is None:
         st.info(
             f"Tenggat {metric.label} ({format_date(phase.end)}) belum lewat pada snapshot "

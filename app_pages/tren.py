@@ -26,7 +26,7 @@ st.caption(
     f"Fase menurut Keputusan Kepala BKN Nomor 87 Tahun 2021: {phases}. "
     "Garis titik-titik: aktivasi kumulatif per hari menurut tanggal aktivasi."
 )
-day, pace_table = cache.pace_table(filters)
+day, pace_table = cache.pace_table(cache.calendar(), filters)
 st.subheader("Laju & proyeksi")
 if pace_table.empty or day is None:
     st.info("Laju membutuhkan sedikitnya dua snapshot.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
-from ui import actions, cache, widgets
+from ui import actions, widgets
 
 st.title("Unggah Snapshot")
 st.caption(
@@ -27,14 +27,34 @@ if uploads:
     try:
         with st.status("Memeriksa berkas…", expanded=False) as status:
             preview = actions.upload_preview(files, override, lambda step: status.update(label=f"{step}…"))
+            roster = preview.roster
+            found = f"{format_int(roster.error_count)} galat" if roster.error_count else "tanpa galat"
             status.update(
-                label=f"Berkas diperiksa: {format_int(preview.roster.row_count)} baris data", state="complete"
+                label=f"Berkas diperiksa: {format_int(roster.row_count)} baris data, {found}",
+                state="error" if roster.error_count else "complete",
             )
     except PdmError as exc:
         st.error(exc.message, icon=":material/error:")
         st.stop()
-    roster = preview.roster
     st.session_state["upload_file"] = upload_id
+
+    # What the file holds comes first, whatever its date: an operator sees its errors at once.
+    cols = st.columns(4)
+    cols[0].metric("Baris akan disimpan", format_int(preview.rows_to_store))
+    cols[1].metric("Sudah aktivasi", format_int(preview.activated))
+    cols[2].metric("Galat", format_int(roster.error_count))
+    cols[3].metric("Peringatan", format_int(roster.warning_count))
+    if not preview.report.empty:
+        st.subheader("Laporan pemeriksaan")
+        st.dataframe(preview.report, hide_index=True, width="stretch")
+        widgets.download_buttons(
+            preview.report,
+            "laporan-pemeriksaan",
+            "Laporan pemeriksaan berkas",
+            f"Berkas {roster.source_name}",
+            "laporan",
+        )
+
     chosen_date = st.date_input(
         "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),
         value=roster.snapshot_date,
@@ -48,21 +68,12 @@ if uploads:
         st.warning("Tanggal snapshot tidak ditemukan di judul maupun nama berkas. Isi tanggalnya di atas.")
         st.stop()
 
-    cols = st.columns(4)
-    cols[0].metric("Baris akan disimpan", format_int(preview.rows_to_store))
-    cols[1].metric("Sudah aktivasi", format_int(preview.activated))
-    cols[2].metric("Galat", format_int(roster.error_count))
-    cols[3].metric("Peringatan", format_int(roster.warning_count))
-    if not preview.report.empty:
-        st.subheader("Laporan pemeriksaan")
-        st.dataframe(preview.report, hide_index=True, width="stretch")
-        widgets.download_buttons(
-            preview.report,
-            "laporan-pemeriksaan",
-            "Laporan pemeriksaan berkas",
-            f"Berkas {roster.source_name}, snapshot {format_date(roster.snapshot_date)}",
-            "laporan",
-        )
+    notices_confirmed = False
+    if preview.notices:
+        st.subheader("Periksa sebelum menyimpan")
+        for notice in preview.notices:
+            st.warning(notice, icon=":material/report:")
+        notices_confirmed = st.checkbox("Saya sudah memeriksa: berkas ini memang lengkap dan benar (dicatat)")
 
     skip_invalid = False
     if roster.error_count:
@@ -75,11 +86,15 @@ if uploads:
     if preview.exists:
         st.warning(f"Snapshot tanggal {format_date(roster.snapshot_date)} sudah ada.")
         replace = st.checkbox(f"Ganti snapshot {format_date(roster.snapshot_date)} (yang lama disimpan di arsip)")
-    can_store = (not roster.error_count or skip_invalid) and (not preview.exists or replace)
+    can_store = (
+        (not roster.error_count or skip_invalid)
+        and (not preview.exists or replace)
+        and (not preview.notices or notices_confirmed)
+    )
     if st.button("Simpan snapshot", type="primary", disabled=not can_store):
         progress = st.progress(0.2, text="Menyimpan ke basis data…")
         try:
-            saved = actions.commit_upload(preview, replace=replace, skip_invalid=skip_invalid)
+            saved = actions.commit_upload(preview, replace, skip_invalid, notices_confirmed)
         except PdmError as exc:
             progress.empty()
             st.error(exc.message)
@@ -90,14 +105,4 @@ if uploads:
             f"{format_int(saved.activated)} sudah aktivasi. Semua halaman kini memakai data ini."
         )
         st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
-        st.rerun()
-
-sample, real = cache.has_sample_data()
-if sample and real:
-    st.divider()
-    st.subheader("Data contoh")
-    st.write("Data asli sudah tersimpan. Data contoh (sintetis) dapat dihapus agar tidak tercampur.")
-    if st.button("Hapus data contoh"):
-        removed = actions.remove_sample_data()
-        st.session_state["upload_done"] = f"{format_int(removed)} snapshot contoh dihapus."
         st.rerun()

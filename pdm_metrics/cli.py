@@ -26,7 +26,7 @@ from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import CHANGE_KINDS
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--date", type=_iso_date, default=None, help="tanggal snapshot YYYY-MM-DD")
     ingest.add_argument("--skip-invalid", action="store_true", help="impor baris valid, lewati yang salah")
     ingest.add_argument("--replace", action="store_true", help="ganti snapshot bertanggal sama")
+    ingest.add_argument(
+        "--confirm", action="store_true", help="simpan walau berkas tampak tidak wajar (tercatat di audit)"
+    )
     ingest.add_argument("--by", default="cli", help="nama pengunggah untuk catatan audit")
 
     rates = with_db(commands.add_parser("rates", help="tingkat aktivasi, PDM dan verifikasi"))
@@ -87,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--by", default="cli", help="nama untuk catatan audit")
 
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
-    with_db(commands.add_parser("demo", help="isi basis data dengan data contoh"))
+    demo = commands.add_parser("demo", help="buat berkas data contoh (terpisah dari data asli)")
+    demo.add_argument("--db", type=Path, default=None, help="berkas DuckDB data contoh (bawaan data/pdm-contoh.duckdb)")
     commands.add_parser("hash-password", help="buat hash kata sandi untuk .streamlit/secrets.toml")
     return parser
 
@@ -102,6 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def unconfirmed_message(notices: Sequence[str]) -> str:
+    lines = ["Berkas belum disimpan: periksa dulu hal berikut."]
+    lines += [f"  - {notice}" for notice in notices]
+    lines.append("Bila berkas memang benar, ulangi dengan opsi --confirm (dicatat di catatan audit).")
+    return "\n".join(lines)
 
 
 def roster_files(paths: Sequence[Path]) -> list[Path]:
@@ -156,6 +167,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{format_int(roster.warning_count)} peringatan. Menyimpan ...",
             started,
         )
+        notices = plausibility(con, roster, date.today())
+        if notices and not args.confirm:
+            roster.checks.close()
+            print(unconfirmed_message(notices), file=sys.stderr)
+            return 1
         total = roster.valid_count
         saved = ingest_roster(
             con,
@@ -164,6 +180,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             replace=args.replace,
             uploaded_by=args.by,
             progress=lambda share: _show_bar(round(share * total), total),
+            confirmed_notices=notices,
         )
         roster.checks.close()
     finally:
@@ -176,6 +193,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         "skipped": roster.invalid_row_count,
         "warnings": roster.warning_count,
         "replaced": saved.replaced,
+        "notices": notices,
     }
     print(json.dumps(summary))
     return 0
@@ -249,7 +267,7 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pdm_metrics import demo
 
-    con = store.connect(args.db)
+    con = store.connect(args.db or store.sample_db_path(store.DEFAULT_DB_PATH))
     try:
         real = store.list_snapshots(con)
         if not real.empty and not real["is_sample"].all():

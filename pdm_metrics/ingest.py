@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from pdm_metrics import store
 from pdm_metrics.checks.rules import ERROR
+from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
+from pdm_metrics.plausibility import SnapshotShape, plausibility_notices
 from pdm_metrics.roster import Roster
-from pdm_metrics.schema import Column
+from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS
 
 MISSING_DATE_MESSAGE = (
     "Tanggal snapshot tidak ditemukan di judul berkas (mis. 'Keadaan per 11 Juli 2021') "
@@ -40,22 +45,21 @@ def rejection_message(roster: Roster, shown: int = 10) -> str:
     return "\n".join(lines)
 
 
-def snapshot_meta(roster: Roster, uploaded_by: str, is_sample: bool = False) -> store.SnapshotMeta:
+def snapshot_meta(
+    roster: Roster, uploaded_by: str, is_sample: bool = False, confirmed_notices: Sequence[str] = ()
+) -> store.SnapshotMeta:
     if roster.snapshot_date is None:
         raise RosterError(MISSING_DATE_MESSAGE)
-    present = roster.columns_present
+    flags = {flag: column in roster.columns_present for flag, column in OPTIONAL_COLUMN_FLAGS.items()}
     return store.SnapshotMeta(
         snapshot_date=roster.snapshot_date,
         source_name=roster.source_name,
         source_sha256=roster.sha256,
         skipped_rows=roster.invalid_row_count,
-        has_activation_date=Column.TGL_AKTIVASI in present,
-        has_pdm=Column.STATUS_PDM in present,
-        has_verification=Column.STATUS_VERIFIKASI in present,
-        has_email=Column.EMAIL in present,
-        has_jenis_asn=Column.JENIS_ASN in present,
         uploaded_by=uploaded_by,
         is_sample=is_sample,
+        confirmed_notices=tuple(confirmed_notices),
+        **flags,
     )
 
 
@@ -75,8 +79,46 @@ def ingest_roster(
     uploaded_by: str = "cli",
     is_sample: bool = False,
     progress: store.StoreProgress | None = None,
+    confirmed_notices: Sequence[str] = (),
 ) -> store.SavedSnapshot:
-    """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come."""
-    meta = snapshot_meta(roster, uploaded_by, is_sample)
+    """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come.
+    `confirmed_notices` (plausibility notices the uploader confirmed) go into the audit log."""
+    meta = snapshot_meta(roster, uploaded_by, is_sample, confirmed_notices)
     check_storable(roster, skip_invalid)
     return store.save_snapshot(con, roster.checks, meta, replace=replace, progress=progress)
+
+
+def plausibility(con: store.Connection, roster: Roster, today: date) -> list[str]:
+    """What looks odd about the roster as a whole, against the stored snapshot nearest its date
+    (plausibility.plausibility_notices); empty without a date."""
+    if roster.snapshot_date is None:
+        return []
+    units = roster.checks.unit_totals()
+    new = SnapshotShape(
+        roster.snapshot_date,
+        int(units["total"].sum()),
+        int(units["activated"].sum()),
+        dict(zip(units["opd_key"], units["opd"], strict=True)),
+        frozenset(COLUMN_LABELS[c] for c in roster.columns_present if c in OPTIONAL_COLUMN_FLAGS.values()),
+    )
+    campaign_start = min(phase.start for phase in load_calendar().phases)
+    return plausibility_notices(new, _nearest_stored(con, roster.snapshot_date), today, campaign_start)
+
+
+def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:
+    """The stored snapshot the new one replaces, else follows, else (dated before all) precedes."""
+    snapshots = store.list_snapshots(con)
+    if snapshots.empty:
+        return None
+    earlier = snapshots[snapshots["snapshot_date"].dt.date <= day]
+    row = earlier.iloc[-1] if not earlier.empty else snapshots.iloc[0]
+    stored_day = row["snapshot_date"].date()
+    units = store.summary_counts(con, by_opd=True, snapshot_date=stored_day)
+    columns = frozenset(COLUMN_LABELS[column] for flag, column in OPTIONAL_COLUMN_FLAGS.items() if row[flag])
+    return SnapshotShape(
+        stored_day,
+        int(units["total"].sum()),
+        int(units["activated"].sum()),
+        dict(zip(units["opd_key"], units["opd"], strict=True)),
+        columns,
+    )

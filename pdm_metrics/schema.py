@@ -145,6 +145,15 @@ class Table(StrEnum):
     UNITS = "units"
 
 
+# The snapshot flags that say whether a file carried an optional column (snapshots.has_*).
+OPTIONAL_COLUMN_FLAGS: dict[str, Column] = {
+    "has_activation_date": Column.TGL_AKTIVASI,
+    "has_pdm": Column.STATUS_PDM,
+    "has_verification": Column.STATUS_VERIFIKASI,
+    "has_email": Column.EMAIL,
+    "has_jenis_asn": Column.JENIS_ASN,
+}
+
 # The kinds of change between two snapshots (Perubahan), each a boolean column of the changes table.
 CHANGE_KINDS: tuple[str, ...] = (
     "newly_activated",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,11 +46,28 @@ def streamlit_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
     path = tmp_path / "app.duckdb"
     monkeypatch.setenv("PDM_DB", str(path))
+    monkeypatch.delenv("PDM_SAMPLE_DB", raising=False)  # the sample's own file beside it
     st.cache_resource.clear()
     st.cache_data.clear()
     yield path
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def app_db(sample_db_path: Path, streamlit_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh install: an empty real database, and a copy of the sample in its own file."""
+    sample = streamlit_db.with_name("contoh.duckdb")
+    shutil.copy(sample_db_path, sample)
+    monkeypatch.setenv("PDM_SAMPLE_DB", str(sample))
+    return streamlit_db
+
+
+def load_sample_as_real_data(con: store.Connection) -> None:
+    """The sample's snapshots stored as if an agency had uploaded them (bulk data for store tests;
+    a real database never keeps snapshots marked as sample)."""
+    demo.load_sample(con)
+    con.execute("UPDATE snapshots SET is_sample = false")
 
 
 def content_checksum(con: store.Connection) -> str:

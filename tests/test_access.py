@@ -23,8 +23,8 @@ def users_secret() -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def db_path(streamlit_db: Path) -> Path:
-    return streamlit_db
+def db_path(app_db: Path) -> Path:
+    return app_db
 
 
 def fresh_app(users: dict[str, dict[str, str]]) -> AppTest:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,6 @@ from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
-
-
-@pytest.fixture
-def app_db(sample_db_path: Path, streamlit_db: Path) -> Path:
-    shutil.copy(sample_db_path, streamlit_db)
-    return streamlit_db
 
 
 def open_app(page: str | None = None, snapshot: dt.date | None = None) -> AppTest:
@@ -177,11 +170,18 @@ def test_upload_of_an_unreadable_file_gives_a_clear_error(app_db: Path) -> None:
     assert not at.exception
 
 
-def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
-    at = open_app("app_pages/unggah.py")
-    at.file_uploader[0].set_value(("rekap_20210711.csv", csv_bytes([HEADER, *ROWS]), "text/csv"))
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "application/octet-stream"))
     at.run()
-    assert "sudah ada" in at.warning[1].value
+    return at
+
+
+def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
+    at = upload(open_app("app_pages/unggah.py"), "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
+    at.button[0].click()
+    at.run()
+    at = upload(at, "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
+    assert any("sudah ada" in w.value for w in at.warning)
     assert at.button[0].disabled
     at.checkbox[0].check()
     at.run()
@@ -190,9 +190,11 @@ def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
     assert "tersimpan: 3 ASN" in at.success[0].value
 
 
-def test_empty_database_builds_the_sample_by_itself(streamlit_db: Path) -> None:
+def test_a_fresh_install_builds_the_sample_in_a_file_of_its_own(streamlit_db: Path) -> None:
     at = open_app()
     assert "3.923 ASN" in texts(at) and "31 Desember 2021" in texts(at)  # the latest sample snapshot
+    assert streamlit_db.with_name("app-contoh.duckdb").exists()
+    assert store.snapshot_dates(ui_connection()) == []  # nothing of it in the real database
     st.cache_resource.clear()
 
 
@@ -202,19 +204,27 @@ def ui_connection() -> store.Connection:
     return cache.connection()
 
 
-def test_sample_data_can_be_removed_once_real_data_is_in(app_db: Path) -> None:
+def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: Path) -> None:
     at = open_app("app_pages/unggah.py")
-    assert not [b for b in at.button if b.label == "Hapus data contoh"]
-    at.file_uploader[0].set_value(("rekap_20220105.csv", csv_bytes([HEADER, *ROWS]), "text/csv"))
-    at.run()
+    assert "data contoh" in at.warning[0].value and len(at.selectbox(key="snapshot").options) == 16
+    # 11 Juli 2021 is a sample date too: the sample lives apart, so nothing asks to replace it.
+    at = upload(at, "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
+    assert not at.button[0].disabled and not at.checkbox
     at.button[0].click()
     at.run()
-    assert "Data asli sudah diunggah" in at.warning[0].value
-    next(b for b in at.button if b.label == "Hapus data contoh").click()
+    assert "Snapshot 11 Juli 2021 tersimpan: 3 ASN" in at.success[0].value
+    assert not at.warning  # no sample banner
+    assert at.selectbox(key="snapshot").options == ["11 Juli 2021"]
+    at.switch_page("app_pages/ringkasan.py")
     at.run()
-    assert "16 snapshot contoh dihapus." in at.success[0].value
-    assert not at.warning  # the sample banner is gone
-    assert at.selectbox(key="snapshot").options == ["5 Januari 2022"]
+    assert "3 ASN" in texts(at) and not at.warning
+    at.toggle(key="show_sample").set_value(True)  # deliberately, the whole dashboard switches
+    at.run()
+    assert "data contoh" in at.warning[0].value and "3.923 ASN" in texts(at)
+    at.toggle(key="show_sample").set_value(False)
+    at.run()
+    assert not at.warning and at.selectbox(key="snapshot").options == ["11 Juli 2021"]
+    assert store.snapshot_dates(ui_connection()) == [JULY_11]  # the real database holds the real snapshot only
 
 
 def test_perubahan_page(app_db: Path) -> None:
@@ -275,3 +285,22 @@ def test_kalender_page_records_an_extension(app_db: Path) -> None:
     at.run()
     labels = {a["text"] for a in figure_of(at)["layout"]["annotations"]}
     assert "Tenggat PDM: 31 Oktober 2021" in labels
+
+
+def test_a_partial_file_is_flagged_and_saved_only_when_confirmed(app_db: Path) -> None:
+    full = [HEADER, *ROWS, *[[f"19900101202012{i:04d}", f"Pegawai {i}", "Dinas Sosial", "Sudah"] for i in range(1, 8)]]
+    at = upload(open_app("app_pages/unggah.py"), "rekap_20210920.csv", csv_bytes(full))
+    at.button[0].click()
+    at.run()
+    at = upload(at, "rekap_20211001.csv", csv_bytes([HEADER, *ROWS]))
+    notices = [w.value for w in at.warning]
+    assert any("Berkas ini memuat 3 ASN; snapshot 20 September 2021 memuat 10 ASN" in n for n in notices)
+    assert any("Dinas Sosial" in n for n in notices)  # the OPD that vanished
+    assert at.button[0].disabled  # not before the operator confirms
+    at.checkbox[0].check()
+    at.run()
+    at.button[0].click()
+    at.run()
+    assert "Snapshot 1 Oktober 2021 tersimpan: 3 ASN" in at.success[0].value
+    entry = store.audit_entries(ui_connection()).iloc[-1]
+    assert entry["action"] == "konfirmasi peringatan" and "memuat 3 ASN" in entry["detail"]

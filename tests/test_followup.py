@@ -18,8 +18,10 @@ from pdm_metrics.followup import PERSONAL_DOMAINS, email_problem
 from pdm_metrics.metrics import Metric
 from pdm_metrics.schema import CHANGE_KINDS
 from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut
+from tests.conftest import load_sample_as_real_data
 
 SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
+CALENDAR = load_calendar()
 
 
 def present(people: list[demo.SamplePerson], day: dt.date) -> list[demo.SamplePerson]:
@@ -91,14 +93,14 @@ def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con,
 def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path) -> None:
     path = tmp_path / "lama.duckdb"
     con = store.connect(path)
-    demo.load_sample(con)
+    load_sample_as_real_data(con)
     before, after = demo.SNAPSHOT_DATES[-2], demo.SNAPSHOT_DATES[-1]
     expected = store.change_counts_per_opd(con, before, after)
     names = {kind: store.change_list(con, before, after, kind) for kind in CHANGE_KINDS}
     assert sum(len(found) for found in names.values()) > 0
     con.execute("ALTER TABLE snapshot_changes DROP COLUMN list_order")
     con.execute("DROP TABLE snapshot_change_counts")
-    con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # and from before migrations were numbered
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")  # before migration 5
     con.close()
     read_only = store.connect(path, read_only=True)  # as stored: worked out on the fly
     assert store.change_counts_per_opd(read_only, before, after).equals(expected)
@@ -112,7 +114,7 @@ def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path)
 
 
 def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    view = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION)
+    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
     assert view is not None
     truth = pd.Series([p.opd for p in present(sample_people, JULY_11) if not p.activated_by(JULY_11)])
     expected = truth.value_counts()
@@ -134,7 +136,7 @@ def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> Non
 
 
 def test_follow_up_on_a_status_the_file_lacks(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.PDM)
+    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.PDM)
     assert view is not None and not view.available and view.opds == []
 
 
@@ -165,11 +167,11 @@ def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # typ
 
 def test_sanctions_only_after_the_deadline(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
     day, phase, before_deadline = tindak_lanjut.sanctions(
-        sample_con, common.Filters(dt.date(2021, 8, 23)), Metric.ACTIVATION
+        sample_con, CALENDAR, common.Filters(dt.date(2021, 8, 23)), Metric.ACTIVATION
     )
     assert day == dt.date(2021, 8, 23)
     assert before_deadline is None and phase.end == dt.date(2021, 8, 31)
-    _day, phase, listing = tindak_lanjut.sanctions(sample_con, common.Filters(SEP_27), Metric.ACTIVATION)
+    _day, phase, listing = tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(SEP_27), Metric.ACTIVATION)
     expected = [p.nip for p in present(sample_people, SEP_27) if not p.activated_by(SEP_27)]
     assert listing is not None and sorted(listing["NIP"]) == sorted(expected)
     assert set(listing["Akibat"]) == {"Layanan kepegawaian tidak diproses"}
@@ -217,7 +219,7 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
 
 
 def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-untyped-def]
-    day, pdf = laporan.report_pdf(sample_con, common.Filters(JULY_11), dt.date(2026, 11, 27))
+    day, pdf = laporan.report_pdf(sample_con, CALENDAR, common.Filters(JULY_11), dt.date(2026, 11, 27))
     assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2 or b"/Count 2" in pdf
 
@@ -237,7 +239,7 @@ def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -
     older rule (here: backwards) has its changes worked out again in today's order."""
     path = tmp_path / "urutan.duckdb"
     con = store.connect(path)
-    demo.load_sample(con)
+    load_sample_as_real_data(con)
     first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]
     expected = store.change_list(con, first, last, "newly_activated")
     con.execute("UPDATE snapshot_changes SET list_order = -list_order")
@@ -255,7 +257,7 @@ def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> Non
     assert view is not None
     names = [name for _, name in view.choices]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
-    follow_up = tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION)
+    follow_up = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
     assert follow_up is not None
     names = [opd.opd for opd in follow_up.opds]
     assert names == sorted(names, key=str.lower) and names != sorted(names)

@@ -11,7 +11,7 @@ from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import RosterRejected, ingest_roster
 from pdm_metrics.roster import read_roster, read_rosters
 from pdm_metrics.store import snapshots
-from tests.conftest import content_checksum
+from tests.conftest import content_checksum, load_sample_as_real_data
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, xlsx_bytes
 
 JULY_11 = dt.date(2021, 7, 11)
@@ -99,11 +99,18 @@ def test_a_failure_inside_the_transaction_leaves_the_database_as_it_was(
     assert db.execute("SELECT count(*) FROM roster").fetchone() == (3,)
 
 
-def test_delete_sample_snapshots(db: store.Connection) -> None:
-    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11), is_sample=True)
-    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "y.csv", dt.date(2021, 8, 1)))
-    assert store.delete_sample_snapshots(db, "admin") == 1
-    assert list(store.list_snapshots(db)["source_name"]) == ["y.csv"]
+def test_sample_snapshots_leave_a_database_from_before_they_had_a_file_of_their_own(tmp_path: Path) -> None:
+    path = tmp_path / "campur.duckdb"
+    con = store.connect(path)
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11), is_sample=True)
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "y.csv", dt.date(2021, 8, 1)))
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")  # as written before migration 6
+    con.close()
+    con = store.connect(path)
+    assert list(store.list_snapshots(con)["source_name"]) == ["y.csv"]
+    assert list(store.opd_choices(con)["opd"]) == ["Dinas Kesehatan", "Dinas Pendidikan"]
+    assert store.audit_entries(con).iloc[-1]["action"] == "pindahkan data contoh"
+    con.close()
 
 
 def test_second_process_gets_a_clear_message_when_the_file_is_locked(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -124,11 +131,11 @@ def test_second_process_gets_a_clear_message_when_the_file_is_locked(tmp_path) -
 def test_an_older_database_gains_shared_email_counts_on_opening(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     con = store.connect(path)
-    demo.load_sample(con)
+    load_sample_as_real_data(con)
     expected = store.email_sharing(con, demo.KNOWN_DATE).sort_values("nip").reset_index(drop=True)
     assert not expected.empty  # the sample has shared addresses
     con.execute("ALTER TABLE roster DROP COLUMN email_users")  # as made before the column existed
-    con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # and from before migrations were numbered
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")  # before migration 3
     con.close()
     reopened = store.connect(path)
     again = store.email_sharing(reopened, demo.KNOWN_DATE).sort_values("nip").reset_index(drop=True)
@@ -139,7 +146,7 @@ def test_an_older_database_gains_shared_email_counts_on_opening(tmp_path: Path) 
 def test_nip_profile_from_the_ingest_summary_matches_the_roster(tmp_path: Path) -> None:
     path = tmp_path / "profile.duckdb"
     con = store.connect(path)
-    demo.load_sample(con)
+    load_sample_as_real_data(con)
     every_opd = list(store.opd_choices(con)["opd_key"])
     columns = ["birth_year", "gender_digit", "start_year", "jenis_asn", "total", "activated", "pdm_done", "verified"]
 
@@ -151,7 +158,7 @@ def test_nip_profile_from_the_ingest_summary_matches_the_roster(tmp_path: Path) 
     assert sum(int(str(row[4])) for row in from_summary) == demo.KNOWN_TOTAL
     assert from_summary == counts(every_opd)  # the roster rows of every OPD
     con.execute("DROP TABLE nip_profile_summary")  # as made before the summary existed
-    con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # and from before migrations were numbered
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")  # before migration 4
     con.close()
     con = store.connect(path)
     assert counts(None) == from_summary
@@ -162,7 +169,8 @@ def test_unit_choices_follow_every_write(db: store.Connection) -> None:
     demo.load_sample(db)
     assert len(store.opd_choices(db)) == 45
     ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20220105.csv"))
-    store.delete_sample_snapshots(db, "admin")
+    with store.transaction(db) as cur:
+        snapshots.remove_sample_snapshots(cur, "admin")
     assert list(store.opd_choices(db)["opd"]) == ["Dinas Kesehatan", "Dinas Pendidikan"]
 
 

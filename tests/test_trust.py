@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pdm_metrics import auth, store
+from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import StoreError
 from pdm_metrics.export import mask_email, mask_nip
 from pdm_metrics.ingest import ingest_roster
@@ -26,6 +27,7 @@ from tests.conftest import content_checksum
 from tests.files import HEADER, ROWS, csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
+CALENDAR = load_calendar()
 JULY_11 = dt.date(2021, 7, 11)
 
 
@@ -81,7 +83,7 @@ def test_masked_views_hide_nip_and_email_everywhere(sample_con: store.Connection
     _, table = data.data_table(sample_con, masked, data.StatusFilter(activated=False))
     assert table["NIP"].str.fullmatch(r"\d{8}\*{8}\d{2}").all()
     assert not table["Email"].str.contains(r"^[^*@]{2,}@", regex=True).any()
-    follow = tindak_lanjut.follow_up(sample_con, masked, Metric.ACTIVATION)
+    follow = tindak_lanjut.follow_up(sample_con, CALENDAR, masked, Metric.ACTIVATION)
     assert follow is not None and "********" in follow.opds[0].message
     assert all("********" in nip for o in follow.opds for nip in o.missing["NIP"])
     _, risks = tindak_lanjut.email_risk(sample_con, masked)
@@ -126,20 +128,31 @@ def test_hash_password_command() -> None:
     assert run_cli("hash-password", stdin="pendek\n").returncode == 1
 
 
-def test_backup_and_restore_round_trip(tmp_path: Path, sample_db_path: Path) -> None:
-    shutil.copy(sample_db_path, tmp_path / "db.duckdb")
+def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "db.duckdb")
+    for day in (JULY_11, dt.date(2021, 8, 1), dt.date(2021, 9, 1)):
+        ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), f"rekap_{day:%Y%m%d}.csv"))
     before = content_checksum(con)
     backup = store.backup_zip(con, "admin")
-    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "baru.csv", dt.date(2022, 1, 5)))
-    store.delete_sample_snapshots(con, "admin")
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS[:2]]), "baru.csv", dt.date(2022, 1, 5)))
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS[:1]]), "ganti.csv", JULY_11), replace=True)
     assert content_checksum(con) != before
-    assert store.restore_zip(con, backup, "admin") == 16
+    assert store.restore_zip(con, backup, "admin") == 3
     assert content_checksum(con) == before
     actions = list(store.audit_entries(con)["action"])
     assert actions[-1] == "pulihkan cadangan" and "unduh cadangan" in actions
     saved = ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "lagi.csv", dt.date(2022, 1, 6)))
-    assert saved.snapshot_id > 16  # ids continue after the restored ones
+    assert saved.snapshot_id > 5  # ids continue after every id used, restored or archived
+    con.close()
+
+
+def test_a_restored_backup_of_mixed_data_keeps_only_the_real_snapshots(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "db.duckdb")
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "contoh.csv", JULY_11), is_sample=True)
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "asli.csv", dt.date(2021, 8, 1)))
+    backup = store.backup_zip(con, "admin")  # as an older version, which kept both in one file, wrote it
+    assert store.restore_zip(con, backup, "admin") == 1
+    assert list(store.list_snapshots(con)["source_name"]) == ["asli.csv"]
     con.close()
 
 

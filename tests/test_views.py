@@ -9,9 +9,14 @@ import pandas as pd
 import pytest
 
 from pdm_metrics import demo, store
+from pdm_metrics.deadlines import load_calendar
+from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
+from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, ringkasan, tindak_lanjut, tren
+from tests.files import HEADER, ROWS, csv_bytes
 
+CALENDAR = load_calendar()
 JULY_11 = demo.KNOWN_DATE
 
 
@@ -57,18 +62,18 @@ def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
 ) -> None:
     monkeypatch.setattr(tindak_lanjut, "MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
     for call in (
-        lambda: tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11), Metric.ACTIVATION),
+        lambda: tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION),
         lambda: tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11)),
-        lambda: tindak_lanjut.sanctions(sample_con, common.Filters(JULY_11), Metric.ACTIVATION),
+        lambda: tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION),
     ):
         with pytest.raises(tindak_lanjut.TooManyUnits, match="45 OPD"):
             call()
     five = tuple(common.sidebar_choices(sample_con).units["opd_key"][:5])
-    assert tindak_lanjut.follow_up(sample_con, common.Filters(JULY_11, five), Metric.ACTIVATION) is not None
+    assert tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11, five), Metric.ACTIVATION) is not None
 
 
 def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
-    day, table = tren.pace_table(sample_con, common.Filters(JULY_11))
+    day, table = tren.pace_table(sample_con, CALENDAR, common.Filters(JULY_11))
     risky = tren.at_risk_rows(table)
     assert day == JULY_11
     assert len(risky) == ((table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")).sum() > 0
@@ -82,11 +87,11 @@ def test_audit_log_is_newest_first_in_indonesian(db: store.Connection) -> None:
     assert list(log["Tindakan"]) == ["unduh", "masuk"]
 
 
-def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path, sample_db_path: Path) -> None:
+def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "copy.duckdb")
-    demo.load_sample(con)
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
     made = cadangan.backup(con, "admin", dt.date(2026, 12, 1))
     assert made.file_name == "pantau-pdm-cadangan_2026-12-01.zip" and made.data.startswith(b"PK")
-    assert cadangan.restore(con, made.data, "admin") == len(demo.SNAPSHOT_DATES)
+    assert cadangan.restore(con, made.data, "admin") == 1
     assert pd.Series(store.audit_entries(con)["action"]).tolist()[-2:] == ["unduh cadangan", "pulihkan cadangan"]
     con.close()

@@ -11,7 +11,7 @@ from pdm_metrics import store
 from pdm_metrics.views import cadangan, kalender, unggah
 from ui.cache import connection
 from ui.login import current_user
-from ui.sidebar import select_snapshot
+from ui.sidebar import select_snapshot, show_real_data
 
 
 def upload_preview(
@@ -23,24 +23,21 @@ def upload_preview(
     previews = st.session_state.setdefault("upload_previews", {})
     if key not in previews:
         previews.clear()  # the previous preview's checked rows are let go before the next are read
-        previews[key] = unggah.upload_preview(connection(), files, snapshot_date, progress)
+        previews[key] = unggah.upload_preview(connection(), files, snapshot_date, date.today(), progress)
     preview: unggah.UploadPreview = previews[key]
     return preview
 
 
-def commit_upload(preview: unggah.UploadPreview, replace: bool, skip_invalid: bool) -> store.SavedSnapshot:
-    saved = unggah.commit_upload(connection(), preview, replace, skip_invalid, uploaded_by=current_user().username)
+def commit_upload(
+    preview: unggah.UploadPreview, replace: bool, skip_invalid: bool, notices_confirmed: bool
+) -> store.SavedSnapshot:
+    username = current_user().username
+    saved = unggah.commit_upload(connection(), preview, replace, skip_invalid, username, notices_confirmed)
     st.session_state.pop("upload_previews", None)
     select_snapshot(saved.snapshot_date)
+    show_real_data()
     st.cache_data.clear()
     return saved
-
-
-def remove_sample_data() -> int:
-    removed = unggah.remove_sample_data(connection(), current_user().username)
-    st.cache_data.clear()
-    select_snapshot(None)
-    return removed
 
 
 def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:

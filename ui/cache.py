@@ -44,47 +44,71 @@ def db_path() -> Path:
 
 @st.cache_resource(show_spinner="Membuka basis data…")
 def connection() -> store.Connection:
-    con = store.connect(db_path())
-    if store.list_snapshots(con).empty:
+    """The agency's own database: every upload, audit entry and backup goes here, never sample data."""
+    return store.connect(db_path())
+
+
+@st.cache_resource(show_spinner="Menyiapkan data contoh…")
+def sample_connection() -> store.Connection:
+    """The sample data, in a file of its own beside the real one (built on first use)."""
+    con = store.connect(store.sample_db_path(db_path()))
+    if not store.snapshot_dates(con):
         demo.load_sample(con)
     return con
 
 
-def data_version() -> int:
-    return store.data_version(connection())
+# The session's wish to look at the sample although real data exist (the sidebar's toggle).
+SHOW_SAMPLE = "show_sample"
+
+
+def has_real_data() -> bool:
+    return bool(store.snapshot_dates(connection()))
+
+
+def showing_sample() -> bool:
+    """The sample shows while no real snapshot exists, or when the viewer asked for it."""
+    return not has_real_data() or bool(st.session_state.get(SHOW_SAMPLE, False))
+
+
+def shown_connection() -> store.Connection:
+    """The database the pages read: the sample or the real one, never both."""
+    return sample_connection() if showing_sample() else connection()
 
 
 _VIEWS: dict[str, Callable[..., object]] = {}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_result(name: str, version: int, args: tuple[object, ...]) -> object:
-    return _VIEWS[name](connection(), *args)
+def _cached_result(name: str, sample: bool, version: int, args: tuple[object, ...]) -> object:
+    return _VIEWS[name](sample_connection() if sample else connection(), *args)
 
 
-def cached(view: Callable[Concatenate[store.Connection, P], R]) -> Callable[P, R]:
-    """`view` without its connection argument, computed once per data version and arguments."""
+def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = False) -> Callable[P, R]:
+    """`view` without its connection argument, computed once per database, data version and arguments.
+    With `agency`, it reads the agency's own settings (the deadline extensions) in the real
+    database whatever data are shown."""
     name = f"{view.__module__}.{view.__qualname__}"
     _VIEWS[name] = view
 
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         if kwargs:
             raise TypeError(f"{name}: cached views take positional arguments only")
-        return cast(R, _cached_result(name, data_version(), args))
+        sample = not agency and showing_sample()
+        version = store.data_version(sample_connection() if sample else connection())
+        return cast(R, _cached_result(name, sample, version, args))
 
     return call
 
 
 sidebar_choices = cached(common.sidebar_choices)
-has_sample_data = cached(common.has_sample_data)
-calendar_in_force = cached(common.calendar_in_force)
+calendar_in_force = cached(common.calendar_in_force, agency=True)
 overview = cached(ringkasan.overview)
 trend = cached(tren.trend)
 pace_table = cached(tren.pace_table)
 opd_overview = cached(opd.opd_overview)
 opd_detail = cached(opd.opd_detail)
 data_page = cached(data.data_page)
-calendar_view = cached(kalender.calendar_view)
+calendar_view = cached(kalender.calendar_view, agency=True)
 changes = cached(perubahan.changes)
 follow_up = cached(tindak_lanjut.follow_up)
 email_risk = cached(tindak_lanjut.email_risk)
@@ -94,13 +118,13 @@ report_pdf = cached(laporan.report_pdf)
 
 
 def calendar() -> Calendar:
-    """The regulation calendar in force (file plus recorded extensions)."""
+    """The regulation calendar in force: the file plus the extensions the agency recorded."""
     return calendar_in_force()
 
 
 def at_risk_opd(filters: common.Filters) -> pd.DataFrame:
     """Ringkasan's at-risk list, from the cached pace table that Tren shows too (nationally it takes seconds)."""
-    return tren.at_risk_rows(pace_table(filters)[1])
+    return tren.at_risk_rows(pace_table(calendar(), filters)[1])
 
 
 def audit_log() -> pd.DataFrame:

@@ -8,18 +8,25 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, reading_order
 from pdm_metrics.views.common import Filters
-from ui.cache import sidebar_choices
+from ui.cache import SHOW_SAMPLE, has_real_data, sidebar_choices
 from ui.login import current_user
 
 # Set by an action that changes the snapshots, read before the date picker exists: Streamlit
 # forbids changing a widget's value once it is drawn.
 PENDING_SNAPSHOT = "select_snapshot"
 LATEST = "latest"
+# Set by an upload: the sample toggle goes off before it is drawn, so the new real data show.
+PENDING_REAL_DATA = "show_real_data"
 
 
 def select_snapshot(day: date | None) -> None:
     """Show `day` on the next run (None: the latest snapshot)."""
     st.session_state[PENDING_SNAPSHOT] = day if day is not None else LATEST
+
+
+def show_real_data() -> None:
+    """Show the real data on the next run (after the first real upload)."""
+    st.session_state[PENDING_REAL_DATA] = True
 
 
 def current_filters() -> Filters:
@@ -28,6 +35,8 @@ def current_filters() -> Filters:
 
 
 def sidebar_filters() -> Filters:
+    if st.session_state.pop(PENDING_REAL_DATA, False):
+        st.session_state[SHOW_SAMPLE] = False
     choices = sidebar_choices()
     dates = choices.dates
     pending = st.session_state.pop(PENDING_SNAPSHOT, None)
@@ -69,6 +78,15 @@ def sidebar_filters() -> Filters:
         jenis = st.multiselect(
             "Jenis ASN", ["PNS", "PPPK"], key="jenis_filter", placeholder="PNS dan PPPK", select_all=False
         )
+        if has_real_data():
+            # Deliberately, and never mixed: the whole dashboard switches to the sample's own file.
+            st.toggle(
+                "Lihat data contoh",
+                key=SHOW_SAMPLE,
+                on_change=select_snapshot,
+                args=(None,),
+                help="Data sintetis untuk mencoba dasbor; tidak pernah bercampur dengan data asli.",
+            )
     filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
     st.session_state["filters"] = filters
     return filters

@@ -158,6 +158,13 @@ class RosterChecks:
         ).fetchall()
         return int(row[0]), int(row[1]), int(row[2])
 
+    def unit_totals(self) -> pd.DataFrame:
+        """Per unit of the rows to store: opd_key, opd, total, activated."""
+        sql = """SELECT opd_key, min(opd) AS opd, count(*) AS total, count(*) FILTER (WHERE activated) AS activated
+                 FROM valid GROUP BY opd_key"""
+        totals: pd.DataFrame = self.workspace.execute(sql).df()
+        return totals
+
     def rows(self) -> pa.Table:
         """Every checked row in file order: row_number, the roster columns and `valid`."""
         columns = ", ".join(f"c.{name}" for name in ROSTER_COLUMNS)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pdm_metrics.store.admin import add_deadline_extension, backup_zip, restore_zip
 from pdm_metrics.store.changes import OPD_BY_NAME, change_counts_per_opd, change_list, change_totals
-from pdm_metrics.store.db import DEFAULT_DB_PATH, Connection, open_database, transaction
+from pdm_metrics.store.db import DEFAULT_DB_PATH, Connection, open_database, sample_db_path, transaction
 from pdm_metrics.store.journal import audit_entries, data_version, record_audit
 from pdm_metrics.store.migrations import upgrade
 from pdm_metrics.store.queries import (
@@ -40,7 +40,6 @@ from pdm_metrics.store.snapshots import (
     SnapshotMeta,
     StoreProgress,
     ValidRows,
-    delete_sample_snapshots,
     save_snapshot,
     snapshot_exists,
 )
@@ -75,7 +74,6 @@ __all__ = [
     "connect",
     "data_version",
     "deadline_extensions",
-    "delete_sample_snapshots",
     "email_sharing",
     "list_snapshots",
     "nip_profile_counts",
@@ -85,6 +83,7 @@ __all__ = [
     "restore_zip",
     "roster_row_count",
     "roster_rows",
+    "sample_db_path",
     "save_snapshot",
     "snapshot_dates",
     "snapshot_exists",

@@ -16,6 +16,7 @@ from pdm_metrics.store.db import Connection, first, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, rebuild_derived_summaries
 from pdm_metrics.store.journal import audit, bump_data_version, record_audit
 from pdm_metrics.store.queries import snapshot_dates
+from pdm_metrics.store.snapshots import remove_sample_snapshots
 
 BACKUP_TABLES = (
     Table.SNAPSHOTS,
@@ -83,6 +84,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                     cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [source])
                 fill_email_users(cur)  # a backup from before the column was added
                 rebuild_derived_summaries(cur)  # derived: not in backups
+                remove_sample_snapshots(cur, actor)  # a backup from before sample data had a file of their own
                 audit(cur, actor, "pulihkan cadangan", f"{len(RESTORED_TABLES)} tabel")
                 bump_data_version(cur)
         except duckdb.Error as exc:

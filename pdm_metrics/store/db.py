@@ -21,6 +21,14 @@ from pdm_metrics.errors import StoreError
 
 DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parents[2] / "data" / "pdm.duckdb"))
 Connection = duckdb.DuckDBPyConnection
+
+
+def sample_db_path(real: Path) -> Path:
+    """Where the sample data live: a file of their own beside the real database (PDM_SAMPLE_DB to choose)."""
+    chosen = os.environ.get("PDM_SAMPLE_DB")
+    return Path(chosen) if chosen else real.with_name(f"{real.stem}-contoh{real.suffix}")
+
+
 WRITE_WAIT_SECONDS = 120.0
 _WRITE_LOCK = threading.Lock()
 

@@ -15,11 +15,8 @@ from dataclasses import dataclass
 
 from pdm_metrics.schema import CHANGE_KINDS, Table
 from pdm_metrics.store.db import Connection, first, has_column, transaction
-from pdm_metrics.store.derived import (
-    CHANGE_TABLES,
-    fill_email_users,
-    rebuild_derived_summaries,
-)
+from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, rebuild_derived_summaries
+from pdm_metrics.store.snapshots import remove_sample_snapshots
 
 _SNAPSHOT_COLUMNS = """
     id BIGINT PRIMARY KEY,
@@ -126,6 +123,12 @@ def _numbered_changes(cur: Connection) -> None:
         cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('change_order', ?)", [CHANGE_ORDER])
 
 
+def _sample_data_apart(cur: Connection) -> None:
+    """Sample snapshots leave the database they were written into: they now live in a file of
+    their own (db.sample_db_path), built again from the same seed when first shown."""
+    remove_sample_snapshots(cur, "sistem")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -139,6 +142,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "email users counted at ingest", _email_users),
     Migration(4, "NIP profile summary and unit list", _derived_summaries),
     Migration(5, "changes numbered in reading order", _numbered_changes),
+    Migration(6, "sample data apart from real data", _sample_data_apart),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

@@ -38,6 +38,7 @@ class SnapshotMeta:
     has_jenis_asn: bool
     uploaded_by: str = "cli"
     is_sample: bool = False
+    confirmed_notices: tuple[str, ...] = ()  # plausibility notices the uploader confirmed
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def save_snapshot(
         action = "ganti snapshot" if existing is not None else "unggah snapshot"
         detail = f"{meta.snapshot_date.isoformat()} {meta.source_name} ({format_int(count)} baris)"
         audit(cur, meta.uploaded_by, action, detail)
+        if meta.confirmed_notices:
+            audit(cur, meta.uploaded_by, "konfirmasi peringatan", " | ".join(meta.confirmed_notices))
         bump_data_version(cur)
     return SavedSnapshot(new_id, meta.snapshot_date, int(count), int(activated), existing is not None)
 
@@ -130,15 +133,17 @@ def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> 
     forget_changes(cur, [old_id])
 
 
-def delete_sample_snapshots(con: Connection, actor: str) -> int:
-    """Remove every snapshot marked as sample data; returns how many were removed."""
-    with transaction(con) as cur:
-        ids = [r[0] for r in cur.execute(f"SELECT id FROM {Table.SNAPSHOTS} WHERE is_sample").fetchall()]
-        for table in (Table.ROSTER, Table.SUMMARY, Table.PROFILE):
-            cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
-        cur.execute(f"DELETE FROM {Table.SNAPSHOTS} WHERE is_sample")
-        forget_changes(cur, ids)
-        rebuild_units(cur)
-        audit(cur, actor, "hapus data contoh", f"{len(ids)} snapshot")
-        bump_data_version(cur)
+def remove_sample_snapshots(cur: Connection, actor: str) -> int:
+    """Remove every snapshot marked as sample data, in the caller's transaction; returns how many.
+    Sample data live in a file of their own (db.sample_db_path): a real database never keeps them."""
+    ids = [r[0] for r in cur.execute(f"SELECT id FROM {Table.SNAPSHOTS} WHERE is_sample").fetchall()]
+    if not ids:
+        return 0
+    for table in (Table.ROSTER, Table.SUMMARY, Table.PROFILE):
+        cur.execute(f"DELETE FROM {table} WHERE list_contains(?::BIGINT[], snapshot_id)", [ids])
+    cur.execute(f"DELETE FROM {Table.SNAPSHOTS} WHERE is_sample")
+    forget_changes(cur, ids)
+    rebuild_units(cur)
+    audit(cur, actor, "pindahkan data contoh", f"{len(ids)} snapshot contoh dikeluarkan dari basis data asli")
+    bump_data_version(cur)
     return len(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pdm_metrics import store
+from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import (
     format_int,
 )
@@ -14,7 +15,6 @@ from pdm_metrics.metrics import (
 )
 from pdm_metrics.views.common import (
     Filters,
-    calendar_in_force,
     metric_available,
     missing_rows,
     selection_counts,
@@ -25,12 +25,13 @@ from pdm_metrics.views.tren import at_risk_opd
 REPORT_RANKING_SIZE = 25
 
 
-def report_pdf(con: store.Connection, filters: Filters, generated_on: date) -> tuple[date | None, bytes]:
+def report_pdf(
+    con: store.Connection, calendar: Calendar, filters: Filters, generated_on: date
+) -> tuple[date | None, bytes]:
     """The printable meeting report for the chosen snapshot and filters."""
     # Imported here: matplotlib and fpdf take most of a second to load, and only this page needs them.
     from pdm_metrics import report
 
-    calendar = calendar_in_force(con)
     summary = overview(con, calendar, filters)
     if summary is None:
         return None, b""
@@ -41,7 +42,7 @@ def report_pdf(con: store.Connection, filters: Filters, generated_on: date) -> t
         (str(o), float(v), str(t).split(" ")[0])
         for o, v, t in zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)
     ]
-    risky = at_risk_opd(con, filters)
+    risky = at_risk_opd(con, calendar, filters)
     follow_rows = []
     for metric in Metric:
         if not metric_available(con, day, metric):

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import export, followup, store
-from pdm_metrics.deadlines import Phase
+from pdm_metrics.deadlines import Calendar, Phase
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_days_left, format_int
 from pdm_metrics.metrics import (
@@ -17,7 +17,6 @@ from pdm_metrics.metrics import (
 from pdm_metrics.views.common import (
     MAX_LISTED_UNITS,
     Filters,
-    calendar_in_force,
     metric_available,
     missing_rows,
     selected_day,
@@ -51,14 +50,14 @@ class FollowUpView:
     workbook: bytes
 
 
-def follow_up(con: store.Connection, filters: Filters, metric: Metric) -> FollowUpView | None:
+def follow_up(con: store.Connection, calendar: Calendar, filters: Filters, metric: Metric) -> FollowUpView | None:
     """Per OPD: who has not done `metric`'s phase, a WhatsApp message, one workbook. TooManyUnits
     past MAX_LISTED_UNITS OPD."""
     _check_listing_size(con, filters)
     day = selected_day(con, filters)
     if day is None:
         return None
-    phase = calendar_in_force(con).phase_for(metric)
+    phase = calendar.phase_for(metric)
     available = metric_available(con, day, metric)
     missing = missing_rows(con, filters, day, metric)
     if not available:  # a status the file lacked: nobody can be listed as missing it
@@ -95,10 +94,10 @@ def email_risk(con: store.Connection, filters: Filters) -> tuple[date | None, pd
 
 
 def sanctions(
-    con: store.Connection, filters: Filters, metric: Metric
+    con: store.Connection, calendar: Calendar, filters: Filters, metric: Metric
 ) -> tuple[date | None, Phase, pd.DataFrame | None]:
     _check_listing_size(con, filters)
-    phase = calendar_in_force(con).phase_for(metric)
+    phase = calendar.phase_for(metric)
     day = selected_day(con, filters)
     if day is None or not metric_available(con, day, metric):
         return day, phase, None

@@ -28,7 +28,6 @@ from pdm_metrics.metrics import (
 from pdm_metrics.pace import pace, pace_frame
 from pdm_metrics.views.common import (
     Filters,
-    calendar_in_force,
     selected_day,
     selection_counts,
 )
@@ -114,12 +113,11 @@ def _points(rates: list[Rates], metric: Metric) -> list[tuple[date, float]]:
     return [(r.snapshot_date, float(v)) for r in rates if (v := r.rate(metric)) is not None]
 
 
-def pace_table(con: store.Connection, filters: Filters) -> tuple[date | None, pd.DataFrame]:
+def pace_table(con: store.Connection, calendar: Calendar, filters: Filters) -> tuple[date | None, pd.DataFrame]:
     """Per OPD and overall, for each phase with a rate on the snapshot date: pace and projection."""
     day = selected_day(con, filters)
     if day is None:
         return None, pd.DataFrame()
-    calendar = calendar_in_force(con)
     overall = selection_counts(con, filters, False, None).assign(opd="Semua OPD")
     counts = pd.concat([overall, selection_counts(con, filters, True, None)], ignore_index=True)
     on_day = counts["snapshot_date"].dt.date == day
@@ -164,9 +162,9 @@ def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Ind
     )
 
 
-def at_risk_opd(con: store.Connection, filters: Filters) -> pd.DataFrame:
+def at_risk_opd(con: store.Connection, calendar: Calendar, filters: Filters) -> pd.DataFrame:
     """The OPD that will miss a still-open deadline at their current pace (for the Ringkasan page)."""
-    return at_risk_rows(pace_table(con, filters)[1])
+    return at_risk_rows(pace_table(con, calendar, filters)[1])
 
 
 def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:

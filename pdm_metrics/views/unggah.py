@@ -9,7 +9,8 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import store
-from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.errors import PdmError
+from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
 
@@ -21,6 +22,7 @@ class UploadPreview:
     rows_to_store: int
     activated: int
     report: pd.DataFrame  # the validation report with Indonesian headers
+    notices: list[str]  # what looks odd about the file as a whole: confirmed before saving
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -38,20 +40,33 @@ def upload_preview(
     con: store.Connection,
     files: Sequence[tuple[bytes, str]],
     snapshot_date: date | None,
+    today: date,
     progress: Progress | None = None,
 ) -> UploadPreview:
     """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
     roster = read_rosters(files, snapshot_date, progress, con)
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
-    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report)
+    notices = plausibility(con, roster, today)
+    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report, notices)
 
 
 def commit_upload(
-    con: store.Connection, preview: UploadPreview, replace: bool, skip_invalid: bool, uploaded_by: str
+    con: store.Connection,
+    preview: UploadPreview,
+    replace: bool,
+    skip_invalid: bool,
+    uploaded_by: str,
+    notices_confirmed: bool = False,
 ) -> store.SavedSnapshot:
-    return ingest_roster(con, preview.roster, skip_invalid=skip_invalid, replace=replace, uploaded_by=uploaded_by)
-
-
-def remove_sample_data(con: store.Connection, actor: str) -> int:
-    return store.delete_sample_snapshots(con, actor)
+    """Store the previewed snapshot; its plausibility notices must have been confirmed (and are audited)."""
+    if preview.notices and not notices_confirmed:
+        raise PdmError("Periksa peringatan di atas dan centang konfirmasinya sebelum menyimpan.")
+    return ingest_roster(
+        con,
+        preview.roster,
+        skip_invalid=skip_invalid,
+        replace=replace,
+        uploaded_by=uploaded_by,
+        confirmed_notices=preview.notices,
+    )

@@ -42,6 +42,12 @@ def server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     yield from _serve(sample_db_path, tmp_path_factory.mktemp("browser"), secrets=None)
 
 
+@pytest.fixture
+def fresh_server_url(sample_db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """A server of the test's own: for a flow that stores real data."""
+    yield from _serve(sample_db_path, tmp_path, secrets=None)
+
+
 @pytest.fixture(scope="session")
 def secured_server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with users configured, as an agency would deploy it."""
@@ -63,8 +69,9 @@ SECURED_USERS = [("kepala", "pimpinan", "kata-sandi-kepala"), ("ani", "operator"
 
 
 def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator[str]:
-    db = folder / "app.duckdb"
-    shutil.copy(sample_db_path, db)
+    """A fresh install: an empty real database beside a copy of the sample in its own file."""
+    db, sample = folder / "app.duckdb", folder / "app-contoh.duckdb"
+    shutil.copy(sample_db_path, sample)
     port = _free_port()
     command = [
         sys.executable,
@@ -82,7 +89,11 @@ def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator
         str(secrets or folder / "tidak-ada.toml"),
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, "PDM_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PDM_DB": str(db), "PDM_SAMPLE_DB": str(sample)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

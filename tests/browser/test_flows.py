@@ -100,22 +100,36 @@ def test_download_a_filtered_xlsx_and_check_its_rows(page, server_url: str, tmp_
     assert "11 Juli 2021" in sheet["A1"].value and "aktivasi Belum" in sheet["A2"].value
 
 
-def test_upload_a_file_and_see_its_numbers(page, server_url: str, tmp_path: Path, screenshot_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    rows = [[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "03/01/2022"], [*ROWS[1], ""], [*ROWS[2], "04/01/2022"]]
-    path = tmp_path / "rekap_20220110.xlsx"
+def snapshot_options(page: Page) -> list[str]:
+    """The dates the sidebar's snapshot picker offers."""
+    page.get_by_test_id("stSelectbox").filter(has_text="Tanggal snapshot").first.click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return options
+
+
+def test_a_fresh_install_shows_the_sample_until_the_first_real_upload_saved_in_one_click(  # type: ignore[no-untyped-def]
+    page, fresh_server_url: str, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    open_page(page, fresh_server_url)
+    assert "data contoh" in main_text(page) and "31 Desember 2021" in snapshot_options(page)
+    rows = [[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "03/07/2021"], [*ROWS[1], ""], [*ROWS[2], "04/07/2021"]]
+    path = tmp_path / "rekap_20210711.xlsx"  # a date the sample has too: nothing asks to replace it
     path.write_bytes(xlsx_bytes(rows, titles=["Daftar ASN"]))
-    open_page(page, server_url, None)
-    open_page(page, server_url, "Unggah Snapshot")
+    open_page(page, fresh_server_url, "Unggah Snapshot")
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("Baris akan disimpan").wait_for()
     wait_idle(page)
+    assert "sudah ada" not in main_text(page)
     page.screenshot(path=str(screenshot_dir / "unggah-periksa.png"))
-    page.get_by_role("button", name="Simpan snapshot").click()
-    page.get_by_text("Snapshot 10 Januari 2022 tersimpan").wait_for()
+    page.get_by_role("button", name="Simpan snapshot").click()  # the one click
+    page.get_by_text("Snapshot 11 Juli 2021 tersimpan").wait_for()
     wait_idle(page)
-    open_page(page, server_url, "Ringkasan")
+    open_page(page, fresh_server_url, "Ringkasan")
     text = main_text(page)
-    assert "Ringkasan PDM · 10 Januari 2022" in text and "66,67%" in text and "2 dari 3" in text
+    assert "Ringkasan PDM · 11 Juli 2021" in text and "66,67%" in text and "2 dari 3" in text
+    assert "data contoh" not in text  # no sample banner
+    assert snapshot_options(page) == ["11 Juli 2021"]  # no sample date in the picker
     buffer = io.BytesIO(path.read_bytes())
     assert openpyxl.load_workbook(buffer).active["A1"].value == "Daftar ASN"
 

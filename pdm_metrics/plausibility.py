@@ -1,0 +1,92 @@
+"""Does a new snapshot look like the whole picture? Notices an operator must confirm before saving.
+
+A file can be valid row by row and still be wrong as a whole: a 100-row extract of one OPD, a
+date typed a year off, an export without the status columns the last one had. Each rule below
+compares the new snapshot with the stored one it follows (or precedes) and says, in Indonesian
+and with both figures, what looks odd. Nothing here refuses: the operator confirms, and the
+confirmation is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pdm_metrics.fmt import format_date, format_int, format_pct
+from pdm_metrics.metrics import rate_pct
+
+# A change of the ASN count by this share or more is not a normal fortnight.
+POPULATION_CHANGE = Decimal("0.10")
+# A fall of the activation rate by this many points is not a normal fortnight either.
+RATE_FALL_POINTS = Decimal(5)
+MAX_NAMED_UNITS = 5
+
+
+@dataclass(frozen=True)
+class SnapshotShape:
+    """What the rules need to know of one snapshot, stored or about to be."""
+
+    day: date
+    total: int
+    activated: int
+    units: dict[str, str]  # unit key -> name
+    columns: frozenset[str]  # the optional columns it carried, by their labels ("Status PDM", …)
+
+
+def plausibility_notices(
+    new: SnapshotShape, stored: SnapshotShape | None, today: date, campaign_start: date
+) -> list[str]:
+    """Every notice for `new`, compared with `stored` (the nearest stored snapshot, if any)."""
+    notices = _date_notices(new.day, today, campaign_start)
+    if stored is not None:
+        notices += _population_notices(new, stored)
+        notices += _rate_notices(new, stored)
+        notices += _column_notices(new, stored)
+    return notices
+
+
+def _date_notices(day: date, today: date, campaign_start: date) -> list[str]:
+    if day > today:
+        return [f"Tanggal snapshot {format_date(day)} sesudah hari ini ({format_date(today)})."]
+    if day < campaign_start:
+        return [f"Tanggal snapshot {format_date(day)} sebelum PDM dimulai ({format_date(campaign_start)})."]
+    return []
+
+
+def _population_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
+    notices = []
+    if stored.total and abs(Decimal(new.total - stored.total)) >= POPULATION_CHANGE * stored.total:
+        notices.append(
+            f"Berkas ini memuat {format_int(new.total)} ASN; snapshot {format_date(stored.day)} memuat "
+            f"{format_int(stored.total)} ASN. Pastikan berkas ini lengkap, bukan sebagian OPD saja."
+        )
+    vanished = sorted((name for key, name in stored.units.items() if key not in new.units), key=str.lower)
+    if vanished:
+        named = ", ".join(vanished[:MAX_NAMED_UNITS])
+        more = f" dan {format_int(len(vanished) - MAX_NAMED_UNITS)} lainnya" if len(vanished) > MAX_NAMED_UNITS else ""
+        notices.append(
+            f"{format_int(len(vanished))} OPD pada snapshot {format_date(stored.day)} tidak ada di berkas ini: "
+            f"{named}{more}."
+        )
+    return notices
+
+
+def _rate_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
+    before, now = rate_pct(stored.activated, stored.total), rate_pct(new.activated, new.total)
+    if before is None or now is None or new.day < stored.day or before - now < RATE_FALL_POINTS:
+        return []
+    return [
+        f"Persentase aktivasi turun dari {format_pct(before)} (snapshot {format_date(stored.day)}) menjadi "
+        f"{format_pct(now)}. Aktivasi jarang dicabut: periksa kolom Status Aktivasi."
+    ]
+
+
+def _column_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
+    lacking = sorted(stored.columns - new.columns)
+    if not lacking:
+        return []
+    return [
+        f"Snapshot {format_date(stored.day)} memuat kolom {', '.join(lacking)}; berkas ini tidak. "
+        "Angkanya akan tampil sebagai 'tidak tersedia' untuk snapshot ini."
+    ]
