@@ -54,7 +54,7 @@ if not widgets.empty_state():
                 if not detail.available[m]:
                     st.info(f"Status {m.label} tidak ada di berkas snapshot ini.")
                 elif detail.missing[m].empty:
-                    st.success(f"Semua ASN {detail.name} sudah {m.label.lower()}.")
+                    st.success(f"Semua ASN {detail.name} sudah {m.word}.")
                 else:
                     widgets.show_roster_table(detail.missing[m])
                     widgets.download_buttons(

@@ -26,7 +26,11 @@ changes = cache.changes(from_date, to_date, filters.opd_keys, filters.masked)
 st.caption(f"Dari {format_date(changes.from_date)} sampai {format_date(changes.to_date)} · {filters.description}")
 for row in (list(DIFF_LABELS)[:4], list(DIFF_LABELS)[4:]):
     for column, kind in zip(st.columns(4), row, strict=True):
-        column.metric(DIFF_LABELS[kind], format_int(changes.totals[kind]))
+        withheld = changes.withheld.get(kind)
+        figure = "tidak tersedia" if withheld else format_int(changes.totals[kind])
+        column.metric(DIFF_LABELS[kind], figure, help=withheld.capitalize() if withheld else None)
+for kind, reason in changes.withheld.items():
+    st.caption(f"{DIFF_LABELS[kind]}: {reason}.")
 
 st.subheader("Per OPD")
 st.dataframe(changes.summary, hide_index=True, width="stretch")
@@ -35,12 +39,20 @@ subtitle = f"Dari {format_date(changes.from_date)} sampai {format_date(changes.t
 widgets.download_buttons(changes.summary, f"pantau-pdm_perubahan_{period}", "Perubahan per OPD", subtitle, "diff")
 
 st.subheader("Daftar nama")
-tabs = st.tabs([f"{label} ({format_int(changes.totals[kind])})" for kind, label in DIFF_LABELS.items()])
+tabs = st.tabs(
+    [
+        f"{label} (tidak tersedia)" if kind in changes.withheld else f"{label} ({format_int(changes.totals[kind])})"
+        for kind, label in DIFF_LABELS.items()
+    ]
+)
 for tab, (kind, label) in zip(tabs, DIFF_LABELS.items(), strict=True):
     with tab:
+        if kind in changes.withheld:
+            st.info(f"{label}: {changes.withheld[kind]}.", icon=":material/visibility_off:")
+            continue
         listing = changes.lists[kind]
         if listing.empty:
-            st.info(f"Tidak ada ASN pada kategori {label.lower()}.")
+            st.info(f"Tidak ada ASN pada kategori {label}.")
             continue
         if changes.totals[kind] > SHOWN_CHANGES:
             total = format_int(changes.totals[kind])

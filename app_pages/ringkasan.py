@@ -3,7 +3,16 @@
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.verdict import Standing
 from ui import cache, sidebar, widgets
+
+STANDING_COLORS = {
+    Standing.MET: "green",
+    Standing.MISSED: "red",
+    Standing.ON_TRACK: "blue",
+    Standing.AT_RISK: "orange",
+    Standing.UNAVAILABLE: "gray",
+}
 
 BAR_COLUMNS = {
     f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ")
@@ -28,11 +37,13 @@ for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
             kpi.change_text,
             delta_color="off" if not kpi.change else "normal",
             delta_arrow="off" if not kpi.change else "auto",
-            help="Perubahan dalam poin persentase dibanding snapshot sebelumnya.",
+            help=f"{kpi.metric.definition} Angka kecil: perubahan dalam poin persentase dibanding snapshot sebelumnya.",
             chart_data=kpi.history or None,
             chart_type="area",
         )
         st.markdown(f"**{kpi.count_text}**  \n{kpi.deadline_text}")
+        standing = kpi.verdict.standing
+        st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {kpi.verdict.text}")
 for note in overview.notes:
     st.info(note, icon=":material/info:")
 

@@ -33,7 +33,7 @@ with per_opd:
     else:
         missing = int(view.summary.iloc[:, 2].sum()) if not view.summary.empty else 0
         st.caption(
-            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {metric.label.lower()} "
+            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {metric.word} "
             f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
         )
         st.download_button(
@@ -53,12 +53,19 @@ with per_opd:
                 widgets.show_roster_table(item.missing)
 
 with emails:
-    day, risks = cache.email_risk(filters)
+    email_view = cache.email_risk(filters)
+    day, risks = email_view.snapshot_date, email_view.risks
     st.caption(
         f"ASN yang belum aktivasi per {format_date(view.snapshot_date)} dan emailnya kemungkinan menghalangi token "
         "aktivasi. Token dikirim ke email yang terdaftar di SAPK."
     )
-    if risks.empty or day is None:
+    if not email_view.available:
+        st.info(
+            f"Berkas snapshot {format_date(view.snapshot_date)} tidak memuat kolom email: risiko email tidak "
+            "tersedia. Unggah berkas dengan kolom EMAIL untuk menilainya.",
+            icon=":material/visibility_off:",
+        )
+    elif risks.empty or day is None:
         st.success("Tidak ada ASN belum aktivasi dengan masalah email.")
     else:
         counts = followup.email_problem_counts(risks)
@@ -83,10 +90,10 @@ with sanctions:
             "atau status ini tidak ada di berkas snapshot."
         )
     elif listing.empty:
-        st.success(f"Semua ASN sudah {metric.label.lower()} sebelum tenggat.")
+        st.success(f"Semua ASN sudah {metric.word} sebelum tenggat.")
     else:
         st.warning(
-            f"{format_int(len(listing))} ASN belum {metric.label.lower()} setelah tenggat {format_date(phase.end)} "
+            f"{format_int(len(listing))} ASN belum {metric.word} setelah tenggat {format_date(phase.end)} "
             f"(snapshot {format_date(day)}): layanan kepegawaian mereka tidak diproses.",
             icon=":material/gavel:",
         )

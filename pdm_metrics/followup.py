@@ -93,7 +93,7 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
         f"*Tindak lanjut PDM MySAPK – {opd}*",
         f"Data BKPSDM per {format_date(snapshot_date)}: {format_int(len(people))} dari {format_int(total)} ASN "
         f"belum {verb}.",
-        f"Tenggat {phase.metric.label.lower()}: {format_date(phase.end)} ({days}).",
+        f"Tenggat {phase.metric.word}: {format_date(phase.end)} ({days}).",
         "",
         "Mohon bagian kepegawaian mengingatkan ASN berikut:",
     ]

@@ -30,12 +30,29 @@ class Metric(StrEnum):
         return {"activated": "Aktivasi", "pdm_done": "PDM", "verified": "Verifikasi"}[self.value]
 
     @property
+    def word(self) -> str:
+        """The label inside a sentence: "belum aktivasi", "belum PDM" (an acronym stays in capitals)."""
+        return "PDM" if self is Metric.PDM else self.label.lower()
+
+    @property
+    def definition(self) -> str:
+        """What the phase means, in one sentence for the head of the agency."""
+        return _DEFINITIONS[self.value]
+
+    @property
     def rate_column(self) -> str:
         return {"activated": "activation_rate", "pdm_done": "pdm_rate", "verified": "verification_rate"}[self.value]
 
     @property
     def availability_column(self) -> str | None:
         return {"activated": None, "pdm_done": "has_pdm", "verified": "has_verification"}[self.value]
+
+
+_DEFINITIONS = {
+    "activated": "ASN mengaktifkan akun MySAPK dengan token yang dikirim ke email yang terdaftar di SAPK.",
+    "pdm_done": "ASN memutakhirkan sendiri data kepegawaiannya di MySAPK (Pemutakhiran Data Mandiri).",
+    "verified": "BKPSDM memeriksa dan menyetujui data yang dimutakhirkan ASN.",
+}
 
 
 def rate_pct(part: int | None, whole: int) -> Decimal | None:

@@ -115,11 +115,16 @@ def pace_by_group(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFra
     return pd.DataFrame({"group": latest.index, "rate": latest.to_numpy(), "per_day": per_day.reindex(latest.index)})
 
 
-def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFrame:
+def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """`pace` of every group at once (see pace_by_group), over whole columns for a national table:
     per group its rate, per_day, needed_per_day, projected (NaN for None), full_on, at_risk and
-    describe() text, the same figures and words as `pace` gives each group alone."""
+    describe() text, the same figures and words as `pace` gives each group alone. Where the
+    snapshots cannot measure a group's pace, `daily` (its rate on each day, from activation
+    dates, same columns) measures it, as `pace` does with its `daily` points."""
     found = pace_by_group(points, as_of, phase)
+    if daily is not None and not daily.empty and found["per_day"].isna().any():
+        from_days = pace_by_group(daily, as_of, phase).set_index("group")["per_day"]
+        found["per_day"] = found["per_day"].fillna(found["group"].map(from_days))
     rate = found["rate"].to_numpy(dtype=float)
     per_day = found["per_day"].to_numpy(dtype=float)  # NaN: not measured
     days_left = (phase.end - as_of).days

@@ -42,10 +42,14 @@ class ReportData:
     snapshot_date: date
     scope: str  # the filters, in words
     generated_on: date
+    verdicts: list[tuple[str, str]]  # "Aktivasi: Terlewat", the sentence after it
+    definitions: list[tuple[str, str]]  # Tahap, what it means
     kpi_rows: list[list[str]]  # Tahap, Persentase, Jumlah, Tenggat
     history: list[Rates]
     ranking: list[tuple[str, float, str]]  # OPD, rate, label; lowest first
-    at_risk_rows: list[list[str]]  # OPD, Tahap, Persentase, Proyeksi, Keterangan
+    ranking_title: str  # says when the ranking is cut
+    at_risk_rows: list[list[str]]  # OPD, Tahap, Persentase, Proyeksi, Keterangan; worst first
+    at_risk_note: str  # says when the list is cut ("" when it is whole)
     follow_up_rows: list[list[str]]  # Tahap, ASN belum, OPD terlibat
 
 
@@ -119,6 +123,14 @@ class _Report(FPDF):
         self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
         self.set_font("DejaVu", "", 9)
 
+    def paragraph(self, lead: str, text: str) -> None:
+        """A bold lead, then its sentence, wrapped."""
+        self.set_font("DejaVu", "B", 9)
+        self.write(5, f"{lead}: ")
+        self.set_font("DejaVu", "", 9)
+        self.write(5, text)
+        self.ln(6)
+
     def rows(self, header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
         with self.table(col_widths=widths, text_align="LEFT", line_height=5.5) as table:
             for row in [header, *rows]:
@@ -134,18 +146,26 @@ def build_report(data: ReportData, calendar: Calendar) -> bytes:
     pdf.multi_cell(0, 8, data.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, f"Keadaan per {format_date(data.snapshot_date)} · {data.scope}", new_x="LMARGIN", new_y="NEXT")
+    pdf.heading("Kesimpulan per tahap")
+    for headline, text in data.verdicts:
+        pdf.paragraph(headline, text)
     pdf.heading("Capaian per tahap")
     pdf.rows(["Tahap", "Persentase", "Jumlah", "Tenggat"], data.kpi_rows, (25, 25, 45, 95))
     pdf.heading("Perkembangan terhadap tenggat")
     pdf.image(io.BytesIO(trend_png(data.history, calendar)), w=190)
     pdf.heading("Tindak lanjut")
     pdf.rows(["Tahap", "ASN belum", "OPD terlibat"], data.follow_up_rows, (40, 40, 40))
+    pdf.heading("Arti tiap tahap")
+    for label, meaning in data.definitions:
+        pdf.paragraph(label, meaning)
     pdf.add_page()
-    pdf.heading("Peringkat OPD menurut aktivasi (terendah di atas)")
+    pdf.heading(data.ranking_title)
     pdf.image(io.BytesIO(ranking_png(data.ranking)), w=190)
     pdf.heading("OPD berisiko tidak mencapai 100% pada tenggat")
     if data.at_risk_rows:
-        pdf.rows(["OPD", "Tahap", "Persentase", "Proyeksi", "Keterangan"], data.at_risk_rows, (50, 20, 22, 22, 76))
+        if data.at_risk_note:
+            pdf.multi_cell(0, 5, data.at_risk_note, new_x="LMARGIN", new_y="NEXT")
+        pdf.rows(["OPD", "Tahap", "Persentase", "Proyeksi", "Keterangan"], data.at_risk_rows, (48, 20, 25, 22, 75))
     else:
         pdf.cell(0, 6, "Tidak ada OPD berisiko pada laju saat ini.", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

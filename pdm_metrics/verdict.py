@@ -30,10 +30,12 @@ class Standing(StrEnum):
 class PhasePace:
     """The whole selection's pace on one phase (the pace table's overall row)."""
 
+    rate: float  # percent, on the snapshot
     per_day: float | None  # points a day; None when it cannot be measured yet
-    needed_per_day: float | None
+    needed_per_day: float | None  # None once the deadline passed
     projected: float | None  # rate on the deadline at this pace
     full_on: date | None  # the day 100 % is reached at this pace
+    description: str  # the pace table's words for it
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,10 @@ def verdict(
     if done is None:
         return Verdict(metric, Standing.UNAVAILABLE, "kolom ini tidak ada di berkas snapshot ini.")
     missing = total - done
-    action = f"belum {metric.label.lower()}"
+    action = f"belum {metric.word}"
     if day > phase.end:
         if missing == 0:
-            return Verdict(metric, Standing.MET, f"seluruh {format_int(total)} ASN sudah {metric.label.lower()}.")
+            return Verdict(metric, Standing.MET, f"seluruh {format_int(total)} ASN sudah {metric.word}.")
         return Verdict(
             metric,
             Standing.MISSED,
@@ -73,9 +75,7 @@ def verdict(
         )
     deadline = f"tenggat {format_date(phase.end)} ({format_days_left(phase.days_left(day))})"
     if missing == 0:
-        return Verdict(
-            metric, Standing.MET, f"seluruh {format_int(total)} ASN sudah {metric.label.lower()}; {deadline}."
-        )
+        return Verdict(metric, Standing.MET, f"seluruh {format_int(total)} ASN sudah {metric.word}; {deadline}.")
     left = f"Sisa {format_int(missing)} ASN {action}"
     if pace is None or pace.per_day is None:
         need = format_decimal(pace.needed_per_day) if pace and pace.needed_per_day is not None else "?"

@@ -152,7 +152,8 @@ def test_email_problem(email: str | None, users: int, expected: str | None) -> N
 
 
 def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    day, risks = tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11))
+    found = tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11))
+    day, risks = found.snapshot_date, found.risks
     everyone = present(sample_people, JULY_11)
     users = pd.Series([p.email for p in everyone if p.email]).value_counts()
     expected = [

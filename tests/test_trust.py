@@ -86,7 +86,7 @@ def test_masked_views_hide_nip_and_email_everywhere(sample_con: store.Connection
     follow = tindak_lanjut.follow_up(sample_con, CALENDAR, masked, Metric.ACTIVATION)
     assert follow is not None and "********" in follow.opds[0].message
     assert all("********" in nip for o in follow.opds for nip in o.missing["NIP"])
-    _, risks = tindak_lanjut.email_risk(sample_con, masked)
+    risks = tindak_lanjut.email_risk(sample_con, masked).risks
     assert risks["NIP"].str.contains(r"\*{8}").all()
     _, plain = data.data_table(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
     assert plain["NIP"].str.fullmatch(r"\d{18}").all()

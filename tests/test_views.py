@@ -13,7 +13,7 @@ from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
-from pdm_metrics.views import audit, cadangan, common, data, ringkasan, tindak_lanjut, tren
+from pdm_metrics.views import audit, cadangan, common, data, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
 
 CALENDAR = load_calendar()
@@ -95,3 +95,23 @@ def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path) -> None:
     assert cadangan.restore(con, made.data, "admin") == 1
     assert pd.Series(store.audit_entries(con)["action"]).tolist()[-2:] == ["unduh cadangan", "pulihkan cadangan"]
     con.close()
+
+
+def test_email_risk_on_a_file_without_an_email_column_says_it_is_not_available(db: store.Connection) -> None:
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210920.csv"))
+    found = tindak_lanjut.email_risk(db, common.Filters())
+    assert found.snapshot_date == dt.date(2021, 9, 20) and not found.available and found.risks.empty
+    with_emails = [[*HEADER, "EMAIL"], *[[*row, ""] for row in ROWS]]
+    ingest_roster(db, read_roster(csv_bytes(with_emails), "rekap_20211001.csv"))
+    found = tindak_lanjut.email_risk(db, common.Filters())
+    assert found.available and len(found.risks) == 1  # the one not activated, with an empty email
+
+
+def test_a_change_that_needs_a_column_the_older_file_lacked_is_withheld(sample_con: store.Connection) -> None:
+    july, later = JULY_11, demo.SNAPSHOT_DATES[-1]  # July had no PDM or verification column
+    found = perubahan.changes(sample_con, july, later)
+    assert set(found.withheld) == {"newly_pdm_done", "newly_verified"}
+    assert found.withheld["newly_pdm_done"] == "tidak tersedia: snapshot 11 Juli 2021 tidak memuat kolom Status PDM"
+    assert "Baru PDM" not in found.summary.columns and found.lists["newly_pdm_done"].empty
+    assert found.totals["newly_activated"] > 0 and not found.lists["newly_activated"].empty
+    assert perubahan.changes(sample_con, demo.SNAPSHOT_DATES[-2], later).withheld == {}

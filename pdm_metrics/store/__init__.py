@@ -24,6 +24,7 @@ from pdm_metrics.store.migrations import upgrade
 from pdm_metrics.store.queries import (
     RosterFilter,
     activation_counts_by_day,
+    activation_counts_by_unit_and_day,
     archived_snapshots,
     deadline_extensions,
     email_sharing,
@@ -64,6 +65,7 @@ __all__ = [
     "StoreProgress",
     "ValidRows",
     "activation_counts_by_day",
+    "activation_counts_by_unit_and_day",
     "add_deadline_extension",
     "archived_snapshots",
     "audit_entries",

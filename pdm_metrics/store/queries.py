@@ -96,6 +96,23 @@ def activation_counts_by_day(
     return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
 
 
+def activation_counts_by_unit_and_day(
+    con: Connection,
+    snapshot_date: date,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per unit of one snapshot, the ASN who activated on each day (opd_key, day, activated)."""
+    chosen, params = selection("r", opd_keys, jenis_asn)
+    sql = f"""
+        SELECT r.opd_key, r.activated_on AS day, count(*) AS activated
+        FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
+        WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL AND {chosen}
+        GROUP BY ALL ORDER BY r.opd_key, day
+    """
+    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+
+
 def opd_choices(con: Connection) -> pd.DataFrame:
     """Every OPD key with its latest spelling and instansi, sorted by name (for selectors)."""
     return con.cursor().execute(f"SELECT * FROM {Table.UNITS} ORDER BY {OPD_BY_NAME}").df()

@@ -111,11 +111,17 @@ def by_name(column: pd.Series) -> pd.Series:
     return column.str.lower() if pd.api.types.is_string_dtype(column) else column
 
 
-def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
-    """Whether the snapshot of `day` carried the column behind `metric`."""
+def column_available(con: store.Connection, day: date, flag: str) -> bool:
+    """Whether the snapshot of `day` carried an optional column (`flag`: schema.OPTIONAL_COLUMN_FLAGS)."""
     snapshot = store.list_snapshots(con)
     row = snapshot[snapshot["snapshot_date"].dt.date == day].iloc[0]
-    return metric.availability_column is None or bool(row[metric.availability_column])
+    return bool(row[flag])
+
+
+def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
+    """Whether the snapshot of `day` carried the column behind `metric`."""
+    flag = metric.availability_column
+    return flag is None or column_available(con, day, flag)
 
 
 def missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:

@@ -23,6 +23,24 @@ from pdm_metrics.views.ringkasan import overview
 from pdm_metrics.views.tren import at_risk_opd
 
 REPORT_RANKING_SIZE = 25
+REPORT_AT_RISK_SIZE = 20
+
+
+def _ranking_title(shown: int, units: int) -> str:
+    title = "Peringkat OPD menurut aktivasi (terendah di atas)"
+    if shown < units:
+        title += f": {format_int(shown)} terendah dari {format_int(units)} OPD"
+    return title
+
+
+def _at_risk_note(rows: int) -> str:
+    """Says that the list is cut, and where the rest is."""
+    if rows <= REPORT_AT_RISK_SIZE:
+        return ""
+    return (
+        f"{format_int(REPORT_AT_RISK_SIZE)} dari {format_int(rows)} OPD/tahap berisiko, yang terburuk lebih dulu; "
+        "lengkapnya di halaman Tren & Tenggat (unduhan Laju dan proyeksi)."
+    )
 
 
 def report_pdf(
@@ -37,12 +55,12 @@ def report_pdf(
         return None, b""
     day = summary.snapshot_date
     history = [r for r in rates_from_counts(selection_counts(con, filters, False, None)) if r.snapshot_date <= day]
-    table = summary.opd_table.head(REPORT_RANKING_SIZE)
+    table = summary.opd_table.head(REPORT_RANKING_SIZE)  # lowest first: the worst are never left out
     ranking = [
         (str(o), float(v), str(t).split(" ")[0])
         for o, v, t in zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)
     ]
-    risky = at_risk_opd(con, calendar, filters)
+    risky = at_risk_opd(con, calendar, filters)  # worst first
     follow_rows = []
     for metric in Metric:
         if not metric_available(con, day, metric):
@@ -55,10 +73,16 @@ def report_pdf(
         snapshot_date=day,
         scope=f"{format_int(summary.population)} ASN; {filters.description}",
         generated_on=generated_on,
+        verdicts=[(k.verdict.headline, k.verdict.text) for k in summary.kpis],
+        definitions=[(m.label, m.definition) for m in Metric],
         kpi_rows=[[k.metric.label, k.rate_text, k.count_text, k.deadline_text] for k in summary.kpis],
         history=history,
         ranking=ranking,
-        at_risk_rows=[list(map(str, row)) for row in risky.head(20).itertuples(index=False, name=None)],
+        ranking_title=_ranking_title(len(ranking), len(summary.opd_table)),
+        at_risk_rows=[
+            list(map(str, row)) for row in risky.head(REPORT_AT_RISK_SIZE).itertuples(index=False, name=None)
+        ],
+        at_risk_note=_at_risk_note(len(risky)),
         follow_up_rows=follow_rows,
     )
     return day, report.build_report(data, calendar)

@@ -25,12 +25,14 @@ from pdm_metrics.metrics import (
     rate_hundredths,
     rates_from_counts,
 )
+from pdm_metrics.verdict import Verdict, verdict
 from pdm_metrics.views.common import (
     Filters,
     by_name,
     selected_day,
     selection_counts,
 )
+from pdm_metrics.views.tren import overall_paces
 
 RANK_SIZE = 5
 
@@ -44,7 +46,8 @@ class Kpi:
     change: Decimal | None
     change_text: str | None
     deadline_text: str
-    history: list[float]  # the rate at every snapshot up to this one (sparkline)
+    history: list[float]  # the rate at every snapshot up to this one that had the column (sparkline)
+    verdict: Verdict
 
 
 @dataclass
@@ -59,8 +62,13 @@ class Overview:
     notes: list[str] = field(default_factory=list)
 
 
-def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, history: list[Rates]) -> Kpi:
+def _kpi(
+    metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, history: list[Rates], said: Verdict
+) -> Kpi:
     rate, count = now.rate(metric), now.count(metric)
+    # A line only over the snapshots that carried the column, and only where there is a line to draw:
+    # a single point draws flat, which reads as no progress.
+    points = [float(r) for r in (h.rate(metric) for h in history) if r is not None]
     change = change_between(now, before, metric)
     phase = calendar.phase_for(metric)
     days = phase.days_left(now.snapshot_date)
@@ -73,7 +81,8 @@ def _kpi(metric: Metric, now: Rates, before: Rates | None, calendar: Calendar, h
         change=change,
         change_text=format_pct_change(change) if change is not None else None,
         deadline_text=f"Tenggat {format_date(phase.end)}{extension}: {format_days_left(days)}",
-        history=[float(r) for r in (h.rate(metric) for h in history) if r is not None],
+        history=points if rate is not None and len(points) >= 2 else [],
+        verdict=said,
     )
 
 
@@ -100,7 +109,13 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
     if day not in totals:
         return None
     now, before = totals[day], totals.get(previous) if previous else None
-    table = opd_rates_table(selection_counts(con, filters, True, day))
+    by_opd = selection_counts(con, filters, True, day)
+    table = opd_rates_table(by_opd)
+    paces = overall_paces(con, calendar, filters)
+    said = {
+        m: verdict(m, calendar.phase_for(m), day, now.total, now.count(m), missing_by_unit(by_opd, m), paces.get(m))
+        for m in Metric
+    }
     ranked = table[["OPD", "Aktivasi", "Jumlah ASN"]]
     notes = []
     if now.pdm_done is None:
@@ -109,9 +124,19 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
         snapshot_date=day,
         previous_date=previous,
         population=now.total,
-        kpis=[_kpi(m, now, before, calendar, [r for d, r in totals.items() if d <= day]) for m in Metric],
+        kpis=[_kpi(m, now, before, calendar, [r for d, r in totals.items() if d <= day], said[m]) for m in Metric],
         lowest=ranked.head(RANK_SIZE).reset_index(drop=True),
         highest=ranked.tail(RANK_SIZE).iloc[::-1].reset_index(drop=True),
         opd_table=table,
         notes=notes,
     )
+
+
+def missing_by_unit(by_opd: pd.DataFrame, metric: Metric) -> list[tuple[str, int]]:
+    """The OPD with ASN who have not done `metric`'s phase, most first (none if the file lacks it)."""
+    flag = metric.availability_column
+    if by_opd.empty or (flag is not None and not by_opd[flag].astype(bool).all()):
+        return []
+    missing = pd.DataFrame({"opd": by_opd["opd"], "missing": (by_opd["total"] - by_opd[metric.value]).astype(int)})
+    missing = missing[missing["missing"] > 0].sort_values(["missing", "opd"], ascending=[False, True])
+    return list(zip(missing["opd"].astype(str), missing["missing"].astype(int).tolist(), strict=True))

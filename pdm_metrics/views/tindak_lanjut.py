@@ -17,6 +17,7 @@ from pdm_metrics.metrics import (
 from pdm_metrics.views.common import (
     MAX_LISTED_UNITS,
     Filters,
+    column_available,
     metric_available,
     missing_rows,
     selected_day,
@@ -73,7 +74,7 @@ def follow_up(con: store.Connection, calendar: Calendar, filters: Filters, metri
         {
             "OPD": [o.opd for o in opds],
             "Jumlah ASN": [o.total for o in opds],
-            f"Belum {metric.label.lower()}": [len(o.missing) for o in opds],
+            f"Belum {metric.word}": [len(o.missing) for o in opds],
         }
     )
     left = format_days_left(phase.days_left(day))
@@ -84,13 +85,24 @@ def follow_up(con: store.Connection, calendar: Calendar, filters: Filters, metri
     return FollowUpView(day, phase, available, opds, summary, workbook)
 
 
-def email_risk(con: store.Connection, filters: Filters) -> tuple[date | None, pd.DataFrame]:
+@dataclass
+class EmailRiskView:
+    snapshot_date: date | None
+    available: bool  # False: the file had no email column, so no email can be judged
+    risks: pd.DataFrame
+
+
+def email_risk(con: store.Connection, filters: Filters) -> EmailRiskView:
+    """The ASN not yet activated whose email likely blocks the activation token."""
     _check_listing_size(con, filters)
     day = selected_day(con, filters)
     if day is None:
-        return None, pd.DataFrame()
+        return EmailRiskView(None, False, pd.DataFrame())
+    if not column_available(con, day, "has_email"):
+        return EmailRiskView(day, False, pd.DataFrame())
     not_activated = missing_rows(con, filters, day, Metric.ACTIVATION)
-    return day, filters.shown(followup.email_risks(not_activated, store.email_sharing(con, day)))
+    risks = filters.shown(followup.email_risks(not_activated, store.email_sharing(con, day)))
+    return EmailRiskView(day, True, risks)
 
 
 def sanctions(

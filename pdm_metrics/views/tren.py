@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -25,9 +26,11 @@ from pdm_metrics.metrics import (
     rate_points,
     rates_from_counts,
 )
-from pdm_metrics.pace import pace, pace_frame
+from pdm_metrics.pace import pace_frame
+from pdm_metrics.verdict import PhasePace
 from pdm_metrics.views.common import (
     Filters,
+    column_available,
     selected_day,
     selection_counts,
 )
@@ -55,6 +58,12 @@ def _activation_curve(con: store.Connection, filters: Filters, day: date, total:
     return cumulative_activation(per_day, total)
 
 
+def _latest_with_activation_dates(con: store.Connection, day: date) -> date | None:
+    """The latest snapshot up to `day` whose file carried activation dates."""
+    dates = [d for d in store.snapshot_dates(con) if d <= day]
+    return next((d for d in reversed(dates) if column_available(con, d, "has_activation_date")), None)
+
+
 def _cumulative_series(curve: pd.DataFrame, day: date, total: int) -> charts.Series | None:
     if curve.empty:
         return None
@@ -67,10 +76,6 @@ def _cumulative_series(curve: pd.DataFrame, day: date, total: int) -> charts.Ser
         dash="dot",
         mode="lines",
     )
-
-
-def _curve_points(curve: pd.DataFrame) -> list[tuple[date, float]]:
-    return [(pd.Timestamp(d).date(), float(r)) for d, r in zip(curve["day"], curve["rate"], strict=True)]
 
 
 @dataclass
@@ -90,15 +95,20 @@ def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_o
     day = (
         filters.snapshot_date if filters.snapshot_date in {r.snapshot_date for r in rates} else rates[-1].snapshot_date
     )
-    total = next(r.total for r in rates if r.snapshot_date == day)
-    curve = _activation_curve(con, filters, day, total)
-    cumulative = _cumulative_series(curve, day, total)
-    if cumulative is not None:
-        series.append(cumulative)
+    curve_day = _latest_with_activation_dates(con, day)
+    if curve_day is None:
+        notes.append("Tidak ada snapshot sampai tanggal ini yang memuat tanggal aktivasi: kurva harian tidak tersedia.")
     else:
-        notes.append("Snapshot ini tidak memuat tanggal aktivasi, jadi kurva harian tidak dapat digambar.")
-    earlier = [r for r in rates if r.snapshot_date <= day]
-    series += projection_series(earlier, day, calendar, _curve_points(curve))
+        total = next(r.total for r in rates if r.snapshot_date == curve_day)
+        cumulative = _cumulative_series(_activation_curve(con, filters, curve_day, total), curve_day, total)
+        if cumulative is not None:
+            series.append(cumulative)
+        if curve_day != day:
+            notes.append(
+                f"Snapshot {format_date(day)} tidak memuat tanggal aktivasi: kurva harian memakai snapshot "
+                f"{format_date(curve_day)}."
+            )
+    series += projection_series(day, calendar, overall_paces(con, calendar, replace(filters, snapshot_date=day)))
     if compare_opd_key:
         opd_filters = Filters(filters.snapshot_date, (compare_opd_key,), filters.jenis_asn)
         opd_counts = selection_counts(con, opd_filters, True, None)
@@ -109,8 +119,75 @@ def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_o
     return TrendView(charts.trend_figure(series, calendar, title), rates[-1], notes)
 
 
-def _points(rates: list[Rates], metric: Metric) -> list[tuple[date, float]]:
-    return [(r.snapshot_date, float(v)) for r in rates if (v := r.rate(metric)) is not None]
+OVERALL = "Semua OPD"
+
+
+def _phase_paces(
+    con: store.Connection, calendar: Calendar, filters: Filters, day: date, with_units: bool
+) -> tuple[pd.Index, dict[Metric, pd.DataFrame]]:
+    """pace.pace_frame of each phase for the whole selection (group 0, OVERALL) and, `with_units`,
+    each OPD; only for those with a rate on `day`. Groups are numbers (`names` says which is
+    which): 30.000 OPD nationally group and match far faster as numbers than as names.
+
+    This one computation gives the Tren table, its projection line and Ringkasan's verdict."""
+    overall = selection_counts(con, filters, False, None).assign(opd=OVERALL, opd_key=None)
+    counts = overall
+    if with_units:
+        counts = pd.concat([overall, selection_counts(con, filters, True, None)], ignore_index=True)
+    on_day = counts["snapshot_date"].dt.date == day
+    codes, names = pd.factorize(counts["opd"])
+    found = {}
+    for metric in Metric:
+        points = pd.DataFrame({"group": codes, "day": counts["snapshot_date"], "value": rate_points(counts, metric)})
+        points = points[points["value"].notna()]
+        measured = points.loc[on_day[points.index], "group"].unique()
+        phase = calendar.phase_for(metric)
+        paces = pace_frame(points, day, phase)
+        if metric == Metric.ACTIVATION and paces.loc[paces["group"].isin(measured), "per_day"].isna().any():
+            daily = _daily_points(con, filters, day, counts[on_day], codes[on_day.to_numpy()])
+            paces = pace_frame(points, day, phase, daily)
+        found[metric] = paces[paces["group"].isin(measured)]
+    return names, found
+
+
+def _daily_points(
+    con: store.Connection, filters: Filters, day: date, on_day: pd.DataFrame, codes: np.ndarray
+) -> pd.DataFrame:
+    """Each group's activation rate on every day of the snapshot `day`, from its activation dates
+    (group, day, value): a pace for a group that one snapshot alone cannot give."""
+    per_unit = store.activation_counts_by_unit_and_day(con, day, filters.opd_keys or None, filters.jenis_asn or None)
+    overall = per_unit.groupby("day", as_index=False)["activated"].sum().assign(opd_key=None)
+    group_of = {key: code for key, code in zip(on_day["opd_key"], codes, strict=True) if key is not None}
+    total_of = dict(zip(codes, on_day["total"], strict=True))
+    per_unit = per_unit.assign(group=per_unit["opd_key"].map(group_of)).dropna(subset=["group"])
+    frame = pd.concat([overall.assign(group=0), per_unit], ignore_index=True).astype({"group": int})
+    frame = frame.sort_values(["group", "day"])
+    cumulative = frame.groupby("group")["activated"].cumsum()
+    totals = frame["group"].map(total_of).astype(float)
+    return pd.DataFrame({"group": frame["group"], "day": frame["day"], "value": cumulative / totals * 100})
+
+
+def overall_paces(con: store.Connection, calendar: Calendar, filters: Filters) -> dict[Metric, PhasePace]:
+    """The whole selection's pace on each phase with a rate on the shown snapshot."""
+    day = selected_day(con, filters)
+    if day is None:
+        return {}
+    _, found = _phase_paces(con, calendar, filters, day, with_units=False)
+    return {metric: _phase_pace(rows.iloc[0]) for metric, rows in found.items() if not rows.empty}
+
+
+def _phase_pace(row: pd.Series) -> PhasePace:
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else value
+
+    return PhasePace(
+        rate=float(row["rate"]),
+        per_day=number(float(row["per_day"])),
+        needed_per_day=number(float(row["needed_per_day"])),
+        projected=number(float(row["projected"])),
+        full_on=row["full_on"],
+        description=str(row["description"]),
+    )
 
 
 def pace_table(con: store.Connection, calendar: Calendar, filters: Filters) -> tuple[date | None, pd.DataFrame]:
@@ -118,19 +195,8 @@ def pace_table(con: store.Connection, calendar: Calendar, filters: Filters) -> t
     day = selected_day(con, filters)
     if day is None:
         return None, pd.DataFrame()
-    overall = selection_counts(con, filters, False, None).assign(opd="Semua OPD")
-    counts = pd.concat([overall, selection_counts(con, filters, True, None)], ignore_index=True)
-    on_day = counts["snapshot_date"].dt.date == day
-    # Each OPD as a number, in order of first appearance (overall first): 30.000 OPD nationally
-    # group and match far faster as numbers than as names.
-    codes, names = pd.factorize(counts["opd"])
-    parts = []
-    for position, metric in enumerate(Metric):
-        points = pd.DataFrame({"group": codes, "day": counts["snapshot_date"], "value": rate_points(counts, metric)})
-        points = points[points["value"].notna()]
-        measured = points.loc[on_day[points.index], "group"].unique()
-        found = pace_frame(points, day, calendar.phase_for(metric))
-        parts.append(_pace_rows(found[found["group"].isin(measured)], metric, position, names))
+    names, found = _phase_paces(con, calendar, filters, day, with_units=True)
+    parts = [_pace_rows(found[metric], metric, position, names) for position, metric in enumerate(Metric)]
     table = pd.concat(parts, ignore_index=True)
     if table.empty:
         return day, pd.DataFrame()
@@ -155,7 +221,8 @@ def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Ind
             ],
             "Keterangan": found["description"].to_numpy(),
             "Berisiko": np.where(found["at_risk"].to_numpy(), "Ya", "Tidak"),
-            "_proj": projected.fillna(-1.0).to_numpy(),
+            # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
+            "_proj": projected.fillna(found["rate"]).to_numpy(),
             "_order": found["group"].to_numpy(),
             "_metric": position,
         }
@@ -171,30 +238,23 @@ def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The at-risk OPD rows of a pace_table."""
     if table.empty:
         return table
-    risky = table[(table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")]
+    risky = table[(table["Berisiko"] == "Ya") & (table["OPD"] != OVERALL)]
     return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)
 
 
-def projection_series(
-    rates: list[Rates], day: date, calendar: Calendar, daily: list[tuple[date, float]]
-) -> list[charts.Series]:
+def projection_series(day: date, calendar: Calendar, paces: dict[Metric, PhasePace]) -> list[charts.Series]:
     """Dotted lines from the snapshot's rate to the projected rate on each open deadline."""
     result = []
-    for metric in Metric:
-        points = _points(rates, metric)
-        if not any(d == day for d, _ in points):
-            continue
-        phase = calendar.phase_for(metric)
-        projected = pace(points, day, phase, daily if metric == Metric.ACTIVATION else [])
-        if projected.projected is None:
+    for metric, found in paces.items():
+        if found.projected is None:
             continue
         result.append(
             charts.Series(
                 name=f"Proyeksi {metric.label}",
                 metric=metric,
-                dates=[day, phase.end],
-                rates=[Decimal(str(round(projected.rate, 2))), Decimal(str(round(projected.projected, 2)))],
-                counts=["saat ini", projected.describe()],
+                dates=[day, calendar.phase_for(metric).end],
+                rates=[Decimal(str(round(found.rate, 2))), Decimal(str(round(found.projected, 2)))],
+                counts=["saat ini", found.description],
                 dash="dot",
                 mode="lines+markers",
             )
