@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import cache, login, sidebar
 
-st.set_page_config(page_title="Pantau PDM", page_icon=":material/monitoring:", layout="wide")
+# The favicon is a file of the repository: a Material icon would be fetched from a font host,
+# which an office network without internet cannot reach.
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+# Pages the sidebar's data choices do not apply to: they show none.
+WITHOUT_FILTERS = {"Unggah Snapshot", "Kalender Regulasi", "Catatan Audit", "Cadangan"}
+
+st.set_page_config(page_title="Pantau PDM", page_icon=str(FAVICON), layout="wide")
 user = login.require_login()  # nothing below runs (and no data is read) before login
 
 pages: dict[str, list[st.Page]] = {
@@ -33,7 +41,10 @@ if user.role.is_admin:
     ]
 
 page = st.navigation(pages)
-sidebar.sidebar_filters()
+if page.title in WITHOUT_FILTERS:
+    sidebar.keep_choices()
+else:
+    sidebar.sidebar_filters()
 login.user_panel(user)
 if cache.showing_sample():
     if cache.has_real_data():

@@ -22,7 +22,7 @@ if not widgets.empty_state():
     filters = sidebar.current_filters()
     page = cache.data_page(filters, status)
     day = page.snapshot_date
-    described = f"{filters.description}; aktivasi {chosen[0]}, PDM {chosen[1]}, verifikasi {chosen[2]}"
+    described = f"{page.units or filters.description}; aktivasi {chosen[0]}, PDM {chosen[1]}, verifikasi {chosen[2]}"
     if day is not None:
         st.caption(f"Snapshot {format_date(day)} · {format_int(page.total)} ASN · {described}")
     if day is None or page.table.empty:
@@ -32,8 +32,8 @@ if not widgets.empty_state():
         every_row = partial(data.data_rows, cache.shown_connection(), filters, status)  # read only when clicked
         widgets.download_buttons(
             every_row,
-            f"pantau-pdm_data_{day.isoformat()}",
-            f"Data PDM ASN, snapshot {format_date(day)}",
+            "_".join(filter(None, ["pantau-pdm_data", day.isoformat(), page.units_slug])),
+            f"Data PDM ASN, snapshot {format_date(day)}" + (f" · {page.units}" if page.units else ""),
             f"Filter: {described}",
             "data",
         )

@@ -43,7 +43,8 @@ for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
         )
         st.markdown(f"**{kpi.count_text}**  \n{kpi.deadline_text}")
         standing = kpi.verdict.standing
-        st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {kpi.verdict.text}")
+        if standing is not Standing.UNAVAILABLE:  # the count above already says the column is absent
+            st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {kpi.verdict.text}")
 for note in overview.notes:
     st.info(note, icon=":material/info:")
 
@@ -60,9 +61,8 @@ high.dataframe(overview.highest, hide_index=True, width="stretch")
 st.subheader("Semua OPD")
 st.caption("Klik judul kolom untuk mengurutkan; kolom batang mengurutkan menurut persentase.")
 st.dataframe(overview.opd_table, hide_index=True, width="stretch", column_order=TABLE_ORDER, column_config=BAR_COLUMNS)
-table = overview.opd_table.drop(columns=["opd_key", *BAR_COLUMNS])
 widgets.download_buttons(
-    table,
+    overview.download,
     f"pantau-pdm_ringkasan-opd_{overview.snapshot_date.isoformat()}",
     "Ringkasan PDM per OPD",
     f"Snapshot {format_date(overview.snapshot_date)}; {filters.description}",

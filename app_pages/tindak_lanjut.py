@@ -18,8 +18,12 @@ metric = (
     )
     or Metric.ACTIVATION
 )
+ORDERS = {True: "Terbanyak belum dulu", False: "Abjad OPD"}
+most_missing_first = st.segmented_control(
+    "Urutan OPD", list(ORDERS), format_func=ORDERS.__getitem__, default=True, key="followup_order"
+)
 try:
-    view = cache.follow_up(cache.calendar(), filters, metric)
+    view = cache.follow_up(cache.calendar(), filters, metric, most_missing_first is not False)
 except TooManyUnits as exc:
     st.info(exc.message)
     st.stop()
@@ -39,7 +43,7 @@ with per_opd:
         st.download_button(
             "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)",
             view.workbook,
-            file_name=f"tindak-lanjut_{metric.value}_{view.snapshot_date.isoformat()}.xlsx",
+            file_name=f"tindak-lanjut_{metric.slug}_{view.snapshot_date.isoformat()}.xlsx",
             mime=widgets.XLSX_MIME,
             icon=":material/download:",
             type="primary",
@@ -101,7 +105,7 @@ with sanctions:
         st.dataframe(listing, hide_index=True, width="stretch")
         widgets.download_buttons(
             listing,
-            f"sanksi_{metric.value}_{day.isoformat()}",
+            f"sanksi_{metric.slug}_{day.isoformat()}",
             f"ASN terlewat tenggat {metric.label}",
             f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}",
             "sanksi",

@@ -70,10 +70,15 @@ class OpdFollowUp:
 
 
 def follow_up_by_opd(
-    missing_rows: pd.DataFrame, totals: dict[str, int], phase: Phase, snapshot_date: date
+    missing_rows: pd.DataFrame,
+    totals: dict[str, int],
+    phase: Phase,
+    snapshot_date: date,
+    most_missing_first: bool = True,
 ) -> list[OpdFollowUp]:
-    """Per OPD with anyone missing the phase: the list and a ready-to-send WhatsApp message,
-    OPD in the order of the rows (store.roster_rows lists them by unit)."""
+    """Per OPD with anyone missing the phase: the list and a ready-to-send WhatsApp message. OPD
+    with the most ASN still missing first (people to chase, not percentages), or in the order of
+    the rows (store.roster_rows lists them by unit name)."""
     result = []
     for opd, group in missing_rows.groupby("opd", sort=False):
         people = pd.DataFrame(
@@ -83,6 +88,8 @@ def follow_up_by_opd(
         result.append(
             OpdFollowUp(str(opd), total, people, whatsapp_message(str(opd), people, total, phase, snapshot_date))
         )
+    if most_missing_first:
+        result.sort(key=lambda item: -len(item.missing))  # stable: ties keep the reading order
     return result
 
 

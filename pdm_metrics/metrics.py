@@ -35,6 +35,11 @@ class Metric(StrEnum):
         return "PDM" if self is Metric.PDM else self.label.lower()
 
     @property
+    def slug(self) -> str:
+        """The phase in a file name: "aktivasi", "pdm", "verifikasi"."""
+        return self.label.lower()
+
+    @property
     def definition(self) -> str:
         """What the phase means, in one sentence for the head of the agency."""
         return _DEFINITIONS[self.value]

@@ -304,3 +304,14 @@ def test_a_partial_file_is_flagged_and_saved_only_when_confirmed(app_db: Path) -
     assert "Snapshot 1 Oktober 2021 tersimpan: 3 ASN" in at.success[0].value
     entry = store.audit_entries(ui_connection()).iloc[-1]
     assert entry["action"] == "konfirmasi peringatan" and "memuat 3 ASN" in entry["detail"]
+
+
+def test_pages_the_data_choices_do_not_apply_to_show_none_and_keep_them(app_db: Path) -> None:
+    at = open_app(snapshot=JULY_11)
+    at.switch_page("app_pages/unggah.py")
+    at.run()
+    assert not at.sidebar.selectbox and not at.sidebar.multiselect  # no filter that does nothing here
+    at.switch_page("app_pages/ringkasan.py")
+    at.run()
+    assert at.selectbox(key="snapshot").value == JULY_11  # the choice came back with the page
+    assert "Ringkasan PDM · 11 Juli 2021" in texts(at)

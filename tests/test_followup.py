@@ -258,10 +258,15 @@ def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> Non
     assert view is not None
     names = [name for _, name in view.choices]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
-    follow_up = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
+    follow_up = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION, False)
     assert follow_up is not None
     names = [opd.opd for opd in follow_up.opds]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
+    # By default the OPD with the most ASN still to chase come first; ties in reading order.
+    chase = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
+    assert chase is not None
+    order = [(-len(o.missing), o.opd.lower()) for o in chase.opds]
+    assert order == sorted(order) and chase.opds[0].opd == "Dinas Pendidikan dan Kebudayaan"
     table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters()).opd_table  # type: ignore[union-attr]
     for _, tied in table.groupby("Aktivasi (bar)"):
         assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)

@@ -115,3 +115,14 @@ def test_a_change_that_needs_a_column_the_older_file_lacked_is_withheld(sample_c
     assert "Baru PDM" not in found.summary.columns and found.lists["newly_pdm_done"].empty
     assert found.totals["newly_activated"] > 0 and not found.lists["newly_activated"].empty
     assert perubahan.changes(sample_con, demo.SNAPSHOT_DATES[-2], later).withheld == {}
+
+
+def test_a_filtered_data_page_names_its_opd_for_titles_and_file_names(sample_con: store.Connection) -> None:
+    units = common.sidebar_choices(sample_con).units
+    perikanan = tuple(units.loc[units["opd"] == "Dinas Perikanan", "opd_key"])
+    page = data.data_page(sample_con, common.Filters(JULY_11, perikanan), data.StatusFilter())
+    assert (page.units, page.units_slug, page.total) == ("OPD: Dinas Perikanan", "dinas-perikanan", 29)
+    five = tuple(units["opd_key"][:5])
+    words, slug = common.chosen_units(sample_con, common.Filters(JULY_11, five))
+    assert words.startswith("OPD: Badan Kesbangpol, Bapenda, Bappeda dan 2 lainnya") and slug == "5-opd"
+    assert common.chosen_units(sample_con, common.Filters(JULY_11)) == ("", "")

@@ -29,6 +29,18 @@ def show_real_data() -> None:
     st.session_state[PENDING_REAL_DATA] = True
 
 
+# The sidebar's widgets, whose choices carry across pages.
+CHOICE_KEYS = ("snapshot", "instansi_filter", "opd_filter", "jenis_filter", SHOW_SAMPLE)
+
+
+def keep_choices() -> None:
+    """On a page without the sidebar's choices: keep them for the next page that has them
+    (Streamlit forgets a widget's value on a run that does not draw it, unless it is set again)."""
+    for key in CHOICE_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def current_filters() -> Filters:
     filters: Filters = st.session_state.get("filters", Filters())
     return filters

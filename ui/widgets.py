@@ -90,5 +90,6 @@ def empty_state() -> bool:
 
 
 def plotly_config() -> dict[str, object]:
-    """How every chart is drawn: no Plotly logo, Indonesian number and date formats."""
-    return {"displaylogo": False, "locale": "id"}
+    """How every chart is drawn: without Plotly's toolbar (English only, and over the title on a
+    phone) and with Indonesian number and date formats."""
+    return {"displayModeBar": False, "displaylogo": False, "locale": "id"}

@@ -3,6 +3,7 @@ the calendar in force, and the caps on what a screen lists."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -54,6 +55,22 @@ class SidebarChoices:
     def has_instansi(self) -> bool:
         """Whether any stored snapshot carried an instansi column (national or provincial data)."""
         return bool(self.units["instansi_key"].notna().any())
+
+
+NAMED_UNITS = 3
+
+
+def chosen_units(con: store.Connection, filters: Filters) -> tuple[str, str]:
+    """The OPD chosen, in words for a title ("OPD: Dinas A, Dinas B") and for a file name
+    ("dinas-a", "5-opd"); empty words when every OPD is shown."""
+    if not filters.opd_keys:
+        return "", ""
+    units = store.opd_choices(con)
+    names = units.loc[units["opd_key"].isin(filters.opd_keys), "opd"].astype(str).tolist()
+    shown = ", ".join(names[:NAMED_UNITS])
+    more = f" dan {format_int(len(names) - NAMED_UNITS)} lainnya" if len(names) > NAMED_UNITS else ""
+    slug = re.sub(r"[^0-9a-z]+", "-", names[0].lower()).strip("-") if len(names) == 1 else f"{len(names)}-opd"
+    return f"OPD: {shown}{more}", slug
 
 
 def sidebar_choices(con: store.Connection) -> SidebarChoices:

@@ -12,6 +12,7 @@ from pdm_metrics.views.common import (
     ROSTER_HEADERS,
     SHOWN_ROWS,
     Filters,
+    chosen_units,
     roster_display,
     selected_day,
 )
@@ -55,6 +56,8 @@ class DataPage:
     snapshot_date: date | None
     table: pd.DataFrame  # the first SHOWN_ROWS rows
     total: int  # how many rows the selection has
+    units: str  # the OPD chosen, for titles ("" for all)
+    units_slug: str  # the same for file names
 
 
 def data_page(con: store.Connection, filters: Filters, status: StatusFilter) -> DataPage:
@@ -62,4 +65,4 @@ def data_page(con: store.Connection, filters: Filters, status: StatusFilter) -> 
     first SHOWN_ROWS and the download writes them all."""
     day, table = data_table(con, filters, status, SHOWN_ROWS)
     total = 0 if day is None else store.roster_row_count(con, day, _roster_filter(filters, status))
-    return DataPage(day, table, total)
+    return DataPage(day, table, total, *chosen_units(con, filters))

@@ -23,6 +23,7 @@ from pdm_metrics.metrics import (
     Rates,
     change_between,
     rate_hundredths,
+    rate_pct,
     rates_from_counts,
 )
 from pdm_metrics.verdict import Verdict, verdict
@@ -59,6 +60,7 @@ class Overview:
     lowest: pd.DataFrame
     highest: pd.DataFrame
     opd_table: pd.DataFrame
+    download: pd.DataFrame  # the same rows for Excel: numbers as numbers, one figure per column
     notes: list[str] = field(default_factory=list)
 
 
@@ -128,6 +130,7 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
         lowest=ranked.head(RANK_SIZE).reset_index(drop=True),
         highest=ranked.tail(RANK_SIZE).iloc[::-1].reset_index(drop=True),
         opd_table=table,
+        download=download_table(by_opd, table["opd_key"]),
         notes=notes,
     )
 
@@ -140,3 +143,24 @@ def missing_by_unit(by_opd: pd.DataFrame, metric: Metric) -> list[tuple[str, int
     missing = pd.DataFrame({"opd": by_opd["opd"], "missing": (by_opd["total"] - by_opd[metric.value]).astype(int)})
     missing = missing[missing["missing"] > 0].sort_values(["missing", "opd"], ascending=[False, True])
     return list(zip(missing["opd"].astype(str), missing["missing"].astype(int).tolist(), strict=True))
+
+
+def download_table(by_opd: pd.DataFrame, order: pd.Series) -> pd.DataFrame:
+    """Per OPD, in the order shown: every figure in a column of its own, as a number (a rate with
+    two decimals), and "tidak tersedia" where the file had no such column."""
+    rows = by_opd.set_index("opd_key").loc[order]
+    frame = pd.DataFrame({"OPD": rows["opd"].to_numpy(), "Jumlah ASN": rows["total"].astype(int).to_numpy()})
+    for metric in Metric:
+        flag = metric.availability_column
+        available = rows[flag].astype(bool).to_numpy() if flag else [True] * len(rows)
+        done, total = rows[metric.value].astype(int).tolist(), rows["total"].astype(int).tolist()
+        rates = [rate_pct(d, t) if ok else UNAVAILABLE for d, t, ok in zip(done, total, available, strict=True)]
+        frame[f"{metric.label} (%)"] = pd.Series(rates, dtype=object)
+        frame[f"Sudah {metric.word}"] = [d if ok else UNAVAILABLE for d, ok in zip(done, available, strict=True)]
+        frame[f"Belum {metric.word}"] = [
+            t - d if ok else UNAVAILABLE for d, t, ok in zip(done, total, available, strict=True)
+        ]
+    return frame
+
+
+UNAVAILABLE = "tidak tersedia"

@@ -51,7 +51,9 @@ class FollowUpView:
     workbook: bytes
 
 
-def follow_up(con: store.Connection, calendar: Calendar, filters: Filters, metric: Metric) -> FollowUpView | None:
+def follow_up(
+    con: store.Connection, calendar: Calendar, filters: Filters, metric: Metric, most_missing_first: bool = True
+) -> FollowUpView | None:
     """Per OPD: who has not done `metric`'s phase, a WhatsApp message, one workbook. TooManyUnits
     past MAX_LISTED_UNITS OPD."""
     _check_listing_size(con, filters)
@@ -69,7 +71,7 @@ def follow_up(con: store.Connection, calendar: Calendar, filters: Filters, metri
         missing = missing.assign(
             nip=missing["nip"].map(export.mask_nip), email=missing["email"].fillna("").map(export.mask_email)
         )
-    opds = followup.follow_up_by_opd(missing, totals, phase, day)
+    opds = followup.follow_up_by_opd(missing, totals, phase, day, most_missing_first)
     summary = pd.DataFrame(
         {
             "OPD": [o.opd for o in opds],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
 import pytest
 from playwright.sync_api import Page
 
-from tests.files import HEADER, ROWS, xlsx_bytes
+from pdm_metrics import demo
+from pdm_metrics.fmt import format_date
+
+JULY_11 = dt.date(2021, 7, 11)
 
 pytestmark = pytest.mark.browser
 
@@ -108,30 +111,76 @@ def snapshot_options(page: Page) -> list[str]:
     return options
 
 
-def test_a_fresh_install_shows_the_sample_until_the_first_real_upload_saved_in_one_click(  # type: ignore[no-untyped-def]
+SAPK_HEADERS = {
+    "nip": "NIP BARU",
+    "nama": "NAMA",
+    "opd": "UNIT KERJA",
+    "jenis_asn": "JENIS PEGAWAI",
+    "status_aktivasi": "STATUS AKTIVASI",
+    "tgl_aktivasi": "TGL AKTIVASI",
+    "email": "EMAIL",
+    "status_pdm": "STATUS PDM",
+    "status_verifikasi": "STATUS VERIFIKASI",
+}
+
+
+def export_file(path: Path, day: dt.date, rows: int | None = None, without: tuple[str, ...] = ()) -> Path:
+    """A real-shaped roster export of the sample's people on `day` (a title row, SAPK headers)."""
+    frame = demo.snapshot_frame(demo.sample_people(), day).drop(columns=list(without))
+    frame = frame.head(rows) if rows else frame
+    body = frame.rename(columns=SAPK_HEADERS).to_csv(index=False)
+    path.write_text(f"DAFTAR ASN Keadaan per {format_date(day)}\n{body}", encoding="utf-8")
+    return path
+
+
+def upload_file(page: Page, url: str, path: Path) -> None:
+    open_page(page, url, "Unggah Snapshot")
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Baris akan disimpan").wait_for()
+    wait_idle(page)
+
+
+def test_a_fresh_install_from_the_sample_to_real_data_that_is_checked_before_it_is_saved(  # type: ignore[no-untyped-def]
     page, fresh_server_url: str, tmp_path: Path, screenshot_dir: Path
 ) -> None:
     open_page(page, fresh_server_url)
     assert "data contoh" in main_text(page) and "31 Desember 2021" in snapshot_options(page)
-    rows = [[*HEADER, "TGL AKTIVASI"], [*ROWS[0], "03/07/2021"], [*ROWS[1], ""], [*ROWS[2], "04/07/2021"]]
-    path = tmp_path / "rekap_20210711.xlsx"  # a date the sample has too: nothing asks to replace it
-    path.write_bytes(xlsx_bytes(rows, titles=["Daftar ASN"]))
-    open_page(page, fresh_server_url, "Unggah Snapshot")
-    page.locator('input[type="file"]').set_input_files(str(path))
-    page.get_by_text("Baris akan disimpan").wait_for()
-    wait_idle(page)
-    assert "sudah ada" not in main_text(page)
+
+    # The July export (3.923 ASN) on a date the sample has too: saved with one click.
+    upload_file(page, fresh_server_url, export_file(tmp_path / "rekap_juli.csv", JULY_11))
+    assert "sudah ada" not in main_text(page) and "Periksa sebelum menyimpan" not in main_text(page)
     page.screenshot(path=str(screenshot_dir / "unggah-periksa.png"))
-    page.get_by_role("button", name="Simpan snapshot").click()  # the one click
-    page.get_by_text("Snapshot 11 Juli 2021 tersimpan").wait_for()
-    wait_idle(page)
+    page.get_by_role("button", name="Simpan snapshot").click()
+    page.get_by_text("Snapshot 11 Juli 2021 tersimpan: 3.923 ASN").wait_for()
     open_page(page, fresh_server_url, "Ringkasan")
     text = main_text(page)
-    assert "Ringkasan PDM · 11 Juli 2021" in text and "66,67%" in text and "2 dari 3" in text
+    assert "Ringkasan PDM · 11 Juli 2021" in text and "72,11%" in text and "2.829 dari 3.923" in text
     assert "data contoh" not in text  # no sample banner
     assert snapshot_options(page) == ["11 Juli 2021"]  # no sample date in the picker
-    buffer = io.BytesIO(path.read_bytes())
-    assert openpyxl.load_workbook(buffer).active["A1"].value == "Daftar ASN"
+    page.screenshot(path=str(screenshot_dir / "ringkasan.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_idle(page)
+    page.screenshot(path=str(screenshot_dir / "ringkasan-ponsel.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # 100 rows of October without an email column: flagged, naming both counts, before it can be saved.
+    part = export_file(tmp_path / "rekap_oktober.csv", dt.date(2021, 10, 1), rows=100, without=("email",))
+    upload_file(page, fresh_server_url, part)
+    text = main_text(page)
+    assert "Berkas ini memuat 100 ASN; snapshot 11 Juli 2021 memuat 3.923 ASN" in text
+    assert page.get_by_role("button", name="Simpan snapshot").is_disabled()
+    page.screenshot(path=str(screenshot_dir / "unggah-peringatan.png"), full_page=True)
+    page.get_by_text("Saya sudah memeriksa").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Simpan snapshot").click()
+    page.get_by_text("Snapshot 1 Oktober 2021 tersimpan: 100 ASN").wait_for()
+
+    # Risiko email on that file says the column is absent (never "Email kosong").
+    open_page(page, fresh_server_url, "Tindak Lanjut")
+    page.get_by_role("tab", name="Risiko email").click()
+    wait_idle(page)
+    text = main_text(page)
+    assert "tidak memuat kolom email: risiko email tidak tersedia" in text and "Email kosong" not in text
 
 
 def test_follow_up_pages_and_pdf_report(page, server_url: str, tmp_path: Path, screenshot_dir: Path) -> None:  # type: ignore[no-untyped-def]
