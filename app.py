@@ -41,9 +41,7 @@ if user.role.is_admin:
     ]
 
 page = st.navigation(pages)
-if page.title in WITHOUT_FILTERS:
-    sidebar.keep_choices()
-else:
+if page.title not in WITHOUT_FILTERS:
     sidebar.sidebar_filters()
 login.user_panel(user)
 if cache.showing_sample():

@@ -7,6 +7,7 @@ prints, so the charts read the same in any browser locale.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_pct, reading_order
+from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_int, format_pct, reading_order
 from pdm_metrics.metrics import Metric
 
 METRIC_COLORS = {Metric.ACTIVATION: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFICATION: "#9467BD"}
@@ -186,25 +187,43 @@ def trend_figure(series: list[Series], calendar: Calendar, title: str, height: i
 
 
 def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], metric: Metric, title: str) -> go.Figure:
-    """Horizontal bars, lowest at the top (the OPD to chase first)."""
+    """Horizontal bars, lowest at the top (the OPD to chase first). Each OPD's name stands above its
+    bar, so the bars keep the width of the screen on a phone; the axis starts near the lowest rate
+    (the title says so), so that 81 % and 100 % look different."""
     texts = [format_pct(r) for r in rates]
+    values = [float(r) for r in rates]
+    start = max(0.0, 10 * math.floor((min(values, default=0.0) - 5) / 10))
     hover = [f"{name}<br>{metric.label}: {t}<br>{c}" for name, t, c in zip(labels, texts, counts, strict=True)]
     fig = go.Figure(
         go.Bar(
-            x=[float(r) for r in rates],
+            x=values,
             y=labels,
             orientation="h",
+            width=0.5,
             text=texts,
             textposition="outside",
             cliponaxis=False,
-            marker={"color": [float(r) for r in rates], "colorscale": "RdYlGn", "cmin": 0, "cmax": 100},
+            marker={"color": values, "colorscale": "RdYlGn", "cmin": 0, "cmax": 100},
             hovertext=hover,
             hoverinfo="text",
         )
     )
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
-    fig.update_xaxes(range=[0, 112], ticksuffix="%", gridcolor="#EEE", title=f"Persentase {metric.label}")
-    return _base_layout(fig, title, max(320, 60 + 22 * len(labels)))
+    for name, count in zip(labels, counts, strict=True):
+        fig.add_annotation(
+            x=start,
+            y=name,
+            xanchor="left",
+            yanchor="bottom",
+            yshift=9,
+            showarrow=False,
+            text=f"{name} · {count}",
+            font={"size": 11},
+        )
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    fig.update_xaxes(range=[start, 100 + (100 - start) * 0.14], ticksuffix="%", gridcolor="#EEE")
+    if start > 0:
+        title += f" · sumbu mulai {format_int(int(start))}%"
+    return _base_layout(fig, title, max(320, 70 + 40 * len(labels)))
 
 
 def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure:

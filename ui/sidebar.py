@@ -29,16 +29,21 @@ def show_real_data() -> None:
     st.session_state[PENDING_REAL_DATA] = True
 
 
-# The sidebar's widgets, whose choices carry across pages.
+# The sidebar's widgets, whose choices carry across pages, and where they are remembered:
+# Streamlit forgets a widget's value after a run that does not draw it (a page without filters).
 CHOICE_KEYS = ("snapshot", "instansi_filter", "opd_filter", "jenis_filter", SHOW_SAMPLE)
+REMEMBERED = "sidebar_choices"
 
 
-def keep_choices() -> None:
-    """On a page without the sidebar's choices: keep them for the next page that has them
-    (Streamlit forgets a widget's value on a run that does not draw it, unless it is set again)."""
-    for key in CHOICE_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+def _restore_choices() -> None:
+    """Before the widgets are drawn: the choices they had when last drawn, where Streamlit forgot them."""
+    for key, value in st.session_state.get(REMEMBERED, {}).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _remember_choices() -> None:
+    st.session_state[REMEMBERED] = {key: st.session_state[key] for key in CHOICE_KEYS if key in st.session_state}
 
 
 def current_filters() -> Filters:
@@ -49,6 +54,7 @@ def current_filters() -> Filters:
 def sidebar_filters() -> Filters:
     if st.session_state.pop(PENDING_REAL_DATA, False):
         st.session_state[SHOW_SAMPLE] = False
+    _restore_choices()
     choices = sidebar_choices()
     dates = choices.dates
     pending = st.session_state.pop(PENDING_SNAPSHOT, None)
@@ -101,4 +107,5 @@ def sidebar_filters() -> Filters:
             )
     filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
     st.session_state["filters"] = filters
+    _remember_choices()
     return filters
