@@ -14,11 +14,29 @@ STANDING_COLORS = {
     Standing.UNAVAILABLE: "gray",
 }
 
+# Fixed widths, so that every column fits beside the sidebar at 1366 px; each percentage stands
+# next to the OPD name, so a phone shows it without scrolling sideways.
 BAR_COLUMNS = {
-    f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ")
+    f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ", width=60)
     for label in ("Aktivasi", "PDM", "Verifikasi")
 }
-TABLE_ORDER = ["OPD", "Jumlah ASN", "Aktivasi (bar)", "Aktivasi", "PDM (bar)", "PDM", "Verifikasi (bar)", "Verifikasi"]
+TEXT_COLUMNS = {
+    "OPD": st.column_config.TextColumn("OPD", width=200),
+    **{label: st.column_config.TextColumn(label, width=100) for label in ("Aktivasi", "PDM", "Verifikasi")},
+    **{label: st.column_config.TextColumn(label, width=98) for label in ("Jumlah ASN", "Belum aktivasi")},
+}
+TABLE_ORDER = [
+    "OPD",
+    "Aktivasi",
+    "Aktivasi (bar)",
+    "Belum aktivasi",
+    "PDM",
+    "PDM (bar)",
+    "Verifikasi",
+    "Verifikasi (bar)",
+    "Jumlah ASN",
+]
+ORDERS = {"percentage": "Persentase aktivasi terendah", "missing": "ASN belum aktivasi terbanyak"}
 
 filters = sidebar.current_filters()
 overview = None if widgets.empty_state() else cache.overview(cache.calendar(), filters)
@@ -54,13 +72,20 @@ if not at_risk.empty:
         st.dataframe(at_risk, hide_index=True, width="stretch")
 low, high = st.columns(2)
 low.subheader("5 OPD terendah (aktivasi)")
-low.dataframe(overview.lowest, hide_index=True, width="stretch")
+low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=TEXT_COLUMNS)
 high.subheader("5 OPD tertinggi (aktivasi)")
-high.dataframe(overview.highest, hide_index=True, width="stretch")
+high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=TEXT_COLUMNS)
 
 st.subheader("Semua OPD")
-st.caption("Klik judul kolom untuk mengurutkan; kolom batang mengurutkan menurut persentase.")
-st.dataframe(overview.opd_table, hide_index=True, width="stretch", column_order=TABLE_ORDER, column_config=BAR_COLUMNS)
+order = st.segmented_control("Urutkan", list(ORDERS), format_func=ORDERS.__getitem__, default="percentage")
+st.caption("Atau klik judul kolom batang untuk mengurutkan menurut persentase.")
+st.dataframe(
+    overview.opd_table_by_missing if order == "missing" else overview.opd_table,
+    hide_index=True,
+    width="stretch",
+    column_order=TABLE_ORDER,
+    column_config={**TEXT_COLUMNS, **BAR_COLUMNS},
+)
 widgets.download_buttons(
     overview.download,
     f"pantau-pdm_ringkasan-opd_{overview.snapshot_date.isoformat()}",

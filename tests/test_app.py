@@ -216,10 +216,10 @@ def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: 
     at.run()
     assert "Snapshot 11 Juli 2021 tersimpan: 3 ASN" in at.success[0].value
     assert not at.warning  # no sample banner
-    assert at.selectbox(key="snapshot").options == ["11 Juli 2021"]
     at.switch_page("app_pages/ringkasan.py")
     at.run()
     assert "3 ASN" in texts(at) and not at.warning
+    assert at.selectbox(key="snapshot").options == ["11 Juli 2021"]
     at.toggle(key="show_sample").set_value(True)  # deliberately, the whole dashboard switches
     at.run()
     assert "data contoh" in at.warning[0].value and "3.923 ASN" in texts(at)

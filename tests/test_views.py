@@ -126,3 +126,12 @@ def test_a_filtered_data_page_names_its_opd_for_titles_and_file_names(sample_con
     words, slug = common.chosen_units(sample_con, common.Filters(JULY_11, five))
     assert words.startswith("OPD: Badan Kesbangpol, Bapenda, Bappeda dan 2 lainnya") and slug == "5-opd"
     assert common.chosen_units(sample_con, common.Filters(JULY_11)) == ("", "")
+
+
+def test_ringkasan_orders_opd_by_the_people_still_to_chase_as_well(sample_con: store.Connection) -> None:
+    overview = ringkasan.overview(sample_con, CALENDAR, common.Filters(dt.date(2021, 9, 27)))
+    assert overview is not None
+    first = overview.opd_table_by_missing.iloc[0]
+    assert (first["OPD"], first["Belum aktivasi"]) == ("Dinas Pendidikan dan Kebudayaan", "171")
+    assert set(overview.opd_table_by_missing["OPD"]) == set(overview.opd_table["OPD"])
+    assert overview.opd_table.iloc[0]["OPD"] != first["OPD"]  # by percentage it is not the lowest

@@ -59,7 +59,8 @@ class Overview:
     kpis: list[Kpi]
     lowest: pd.DataFrame
     highest: pd.DataFrame
-    opd_table: pd.DataFrame
+    opd_table: pd.DataFrame  # lowest activation first
+    opd_table_by_missing: pd.DataFrame  # the same rows, most ASN not yet activated first
     download: pd.DataFrame  # the same rows for Excel: numbers as numbers, one figure per column
     notes: list[str] = field(default_factory=list)
 
@@ -90,7 +91,15 @@ def _kpi(
 
 def opd_rates_table(by_opd: pd.DataFrame) -> pd.DataFrame:
     """Per-OPD display table: text for reading, floats for progress bars and sorting."""
-    table = pd.DataFrame({"OPD": by_opd["opd"], "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()]})
+    missing = (by_opd["total"] - by_opd[Metric.ACTIVATION.value]).astype(int)
+    table = pd.DataFrame(
+        {
+            "OPD": by_opd["opd"],
+            "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()],
+            "Belum aktivasi": [format_int(n) for n in missing.tolist()],
+            "_missing": missing,
+        }
+    )
     for metric in Metric:
         hundredths = rate_hundredths(by_opd, metric).tolist()
         table[f"{metric.label} (bar)"] = [None if pd.isna(h) else h / 100 for h in hundredths]
@@ -129,7 +138,10 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
         kpis=[_kpi(m, now, before, calendar, [r for d, r in totals.items() if d <= day], said[m]) for m in Metric],
         lowest=ranked.head(RANK_SIZE).reset_index(drop=True),
         highest=ranked.tail(RANK_SIZE).iloc[::-1].reset_index(drop=True),
-        opd_table=table,
+        opd_table=table.drop(columns="_missing"),
+        opd_table_by_missing=table.sort_values(["_missing", "OPD"], ascending=[False, True], key=by_name)
+        .drop(columns="_missing")
+        .reset_index(drop=True),
         download=download_table(by_opd, table["opd_key"]),
         notes=notes,
     )
