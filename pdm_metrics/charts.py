@@ -50,7 +50,8 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         font={"family": FONT, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "title": None},
+        # Anchored to the figure's own bottom, below the axis labels (which rotate on a phone).
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "title": None},
         hoverlabel={"font": {"family": FONT}},
     )
     return fig

@@ -64,7 +64,7 @@ def report_pdf(
     follow_rows = []
     for metric in Metric:
         if not metric_available(con, day, metric):
-            follow_rows.append([metric.label, "tidak tersedia", "-"])
+            follow_rows.append([metric.label, "tidak tersedia", "tidak tersedia"])
             continue
         missing = missing_rows(con, filters, day, metric)
         follow_rows.append([metric.label, format_int(len(missing)), format_int(missing["opd"].nunique())])

@@ -216,7 +216,7 @@ def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Ind
             # a rate_points value, so exactly hundredths
             "Persentase": [format_hundredths(h) for h in (found["rate"] * 100).round().astype(int).tolist()],
             "Proyeksi saat tenggat": [
-                "-" if is_missing else f"{text}%"
+                "belum terukur" if is_missing else f"{text}%"
                 for is_missing, text in zip(projected.isna().tolist(), projected_texts, strict=True)
             ],
             "Keterangan": found["description"].to_numpy(),
