@@ -24,7 +24,6 @@ from pdm_metrics.store.migrations import upgrade
 from pdm_metrics.store.queries import (
     RosterFilter,
     activation_counts_by_day,
-    activation_counts_by_unit_and_day,
     archived_snapshots,
     deadline_extensions,
     email_sharing,
@@ -65,7 +64,6 @@ __all__ = [
     "StoreProgress",
     "ValidRows",
     "activation_counts_by_day",
-    "activation_counts_by_unit_and_day",
     "add_deadline_extension",
     "archived_snapshots",
     "audit_entries",

@@ -84,31 +84,17 @@ def activation_counts_by_day(
     snapshot_date: date,
     opd_keys: Sequence[str] | None = None,
     jenis_asn: Sequence[str] | None = None,
+    per_unit: bool = False,
 ) -> pd.DataFrame:
-    """Number of ASN of one snapshot who activated on each day (from activation dates)."""
+    """Number of ASN of one snapshot who activated on each day (day, activated), from activation
+    dates; `per_unit`, on each day in each unit (opd_key, day, activated)."""
     chosen, params = selection("r", opd_keys, jenis_asn)
+    unit = "r.opd_key, " if per_unit else ""
     sql = f"""
-        SELECT r.activated_on AS day, count(*) AS activated
+        SELECT {unit}r.activated_on AS day, count(*) AS activated
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
         WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL AND {chosen}
-        GROUP BY r.activated_on ORDER BY r.activated_on
-    """
-    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
-
-
-def activation_counts_by_unit_and_day(
-    con: Connection,
-    snapshot_date: date,
-    opd_keys: Sequence[str] | None = None,
-    jenis_asn: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Per unit of one snapshot, the ASN who activated on each day (opd_key, day, activated)."""
-    chosen, params = selection("r", opd_keys, jenis_asn)
-    sql = f"""
-        SELECT r.opd_key, r.activated_on AS day, count(*) AS activated
-        FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL AND {chosen}
-        GROUP BY ALL ORDER BY r.opd_key, day
+        GROUP BY ALL ORDER BY ALL
     """
     return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
 

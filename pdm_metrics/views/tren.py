@@ -155,7 +155,9 @@ def _daily_points(
 ) -> pd.DataFrame:
     """Each group's activation rate on every day of the snapshot `day`, from its activation dates
     (group, day, value): a pace for a group that one snapshot alone cannot give."""
-    per_unit = store.activation_counts_by_unit_and_day(con, day, filters.opd_keys or None, filters.jenis_asn or None)
+    per_unit = store.activation_counts_by_day(
+        con, day, filters.opd_keys or None, filters.jenis_asn or None, per_unit=True
+    )
     overall = per_unit.groupby("day", as_index=False)["activated"].sum().assign(opd_key=None)
     group_of = {key: code for key, code in zip(on_day["opd_key"], codes, strict=True) if key is not None}
     total_of = dict(zip(codes, on_day["total"], strict=True))
