@@ -26,7 +26,17 @@ if not widgets.empty_state():
             )
             or "opd"
         )
-    opd_view = cache.opd_overview(filters, metric, level)
+    most_missing_first = (
+        st.segmented_control(
+            "Urutan",
+            [False, True],
+            format_func=lambda missing: "ASN belum terbanyak" if missing else "Persentase terendah",
+            default=False,
+            key="opd_order",
+        )
+        is True
+    )
+    opd_view = cache.opd_overview(filters, metric, level, most_missing_first)
     if opd_view is None:
         st.stop()
     ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])

@@ -13,7 +13,7 @@ from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
-from pdm_metrics.views import audit, cadangan, common, data, perubahan, ringkasan, tindak_lanjut, tren
+from pdm_metrics.views import audit, cadangan, common, data, opd, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
 
 CALENDAR = load_calendar()
@@ -135,3 +135,13 @@ def test_ringkasan_orders_opd_by_the_people_still_to_chase_as_well(sample_con: s
     assert (first["OPD"], first["Belum aktivasi"]) == ("Dinas Pendidikan dan Kebudayaan", "171")
     assert set(overview.opd_table_by_missing["OPD"]) == set(overview.opd_table["OPD"])
     assert overview.opd_table.iloc[0]["OPD"] != first["OPD"]  # by percentage it is not the lowest
+
+
+def test_the_opd_ranking_can_put_the_most_people_to_chase_first(sample_con: store.Connection) -> None:
+    day = dt.date(2021, 9, 27)
+    by_rate = opd.opd_overview(sample_con, common.Filters(day), Metric.ACTIVATION)
+    by_people = opd.opd_overview(sample_con, common.Filters(day), Metric.ACTIVATION, "opd", True)
+    assert by_rate is not None and by_people is not None
+    assert by_people.ranking.data[0].y[0] == "Dinas Pendidikan dan Kebudayaan"  # 171 still to activate
+    assert by_rate.ranking.data[0].y[0] != "Dinas Pendidikan dan Kebudayaan"
+    assert "ASN belum aktivasi terbanyak" in by_people.ranking.layout.title.text

@@ -51,12 +51,19 @@ class OpdView:
 UNIT_LABELS = {"opd": "OPD", "instansi": "instansi"}
 
 
-def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level: str = "opd") -> OpdView | None:
+def opd_overview(
+    con: store.Connection, filters: Filters, metric: Metric, level: str = "opd", most_missing_first: bool = False
+) -> OpdView | None:
+    """Ranking and heatmap of every unit: lowest rate first, or with `most_missing_first` the
+    units with the most ASN still to chase first (a large OPD at 95 % can hold half of them)."""
     day = selected_day(con, filters)
     if day is None:
         return None
     current = rates_frame(selection_counts(con, filters, True, day, level))
     ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"], key=by_name)
+    if most_missing_first:
+        missing = ranked["total"] - ranked[metric.value]
+        ranked = ranked.assign(_missing=-missing).sort_values(["_missing", "opd"], key=by_name).drop(columns="_missing")
     available, left_out = lowest_and_highest(ranked)
     # The history is read for the units the charts show only (50 of 30.000 OPD nationally).
     shown_units = filters
@@ -64,7 +71,8 @@ def opd_overview(con: store.Connection, filters: Filters, metric: Metric, level:
         shown_units = replace(filters, opd_keys=tuple(available["opd_key"]))
     all_rates = rates_frame(selection_counts(con, shown_units, True, None, level))
     unit = UNIT_LABELS[level]
-    title = f"Peringkat {unit} menurut {metric.label}, {format_date(day)}"
+    order = f"ASN belum {metric.word} terbanyak" if most_missing_first else metric.label
+    title = f"Peringkat {unit} menurut {order}, {format_date(day)}"
     if left_out:
         title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya digabung)"
     if available.empty:

@@ -83,6 +83,16 @@ def test_walk_every_page_in_an_en_us_browser(page, server_url: str, screenshot_d
     assert "Pilih berkas snapshot" in main_text(page)
     page.screenshot(path=str(screenshot_dir / "unggah.png"))
 
+    # The chart pages on a phone: readable, with no error and no chart toolbar over the titles.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (("tren", "tren-ponsel"), ("opd", "opd-ponsel")):
+        page.goto(f"{server_url}/{path}")
+        wait_idle(page)
+        page.wait_for_selector(".js-plotly-plot")
+        assert page.get_by_test_id("stException").count() == 0
+        assert page.locator(".modebar").count() == 0
+        page.screenshot(path=str(screenshot_dir / f"{name}.png"))
+
 
 def test_download_a_filtered_xlsx_and_check_its_rows(page, server_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     open_page(page, server_url)
