@@ -55,6 +55,14 @@ if uploads:
             "laporan",
         )
 
+    used = preview.mapping[preview.mapping["Dibaca sebagai"] != "tidak dipakai"]
+    with st.expander(
+        f"Kolom berkas → kolom Pantau PDM: {format_int(len(used))} dipakai, "
+        f"{format_int(len(preview.mapping) - len(used))} tidak dipakai",
+        expanded=bool(preview.mapping["Keterangan"].str.len().gt(0).any()),
+    ):
+        st.dataframe(preview.mapping, hide_index=True, width="stretch")
+
     chosen_date = st.date_input(
         "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),
         value=roster.snapshot_date,

@@ -7,7 +7,7 @@ a national file is never copied whole into Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import BinaryIO
@@ -19,9 +19,9 @@ from pdm_metrics.checks.engine import RosterChecks
 from pdm_metrics.checks.rules import ERROR, WARNING, lookup_tables, switches
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
-from pdm_metrics.reading.files import Progress, Source, read_files
+from pdm_metrics.reading.files import HeaderUse, Progress, Source, read_files
 from pdm_metrics.reading.snapshot_date import DateSource, resolve_snapshot_date
-from pdm_metrics.schema import Column
+from pdm_metrics.schema import Column, normalise_header
 from pdm_metrics.store.db import Connection
 
 
@@ -39,6 +39,7 @@ class Roster:
     row_count: int
     valid_count: int
     valid_activated_count: int
+    column_uses: list[HeaderUse] = field(default_factory=list)  # the file's header, column by column
 
     @property
     def error_count(self) -> int:
@@ -96,9 +97,11 @@ def read_rosters(
         # Optional columns count only when every table has them (else "not available", never a guess).
         columns = frozenset.intersection(*(frozenset(header) for header in read.headers))
         checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in read.headers)])
+        columns, uses = _without_single_instansi(checks, columns, read.uses)
         date_found, date_source = resolve_snapshot_date(snapshot_date, read.titles[0], read.names[0])
         say(f"Memeriksa {format_int(checks.raw_count())} baris")
         roster = _checked(checks, columns, date_found, date_source, " + ".join(read.names), read.sha256)
+        roster.column_uses = uses
     except BaseException:
         checks.close()
         raise
@@ -106,6 +109,23 @@ def read_rosters(
         checks.close()
         raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
     return roster
+
+
+def _without_single_instansi(
+    checks: RosterChecks, columns: frozenset[Column], uses: list[HeaderUse]
+) -> tuple[frozenset[Column], list[HeaderUse]]:
+    """A file of one instansi (a regency's own SIASN export names it on every row) needs no
+    instansi level: its OPD keep their plain names."""
+    if Column.INSTANSI not in columns:
+        return columns, uses
+    names = {normalise_header(v) for v in checks.distinct_cells([Column.INSTANSI.value])}
+    if len(names) > 1:
+        return columns, uses
+    checks.clear_columns([Column.INSTANSI.value])
+    note = "satu instansi saja di seluruh berkas: tidak perlu tingkat instansi"
+    return columns - {Column.INSTANSI}, [
+        HeaderUse(u.header, None, note) if u.column is Column.INSTANSI else u for u in uses
+    ]
 
 
 def _checked(

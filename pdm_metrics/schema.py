@@ -48,16 +48,20 @@ COLUMN_LABELS: dict[Column, str] = {
 }
 
 # Aliases as found in SAPK/SIASN exports and hand-made files, already in the
-# normalised form of `normalise_header` (upper case, letters and digits only).
+# normalised form of `normalise_header` (upper case, letters and digits only). The order is the
+# preference when a file has two columns for one field (SIASN's EMAIL and EMAIL GOV, INSTANSI
+# KERJA NAMA and INSTANSI INDUK NAMA): the earlier alias is used, and the upload says so.
+# SIASN writes most fields as an "… ID" / "… NAMA" pair: the NAMA column is the one listed;
+# the ID columns (and NIP LAMA) match nothing and are ignored.
 HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
-    Column.NIP: ("NIP", "NIPBARU", "NIPASN", "NIPPEGAWAI", "NOMORINDUKPEGAWAI"),
+    Column.NIP: ("NIPBARU", "NIP", "NIPASN", "NIPPEGAWAI", "NOMORINDUKPEGAWAI"),
     Column.NAMA: ("NAMA", "NAMAPEGAWAI", "NAMAASN", "NAMALENGKAP", "NAMAPNS"),
     Column.OPD: (
         "OPD",
         "NAMAOPD",
         "UNITKERJA",
-        "UNOR",
         "UNORNAMA",
+        "UNOR",
         "NAMAUNOR",
         "SATUANKERJA",
         "SATKER",
@@ -80,9 +84,19 @@ HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
         "STATUSUPDATEDATA",
     ),
     Column.STATUS_VERIFIKASI: ("STATUSVERIFIKASI", "VERIFIKASI", "STATUSVERIFIKASIDATA"),
-    Column.EMAIL: ("EMAIL", "EMAILGOV", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL"),
-    Column.JENIS_ASN: ("JENISPEGAWAI", "JENISASN", "STATUSPEGAWAI", "JENISKEPEGAWAIAN"),
-    Column.INSTANSI: ("INSTANSI", "INSTANSIINDUK", "INSTANSIKERJA", "SATUANKERJAINDUK", "NAMAINSTANSI"),
+    # The activation token goes to the email registered in SAPK: SIASN's EMAIL, before EMAIL GOV.
+    Column.EMAIL: ("EMAIL", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL", "EMAILGOV"),
+    Column.JENIS_ASN: ("JENISPEGAWAINAMA", "JENISPEGAWAI", "JENISASN", "STATUSPEGAWAI", "JENISKEPEGAWAIAN"),
+    # Where the ASN works before the agency that holds their file.
+    Column.INSTANSI: (
+        "INSTANSIKERJANAMA",
+        "INSTANSIKERJA",
+        "INSTANSI",
+        "NAMAINSTANSI",
+        "INSTANSIINDUKNAMA",
+        "INSTANSIINDUK",
+        "SATUANKERJAINDUK",
+    ),
 }
 
 # Usual abbreviations, expanded before matching (TGL AKTIVASI == TANGGAL AKTIVASI).
@@ -102,6 +116,11 @@ _ALIAS_LOOKUP: dict[str, Column] = {alias: column for column, aliases in HEADER_
 def column_for_header(text: object) -> Column | None:
     """The canonical column a header cell names, or None for extra columns."""
     return _ALIAS_LOOKUP.get(normalise_header(text))
+
+
+def alias_rank(column: Column, text: object) -> int:
+    """How preferred a header is for its column: its place in HEADER_ALIASES (0 = first)."""
+    return HEADER_ALIASES[column].index(normalise_header(text))
 
 
 class JenisAsn(StrEnum):

@@ -26,6 +26,7 @@ from pdm_metrics.schema import (
     STATUS_FALSE_WORDS,
     STATUS_TRUE_WORDS,
     Column,
+    JenisAsn,
     normalise_header,
 )
 
@@ -200,8 +201,14 @@ def parse_roster_date(text: str) -> date | None:
 _JENIS_PARAMS: dict[str, object] = {"msg_jenis_unknown": "Jenis ASN tidak dikenal; gunakan PNS atau PPPK"}
 
 
+# SIASN's JENIS PEGAWAI NAMA says more than PNS or PPPK ("PNS DAERAH", "PNS PUSAT DPK", "CPNS
+# DAERAH", "PPPK PUSAT"): the first word tells.
+_JENIS_PREFIXES = (("CPNS", JenisAsn.PNS), ("PNS", JenisAsn.PNS), ("PPPK", JenisAsn.PPPK), ("P3K", JenisAsn.PPPK))
+
+
 def jenis_word_value(word: str) -> str | None:
-    kind = JENIS_ASN_WORDS.get(normalise_header(word))
+    normal = normalise_header(word)
+    kind = JENIS_ASN_WORDS.get(normal) or next((k for prefix, k in _JENIS_PREFIXES if normal.startswith(prefix)), None)
     return kind.value if kind else None
 
 

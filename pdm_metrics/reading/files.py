@@ -24,7 +24,14 @@ from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.fmt import format_int
 from pdm_metrics.reading import excel
 from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid
-from pdm_metrics.schema import COLUMN_LABELS, HEADER_SEARCH_ROWS, REQUIRED_COLUMNS, Column, column_for_header
+from pdm_metrics.schema import (
+    COLUMN_LABELS,
+    HEADER_SEARCH_ROWS,
+    REQUIRED_COLUMNS,
+    Column,
+    alias_rank,
+    column_for_header,
+)
 
 Source = tuple[BinaryIO | bytes, str]
 # Hears each step as it begins (in Indonesian, for a status line).
@@ -45,10 +52,24 @@ class CellSink(Protocol):
 
 
 @dataclass(frozen=True)
+class HeaderUse:
+    """One column of a file's header and what Pantau PDM reads it as."""
+
+    header: str  # as written in the file
+    column: Column | None  # None: not used
+    note: str  # why, where two columns could serve one field ("" otherwise)
+
+
+# (recognised columns -> positions, title text above the header, what each header column became)
+TableRead = tuple[dict[Column, int], str, list[HeaderUse]]
+
+
+@dataclass(frozen=True)
 class FilesRead:
     """What the files said besides their cells."""
 
     headers: list[dict[Column, int]]  # each table's recognised columns and their positions
+    uses: list[HeaderUse]  # the first table's header, column by column
     titles: list[str]  # each table's text above its header row
     names: list[str]  # the file names, without folders
     sha256: str  # of the one file, or of the digests of several
@@ -56,17 +77,17 @@ class FilesRead:
 
 def read_files(sink: CellSink, sources: Sequence[Source], progress: Progress) -> FilesRead:
     """Every table of every file (each sheet with a header in a workbook) into `sink`."""
-    digests, headers, titles = [], [], []
+    digests: list[str] = []
+    tables: list[TableRead] = []
     for source, filename in sources:
         name = PurePath(filename).name
         progress(f"Membaca {name}")
         with _on_disk(source, name) as path:
             digests.append(_sha256(path))
-            for header, title in _add_file(sink, path, name):
-                headers.append(header)
-                titles.append(title)
+            tables += _add_file(sink, path, name)
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
-    return FilesRead(headers, titles, [PurePath(name).name for _, name in sources], combined)
+    names = [PurePath(name).name for _, name in sources]
+    return FilesRead([t[0] for t in tables], tables[0][2], [t[1] for t in tables], names, combined)
 
 
 @dataclass(frozen=True)
@@ -112,8 +133,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _add_file(sink: CellSink, path: Path, name: str) -> list[tuple[dict[Column, int], str]]:
-    """Add every table of one file to the sink; (header mapping, title text) of each."""
+def _add_file(sink: CellSink, path: Path, name: str) -> list[TableRead]:
+    """Add every table of one file to the sink; what each table's header said."""
     suffix = PurePath(name).suffix.lower()
     with path.open("rb") as handle:
         head = handle.read(4096)
@@ -140,17 +161,17 @@ def _add_file(sink: CellSink, path: Path, name: str) -> list[tuple[dict[Column, 
     return [_add_csv(sink, path, name)]
 
 
-def _add_csv(sink: CellSink, path: Path, name: str) -> tuple[dict[Column, int], str]:
+def _add_csv(sink: CellSink, path: Path, name: str) -> TableRead:
     """A plain UTF-8 CSV is read by the sink's DuckDB itself (fast, in parallel, never whole in
     Python); any other (another encoding, blank lines, ragged rows) through pyarrow, which says
     exactly which rows are wrong."""
     layout = native_csv_layout(path)
     if layout is not None:
-        header = _header_positions(layout.header_cells)
+        header, uses = _header_positions(layout.header_cells)
         positions = {c.value: i for c, i in header.items()}
         try:
             sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
-            return header, layout.title_text
+            return header, layout.title_text, uses
         except CsvNotReadable:
             pass
     csv_grid = read_csv_grid(path.read_bytes())
@@ -159,8 +180,8 @@ def _add_csv(sink: CellSink, path: Path, name: str) -> tuple[dict[Column, int], 
     return _add_grid(sink, grid)
 
 
-def _add_grid(sink: CellSink, grid: _Grid) -> tuple[dict[Column, int], str]:
-    header = _header_positions(grid.header_cells())
+def _add_grid(sink: CellSink, grid: _Grid) -> TableRead:
+    header, uses = _header_positions(grid.header_cells())
     body = grid.cells.slice(grid.header_index + 1)
     cells = pa.table(
         {
@@ -169,7 +190,7 @@ def _add_grid(sink: CellSink, grid: _Grid) -> tuple[dict[Column, int], str]:
         }
     )
     sink.add_cells(grid.label, grid.first_row, cells, grid.numeric_nip_rows)
-    return header, grid.title_text
+    return header, grid.title_text, uses
 
 
 def _workbook_grids(data: bytes, name: str) -> list[_Grid]:
@@ -205,17 +226,20 @@ def _first_filled_row(grid: pa.Table) -> int:
     return 0
 
 
-def _header_positions(header_cells: Sequence[object]) -> dict[Column, int]:
-    """Canonical column -> position in the header row; RosterError naming what is missing."""
+def _header_positions(header_cells: Sequence[object]) -> tuple[dict[Column, int], list[HeaderUse]]:
+    """Canonical column -> position in the header row, and what each header column became;
+    RosterError naming what is missing. Where two columns could serve one field, the one whose
+    name comes first in schema.HEADER_ALIASES is used (EMAIL before EMAIL GOV)."""
     if not header_cells:
         raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
-    columns: dict[Column, int] = {}
-    for position, cell in enumerate(header_cells):
-        if cell is None:
-            continue
-        column = column_for_header(cell)
-        if column is not None and column not in columns:
-            columns[column] = position
+    texts = ["" if cell is None else str(cell).strip() for cell in header_cells]
+    candidates: dict[Column, list[int]] = {}
+    for position, text in enumerate(texts):
+        column = column_for_header(text) if text else None
+        if column is not None:
+            candidates.setdefault(column, []).append(position)
+    columns = {column: min(found, key=lambda p: alias_rank(column, texts[p])) for column, found in candidates.items()}
+    uses = [_use(texts, position, columns) for position, text in enumerate(texts) if text]
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         found = [str(c).strip() for c in header_cells if c is not None and str(c).strip()]
@@ -224,4 +248,17 @@ def _header_positions(header_cells: Sequence[object]) -> dict[Column, int]:
             f"Judul kolom yang terbaca: {', '.join(found) if found else '(tidak ada)'}. "
             "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
         )
-    return columns
+    return columns, uses
+
+
+def _use(texts: list[str], position: int, chosen: dict[Column, int]) -> HeaderUse:
+    """What one header column became, and why where another column could serve its field."""
+    column = column_for_header(texts[position])
+    if column is None:
+        return HeaderUse(texts[position], None, "")
+    label = COLUMN_LABELS[column]
+    if chosen[column] == position:
+        others = [texts[p] for p, t in enumerate(texts) if p != position and t and column_for_header(t) == column]
+        note = f"dipakai sebagai {label} (lebih diutamakan daripada {', '.join(others)})" if others else ""
+        return HeaderUse(texts[position], column, note)
+    return HeaderUse(texts[position], None, f"tidak dipakai: {label} diambil dari {texts[chosen[column]]}")

@@ -13,6 +13,7 @@ from pdm_metrics.errors import PdmError
 from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
+from pdm_metrics.schema import COLUMN_LABELS
 
 
 @dataclass
@@ -23,6 +24,7 @@ class UploadPreview:
     activated: int
     report: pd.DataFrame  # the validation report with Indonesian headers
     notices: list[str]  # what looks odd about the file as a whole: confirmed before saving
+    mapping: pd.DataFrame  # each column of the file's header and what it is read as
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -48,7 +50,21 @@ def upload_preview(
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     notices = plausibility(con, roster, today)
-    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report, notices)
+    mapping = column_mapping(roster)
+    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report, notices, mapping)
+
+
+def column_mapping(roster: Roster) -> pd.DataFrame:
+    """'Kolom berkas -> kolom Pantau PDM' for every column of the file's header, with the rule
+    wherever a column was chosen over another or left out."""
+    uses = roster.column_uses
+    return pd.DataFrame(
+        {
+            "Kolom berkas": [u.header for u in uses],
+            "Dibaca sebagai": [COLUMN_LABELS[u.column] if u.column else "tidak dipakai" for u in uses],
+            "Keterangan": [u.note for u in uses],
+        }
+    )
 
 
 def commit_upload(

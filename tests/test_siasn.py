@@ -1,0 +1,107 @@
+"""Rosters as SIASN's "Export Data ASN" writes them: ID/NAMA pairs, NIP BARU beside NIP LAMA, EMAIL
+beside EMAIL GOV, JENIS PEGAWAI NAMA, and the status columns an operator appends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pdm_metrics import store
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.roster import Roster, read_roster
+from pdm_metrics.schema import Column
+from pdm_metrics.views import unggah
+from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+
+JULY_11 = dt.date(2021, 7, 11)
+SIASN_HEADER = [
+    "PNS ID", "NIP BARU", "NIP LAMA", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "TANGGAL LAHIR", "JENIS KELAMIN",
+    "NIK", "EMAIL", "EMAIL GOV", "JENIS PEGAWAI ID", "JENIS PEGAWAI NAMA", "KEDUDUKAN HUKUM NAMA", "GOL AKHIR NAMA",
+    "JABATAN NAMA", "LOKASI KERJA NAMA", "UNOR ID", "UNOR NAMA", "INSTANSI INDUK ID", "INSTANSI INDUK NAMA",
+    "INSTANSI KERJA ID", "INSTANSI KERJA NAMA", "SATUAN KERJA INDUK ID", "SATUAN KERJA INDUK NAMA",
+    "SATUAN KERJA KERJA ID", "SATUAN KERJA KERJA NAMA", "STATUS AKTIVASI",
+]  # fmt: skip
+# NIP_D looks like a PNS number (digits 13-14 a month), yet SIASN says PPPK: the column wins.
+NIP_D = "198801012022031004"
+
+
+def siasn_row(nip: str, name: str, unor: str, kind: str, work: str, email: str, gov: str, status: str) -> list[str]:
+    return [
+        "A1B2", nip, "123456789", name, "", "S.Pd", "01-01-1990", "Laki-laki", "1501010101900001", email, gov,
+        "1" if kind.startswith("PNS") else "2", kind, "Aktif", "III/a", "Guru", "Kuala Tungkal", "U1", unor,
+        "I1", "Pemerintah Kab. Tanjung Jabung Barat", "I1", work, "S1", "Dinas Pendidikan", "S2", "Dinas Pendidikan",
+        status,
+    ]  # fmt: skip
+
+
+TANJAB = "Pemerintah Kab. Tanjung Jabung Barat"
+
+
+def siasn_file(work: tuple[str, str] = (TANJAB, TANJAB)) -> bytes:
+    rows = [
+        siasn_row(
+            NIP_A,
+            "Budi",
+            "SD NEGERI 57/V TUNGKAL ILIR",
+            "PNS DAERAH",
+            work[0],
+            "budi@gmail.com",
+            "budi@tanjabbarkab.go.id",
+            "Sudah",
+        ),
+        siasn_row(NIP_B, "Siti", "PUSKESMAS BETARA", "CPNS DAERAH", work[1], "siti@yahoo.com", "", "Belum"),
+        siasn_row(NIP_C, "Rina", "PUSKESMAS BETARA", "PPPK", work[0], "", "rina@tanjabbarkab.go.id", "Sudah"),
+        siasn_row(NIP_D, "Dewi", "SD NEGERI 57/V TUNGKAL ILIR", "PPPK", work[1], "dewi@gmail.com", "", "Belum"),
+    ]
+    return csv_bytes([SIASN_HEADER, *rows])
+
+
+def read(data: bytes) -> Roster:
+    return read_roster(data, "siasn_20210711.csv")
+
+
+def test_siasn_headers_are_read_as_siasn_writes_them() -> None:
+    roster = read(siasn_file())
+    assert roster.error_count == 0 and roster.snapshot_date == JULY_11
+    rows = roster.valid_rows.set_index("nip")
+    assert list(rows.index) == [NIP_A, NIP_B, NIP_C, NIP_D]  # NIP BARU, never NIP LAMA
+    kinds = rows["jenis_asn"].to_dict()
+    assert kinds == {NIP_A: "PNS", NIP_B: "PNS", NIP_C: "PPPK", NIP_D: "PPPK"}  # from JENIS PEGAWAI NAMA
+    assert rows.loc[NIP_A, "email"] == "budi@gmail.com"  # EMAIL, the one SAPK sends the token to
+    assert set(rows["opd"]) == {"SD NEGERI 57/V TUNGKAL ILIR", "PUSKESMAS BETARA"}  # UNOR NAMA
+    # One instansi in the whole file: no instansi level, the units keep their plain names.
+    assert Column.INSTANSI not in roster.columns_present and rows["instansi"].isna().all()
+
+
+def test_the_upload_shows_which_file_column_became_which_field(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    preview = unggah.upload_preview(con, [(siasn_file(), "siasn_20210711.csv")], None, dt.date(2026, 12, 1))
+    mapping = preview.mapping.set_index("Kolom berkas")
+    assert mapping.loc["NIP BARU", "Dibaca sebagai"] == "NIP"
+    assert mapping.loc["NIP LAMA", "Dibaca sebagai"] == "tidak dipakai"
+    assert mapping.loc["EMAIL", "Keterangan"] == "dipakai sebagai Email (lebih diutamakan daripada EMAIL GOV)"
+    assert mapping.loc["EMAIL GOV", "Keterangan"] == "tidak dipakai: Email diambil dari EMAIL"
+    assert mapping.loc["JENIS PEGAWAI NAMA", "Dibaca sebagai"] == "Jenis ASN"
+    assert mapping.loc["UNOR ID", "Dibaca sebagai"] == "tidak dipakai"
+    assert "satu instansi saja" in str(mapping.loc["INSTANSI KERJA NAMA", "Keterangan"])
+    assert "diambil dari INSTANSI KERJA NAMA" in str(mapping.loc["INSTANSI INDUK NAMA", "Keterangan"])
+    assert len(mapping) == len(SIASN_HEADER)
+    con.close()
+
+
+def test_several_instansi_come_from_instansi_kerja_and_counts_per_jenis_are_exact(tmp_path: Path) -> None:
+    roster = read(siasn_file(work=("Kota Jambi", "Kab. Tanjung Jabung Barat")))
+    rows = roster.valid_rows.set_index("nip")
+    assert rows.loc[NIP_A, "instansi"] == "Kota Jambi" and rows.loc[NIP_B, "instansi"] == "Kab. Tanjung Jabung Barat"
+    con = store.connect(tmp_path / "t.duckdb")
+    ingest_roster(con, roster)
+    counts = store.summary_counts(con, by_opd=True).groupby("opd")["total"].sum().to_dict()
+    assert counts == {
+        "PUSKESMAS BETARA (Kab. Tanjung Jabung Barat)": 1,
+        "PUSKESMAS BETARA (Kota Jambi)": 1,
+        "SD NEGERI 57/V TUNGKAL ILIR (Kab. Tanjung Jabung Barat)": 1,
+        "SD NEGERI 57/V TUNGKAL ILIR (Kota Jambi)": 1,
+    }
+    pppk = store.summary_counts(con, by_opd=False, jenis_asn=["PPPK"])
+    assert int(pppk["total"].iloc[0]) == 2 and int(pppk["activated"].iloc[0]) == 1
+    con.close()
