@@ -4,6 +4,7 @@ import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.schema import COLUMN_LABELS, Column
 from ui import actions, widgets
 
 st.title("Unggah Snapshot")
@@ -23,10 +24,16 @@ uploads = st.file_uploader(
 if uploads:
     upload_id = "|".join(u.file_id for u in uploads)
     files = [(u.getvalue(), u.name) for u in uploads]
-    override = st.session_state.get("upload_date") if st.session_state.get("upload_file") == upload_id else None
+    same_file = st.session_state.get("upload_file") == upload_id
+    override = st.session_state.get("upload_date") if same_file else None
+    # The operator's own column choices for this file, and whether remembered ones are set aside.
+    chosen: dict[Column, str] = st.session_state.get("upload_columns", {}) if same_file else {}
+    forget = bool(st.session_state.get("upload_forget", False)) if same_file else False
     try:
         with st.status("Memeriksa berkas…", expanded=False) as status:
-            preview = actions.upload_preview(files, override, lambda step: status.update(label=f"{step}…"))
+            preview = actions.upload_preview(
+                files, override, lambda step: status.update(label=f"{step}…"), chosen, forget
+            )
             roster = preview.roster
             found = f"{format_int(roster.error_count)} galat" if roster.error_count else "tanpa galat"
             status.update(
@@ -35,7 +42,12 @@ if uploads:
             )
     except PdmError as exc:
         st.error(exc.message, icon=":material/error:")
+        if chosen:
+            st.button("Kembali ke aturan bawaan", on_click=st.session_state.pop, args=("upload_columns", None))
         st.stop()
+    if not same_file:
+        st.session_state.pop("upload_columns", None)
+        st.session_state.pop("upload_forget", None)
     st.session_state["upload_file"] = upload_id
 
     # What the file holds comes first, whatever its date: an operator sees its errors at once.
@@ -62,6 +74,16 @@ if uploads:
         expanded=bool(preview.mapping["Keterangan"].str.len().gt(0).any()),
     ):
         st.dataframe(preview.mapping, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        field = left.selectbox("Data", list(Column), format_func=COLUMN_LABELS.__getitem__, key="pick_field")
+        header = right.selectbox("Ambil dari kolom berkas", list(preview.mapping["Kolom berkas"]), key="pick_header")
+        if st.button("Pakai kolom ini", icon=":material/swap_horiz:"):
+            st.session_state["upload_columns"] = {**chosen, field: header}
+            st.rerun()
+        if preview.choices and st.button("Kembali ke aturan bawaan"):
+            st.session_state["upload_columns"], st.session_state["upload_forget"] = {}, True
+            st.rerun()
+        st.caption("Pilihan kolom diingat untuk berkas berikutnya dengan judul kolom yang sama saat snapshot disimpan.")
 
     chosen_date = st.date_input(
         "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),

@@ -29,7 +29,8 @@ from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_rosters
-from pdm_metrics.schema import CHANGE_KINDS
+from pdm_metrics.schema import CHANGE_KINDS, Column
+from pdm_metrics.views.unggah import ColumnChoices, remember_choices
 
 RATES_COLUMNS = (
     "snapshot_date",
@@ -51,6 +52,15 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"tanggal harus berbentuk YYYY-MM-DD, bukan '{text}'") from exc
 
 
+def _column_choice(text: str) -> tuple[Column, str]:
+    """'opd=SATUAN KERJA KERJA NAMA' -> (Column.OPD, 'SATUAN KERJA KERJA NAMA')."""
+    field, _, header = text.partition("=")
+    fields = {c.value: c for c in Column}
+    if field.strip().lower() not in fields or not header.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' bukan DATA=KOLOM; DATA salah satu dari: {', '.join(fields)}")
+    return fields[field.strip().lower()], header.strip().strip('"')
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pdm_metrics", description="Pantau PDM: data PDM MySAPK.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--replace", action="store_true", help="ganti snapshot bertanggal sama")
     ingest.add_argument(
         "--confirm", action="store_true", help="simpan walau berkas tampak tidak wajar (tercatat di audit)"
+    )
+    ingest.add_argument(
+        "--column",
+        type=_column_choice,
+        action="append",
+        default=[],
+        metavar="DATA=KOLOM",
+        help='ambil DATA dari kolom berkas KOLOM, mis. opd="SATUAN KERJA KERJA NAMA" (diingat untuk judul kolom ini)',
     )
     ingest.add_argument("--by", default="cli", help="nama pengunggah untuk catatan audit")
 
@@ -161,7 +179,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # each is read from its place on disk, never whole into memory.
         with contextlib.ExitStack() as stack:
             sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
-            roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con)
+            choices = ColumnChoices(con, dict(args.column), forget=False)
+            roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con, choices)
+        if choices.used:
+            _stage("Kolom dipilih: " + "; ".join(f"{c.value} = {h}" for c, h in choices.used.items()), started)
         _stage(
             f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
             f"{format_int(roster.warning_count)} peringatan. Menyimpan ...",
@@ -182,6 +203,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             progress=lambda share: _show_bar(round(share * total), total),
             confirmed_notices=notices,
         )
+        remember_choices(con, roster.header, choices.used, args.by)
         roster.checks.close()
     finally:
         con.close()

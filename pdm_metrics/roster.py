@@ -19,7 +19,7 @@ from pdm_metrics.checks.engine import RosterChecks
 from pdm_metrics.checks.rules import ERROR, WARNING, lookup_tables, switches
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
-from pdm_metrics.reading.files import HeaderUse, Progress, Source, read_files
+from pdm_metrics.reading.files import ColumnChooser, HeaderUse, Progress, Source, read_files
 from pdm_metrics.reading.snapshot_date import DateSource, resolve_snapshot_date
 from pdm_metrics.schema import Column, normalise_header
 from pdm_metrics.store.db import Connection
@@ -40,6 +40,7 @@ class Roster:
     valid_count: int
     valid_activated_count: int
     column_uses: list[HeaderUse] = field(default_factory=list)  # the file's header, column by column
+    header: list[str] = field(default_factory=list)  # the file's header texts (a remembered choice's key)
 
     @property
     def error_count(self) -> int:
@@ -83,6 +84,7 @@ def read_rosters(
     snapshot_date: date | None = None,
     progress: Progress | None = None,
     con: Connection | None = None,
+    choose: ColumnChooser | None = None,
 ) -> Roster:
     """Several files (and every sheet with a header in a workbook) read as ONE snapshot.
 
@@ -93,7 +95,7 @@ def read_rosters(
     checks = RosterChecks(con)
     say = progress or (lambda step: None)
     try:
-        read = read_files(checks, sources, say)
+        read = read_files(checks, sources, say, choose)
         # Optional columns count only when every table has them (else "not available", never a guess).
         columns = frozenset.intersection(*(frozenset(header) for header in read.headers))
         checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in read.headers)])
@@ -101,7 +103,7 @@ def read_rosters(
         date_found, date_source = resolve_snapshot_date(snapshot_date, read.titles[0], read.names[0])
         say(f"Memeriksa {format_int(checks.raw_count())} baris")
         roster = _checked(checks, columns, date_found, date_source, " + ".join(read.names), read.sha256)
-        roster.column_uses = uses
+        roster.column_uses, roster.header = uses, read.header
     except BaseException:
         checks.close()
         raise

@@ -162,6 +162,7 @@ class Table(StrEnum):
     CHANGE_COUNTS = "snapshot_change_counts"
     PROFILE = "nip_profile_summary"
     UNITS = "units"
+    COLUMN_CHOICES = "column_choices"
 
 
 # The snapshot flags that say whether a file carried an optional column (snapshots.has_*).

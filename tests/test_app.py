@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
+from pdm_metrics.schema import Column
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +136,7 @@ def test_upload_of_a_real_xlsx_shows_everywhere(app_db: Path) -> None:
     at.run()
     assert at.date_input[0].value == dt.date(2022, 1, 5)
     assert {m.label: m.value for m in at.metric}["Baris akan disimpan"] == "3"
-    at.button[0].click()
+    save_button(at).click()
     at.run()
     assert not at.exception
     assert "Snapshot 5 Januari 2022 tersimpan: 3 ASN, 2 sudah aktivasi" in at.success[0].value
@@ -151,14 +153,14 @@ def test_upload_of_a_bad_file_reports_rows_and_stores_nothing(app_db: Path) -> N
     at = open_app("app_pages/unggah.py")
     at.file_uploader[0].set_value(("rekap_20220105.csv", data, "text/csv"))
     at.run()
-    report = at.dataframe[0].value
+    report = next(d.value for d in at.dataframe if "Alasan" in d.value.columns)
     assert list(report.columns) == ["Sumber", "Baris", "Kolom", "Nilai", "Alasan", "Tingkat"]
     assert set(report["Baris"]) == {3}
-    assert at.button[0].disabled  # strict: nothing can be stored until the user chooses
+    assert save_button(at).disabled  # strict: nothing can be stored until the user chooses
     assert "Ada 2 galat" in at.error[0].value
     at.checkbox[0].check()
     at.run()
-    assert not at.button[0].disabled
+    assert not save_button(at).disabled
     assert len(store.list_snapshots(ui_connection())) == before
 
 
@@ -170,6 +172,10 @@ def test_upload_of_an_unreadable_file_gives_a_clear_error(app_db: Path) -> None:
     assert not at.exception
 
 
+def save_button(at: AppTest) -> Button:
+    return next(b for b in at.button if b.label == "Simpan snapshot")
+
+
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     at.file_uploader[0].set_value((name, data, "application/octet-stream"))
     at.run()
@@ -178,14 +184,14 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
     at = upload(open_app("app_pages/unggah.py"), "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
-    at.button[0].click()
+    save_button(at).click()
     at.run()
     at = upload(at, "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
     assert any("sudah ada" in w.value for w in at.warning)
-    assert at.button[0].disabled
+    assert save_button(at).disabled
     at.checkbox[0].check()
     at.run()
-    at.button[0].click()
+    save_button(at).click()
     at.run()
     assert "tersimpan: 3 ASN" in at.success[0].value
 
@@ -211,8 +217,8 @@ def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: 
     at.run()
     # 11 Juli 2021 is a sample date too: the sample lives apart, so nothing asks to replace it.
     at = upload(at, "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
-    assert not at.button[0].disabled and not at.checkbox
-    at.button[0].click()
+    assert not save_button(at).disabled and not at.checkbox
+    save_button(at).click()
     at.run()
     assert "Snapshot 11 Juli 2021 tersimpan: 3 ASN" in at.success[0].value
     assert not at.warning  # no sample banner
@@ -292,16 +298,16 @@ def test_kalender_page_records_an_extension(app_db: Path) -> None:
 def test_a_partial_file_is_flagged_and_saved_only_when_confirmed(app_db: Path) -> None:
     full = [HEADER, *ROWS, *[[f"19900101202012{i:04d}", f"Pegawai {i}", "Dinas Sosial", "Sudah"] for i in range(1, 8)]]
     at = upload(open_app("app_pages/unggah.py"), "rekap_20210920.csv", csv_bytes(full))
-    at.button[0].click()
+    save_button(at).click()
     at.run()
     at = upload(at, "rekap_20211001.csv", csv_bytes([HEADER, *ROWS]))
     notices = [w.value for w in at.warning]
     assert any("Berkas ini memuat 3 ASN; snapshot 20 September 2021 memuat 10 ASN" in n for n in notices)
     assert any("Dinas Sosial" in n for n in notices)  # the OPD that vanished
-    assert at.button[0].disabled  # not before the operator confirms
+    assert save_button(at).disabled  # not before the operator confirms
     at.checkbox[0].check()
     at.run()
-    at.button[0].click()
+    save_button(at).click()
     at.run()
     assert "Snapshot 1 Oktober 2021 tersimpan: 3 ASN" in at.success[0].value
     entry = store.audit_entries(ui_connection()).iloc[-1]
@@ -317,3 +323,21 @@ def test_pages_the_data_choices_do_not_apply_to_show_none_and_keep_them(app_db: 
     at.run()
     assert at.selectbox(key="snapshot").value == JULY_11  # the choice came back with the page
     assert "Ringkasan PDM · 11 Juli 2021" in texts(at)
+
+
+def test_the_upload_page_shows_the_column_mapping_and_takes_another_column(app_db: Path) -> None:
+    from tests.test_siasn import siasn_file
+
+    at = upload(open_app("app_pages/unggah.py"), "siasn_20210711.csv", siasn_file())
+    mapping = at.dataframe[0].value.set_index("Kolom berkas")
+    assert (
+        mapping.loc["NIP BARU", "Dibaca sebagai"] == "NIP"
+        and mapping.loc["NIP LAMA", "Dibaca sebagai"] == "tidak dipakai"
+    )
+    at.selectbox(key="pick_field").set_value(Column.OPD)
+    at.selectbox(key="pick_header").set_value("SATUAN KERJA KERJA NAMA")
+    next(b for b in at.button if b.label == "Pakai kolom ini").click()
+    at.run()
+    mapping = at.dataframe[0].value.set_index("Kolom berkas")
+    assert mapping.loc["SATUAN KERJA KERJA NAMA", "Dibaca sebagai"] == "OPD"
+    assert mapping.loc["UNOR NAMA", "Dibaca sebagai"] == "tidak dipakai"

@@ -4,15 +4,21 @@ beside EMAIL GOV, JENIS PEGAWAI NAMA, and the status columns an operator appends
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from pdm_metrics import store
+from pdm_metrics.errors import RosterError
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.roster import Roster, read_roster
+from pdm_metrics.roster import Roster, read_roster, read_rosters
 from pdm_metrics.schema import Column
 from pdm_metrics.views import unggah
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
 
+ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
 SIASN_HEADER = [
     "PNS ID", "NIP BARU", "NIP LAMA", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "TANGGAL LAHIR", "JENIS KELAMIN",
@@ -105,3 +111,50 @@ def test_several_instansi_come_from_instansi_kerja_and_counts_per_jenis_are_exac
     pppk = store.summary_counts(con, by_opd=False, jenis_asn=["PPPK"])
     assert int(pppk["total"].iloc[0]) == 2 and int(pppk["activated"].iloc[0]) == 1
     con.close()
+
+
+def test_the_operator_can_take_a_field_from_another_column_and_it_is_remembered(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    chosen = {Column.OPD: "SATUAN KERJA KERJA NAMA"}
+    today = dt.date(2026, 12, 1)
+    preview = unggah.upload_preview(con, [(siasn_file(), "siasn_20210711.csv")], None, today, chosen=chosen)
+    assert set(preview.roster.valid_rows["opd"]) == {"Dinas Pendidikan"}
+    mapping = preview.mapping.set_index("Kolom berkas")
+    assert mapping.loc["SATUAN KERJA KERJA NAMA", "Keterangan"] == "dipilih operator sebagai OPD"
+    assert mapping.loc["UNOR NAMA", "Keterangan"] == "tidak dipakai: OPD diambil dari SATUAN KERJA KERJA NAMA"
+    unggah.commit_upload(con, preview, replace=False, skip_invalid=False, uploaded_by="ani")
+    # The next file with the same header is read the same way without asking again ...
+    later = unggah.upload_preview(con, [(siasn_file(), "siasn_20210801.csv")], None, today)
+    assert set(later.roster.valid_rows["opd"]) == {"Dinas Pendidikan"} and later.choices == chosen
+    # ... until the operator goes back to the built-in rules.
+    plain = unggah.upload_preview(con, [(siasn_file(), "siasn_20210801.csv")], None, today, forget_remembered=True)
+    assert "PUSKESMAS BETARA" in set(plain.roster.valid_rows["opd"]) and plain.choices == {}
+    actions = store.audit_entries(con)
+    assert "opd = SATUAN KERJA KERJA NAMA" in set(actions.loc[actions["action"] == "pilih kolom", "detail"])
+    con.close()
+
+
+def test_a_chosen_column_the_file_lacks_is_named() -> None:
+    with pytest.raises(RosterError, match="Kolom 'UNIT ESELON' yang dipilih untuk OPD tidak ada di berkas ini"):
+        read_rosters([(siasn_file(), "siasn_20210711.csv")], choose=lambda header: {Column.OPD: "UNIT ESELON"})
+
+
+def test_the_command_line_takes_a_column_choice_and_remembers_it(tmp_path: Path) -> None:
+    db, first, second = tmp_path / "t.duckdb", tmp_path / "siasn_20210711.csv", tmp_path / "siasn_20210801.csv"
+    first.write_bytes(siasn_file())
+    second.write_bytes(siasn_file())
+    chosen = run("ingest", str(first), "--db", str(db), "--column", "opd=SATUAN KERJA KERJA NAMA")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "Kolom dipilih: opd = SATUAN KERJA KERJA NAMA" in chosen.stderr
+    again = run("ingest", str(second), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    con = store.connect(db, read_only=True)
+    assert set(store.opd_choices(con)["opd"]) == {"Dinas Pendidikan"}  # both snapshots, without asking twice
+    con.close()
+    wrong = run("ingest", str(first), "--db", str(db), "--column", "unit=UNOR NAMA")
+    assert wrong.returncode == 2 and "DATA salah satu dari: nip, nama, opd" in wrong.stderr
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pdm_metrics", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)

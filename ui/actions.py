@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import streamlit as st
 
 from pdm_metrics import store
+from pdm_metrics.schema import Column
 from pdm_metrics.views import cadangan, kalender, unggah
 from ui.cache import connection
 from ui.login import current_user
@@ -15,15 +16,22 @@ from ui.sidebar import select_snapshot, show_real_data
 
 
 def upload_preview(
-    files: list[tuple[bytes, str]], snapshot_date: date | None, progress: Callable[[str], None] | None = None
+    files: list[tuple[bytes, str]],
+    snapshot_date: date | None,
+    progress: Callable[[str], None] | None = None,
+    chosen: Mapping[Column, str] | None = None,
+    forget_remembered: bool = False,
 ) -> unggah.UploadPreview:
-    """Check uploaded files once per (contents, date); re-running the page reuses the result.
-    `progress` hears each step of a check that really runs."""
-    key = (tuple((hash(data), name) for data, name in files), snapshot_date)
+    """Check uploaded files once per (contents, date, column choices); re-running the page reuses
+    the result. `progress` hears each step of a check that really runs."""
+    picked = tuple(sorted((chosen or {}).items()))
+    key = (tuple((hash(data), name) for data, name in files), snapshot_date, picked, forget_remembered)
     previews = st.session_state.setdefault("upload_previews", {})
     if key not in previews:
         previews.clear()  # the previous preview's checked rows are let go before the next are read
-        previews[key] = unggah.upload_preview(connection(), files, snapshot_date, date.today(), progress)
+        previews[key] = unggah.upload_preview(
+            connection(), files, snapshot_date, date.today(), progress, dict(picked), forget_remembered
+        )
     preview: unggah.UploadPreview = previews[key]
     return preview
 

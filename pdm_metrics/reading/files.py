@@ -12,7 +12,7 @@ import hashlib
 import io
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -31,9 +31,13 @@ from pdm_metrics.schema import (
     Column,
     alias_rank,
     column_for_header,
+    normalise_header,
 )
 
 Source = tuple[BinaryIO | bytes, str]
+# The operator's own choice of file column per field, given a header's texts: made on the
+# upload page or with `ingest --column`, or remembered for a header seen before.
+ColumnChooser = Callable[[Sequence[str]], Mapping[Column, str]]
 # Hears each step as it begins (in Indonesian, for a status line).
 Progress = Callable[[str], None]
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -70,13 +74,17 @@ class FilesRead:
 
     headers: list[dict[Column, int]]  # each table's recognised columns and their positions
     uses: list[HeaderUse]  # the first table's header, column by column
+    header: list[str]  # the first table's header texts
     titles: list[str]  # each table's text above its header row
     names: list[str]  # the file names, without folders
     sha256: str  # of the one file, or of the digests of several
 
 
-def read_files(sink: CellSink, sources: Sequence[Source], progress: Progress) -> FilesRead:
-    """Every table of every file (each sheet with a header in a workbook) into `sink`."""
+def read_files(
+    sink: CellSink, sources: Sequence[Source], progress: Progress, choose: ColumnChooser | None = None
+) -> FilesRead:
+    """Every table of every file (each sheet with a header in a workbook) into `sink`; `choose`
+    names the file column of a field where the operator chose one."""
     digests: list[str] = []
     tables: list[TableRead] = []
     for source, filename in sources:
@@ -84,10 +92,11 @@ def read_files(sink: CellSink, sources: Sequence[Source], progress: Progress) ->
         progress(f"Membaca {name}")
         with _on_disk(source, name) as path:
             digests.append(_sha256(path))
-            tables += _add_file(sink, path, name)
+            tables += _add_file(sink, path, name, choose)
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
     names = [PurePath(name).name for _, name in sources]
-    return FilesRead([t[0] for t in tables], tables[0][2], [t[1] for t in tables], names, combined)
+    uses = tables[0][2]
+    return FilesRead([t[0] for t in tables], uses, [u.header for u in uses], [t[1] for t in tables], names, combined)
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _add_file(sink: CellSink, path: Path, name: str) -> list[TableRead]:
+def _add_file(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None) -> list[TableRead]:
     """Add every table of one file to the sink; what each table's header said."""
     suffix = PurePath(name).suffix.lower()
     with path.open("rb") as handle:
@@ -146,7 +155,7 @@ def _add_file(sink: CellSink, path: Path, name: str) -> list[TableRead]:
             "lalu Simpan Sebagai 'Buku Kerja Excel (.xlsx)' dan unggah ulang."
         )
     if head.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
-        return [_add_grid(sink, grid) for grid in _workbook_grids(path.read_bytes(), name)]
+        return [_add_grid(sink, grid, choose) for grid in _workbook_grids(path.read_bytes(), name)]
     binary = b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if binary and suffix not in EXCEL_SUFFIXES:
         raise RosterError(
@@ -158,16 +167,16 @@ def _add_file(sink: CellSink, path: Path, name: str) -> list[TableRead]:
             f"Berkas bernama {suffix or 'tanpa ekstensi'} ini bukan berkas Excel yang sah "
             "(mungkin rusak atau terpotong). Simpan ulang dari Excel lalu unggah kembali."
         )
-    return [_add_csv(sink, path, name)]
+    return [_add_csv(sink, path, name, choose)]
 
 
-def _add_csv(sink: CellSink, path: Path, name: str) -> TableRead:
+def _add_csv(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None) -> TableRead:
     """A plain UTF-8 CSV is read by the sink's DuckDB itself (fast, in parallel, never whole in
     Python); any other (another encoding, blank lines, ragged rows) through pyarrow, which says
     exactly which rows are wrong."""
     layout = native_csv_layout(path)
     if layout is not None:
-        header, uses = _header_positions(layout.header_cells)
+        header, uses = _header_positions(layout.header_cells, choose)
         positions = {c.value: i for c, i in header.items()}
         try:
             sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
@@ -177,11 +186,11 @@ def _add_csv(sink: CellSink, path: Path, name: str) -> TableRead:
     csv_grid = read_csv_grid(path.read_bytes())
     _report_bad_csv_rows(csv_grid.bad_rows)
     grid = _Grid(csv_grid.table, 0, csv_grid.header_record + 2, " ".join(csv_grid.title_lines), [], name)
-    return _add_grid(sink, grid)
+    return _add_grid(sink, grid, choose)
 
 
-def _add_grid(sink: CellSink, grid: _Grid) -> TableRead:
-    header, uses = _header_positions(grid.header_cells())
+def _add_grid(sink: CellSink, grid: _Grid, choose: ColumnChooser | None) -> TableRead:
+    header, uses = _header_positions(grid.header_cells(), choose)
     body = grid.cells.slice(grid.header_index + 1)
     cells = pa.table(
         {
@@ -226,10 +235,13 @@ def _first_filled_row(grid: pa.Table) -> int:
     return 0
 
 
-def _header_positions(header_cells: Sequence[object]) -> tuple[dict[Column, int], list[HeaderUse]]:
+def _header_positions(
+    header_cells: Sequence[object], choose: ColumnChooser | None = None
+) -> tuple[dict[Column, int], list[HeaderUse]]:
     """Canonical column -> position in the header row, and what each header column became;
     RosterError naming what is missing. Where two columns could serve one field, the one whose
-    name comes first in schema.HEADER_ALIASES is used (EMAIL before EMAIL GOV)."""
+    name comes first in schema.HEADER_ALIASES is used (EMAIL before EMAIL GOV), unless the
+    operator chose another (`choose`)."""
     if not header_cells:
         raise RosterError("Berkas kosong: tidak ada isi yang dapat dibaca.")
     texts = ["" if cell is None else str(cell).strip() for cell in header_cells]
@@ -238,8 +250,18 @@ def _header_positions(header_cells: Sequence[object]) -> tuple[dict[Column, int]
         column = column_for_header(text) if text else None
         if column is not None:
             candidates.setdefault(column, []).append(position)
-    columns = {column: min(found, key=lambda p: alias_rank(column, texts[p])) for column, found in candidates.items()}
-    uses = [_use(texts, position, columns) for position, text in enumerate(texts) if text]
+    columns = {column: _preferred(column, found, texts) for column, found in candidates.items()}
+    picked = _picked_positions(texts, dict(choose(texts)) if choose else {})
+    for column, position in picked.items():
+        # A file column serves one field: a field that had it falls back on its next candidate.
+        for other, taken in list(columns.items()):
+            if taken == position and other != column:
+                rest = [p for p in candidates[other] if p != position]
+                columns.pop(other)
+                if rest:
+                    columns[other] = _preferred(other, rest, texts)
+        columns[column] = position
+    uses = [_use(texts, position, columns, picked) for position, text in enumerate(texts) if text]
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         found = [str(c).strip() for c in header_cells if c is not None and str(c).strip()]
@@ -251,14 +273,46 @@ def _header_positions(header_cells: Sequence[object]) -> tuple[dict[Column, int]
     return columns, uses
 
 
-def _use(texts: list[str], position: int, chosen: dict[Column, int]) -> HeaderUse:
+def _preferred(column: Column, positions: list[int], texts: list[str]) -> int:
+    """Of the file columns that could serve `column`, the one schema.HEADER_ALIASES lists first."""
+    return min(positions, key=lambda p: alias_rank(column, texts[p]))
+
+
+def _picked_positions(texts: list[str], chosen: Mapping[Column, str]) -> dict[Column, int]:
+    """The position of each file column the operator chose; RosterError for one the file lacks."""
+    folded = [t.casefold() for t in texts]
+    picked = {}
+    for column, header in chosen.items():
+        if header.strip().casefold() not in folded:
+            found = ", ".join(t for t in texts if t)
+            raise RosterError(
+                f"Kolom '{header}' yang dipilih untuk {COLUMN_LABELS[column]} tidak ada di berkas ini. "
+                f"Kolom yang ada: {found}."
+            )
+        picked[column] = folded.index(header.strip().casefold())
+    return picked
+
+
+def _use(texts: list[str], position: int, columns: dict[Column, int], picked: dict[Column, int]) -> HeaderUse:
     """What one header column became, and why where another column could serve its field."""
-    column = column_for_header(texts[position])
-    if column is None:
-        return HeaderUse(texts[position], None, "")
-    label = COLUMN_LABELS[column]
-    if chosen[column] == position:
-        others = [texts[p] for p, t in enumerate(texts) if p != position and t and column_for_header(t) == column]
+    text = texts[position]
+    serves = next((c for c, p in columns.items() if p == position), None)
+    if serves is not None:
+        label = COLUMN_LABELS[serves]
+        if serves in picked:
+            return HeaderUse(text, serves, f"dipilih operator sebagai {label}")
+        others = [t for p, t in enumerate(texts) if p != position and t and column_for_header(t) == serves]
         note = f"dipakai sebagai {label} (lebih diutamakan daripada {', '.join(others)})" if others else ""
-        return HeaderUse(texts[position], column, note)
-    return HeaderUse(texts[position], None, f"tidak dipakai: {label} diambil dari {texts[chosen[column]]}")
+        return HeaderUse(text, serves, note)
+    recognised = column_for_header(text)
+    if recognised is not None and recognised in columns:
+        return HeaderUse(
+            text, None, f"tidak dipakai: {COLUMN_LABELS[recognised]} diambil dari {texts[columns[recognised]]}"
+        )
+    return HeaderUse(text, None, "")
+
+
+def header_key(texts: Sequence[str]) -> str:
+    """A header's identity (the same columns in the same order, whatever the case and spacing):
+    what a remembered choice of columns belongs to."""
+    return hashlib.sha256("\x1f".join(normalise_header(t) for t in texts).encode()).hexdigest()[:16]

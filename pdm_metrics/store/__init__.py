@@ -35,6 +35,7 @@ from pdm_metrics.store.queries import (
     snapshot_dates,
     summary_counts,
 )
+from pdm_metrics.store.settings import remember_columns, remembered_columns
 from pdm_metrics.store.snapshots import (
     SavedSnapshot,
     SnapshotMeta,
@@ -80,6 +81,8 @@ __all__ = [
     "opd_choices",
     "open_database",
     "record_audit",
+    "remember_columns",
+    "remembered_columns",
     "restore_zip",
     "roster_row_count",
     "roster_rows",

@@ -129,6 +129,15 @@ def _sample_data_apart(cur: Connection) -> None:
     remove_sample_snapshots(cur, "sistem")
 
 
+def _column_choices(cur: Connection) -> None:
+    """The file column an operator chose for a field, remembered per header (reading.files.header_key)."""
+    cur.execute(
+        f"""CREATE TABLE IF NOT EXISTS {Table.COLUMN_CHOICES} (
+            header_key VARCHAR NOT NULL, field VARCHAR NOT NULL, header VARCHAR NOT NULL,
+            chosen_by VARCHAR, chosen_at TIMESTAMP)"""
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -143,6 +152,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "NIP profile summary and unit list", _derived_summaries),
     Migration(5, "changes numbered in reading order", _numbered_changes),
     Migration(6, "sample data apart from real data", _sample_data_apart),
+    Migration(7, "column choices remembered per header", _column_choices),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

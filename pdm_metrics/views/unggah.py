@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,9 +11,9 @@ import pandas as pd
 from pdm_metrics import store
 from pdm_metrics.errors import PdmError
 from pdm_metrics.ingest import ingest_roster, plausibility
-from pdm_metrics.reading.files import Progress
+from pdm_metrics.reading.files import Progress, header_key
 from pdm_metrics.roster import Roster, read_rosters
-from pdm_metrics.schema import COLUMN_LABELS
+from pdm_metrics.schema import COLUMN_LABELS, Column
 
 
 @dataclass
@@ -25,6 +25,7 @@ class UploadPreview:
     report: pd.DataFrame  # the validation report with Indonesian headers
     notices: list[str]  # what looks odd about the file as a whole: confirmed before saving
     mapping: pd.DataFrame  # each column of the file's header and what it is read as
+    choices: dict[Column, str]  # the file columns chosen by the operator (now or remembered)
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -38,20 +39,40 @@ REPORT_HEADERS = {
 }
 
 
+class ColumnChoices:
+    """The column choices for a header: remembered ones, then the operator's own on this upload
+    (`chosen`; with `forget`, the remembered ones are set aside)."""
+
+    def __init__(self, con: store.Connection, chosen: Mapping[Column, str], forget: bool) -> None:
+        self.con, self.chosen, self.forget = con, dict(chosen), forget
+        self.used: dict[Column, str] = {}
+
+    def __call__(self, header: Sequence[str]) -> dict[Column, str]:
+        remembered = {} if self.forget else store.remembered_columns(self.con, header_key(header))
+        self.used = {**{Column(f): h for f, h in remembered.items()}, **self.chosen}
+        return self.used
+
+
 def upload_preview(
     con: store.Connection,
     files: Sequence[tuple[bytes, str]],
     snapshot_date: date | None,
     today: date,
     progress: Progress | None = None,
+    chosen: Mapping[Column, str] | None = None,
+    forget_remembered: bool = False,
 ) -> UploadPreview:
-    """Read and check uploaded files (one snapshot) without storing anything (RosterError if unusable)."""
-    roster = read_rosters(files, snapshot_date, progress, con)
+    """Read and check uploaded files (one snapshot) without storing anything (RosterError if
+    unusable). `chosen`: file columns the operator picked for fields, over the built-in rules and
+    over the choices remembered for this header (which `forget_remembered` sets aside)."""
+    choices = ColumnChoices(con, chosen or {}, forget_remembered)
+    roster = read_rosters(files, snapshot_date, progress, con, choices)
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     notices = plausibility(con, roster, today)
     mapping = column_mapping(roster)
-    return UploadPreview(roster, exists, roster.valid_count, roster.valid_activated_count, report, notices, mapping)
+    counts = roster.valid_count, roster.valid_activated_count
+    return UploadPreview(roster, exists, *counts, report, notices, mapping, choices.used)
 
 
 def column_mapping(roster: Roster) -> pd.DataFrame:
@@ -78,7 +99,7 @@ def commit_upload(
     """Store the previewed snapshot; its plausibility notices must have been confirmed (and are audited)."""
     if preview.notices and not notices_confirmed:
         raise PdmError("Periksa peringatan di atas dan centang konfirmasinya sebelum menyimpan.")
-    return ingest_roster(
+    saved = ingest_roster(
         con,
         preview.roster,
         skip_invalid=skip_invalid,
@@ -86,3 +107,13 @@ def commit_upload(
         uploaded_by=uploaded_by,
         confirmed_notices=preview.notices,
     )
+    remember_choices(con, preview.roster.header, preview.choices, uploaded_by)
+    return saved
+
+
+def remember_choices(con: store.Connection, header: Sequence[str], choices: Mapping[Column, str], actor: str) -> None:
+    """The next file with this header is read with these choices (changed ones only: audited)."""
+    key = header_key(header)
+    wanted = {column.value: text for column, text in choices.items()}
+    if wanted != store.remembered_columns(con, key):
+        store.remember_columns(con, key, wanted, actor)
