@@ -22,6 +22,8 @@ from typing import Any
 
 # Only what `ingest` needs is imported up front: a national ingest should not wait for the
 # PDF and chart libraries. The other commands import their modules when they run.
+import pandas as pd
+
 from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError
@@ -106,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--out", type=Path, required=True)
     exporter.add_argument("--mask", action="store_true", help="samarkan NIP dan email")
     exporter.add_argument("--by", default="cli", help="nama untuk catatan audit")
+
+    report = with_db(commands.add_parser("report", help="tulis laporan PDF rapat (sama dengan halaman Laporan PDF)"))
+    report.add_argument("--date", type=_iso_date, default=None, help="bawaan: snapshot terbaru")
+    report.add_argument("--instansi", default=None, help="nama instansi (huruf besar/kecil dan spasi diabaikan)")
+    report.add_argument("--opd", default=None, help="nama OPD (huruf besar/kecil dan spasi diabaikan)")
+    report.add_argument("--out", type=Path, required=True, help="berkas PDF yang ditulis")
+    report.add_argument("--by", default="cli", help="nama untuk catatan audit")
 
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     demo = commands.add_parser("demo", help="buat berkas data contoh (terpisah dari data asli)")
@@ -348,6 +357,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The meeting PDF of the Laporan PDF page, for a schedule (e.g. each Monday's report)."""
+    from pdm_metrics.views import common, laporan
+
+    con = store.connect(args.db)
+    try:
+        dates = store.snapshot_dates(con)
+        day = args.date or (dates[-1] if dates else None)
+        if day is None or day not in dates:
+            print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+            return 1
+        keys = _unit_keys(store.opd_choices(con), args.instansi, args.opd)
+        if (args.instansi or args.opd) and not keys:
+            print(f"Instansi/OPD '{args.instansi or args.opd}' tidak ada di basis data.", file=sys.stderr)
+            return 1
+        filters = common.Filters(day, tuple(keys))
+        _, pdf = laporan.report_pdf(con, common.calendar_in_force(con), filters, date.today())
+        args.out.write_bytes(pdf)
+        scope = "; ".join(filter(None, [args.instansi and f"instansi {args.instansi}", args.opd and f"OPD {args.opd}"]))
+        store.record_audit(
+            con, args.by, "laporan (CLI)", f"{args.out.name}: snapshot {day.isoformat()}; {scope or 'semua'}"
+        )
+    finally:
+        con.close()
+    print(json.dumps({"snapshot_date": day.isoformat(), "out": str(args.out), "bytes": len(pdf)}))
+    return 0
+
+
+def _unit_keys(units: pd.DataFrame, instansi: str | None, opd: str | None) -> list[str]:
+    """The unit keys whose instansi and OPD names match (case and spacing ignored); all for neither."""
+
+    def folded(text: object) -> str:
+        return " ".join(str(text).casefold().split())
+
+    chosen = units
+    if instansi:
+        chosen = chosen[chosen["instansi"].map(folded) == folded(instansi)]
+    if opd:
+        plain = chosen["opd"].map(lambda name: folded(str(name).split(" (")[0]))
+        chosen = chosen[(chosen["opd"].map(folded) == folded(opd)) | (plain == folded(opd))]
+    return [] if not (instansi or opd) else [str(k) for k in chosen["opd_key"]]
+
+
 def cmd_hash_password(args: argparse.Namespace) -> int:
     from pdm_metrics import auth
 
@@ -368,6 +420,7 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
 COMMANDS = {
     "hash-password": cmd_hash_password,
     "export": cmd_export,
+    "report": cmd_report,
     "ingest": cmd_ingest,
     "rates": cmd_rates,
     "snapshots": cmd_snapshots,

@@ -143,3 +143,27 @@ def test_progress_bar_fills_in_proportion() -> None:
 
     assert progress_bar(1_333_000, 4_300_000, width=10) == "[###.......]  31%  1.333.000 dari 4.300.000 baris"
     assert progress_bar(0, 0, width=4) == "[....]   0%  0 dari 0 baris"
+
+
+def test_report_writes_the_meeting_pdf_for_a_schedule(sample_db_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from pdm_metrics import store
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db_path, db)
+    out = tmp_path / "laporan.pdf"
+    result = run("report", "--db", str(db), "--date", "2021-07-11", "--opd", "dinas  PERIKANAN", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["snapshot_date"] == "2021-07-11"
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 20_000
+    whole = tmp_path / "semua.pdf"
+    assert run("report", "--db", str(db), "--out", str(whole)).returncode == 0
+    assert whole.stat().st_size != out.stat().st_size  # the whole regency, on the latest snapshot
+    missing = run("report", "--db", str(db), "--opd", "Dinas Antah Berantah", "--out", str(out))
+    assert missing.returncode == 1 and "tidak ada di basis data" in missing.stderr and "Traceback" not in missing.stderr
+    con = store.connect(db, read_only=True)
+    entries = store.audit_entries(con)
+    assert list(entries["action"])[-2:] == ["laporan (CLI)", "laporan (CLI)"]
+    assert "OPD dinas  PERIKANAN" in entries.iloc[-2]["detail"]
+    con.close()

@@ -13,7 +13,7 @@ from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
-from pdm_metrics.views import audit, cadangan, common, data, opd, perubahan, ringkasan, tindak_lanjut, tren
+from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
 
 CALENDAR = load_calendar()
@@ -145,3 +145,17 @@ def test_the_opd_ranking_can_put_the_most_people_to_chase_first(sample_con: stor
     assert by_people.ranking.data[0].y[0] == "Dinas Pendidikan dan Kebudayaan"  # 171 still to activate
     assert by_rate.ranking.data[0].y[0] != "Dinas Pendidikan dan Kebudayaan"
     assert "ASN belum aktivasi terbanyak" in by_people.ranking.layout.title.text
+
+
+def test_the_report_counts_those_still_missing_from_the_summary_as_the_rows_would(
+    sample_con: store.Connection,
+) -> None:
+    for day in (JULY_11, dt.date(2021, 9, 27), demo.SNAPSHOT_DATES[-1]):
+        filters = common.Filters(day)
+        rows = {row[0]: row[1:] for row in laporan.follow_up_counts(sample_con, filters, day)}
+        for metric in Metric:
+            if not common.metric_available(sample_con, day, metric):
+                assert rows[metric.label] == ["tidak tersedia", "tidak tersedia"]
+                continue
+            missing = common.missing_rows(sample_con, filters, day, metric)  # the slow way, every row
+            assert rows[metric.label] == [f"{len(missing):,}".replace(",", "."), str(missing["opd"].nunique())]

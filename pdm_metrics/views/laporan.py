@@ -16,10 +16,9 @@ from pdm_metrics.metrics import (
 from pdm_metrics.views.common import (
     Filters,
     metric_available,
-    missing_rows,
     selection_counts,
 )
-from pdm_metrics.views.ringkasan import overview
+from pdm_metrics.views.ringkasan import missing_by_unit, overview
 from pdm_metrics.views.tren import at_risk_opd
 
 REPORT_RANKING_SIZE = 25
@@ -61,13 +60,7 @@ def report_pdf(
         for o, v, t in zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)
     ]
     risky = at_risk_opd(con, calendar, filters)  # worst first
-    follow_rows = []
-    for metric in Metric:
-        if not metric_available(con, day, metric):
-            follow_rows.append([metric.label, "tidak tersedia", "tidak tersedia"])
-            continue
-        missing = missing_rows(con, filters, day, metric)
-        follow_rows.append([metric.label, format_int(len(missing)), format_int(missing["opd"].nunique())])
+    follow_rows = follow_up_counts(con, filters, day)
     data = report.ReportData(
         title="Laporan Pemantauan Pemutakhiran Data Mandiri (PDM) ASN melalui MySAPK",
         snapshot_date=day,
@@ -86,3 +79,17 @@ def report_pdf(
         follow_up_rows=follow_rows,
     )
     return day, report.build_report(data, calendar)
+
+
+def follow_up_counts(con: store.Connection, filters: Filters, day: date) -> list[list[str]]:
+    """Per phase: how many ASN have not done it, in how many OPD. Read from the OPD summary
+    (milliseconds nationally), not from the roster rows."""
+    by_opd = selection_counts(con, filters, True, day)
+    rows = []
+    for metric in Metric:
+        if not metric_available(con, day, metric):
+            rows.append([metric.label, "tidak tersedia", "tidak tersedia"])
+            continue
+        units = missing_by_unit(by_opd, metric)
+        rows.append([metric.label, format_int(sum(count for _, count in units)), format_int(len(units))])
+    return rows
