@@ -69,6 +69,8 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         # The same derived data the ingest writes: the OPD summary and the changes since the last snapshot.
         derived.insert_summary(cur, i)
         changes.store_neighbour_changes(cur, i, day)
+    # And, as every ingest does, the NIP profile summary and the unit list (the sidebar's choices).
+    derived.rebuild_derived_summaries(cur)
     return days
 
 
