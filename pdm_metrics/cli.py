@@ -28,11 +28,10 @@ from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.ingest import ingest_roster, plausibility
+from pdm_metrics.ingest import ColumnChoices, ingest_roster, plausibility, remember_choices
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import CHANGE_KINDS, Column
-from pdm_metrics.views.unggah import ColumnChoices, remember_choices
 
 RATES_COLUMNS = (
     "snapshot_date",

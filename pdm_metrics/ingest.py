@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from pdm_metrics import store
@@ -11,8 +11,9 @@ from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
 from pdm_metrics.plausibility import SnapshotShape, plausibility_notices
+from pdm_metrics.reading.files import header_key
 from pdm_metrics.roster import Roster
-from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS
+from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS, Column
 
 MISSING_DATE_MESSAGE = (
     "Tanggal snapshot tidak ditemukan di judul berkas (mis. 'Keadaan per 11 Juli 2021') "
@@ -122,3 +123,25 @@ def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:
         dict(zip(units["opd_key"], units["opd"], strict=True)),
         columns,
     )
+
+
+class ColumnChoices:
+    """The column choices for a header: remembered ones, then the operator's own on this upload
+    (`chosen`; with `forget`, the remembered ones are set aside)."""
+
+    def __init__(self, con: store.Connection, chosen: Mapping[Column, str], forget: bool) -> None:
+        self.con, self.chosen, self.forget = con, dict(chosen), forget
+        self.used: dict[Column, str] = {}
+
+    def __call__(self, header: Sequence[str]) -> dict[Column, str]:
+        remembered = {} if self.forget else store.remembered_columns(self.con, header_key(header))
+        self.used = {**{Column(f): h for f, h in remembered.items()}, **self.chosen}
+        return self.used
+
+
+def remember_choices(con: store.Connection, header: Sequence[str], choices: Mapping[Column, str], actor: str) -> None:
+    """The next file with this header is read with these choices (changed ones only: audited)."""
+    key = header_key(header)
+    wanted = {column.value: text for column, text in choices.items()}
+    if wanted != store.remembered_columns(con, key):
+        store.remember_columns(con, key, wanted, actor)

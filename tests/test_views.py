@@ -159,3 +159,9 @@ def test_the_report_counts_those_still_missing_from_the_summary_as_the_rows_woul
                 continue
             missing = common.missing_rows(sample_con, filters, day, metric)  # the slow way, every row
             assert rows[metric.label] == [f"{len(missing):,}".replace(",", "."), str(missing["opd"].nunique())]
+
+
+def test_a_report_knows_when_its_snapshot_is_sample_data(sample_con: store.Connection, db: store.Connection) -> None:
+    assert common.snapshot_is_sample(sample_con, JULY_11)
+    ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
+    assert not common.snapshot_is_sample(db, JULY_11)

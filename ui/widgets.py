@@ -11,7 +11,7 @@ from pdm_metrics import export, store
 from pdm_metrics.fmt import format_int
 from pdm_metrics.views import audit
 from pdm_metrics.views.common import SHOWN_ROWS
-from ui.cache import connection, sidebar_choices
+from ui.cache import connection, showing_sample, sidebar_choices
 from ui.login import current_user
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,6 +26,8 @@ def download_buttons(
     script), and that same moment is what the audit log records; no rerun is needed.
     """
     con, actor = connection(), current_user().username
+    if showing_sample():  # a file made from the sample says so, in its name and its title
+        base_name, subtitle = f"contoh_{base_name}", f"DATA CONTOH (sintetis), bukan data ASN sebenarnya; {subtitle}"
     source = rows if callable(rows) else lambda: rows
     writers: list[tuple[str, str, str, Callable[[pd.DataFrame], bytes]]] = [
         ("Unduh CSV", "csv", "text/csv", export.to_csv_bytes),

@@ -105,15 +105,6 @@ def units_in_selection(con: store.Connection, filters: Filters) -> int:
     return 0 if day is None else len(selection_counts(con, filters, True, day))
 
 
-def has_sample_data(con: store.Connection) -> tuple[bool, bool]:
-    """(sample data present, real data present)."""
-    snapshots = store.list_snapshots(con)
-    if snapshots.empty:
-        return False, False
-    sample = snapshots["is_sample"].astype(bool)
-    return bool(sample.any()), bool((~sample).any())
-
-
 def lowest_and_highest(frame: pd.DataFrame, count: int = CHART_UNITS) -> tuple[pd.DataFrame, int]:
     """A sorted frame cut to its first and last `count` rows (a readable chart at any scale),
     with how many rows were left out."""
@@ -133,6 +124,12 @@ def column_available(con: store.Connection, day: date, flag: str) -> bool:
     snapshot = store.list_snapshots(con)
     row = snapshot[snapshot["snapshot_date"].dt.date == day].iloc[0]
     return bool(row[flag])
+
+
+def snapshot_is_sample(con: store.Connection, day: date) -> bool:
+    """Whether the snapshot of `day` is sample data (a report made from it says so)."""
+    snapshots = store.list_snapshots(con)
+    return bool(snapshots.loc[snapshots["snapshot_date"].dt.date == day, "is_sample"].astype(bool).any())
 
 
 def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:

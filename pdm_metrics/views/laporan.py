@@ -17,6 +17,7 @@ from pdm_metrics.views.common import (
     Filters,
     metric_available,
     selection_counts,
+    snapshot_is_sample,
 )
 from pdm_metrics.views.ringkasan import missing_by_unit, overview
 from pdm_metrics.views.tren import at_risk_opd
@@ -62,7 +63,8 @@ def report_pdf(
     risky = at_risk_opd(con, calendar, filters)  # worst first
     follow_rows = follow_up_counts(con, filters, day)
     data = report.ReportData(
-        title="Laporan Pemantauan Pemutakhiran Data Mandiri (PDM) ASN melalui MySAPK",
+        title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day) else "")
+        + "Laporan Pemantauan Pemutakhiran Data Mandiri (PDM) ASN melalui MySAPK",
         snapshot_date=day,
         scope=f"{format_int(summary.population)} ASN; {filters.description}",
         generated_on=generated_on,

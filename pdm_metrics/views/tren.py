@@ -30,7 +30,6 @@ from pdm_metrics.pace import pace_frame
 from pdm_metrics.verdict import PhasePace
 from pdm_metrics.views.common import (
     Filters,
-    column_available,
     selected_day,
     selection_counts,
 )
@@ -60,8 +59,9 @@ def _activation_curve(con: store.Connection, filters: Filters, day: date, total:
 
 def _latest_with_activation_dates(con: store.Connection, day: date) -> date | None:
     """The latest snapshot up to `day` whose file carried activation dates."""
-    dates = [d for d in store.snapshot_dates(con) if d <= day]
-    return next((d for d in reversed(dates) if column_available(con, d, "has_activation_date")), None)
+    snapshots = store.list_snapshots(con)
+    carried = snapshots[(snapshots["snapshot_date"].dt.date <= day) & snapshots["has_activation_date"].astype(bool)]
+    return None if carried.empty else carried["snapshot_date"].iloc[-1].date()
 
 
 def _cumulative_series(curve: pd.DataFrame, day: date, total: int) -> charts.Series | None:

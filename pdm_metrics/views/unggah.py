@@ -10,8 +10,8 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.errors import PdmError
-from pdm_metrics.ingest import ingest_roster, plausibility
-from pdm_metrics.reading.files import Progress, header_key
+from pdm_metrics.ingest import ColumnChoices, ingest_roster, plausibility, remember_choices
+from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
 from pdm_metrics.schema import COLUMN_LABELS, Column
 
@@ -37,20 +37,6 @@ REPORT_HEADERS = {
     "reason": "Alasan",
     "level": "Tingkat",
 }
-
-
-class ColumnChoices:
-    """The column choices for a header: remembered ones, then the operator's own on this upload
-    (`chosen`; with `forget`, the remembered ones are set aside)."""
-
-    def __init__(self, con: store.Connection, chosen: Mapping[Column, str], forget: bool) -> None:
-        self.con, self.chosen, self.forget = con, dict(chosen), forget
-        self.used: dict[Column, str] = {}
-
-    def __call__(self, header: Sequence[str]) -> dict[Column, str]:
-        remembered = {} if self.forget else store.remembered_columns(self.con, header_key(header))
-        self.used = {**{Column(f): h for f, h in remembered.items()}, **self.chosen}
-        return self.used
 
 
 def upload_preview(
@@ -109,11 +95,3 @@ def commit_upload(
     )
     remember_choices(con, preview.roster.header, preview.choices, uploaded_by)
     return saved
-
-
-def remember_choices(con: store.Connection, header: Sequence[str], choices: Mapping[Column, str], actor: str) -> None:
-    """The next file with this header is read with these choices (changed ones only: audited)."""
-    key = header_key(header)
-    wanted = {column.value: text for column, text in choices.items()}
-    if wanted != store.remembered_columns(con, key):
-        store.remember_columns(con, key, wanted, actor)
