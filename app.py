@@ -12,7 +12,7 @@ from ui import cache, login, sidebar
 # which an office network without internet cannot reach.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 # Pages the sidebar's data choices do not apply to: they show none.
-WITHOUT_FILTERS = {"Unggah Snapshot", "Kalender Regulasi", "Catatan Audit", "Cadangan"}
+WITHOUT_FILTERS = {"Unggah Snapshot", "Peta Unit Kerja", "Kalender Regulasi", "Catatan Audit", "Cadangan"}
 
 st.set_page_config(page_title="Pantau PDM", page_icon=str(FAVICON), layout="wide")
 user = login.require_login()  # nothing below runs (and no data is read) before login
@@ -33,6 +33,7 @@ pages: dict[str, list[st.Page]] = {
 }
 if user.role.can_upload:
     pages["Data"].insert(0, st.Page("app_pages/unggah.py", title="Unggah Snapshot", icon=":material/upload_file:"))
+    pages["Data"].insert(1, st.Page("app_pages/peta_unit.py", title="Peta Unit Kerja", icon=":material/account_tree:"))
 pages["Data"].append(st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"))
 if user.role.is_admin:
     pages["Admin"] = [

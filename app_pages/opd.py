@@ -58,6 +58,11 @@ if not widgets.empty_state():
     if opd_key:
         detail = cache.opd_detail(cache.calendar(), filters, opd_key)
         st.plotly_chart(detail.figure, width="stretch", config=widgets.plotly_config())
+        if not detail.units.empty:
+            with st.expander(
+                f"{format_int(len(detail.units))} unit kerja di {detail.name} (aktivasi terendah di atas)"
+            ):
+                st.dataframe(detail.units, hide_index=True, width="stretch")
         tabs = st.tabs([f"{MISSING_LABELS[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
         for tab, m in zip(tabs, Metric, strict=True):
             with tab:

@@ -61,7 +61,8 @@ with emails:
     day, risks = email_view.snapshot_date, email_view.risks
     st.caption(
         f"ASN yang belum aktivasi per {format_date(view.snapshot_date)} dan emailnya kemungkinan menghalangi token "
-        "aktivasi. Token dikirim ke email yang terdaftar di SAPK."
+        "aktivasi. Token dikirim ke email yang terdaftar di SAPK (kolom EMAIL pada ekspor SIASN; bila berkas memuat "
+        "EMAIL GOV, alamat itu diusulkan sebagai perbaikan)."
     )
     if not email_view.available:
         st.info(

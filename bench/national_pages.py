@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pdm_metrics import store
-from pdm_metrics.store import changes, derived
+from pdm_metrics.store import changes, derived, unit_map
 
 INSTANSI, UNITS = 550, 30_000
 
@@ -37,15 +37,16 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         # Activation rises from 30 % to 98 % across the snapshots; PDM and verification follow.
         share = 0.30 + 0.68 * i / snapshots
         cur.execute(
-            """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, jenis_asn, activated, activated_on,
-                                   pdm_done, verified, email, instansi, instansi_key, email_users)
+            """INSERT INTO roster (snapshot_id, nip, nama, unit, unit_key, jenis_asn, activated, activated_on,
+                                   pdm_done, verified, email, instansi, instansi_key, email_users, opd, opd_key)
                SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
-                      'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')',
-                      'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?),
+                      'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')' AS unit,
+                      'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?) AS unit_key,
                       CASE WHEN g % 20 = 0 THEN 'PPPK' ELSE 'PNS' END,
                       hash(g) % 1000 < ? * 1000, DATE '2021-06-01' + CAST(hash(g) % 180 AS INTEGER),
                       hash(g) % 1000 < ? * 800, hash(g) % 1000 < ? * 500,
-                      'p' || g || '@x.go.id', 'Instansi ' || (g % ? % ?), 'instansi ' || (g % ? % ?), 1
+                      'p' || g || '@x.go.id', 'Instansi ' || (g % ? % ?), 'instansi ' || (g % ? % ?), 1,
+                      unit, unit_key  -- as read; the unit map (--unit-map) may group them into OPD
                FROM range(?) t(g) ORDER BY 5, 2""",
             # Each unit belongs to one instansi: unit u is in instansi u mod INSTANSI.
             [
@@ -83,11 +84,16 @@ def timed(fn: Callable[[], object]) -> float:
     return best * 1000
 
 
-def page_queries(con: store.Connection, days: list[date]) -> dict[str, Callable[[], object]]:
-    """Every query the pages run, on the latest snapshot (and the one before it for Perubahan)."""
+def page_queries(con: store.Connection, days: list[date], mapped: bool = False) -> dict[str, Callable[[], object]]:
+    """Every query the pages run, on the latest snapshot (and the one before it for Perubahan);
+    `mapped`: after map_every_unit, one OPD is several units."""
     last, before = days[-1], days[-2]
-    one_unit = ("instansi 7 › unit 7",)
-    charted = [f"instansi {u % INSTANSI} › unit {u}" for u in range(0, UNITS, UNITS // 50)][:50]
+    if mapped:
+        one_unit = ("instansi 7 › dinas 7",)
+        charted = [f"instansi {i} › dinas {i % 10}" for i in range(50)]
+    else:
+        one_unit = ("instansi 7 › unit 7",)
+        charted = [f"instansi {u % INSTANSI} › unit {u}" for u in range(0, UNITS, UNITS // 50)][:50]
     return {
         "Ringkasan: totals per snapshot": lambda: store.summary_counts(con, by_opd=False),
         "Ringkasan/OPD: per OPD on a date": lambda: store.summary_counts(con, by_opd=True, snapshot_date=last),
@@ -108,6 +114,15 @@ def page_queries(con: store.Connection, days: list[date]) -> dict[str, Callable[
     }
 
 
+def map_every_unit(con: store.Connection) -> float:
+    """A Peta Unit Kerja of all 30.000 units, grouping them into ten OPD per instansi (5.500 OPD),
+    applied to every stored snapshot; returns its seconds."""
+    entries = [store.MapEntry(None, f"Unit {u}", f"Dinas {u // INSTANSI % 10}") for u in range(UNITS)]
+    started = time.perf_counter()
+    unit_map.replace_unit_map(con, entries, "bench", "peta nasional")
+    return time.perf_counter() - started
+
+
 def national_database(path: Path, asn: int, snapshots: int) -> tuple[store.Connection, list[date], float]:
     """The national data set at `path` (built unless it is there already) and its build seconds."""
     con = store.connect(path)
@@ -121,6 +136,7 @@ def main() -> None:
     parser.add_argument("--asn", type=int, default=4_300_000)
     parser.add_argument("--snapshots", type=int, default=12)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--unit-map", action="store_true", help="then map the units into OPD and time again")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp(prefix="pdm-national-"), "national.duckdb")
     con, days, seconds = national_database(path, args.asn, args.snapshots)
@@ -128,6 +144,15 @@ def main() -> None:
     print(f"{'query':<42}{'ms':>10}")
     for name, query in page_queries(con, days).items():
         print(f"{name:<42}{timed(query):>10.0f}")
+    if args.unit_map:
+        print(
+            f"\nPeta Unit Kerja of {UNITS:_} units applied to every snapshot: {map_every_unit(con):.1f} s".replace(
+                "_", "."
+            )
+        )
+        print(f"{'query, units grouped into OPD':<42}{'ms':>10}")
+        for name, query in page_queries(con, days, mapped=True).items():
+            print(f"{name:<42}{timed(query):>10.0f}")
     con.close()
 
 

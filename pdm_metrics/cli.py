@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="berkas PDF yang ditulis")
     report.add_argument("--by", default="cli", help="nama untuk catatan audit")
 
+    units = commands.add_parser("units", help="Peta Unit Kerja: unit (UNOR) ke OPD")
+    unit_commands = units.add_subparsers(dest="units_command", required=True)
+    units_import = with_db(unit_commands.add_parser("import", help="muat peta (xlsx/csv), ganti peta lama"))
+    units_import.add_argument("file", type=Path, metavar="FILE", help="berkas dengan kolom unit (UNOR NAMA/ID) dan OPD")
+    units_import.add_argument("--by", default="cli", help="nama untuk catatan audit")
+    units_export = with_db(unit_commands.add_parser("export", help="tulis peta + unit yang belum dipetakan"))
+    units_export.add_argument("--out", type=Path, required=True, help="berkas xlsx yang ditulis")
+
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     demo = commands.add_parser("demo", help="buat berkas data contoh (terpisah dari data asli)")
     demo.add_argument("--db", type=Path, default=None, help="berkas DuckDB data contoh (bawaan data/pdm-contoh.duckdb)")
@@ -399,6 +407,29 @@ def _unit_keys(units: pd.DataFrame, instansi: str | None, opd: str | None) -> li
     return [] if not (instansi or opd) else [str(k) for k in chosen["opd_key"]]
 
 
+def cmd_units(args: argparse.Namespace) -> int:
+    """Load the agency's unit -> OPD map (replacing the stored one), or write it out to fill in."""
+    from pdm_metrics.views import peta_unit
+
+    if args.units_command == "import" and not args.file.is_file():
+        print(f"Berkas {args.file} tidak ditemukan.", file=sys.stderr)
+        return 1
+    con = store.connect(args.db)
+    try:
+        if args.units_command == "import":
+            read = peta_unit.preview_map_file(args.file.read_bytes(), args.file.name)
+            print(peta_unit.apply_map_file(con, read, args.file.name, args.by), file=sys.stderr)
+            summary: dict[str, object] = {"entries": len(read.entries), "left_unmapped": read.left_unmapped}
+        else:
+            _, data = peta_unit.map_export(con, date.today())
+            args.out.write_bytes(data)
+            summary = {"out": str(args.out), "rows": len(peta_unit.map_export_frame(con))}
+    finally:
+        con.close()
+    print(json.dumps(summary))
+    return 0
+
+
 def cmd_hash_password(args: argparse.Namespace) -> int:
     from pdm_metrics import auth
 
@@ -425,4 +456,5 @@ COMMANDS = {
     "snapshots": cmd_snapshots,
     "demo": cmd_demo,
     "diff": cmd_diff,
+    "units": cmd_units,
 }

@@ -128,6 +128,7 @@ EMAIL_FIX = (
 )
 
 
+_OTHER_EMAIL = "Email instansi (EMAIL GOV)"
 EMAIL_KINDS = ("Email kosong", "Format email tidak sah", "Email dipakai bersama", "Bukan email instansi")
 
 
@@ -152,7 +153,9 @@ def email_problem(email: str | None, users: int) -> str | None:
 
 
 def email_risks(not_activated: pd.DataFrame, sharing: pd.DataFrame) -> pd.DataFrame:
-    """Among ASN not yet activated: those whose email would block the token, with the fix."""
+    """Among ASN not yet activated: those whose email would block the token, with the fix. The
+    token went to `email` (SIASN's EMAIL); where the file also has a sound `email_gov` (EMAIL
+    GOV), the fix is to register that one in SAPK."""
     users = not_activated["nip"].map(dict(zip(sharing["nip"], sharing["email_users"], strict=True))).fillna(0)
     reasons = [
         email_problem(None if pd.isna(e) else str(e), int(u))
@@ -167,9 +170,20 @@ def email_risks(not_activated: pd.DataFrame, sharing: pd.DataFrame) -> pd.DataFr
             "Masalah": reasons,
         }
     )
-    frame = frame[frame["Masalah"].notna()].reset_index(drop=True)
-    frame["Cara memperbaiki"] = EMAIL_FIX
-    return frame
+    others = not_activated["email_gov"] if "email_gov" in not_activated else pd.Series(None, index=frame.index)
+    has_other = others.notna().any()
+    if has_other:
+        frame[_OTHER_EMAIL] = others.fillna("").to_numpy()
+    kept = frame["Masalah"].notna()
+    frame["Cara memperbaiki"] = [_email_fix(str(o)) for o in frame[_OTHER_EMAIL]] if has_other else EMAIL_FIX
+    return frame[kept].reset_index(drop=True)
+
+
+def _email_fix(other: str) -> str:
+    """The fix for one ASN: their EMAIL GOV when it would carry the token, else the usual way."""
+    if other and email_problem(other, 1) is None:
+        return f"Daftarkan email instansi {other} (kolom EMAIL GOV) sebagai email SAPK melalui admin SAPK di satker."
+    return EMAIL_FIX
 
 
 # ----------------------------------------------------------------------------- Sanksi

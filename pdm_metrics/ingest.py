@@ -114,14 +114,16 @@ def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:
     earlier = snapshots[snapshots["snapshot_date"].dt.date <= day]
     row = earlier.iloc[-1] if not earlier.empty else snapshots.iloc[0]
     stored_day = row["snapshot_date"].date()
-    units = store.summary_counts(con, by_opd=True, snapshot_date=stored_day)
+    # Units as read, like the new file's: a Peta Unit Kerja may have grouped them into OPD since.
+    units = store.unit_totals(con, stored_day)
     columns = frozenset(COLUMN_LABELS[column] for flag, column in OPTIONAL_COLUMN_FLAGS.items() if row[flag])
     return SnapshotShape(
         stored_day,
         int(units["total"].sum()),
         int(units["activated"].sum()),
-        dict(zip(units["opd_key"], units["opd"], strict=True)),
+        dict(zip(units["unit_key"], units["unit"], strict=True)),
         columns,
+        "unit kerja" if store.has_unit_map(con) else "OPD",
     )
 
 

@@ -30,8 +30,9 @@ class SnapshotShape:
     day: date
     total: int
     activated: int
-    units: dict[str, str]  # unit key -> name
+    units: dict[str, str]  # unit key -> name (units as read from the file: an OPD, or SIASN's UNOR)
     columns: frozenset[str]  # the optional columns it carried, by their labels ("Status PDM", …)
+    unit_word: str = "OPD"  # what the units are called ("unit kerja" once a Peta Unit Kerja groups them)
 
 
 def plausibility_notices(
@@ -66,8 +67,8 @@ def _population_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
         named = ", ".join(vanished[:MAX_NAMED_UNITS])
         more = f" dan {format_int(len(vanished) - MAX_NAMED_UNITS)} lainnya" if len(vanished) > MAX_NAMED_UNITS else ""
         notices.append(
-            f"{format_int(len(vanished))} OPD pada snapshot {format_date(stored.day)} tidak ada di berkas ini: "
-            f"{named}{more}."
+            f"{format_int(len(vanished))} {stored.unit_word} pada snapshot {format_date(stored.day)} "
+            f"tidak ada di berkas ini: {named}{more}."
         )
     return notices
 

@@ -9,7 +9,7 @@ offline with no browser and no system fonts.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class ReportData:
     at_risk_rows: list[list[str]]  # OPD, Tahap, Persentase, Proyeksi, Keterangan; worst first
     at_risk_note: str  # says when the list is cut ("" when it is whole)
     follow_up_rows: list[list[str]]  # Tahap, ASN belum, OPD terlibat
+    notes: list[str] = field(default_factory=list)  # what the reader must know (units not yet mapped)
 
 
 def trend_png(history: list[Rates], calendar: Calendar) -> bytes:
@@ -146,6 +147,8 @@ def build_report(data: ReportData, calendar: Calendar) -> bytes:
     pdf.multi_cell(0, 8, data.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, f"Keadaan per {format_date(data.snapshot_date)} · {data.scope}", new_x="LMARGIN", new_y="NEXT")
+    for note in data.notes:
+        pdf.paragraph("Catatan", note)
     pdf.heading("Kesimpulan per tahap")
     for headline, text in data.verdicts:
         pdf.paragraph(headline, text)

@@ -23,6 +23,8 @@ class Column(StrEnum):
     EMAIL = "email"
     JENIS_ASN = "jenis_asn"
     INSTANSI = "instansi"
+    EMAIL_GOV = "email_gov"
+    UNIT_ID = "unit_id"
 
 
 REQUIRED_COLUMNS: tuple[Column, ...] = (
@@ -45,6 +47,8 @@ COLUMN_LABELS: dict[Column, str] = {
     Column.EMAIL: "Email",
     Column.JENIS_ASN: "Jenis ASN",
     Column.INSTANSI: "Instansi",
+    Column.EMAIL_GOV: "Email instansi",
+    Column.UNIT_ID: "ID unit kerja",
 }
 
 # Aliases as found in SAPK/SIASN exports and hand-made files, already in the
@@ -84,8 +88,14 @@ HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
         "STATUSUPDATEDATA",
     ),
     Column.STATUS_VERIFIKASI: ("STATUSVERIFIKASI", "VERIFIKASI", "STATUSVERIFIKASIDATA"),
-    # The activation token goes to the email registered in SAPK: SIASN's EMAIL, before EMAIL GOV.
-    Column.EMAIL: ("EMAIL", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL", "EMAILGOV"),
+    # The activation token goes to the email registered in SAPK: SIASN's EMAIL. Its EMAIL GOV is
+    # kept beside it, as the address to suggest when EMAIL would block the token; a file with only
+    # an EMAIL GOV column has it read as the email (reading.files).
+    Column.EMAIL: ("EMAIL", "ALAMATEMAIL", "EMAILPEGAWAI", "SUREL"),
+    Column.EMAIL_GOV: ("EMAILGOV", "EMAILDINAS", "EMAILINSTANSI"),
+    # The ID of the unit column's ID/NAMA pair (UNOR ID beside UNOR NAMA): reading.files pairs it
+    # with whatever column serves as OPD, so it has no aliases of its own.
+    Column.UNIT_ID: (),
     Column.JENIS_ASN: ("JENISPEGAWAINAMA", "JENISPEGAWAI", "JENISASN", "STATUSPEGAWAI", "JENISKEPEGAWAIAN"),
     # Where the ASN works before the agency that holds their file.
     Column.INSTANSI: (
@@ -163,6 +173,7 @@ class Table(StrEnum):
     PROFILE = "nip_profile_summary"
     UNITS = "units"
     COLUMN_CHOICES = "column_choices"
+    UNIT_MAP = "unit_map"
 
 
 # The snapshot flags that say whether a file carried an optional column (snapshots.has_*).
@@ -200,6 +211,8 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "email",
     "instansi",
     "instansi_key",
+    "email_gov",
+    "unit_id",
 )
 
 

@@ -29,12 +29,13 @@ SIASN_HEADER = [
 ]  # fmt: skip
 # NIP_D looks like a PNS number (digits 13-14 a month), yet SIASN says PPPK: the column wins.
 NIP_D = "198801012022031004"
+UNOR_IDS = {"SD NEGERI 57/V TUNGKAL ILIR": "8ae483c8", "PUSKESMAS BETARA": "8ae483c9"}
 
 
 def siasn_row(nip: str, name: str, unor: str, kind: str, work: str, email: str, gov: str, status: str) -> list[str]:
     return [
         "A1B2", nip, "123456789", name, "", "S.Pd", "01-01-1990", "Laki-laki", "1501010101900001", email, gov,
-        "1" if kind.startswith("PNS") else "2", kind, "Aktif", "III/a", "Guru", "Kuala Tungkal", "U1", unor,
+        "1" if kind.startswith("PNS") else "2", kind, "Aktif", "III/a", "Guru", "Kuala Tungkal", UNOR_IDS[unor], unor,
         "I1", "Pemerintah Kab. Tanjung Jabung Barat", "I1", work, "S1", "Dinas Pendidikan", "S2", "Dinas Pendidikan",
         status,
     ]  # fmt: skip
@@ -74,6 +75,8 @@ def test_siasn_headers_are_read_as_siasn_writes_them() -> None:
     kinds = rows["jenis_asn"].to_dict()
     assert kinds == {NIP_A: "PNS", NIP_B: "PNS", NIP_C: "PPPK", NIP_D: "PPPK"}  # from JENIS PEGAWAI NAMA
     assert rows.loc[NIP_A, "email"] == "budi@gmail.com"  # EMAIL, the one SAPK sends the token to
+    assert rows.loc[NIP_A, "email_gov"] == "budi@tanjabbarkab.go.id" and rows["email_gov"].isna()[NIP_B]
+    assert rows.loc[NIP_A, "unit_id"] == "8ae483c8"
     assert set(rows["opd"]) == {"SD NEGERI 57/V TUNGKAL ILIR", "PUSKESMAS BETARA"}  # UNOR NAMA
     # One instansi in the whole file: no instansi level, the units keep their plain names.
     assert Column.INSTANSI not in roster.columns_present and rows["instansi"].isna().all()
@@ -85,10 +88,14 @@ def test_the_upload_shows_which_file_column_became_which_field(tmp_path: Path) -
     mapping = preview.mapping.set_index("Kolom berkas")
     assert mapping.loc["NIP BARU", "Dibaca sebagai"] == "NIP"
     assert mapping.loc["NIP LAMA", "Dibaca sebagai"] == "tidak dipakai"
-    assert mapping.loc["EMAIL", "Keterangan"] == "dipakai sebagai Email (lebih diutamakan daripada EMAIL GOV)"
-    assert mapping.loc["EMAIL GOV", "Keterangan"] == "tidak dipakai: Email diambil dari EMAIL"
+    # Both emails are kept: EMAIL is where the token went, EMAIL GOV the address to suggest.
+    assert mapping.loc["EMAIL", "Dibaca sebagai"] == "Email"
+    assert mapping.loc["EMAIL GOV", "Dibaca sebagai"] == "Email instansi"
     assert mapping.loc["JENIS PEGAWAI NAMA", "Dibaca sebagai"] == "Jenis ASN"
-    assert mapping.loc["UNOR ID", "Dibaca sebagai"] == "tidak dipakai"
+    # The ID beside the unit's name is the unit's ID (the Peta Unit Kerja matches on it).
+    assert mapping.loc["UNOR ID", "Dibaca sebagai"] == "ID unit kerja"
+    assert mapping.loc["UNOR ID", "Keterangan"] == "pasangan ID dari UNOR NAMA"
+    assert mapping.loc["PNS ID", "Dibaca sebagai"] == "tidak dipakai"
     assert "satu instansi saja" in str(mapping.loc["INSTANSI KERJA NAMA", "Keterangan"])
     assert "diambil dari INSTANSI KERJA NAMA" in str(mapping.loc["INSTANSI INDUK NAMA", "Keterangan"])
     assert len(mapping) == len(SIASN_HEADER)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from pdm_metrics import store
 from pdm_metrics.schema import Column
-from pdm_metrics.views import cadangan, kalender, unggah
+from pdm_metrics.unit_map import UnitMapFile
+from pdm_metrics.views import cadangan, kalender, peta_unit, unggah
 from ui.cache import connection
 from ui.login import current_user
 from ui.sidebar import select_snapshot, show_real_data
@@ -62,3 +64,27 @@ def restore(data: bytes) -> int:
     st.cache_data.clear()
     select_snapshot(None)
     return count
+
+
+def unit_map_view() -> peta_unit.UnitMapView:
+    return peta_unit.unit_map_view(connection())
+
+
+def preview_map_file(data: bytes, name: str) -> UnitMapFile:
+    return peta_unit.preview_map_file(data, name)
+
+
+def apply_map_file(read: UnitMapFile, name: str) -> str:
+    said = peta_unit.apply_map_file(connection(), read, name, current_user().username)
+    st.cache_data.clear()
+    return said
+
+
+def map_units(edited: pd.DataFrame) -> str:
+    said = peta_unit.map_units(connection(), edited, current_user().username)
+    st.cache_data.clear()
+    return said
+
+
+def map_export(today: date) -> tuple[str, bytes]:
+    return peta_unit.map_export(connection(), today)

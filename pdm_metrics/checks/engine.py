@@ -185,7 +185,9 @@ class RosterChecks:
         DuckDB they go straight from table to table; from a DuckDB of their own they stream over
         as Arrow batches (a national file is never copied whole)."""
         columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
-        insert = f"INSERT INTO {Table.ROSTER} (snapshot_id, {columns}) SELECT ?, {columns} FROM "
+        # A row's unit is its OPD as read; the store's Peta Unit Kerja may then group it under another OPD.
+        target = f"{Table.ROSTER} (snapshot_id, {columns}, unit, unit_key)"
+        insert = f"INSERT INTO {target} SELECT ?, {columns}, opd, opd_key FROM "
         attached = first(cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [self.catalog]))
         if attached[0]:
             _with_progress(cur, progress, lambda: cur.execute(insert + f"({self.valid_rows_sql()})", [snapshot_id]))

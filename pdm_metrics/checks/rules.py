@@ -39,7 +39,7 @@ MAX_SHOWN_VALUE = 80
 MAX_TEXT_LENGTH = 200
 # C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-_TEXT_COLUMNS = ("nama", "opd", "instansi", "email")
+_TEXT_COLUMNS = ("nama", "opd", "instansi", "email", "email_gov", "unit_id")
 
 # ----------------------------------------------------------------------------- whitespace
 
@@ -271,6 +271,8 @@ SELECT d.position, d.part, d.nip, d.nip_error,
            AS tgl_aktivasi_error,
        CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
        lower(d.email_cell) AS email, {_text_check("email", None)} AS email_error,
+       lower(d.email_gov_cell) AS email_gov, {_text_check("email_gov", None)} AS email_gov_error,
+       d.unit_id_value AS unit_id, {_text_check("unit_id", None)} AS unit_id_error,
        coalesce(d.jenis_word, CASE WHEN d.kind_code BETWEEN 1 AND 12 THEN 'PNS' WHEN d.nip IS NOT NULL THEN 'PPPK' END)
            AS jenis_asn,
        CASE WHEN d.jenis_asn_cell IS NOT NULL AND d.jenis_word IS NULL THEN $msg_jenis_unknown END AS jenis_asn_error
@@ -281,7 +283,9 @@ LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value
 
 # The cells that can fail a check (NIP, texts, statuses, date, jenis): each has an `<name>_error` column.
 _CHECKED_CELLS = ("nip", "nama", "opd", "instansi", "status_aktivasi", "status_pdm", "status_verifikasi")
-_ERROR_COLUMNS = tuple(f"{c}_error" for c in (*_CHECKED_CELLS, "tgl_aktivasi", "email", "jenis_asn"))
+_ERROR_COLUMNS = tuple(
+    f"{c}_error" for c in (*_CHECKED_CELLS, "tgl_aktivasi", "email", "email_gov", "unit_id", "jenis_asn")
+)
 _WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
 
 
@@ -409,7 +413,7 @@ def _problems_sql() -> str:
         *[(c, f"{c}_error", "$error", None) for c in ("status_aktivasi", "status_pdm", "status_verifikasi")],
         ("tgl_aktivasi", "tgl_aktivasi_error", "$error", None),
         ("tgl_aktivasi", "tgl_aktivasi_warning", "$warning", None),
-        ("email", "email_error", "$error", control_shown.format("email")),
+        *[(c, f"{c}_error", "$error", control_shown.format(c)) for c in ("email", "email_gov", "unit_id")],
         ("jenis_asn", "jenis_asn_error", "$error", None),
         ("nip", "duplicate_error", "$error", "nip"),
         ("nip", "duplicate_warning", "$warning", "nip"),

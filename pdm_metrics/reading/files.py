@@ -261,6 +261,8 @@ def _header_positions(
                 if rest:
                     columns[other] = _preferred(other, rest, texts)
         columns[column] = position
+    _email_gov_alone(columns, picked)
+    _unit_id_pair(columns, texts)
     uses = [_use(texts, position, columns, picked) for position, text in enumerate(texts) if text]
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -271,6 +273,27 @@ def _header_positions(
             "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
         )
     return columns, uses
+
+
+def _email_gov_alone(columns: dict[Column, int], picked: Mapping[Column, int]) -> None:
+    """A file whose only email column is EMAIL GOV: that is where the token went."""
+    if Column.EMAIL not in columns and Column.EMAIL_GOV in columns and Column.EMAIL_GOV not in picked:
+        columns[Column.EMAIL] = columns.pop(Column.EMAIL_GOV)
+
+
+def _unit_id_pair(columns: dict[Column, int], texts: list[str]) -> None:
+    """The ID column of the OPD column's ID/NAMA pair (UNOR ID beside UNOR NAMA) is the unit's
+    ID: the Peta Unit Kerja matches on it before the name, which a unit may change."""
+    if Column.UNIT_ID in columns or Column.OPD not in columns:
+        return
+    name = normalise_header(texts[columns[Column.OPD]])
+    if not name.endswith("NAMA") or len(name) == len("NAMA"):
+        return
+    pair = name.removesuffix("NAMA") + "ID"
+    taken = set(columns.values())
+    position = next((p for p, t in enumerate(texts) if p not in taken and normalise_header(t) == pair), None)
+    if position is not None:
+        columns[Column.UNIT_ID] = position
 
 
 def _preferred(column: Column, positions: list[int], texts: list[str]) -> int:
@@ -301,6 +324,10 @@ def _use(texts: list[str], position: int, columns: dict[Column, int], picked: di
         label = COLUMN_LABELS[serves]
         if serves in picked:
             return HeaderUse(text, serves, f"dipilih operator sebagai {label}")
+        if serves == Column.UNIT_ID and serves not in picked:
+            return HeaderUse(text, serves, f"pasangan ID dari {texts[columns[Column.OPD]]}")
+        if serves == Column.EMAIL and column_for_header(text) == Column.EMAIL_GOV:
+            return HeaderUse(text, serves, "dipakai sebagai Email (berkas tidak memuat kolom EMAIL)")
         others = [t for p, t in enumerate(texts) if p != position and t and column_for_header(t) == serves]
         note = f"dipakai sebagai {label} (lebih diutamakan daripada {', '.join(others)})" if others else ""
         return HeaderUse(text, serves, note)
@@ -316,3 +343,49 @@ def header_key(texts: Sequence[str]) -> str:
     """A header's identity (the same columns in the same order, whatever the case and spacing):
     what a remembered choice of columns belongs to."""
     return hashlib.sha256("\x1f".join(normalise_header(t) for t in texts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PlainTable:
+    """A small table of text read as it is (the Peta Unit Kerja): no roster rules."""
+
+    header: list[str]
+    rows: list[list[str]]  # each cell stripped, "" when empty
+    row_numbers: list[int]  # each row's number as the user sees it in the file
+
+
+MAX_PLAIN_TABLE_BYTES = 50 * 1024**2
+
+
+def read_plain_table(data: bytes, name: str, is_header: Callable[[list[str]], bool]) -> PlainTable:
+    """The first table of a workbook (its first sheet with content) or a CSV, with the same
+    guards as a roster (size, zip bombs, HTML under an Excel name); RosterError otherwise. The
+    header is the first of the top rows that `is_header` accepts (a title may sit above it)."""
+    if len(data) > MAX_PLAIN_TABLE_BYTES:
+        raise RosterError(f"Berkas {PurePath(name).name} terlalu besar (lebih dari 50 MB) untuk sebuah peta.")
+    if not data.strip():
+        raise RosterError(f"Berkas {PurePath(name).name} kosong: tidak ada isi yang dapat dibaca.")
+    if data.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
+        grids = [g for g in _workbook_grids(data, PurePath(name).name) if g.cells.num_rows]
+        if not grids:
+            raise RosterError(f"Berkas {PurePath(name).name} tidak memuat baris.")
+        grid = _Grid(grids[0].cells, _first_filled_row(grids[0].cells), 0, "", [], grids[0].label)
+        first_row = grid.header_index + 2
+    elif PurePath(name).suffix.lower() in EXCEL_SUFFIXES or data[:512].lstrip().lower().startswith(
+        (b"<html", b"<!doc")
+    ):
+        raise RosterError(f"Berkas {PurePath(name).name} bukan berkas Excel yang sah. Simpan ulang dari Excel.")
+    else:
+        csv_grid = read_csv_grid(data)
+        _report_bad_csv_rows(csv_grid.bad_rows)
+        grid = _Grid(csv_grid.table, 0, 0, "", [], name)
+        first_row = csv_grid.header_record + 2
+    rows = [[_cell_text(v) for v in row.values()] for row in grid.cells.slice(grid.header_index).to_pylist()]
+    found = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if is_header(row)), 0)
+    header, body = rows[found], rows[found + 1 :]
+    numbered = [(first_row + found + i, row) for i, row in enumerate(body) if any(row)]
+    return PlainTable(header, [row for _, row in numbered], [n for n, _ in numbered])
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else " ".join(str(value).split())

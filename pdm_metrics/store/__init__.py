@@ -8,6 +8,7 @@
     queries     every read the pages make
     journal     audit log and data version
     admin       deadline extensions, backup and restore
+    unit_map    Peta Unit Kerja: which OPD each unit belongs to, applied to every snapshot
 
 Callers use the names re-exported here (`store.connect`, `store.summary_counts`, ...).
 """
@@ -44,6 +45,7 @@ from pdm_metrics.store.snapshots import (
     save_snapshot,
     snapshot_exists,
 )
+from pdm_metrics.store.unit_map import MapEntry, has_unit_map, unit_counts, unit_totals, unmapped_units
 
 
 def connect(path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None) -> Connection:
@@ -59,6 +61,7 @@ __all__ = [
     "DEFAULT_DB_PATH",
     "OPD_BY_NAME",
     "Connection",
+    "MapEntry",
     "RosterFilter",
     "SavedSnapshot",
     "SnapshotMeta",
@@ -76,6 +79,7 @@ __all__ = [
     "data_version",
     "deadline_extensions",
     "email_sharing",
+    "has_unit_map",
     "list_snapshots",
     "nip_profile_counts",
     "opd_choices",
@@ -92,4 +96,7 @@ __all__ = [
     "snapshot_exists",
     "summary_counts",
     "transaction",
+    "unit_counts",
+    "unit_totals",
+    "unmapped_units",
 ]

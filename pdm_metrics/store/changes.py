@@ -78,6 +78,15 @@ def store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: da
         _store_changes(cur, snapshot_id, int(after))
 
 
+def restore_stored_changes(cur: Connection) -> None:
+    """Work out again every stored pair (after the units were regrouped into other OPD)."""
+    pairs = cur.execute(f"SELECT from_id, to_id FROM {Table.CHANGE_PAIRS}").fetchall()
+    for table in CHANGE_TABLES:
+        cur.execute(f"DELETE FROM {table}")
+    for from_id, to_id in pairs:
+        _store_changes(cur, int(from_id), int(to_id))
+
+
 def forget_changes(cur: Connection, snapshot_ids: Sequence[int]) -> None:
     for table in CHANGE_TABLES:
         cur.execute(

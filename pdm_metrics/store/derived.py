@@ -21,19 +21,28 @@ PROFILE_COUNTS = """count(*) AS total,
 
 
 def insert_summary(cur: Connection, snapshot_id: int) -> None:
-    """Counts per OPD and jenis ASN of one snapshot: what every page but Data reads."""
+    """Counts per unit and jenis ASN of one snapshot, with the OPD each unit is in: what every
+    page but Data reads (summed per OPD). The unit map then sets `mapped` (store.unit_map)."""
     cur.execute(
         f"""INSERT INTO {Table.SUMMARY}
-                (snapshot_id, opd_key, opd, jenis_asn, total, activated, pdm_done, verified, instansi_key, instansi)
-            SELECT snapshot_id, opd_key, min(opd), jenis_asn, count(*),
+                (snapshot_id, opd_key, opd, jenis_asn, total, activated, pdm_done, verified, instansi_key, instansi,
+                 unit_key, unit, unit_id, mapped)
+            SELECT snapshot_id, min(opd_key), min(opd), jenis_asn, count(*),
                    count(*) FILTER (WHERE activated),
                    count(*) FILTER (WHERE pdm_done),
                    count(*) FILTER (WHERE verified),
-                   min(instansi_key), min(instansi)
+                   min(instansi_key), min(instansi), unit_key, min(unit), unit_id, false
             FROM {Table.ROSTER} WHERE snapshot_id = ?
-            GROUP BY snapshot_id, opd_key, jenis_asn""",
+            GROUP BY snapshot_id, unit_key, unit_id, jenis_asn""",
         [snapshot_id],
     )
+
+
+def fill_units(cur: Connection) -> None:
+    """Rows stored before units were kept apart from OPD (older databases and backups): their
+    unit is the OPD they were stored under."""
+    cur.execute(f"UPDATE {Table.ROSTER} SET unit = opd, unit_key = opd_key WHERE unit_key IS NULL")
+    cur.execute(f"UPDATE {Table.SUMMARY} SET unit = opd, unit_key = opd_key, mapped = false WHERE unit_key IS NULL")
 
 
 def insert_profile_summary(cur: Connection, snapshot_id: int) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pdm_metrics.schema import CHANGE_KINDS, Table
 from pdm_metrics.store.db import Connection, first, has_column, transaction
-from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, rebuild_derived_summaries
+from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
 from pdm_metrics.store.snapshots import remove_sample_snapshots
 
 _SNAPSHOT_COLUMNS = """
@@ -138,6 +138,22 @@ def _column_choices(cur: Connection) -> None:
     )
 
 
+def _units_apart(cur: Connection) -> None:
+    """Each row keeps its unit as read (SIASN's UNOR, with its ID) beside the OPD the agency's
+    Peta Unit Kerja puts it in, and the second email SIASN exports (EMAIL GOV)."""
+    for table in (Table.ROSTER, Table.SUMMARY):
+        for column in ("unit", "unit_key", "unit_id"):
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    cur.execute(f"ALTER TABLE {Table.ROSTER} ADD COLUMN IF NOT EXISTS email_gov VARCHAR")
+    cur.execute(f"ALTER TABLE {Table.SUMMARY} ADD COLUMN IF NOT EXISTS mapped BOOLEAN")
+    fill_units(cur)
+    cur.execute(
+        f"""CREATE TABLE IF NOT EXISTS {Table.UNIT_MAP} (
+            unit_id VARCHAR, unit VARCHAR, unit_key VARCHAR, opd VARCHAR NOT NULL, opd_key VARCHAR NOT NULL,
+            mapped_by VARCHAR, mapped_at TIMESTAMP)"""
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -153,6 +169,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "changes numbered in reading order", _numbered_changes),
     Migration(6, "sample data apart from real data", _sample_data_apart),
     Migration(7, "column choices remembered per header", _column_choices),
+    Migration(8, "units apart from OPD (Peta Unit Kerja), EMAIL GOV kept", _units_apart),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

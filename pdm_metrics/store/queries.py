@@ -135,7 +135,8 @@ def roster_rows(
     come in the order of their keys: by name whatever the case ("Badan …" before "BKPSDM"),
     and within their instansi when the file has one (the order the rows are stored in)."""
     source, params = _roster_where(snapshot_date, where)
-    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email
+    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email,
+                     r.email_gov, r.unit
               {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip LIMIT $limit"""
     return con.cursor().execute(sql, {**params, "limit": limit}).df()
 

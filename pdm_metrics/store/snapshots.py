@@ -14,6 +14,7 @@ from pdm_metrics.store.changes import forget_changes, store_neighbour_changes
 from pdm_metrics.store.db import Connection, first, transaction
 from pdm_metrics.store.derived import insert_profile_summary, insert_summary, rebuild_units
 from pdm_metrics.store.journal import audit, bump_data_version
+from pdm_metrics.store.unit_map import apply_unit_map
 
 # Hears how far (0..1) the rows have come into the roster table.
 StoreProgress = Callable[[float], None]
@@ -86,6 +87,7 @@ def save_snapshot(
         (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.ROSTER} WHERE snapshot_id = ?", [new_id]))
         _insert_snapshot_row(cur, new_id, meta, int(count))
         insert_summary(cur, new_id)
+        apply_unit_map(cur, new_id)
         insert_profile_summary(cur, new_id)
         rebuild_units(cur)
         store_neighbour_changes(cur, new_id, meta.snapshot_date)

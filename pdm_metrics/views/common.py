@@ -119,6 +119,25 @@ def by_name(column: pd.Series) -> pd.Series:
     return column.str.lower() if pd.api.types.is_string_dtype(column) else column
 
 
+UNMAPPED_SHOWN = 5
+
+
+def unmapped_note(con: store.Connection, day: date) -> str | None:
+    """The units of a snapshot the Peta Unit Kerja does not name (each counted as an OPD of its
+    own until mapped), most ASN first; None when all are mapped or no map is loaded."""
+    units = store.unmapped_units(con, day)
+    if units.empty:
+        return None
+    pairs = list(zip(units["unit"].astype(str), units["asn"].astype(int), strict=True))
+    shown = ", ".join(f"{unit} ({format_int(asn)} ASN)" for unit, asn in pairs[:UNMAPPED_SHOWN])
+    rest = len(pairs) - UNMAPPED_SHOWN
+    more = f", dan {format_int(rest)} unit lainnya" if rest > 0 else ""
+    return (
+        f"{format_int(len(pairs))} unit belum dipetakan ke OPD: {shown}{more}. Unit ini dihitung sebagai OPD "
+        "tersendiri sampai dipetakan di halaman Peta Unit Kerja."
+    )
+
+
 def column_available(con: store.Connection, day: date, flag: str) -> bool:
     """Whether the snapshot of `day` carried an optional column (`flag`: schema.OPTIONAL_COLUMN_FLAGS)."""
     snapshot = store.list_snapshots(con)

@@ -79,6 +79,7 @@ def report_pdf(
         ],
         at_risk_note=_at_risk_note(len(risky)),
         follow_up_rows=follow_rows,
+        notes=summary.notes,
     )
     return day, report.build_report(data, calendar)
 

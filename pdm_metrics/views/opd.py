@@ -114,6 +114,7 @@ class OpdDetail:
     figure: go.Figure
     missing: dict[Metric, pd.DataFrame]  # display frames of ASN who have not yet done each phase
     available: dict[Metric, bool]
+    units: pd.DataFrame  # the units (UNOR) the OPD is made of, lowest activation first; empty for one unit
 
 
 def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
@@ -131,4 +132,21 @@ def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_
     names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
     name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
     view.figure.update_layout(title={"text": f"Perkembangan PDM: {name}"})
-    return OpdDetail(name, view.figure, missing, available)
+    return OpdDetail(name, view.figure, missing, available, _unit_table(con, day, opd_key, filters, available))
+
+
+def _unit_table(
+    con: store.Connection, day: date, opd_key: str, filters: Filters, available: dict[Metric, bool]
+) -> pd.DataFrame:
+    """Per unit of the OPD (SIASN's UNOR, grouped by the Peta Unit Kerja), lowest activation first."""
+    units = store.unit_counts(con, day, opd_key, list(filters.jenis_asn) or None)
+    if len(units) < 2:
+        return pd.DataFrame()
+    table = pd.DataFrame({"Unit kerja": units["unit"], "Jumlah ASN": units["total"].map(format_int)})
+    for metric in Metric:
+        table[metric.label] = [
+            format_pct(rate_pct(int(done), int(total))) if available[metric] else format_pct(None)
+            for done, total in zip(units[metric.value], units["total"], strict=True)
+        ]
+    order = (units[Metric.ACTIVATION.value] / units["total"]).sort_values(kind="stable").index
+    return table.loc[order].reset_index(drop=True)

@@ -32,6 +32,7 @@ from pdm_metrics.views.common import (
     by_name,
     selected_day,
     selection_counts,
+    unmapped_note,
 )
 from pdm_metrics.views.tren import overall_paces
 
@@ -131,6 +132,8 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
     notes = []
     if now.pdm_done is None:
         notes.append("Berkas snapshot ini tidak memuat kolom status PDM/verifikasi; angkanya tidak tersedia.")
+    if unmapped := unmapped_note(con, day):
+        notes.append(unmapped)
     return Overview(
         snapshot_date=day,
         previous_date=previous,

@@ -1,0 +1,137 @@
+"""Peta Unit Kerja: which OPD each unit belongs to, loaded from a file or filled in on the page,
+applied to every stored snapshot at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from pdm_metrics import export, store
+from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.store import unit_map as stored_map
+from pdm_metrics.unit_map import STATUS_HEADER, UNMAPPED, UnitMapFile, read_unit_map
+from pdm_metrics.views.common import MAX_LISTED_UNITS
+
+# The map's columns as the page shows them and the exported file writes them (SIASN's names, so
+# an exported map can be filled in beside a SIASN export and read back).
+UNIT_ID, UNIT, OPD, ASN = "UNOR ID", "UNOR NAMA", "OPD", "Jumlah ASN"
+# What the editor's OPD cell says until the operator picks one (a blank cell reads "None" there).
+NOT_YET = "(belum dipetakan)"
+
+
+@dataclass(frozen=True)
+class UnitMapView:
+    has_map: bool
+    mapped: int  # stored units the map names
+    unmapped: pd.DataFrame  # unit_key, UNOR ID, UNOR NAMA, Jumlah ASN, OPD (empty): most ASN first
+    unmapped_total: int  # before the cut to MAX_LISTED_UNITS
+    unmapped_asn: int
+    opd_names: list[str]  # the OPD the map already names, for the editor's choices
+    current: pd.DataFrame  # the map as stored: UNOR ID, UNOR NAMA, OPD, Jumlah ASN
+
+
+def unit_map_view(con: store.Connection) -> UnitMapView:
+    units = stored_map.stored_units(con)
+    entries = stored_map.unit_map(con)
+    has_map = not entries.empty
+    waiting = units[~units["mapped"].fillna(False).astype(bool)] if has_map else units
+    unmapped = pd.DataFrame(
+        {
+            "unit_key": waiting["unit_key"],
+            UNIT_ID: waiting["unit_id"].fillna(""),
+            UNIT: waiting["unit"],
+            ASN: waiting["asn"].astype("int64"),
+            OPD: NOT_YET,
+        }
+    ).reset_index(drop=True)
+    opd_names = sorted(set(entries["opd"].astype(str)), key=str.casefold)
+    current = pd.DataFrame(
+        {UNIT_ID: entries["unit_id"].fillna(""), UNIT: entries["unit"].fillna(""), OPD: entries["opd"]}
+    )
+    return UnitMapView(
+        has_map,
+        int(units["mapped"].fillna(False).astype(bool).sum()),
+        unmapped.head(MAX_LISTED_UNITS),
+        len(unmapped),
+        int(unmapped[ASN].sum()),
+        opd_names,
+        current,
+    )
+
+
+def preview_map_file(data: bytes, name: str) -> UnitMapFile:
+    """The map a file holds, checked (UnitMapError naming the rows otherwise); nothing stored."""
+    return read_unit_map(data, name)
+
+
+def apply_map_file(con: store.Connection, read: UnitMapFile, source: str, actor: str) -> str:
+    """The file's map replaces the stored one; what changed, in a sentence."""
+    applied = stored_map.replace_unit_map(con, read.entries, actor, source)
+    return _applied_sentence(applied)
+
+
+def map_units(con: store.Connection, edited: pd.DataFrame, actor: str) -> str:
+    """The OPD the operator filled in for unmapped units (rows left empty stay unmapped)."""
+    chosen = edited[OPD].fillna("").astype(str).str.strip()
+    filled = edited[(chosen != "") & (chosen != NOT_YET)]
+    if filled.empty:
+        return "Belum ada OPD yang diisi."
+    entries = [
+        stored_map.MapEntry(str(row[UNIT_ID]).strip() or None, str(row[UNIT]), str(row[OPD]).strip())
+        for _, row in filled.iterrows()
+    ]
+    return _applied_sentence(stored_map.map_units(con, entries, actor))
+
+
+def _applied_sentence(applied: stored_map.MapApplied) -> str:
+    return (
+        f"Peta diterapkan ke semua snapshot: {format_int(applied.entries)} unit dalam peta, "
+        f"{format_int(applied.regrouped_units)} unit ({format_int(applied.regrouped_rows)} baris ASN) pindah OPD, "
+        f"{format_int(applied.unmapped_units)} unit belum dipetakan."
+    )
+
+
+def map_export(con: store.Connection, today: date) -> tuple[str, bytes]:
+    """(file name, xlsx): the map plus every stored unit not yet in it, with its ASN, ready to be
+    filled in and loaded back (rows marked 'belum dipetakan' may come back with OPD still empty)."""
+    frame = map_export_frame(con)
+    title = f"Peta Unit Kerja per {format_date(today)}"
+    subtitle = "Isi kolom OPD untuk unit yang belum dipetakan, lalu unggah kembali berkas ini."
+    return f"peta-unit-kerja_{today.isoformat()}.xlsx", export.to_xlsx_bytes(frame, title, subtitle, "Peta Unit")
+
+
+def map_export_frame(con: store.Connection) -> pd.DataFrame:
+    units = stored_map.stored_units(con)
+    entries = stored_map.unit_map(con)
+    by_id = units.dropna(subset=["unit_id"]).groupby("unit_id")["asn"].sum()
+    by_name = units.assign(name=units["unit"].map(_folded)).groupby("name")["asn"].sum()
+    asn = [
+        int(by_id.get(unit_id, 0)) if isinstance(unit_id, str) else int(by_name.get(_folded(unit), 0))
+        for unit_id, unit in zip(entries["unit_id"], entries["unit"], strict=True)
+    ]
+    mapped = pd.DataFrame(
+        {
+            UNIT_ID: entries["unit_id"].fillna(""),
+            UNIT: entries["unit"].fillna(""),
+            OPD: entries["opd"],
+            ASN: asn,
+            STATUS_HEADER: "",
+        }
+    )
+    waiting = units[~units["mapped"].fillna(False).astype(bool)] if not entries.empty else units
+    unmapped = pd.DataFrame(
+        {
+            UNIT_ID: waiting["unit_id"].fillna(""),
+            UNIT: waiting["unit"],
+            OPD: "",
+            ASN: waiting["asn"],
+            STATUS_HEADER: UNMAPPED,
+        }
+    )
+    return pd.concat([mapped, unmapped], ignore_index=True)
+
+
+def _folded(text: object) -> str:
+    return " ".join(str(text).split()).casefold()

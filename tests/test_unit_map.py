@@ -1,0 +1,280 @@
+"""Peta Unit Kerja: SIASN's units (UNOR) grouped into the agency's OPD, on every stored snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pdm_metrics import store
+from pdm_metrics.ingest import ingest_roster, plausibility
+from pdm_metrics.roster import read_roster
+from pdm_metrics.store import unit_map as stored_map
+from pdm_metrics.unit_map import UnitMapError, read_unit_map
+from pdm_metrics.views import laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
+from pdm_metrics.views.common import Filters, calendar_in_force
+from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.test_siasn import NIP_D, SIASN_HEADER, UNOR_IDS, siasn_file, siasn_row
+
+ROOT = Path(__file__).resolve().parent.parent
+JULY_11, AUGUST_1 = dt.date(2021, 7, 11), dt.date(2021, 8, 1)
+SD, PUSKESMAS = "SD NEGERI 57/V TUNGKAL ILIR", "PUSKESMAS BETARA"
+
+
+def stored_siasn(tmp_path: Path) -> store.Connection:
+    """The SIASN file of test_siasn (2 units, 4 ASN, 2 PPPK) stored as 11 July 2021."""
+    con = store.connect(tmp_path / "t.duckdb")
+    ingest_roster(con, read_roster(siasn_file(), "siasn_20210711.csv"))
+    return con
+
+
+def map_file(*rows: tuple[str, str, str]) -> bytes:
+    return csv_bytes([["UNOR ID", "UNOR NAMA", "OPD"], *[list(row) for row in rows]])
+
+
+def load(con: store.Connection, data: bytes, name: str = "peta.csv") -> str:
+    return peta_unit.apply_map_file(con, read_unit_map(data, name), name, "ani")
+
+
+def per_opd(con: store.Connection, day: dt.date | None = None) -> dict[str, tuple[int, int]]:
+    counts = store.summary_counts(con, by_opd=True, snapshot_date=day)
+    rows = zip(counts["opd"].astype(str), counts["total"].astype(int), counts["activated"].astype(int), strict=True)
+    return {opd_name: (int(total), int(activated)) for opd_name, total, activated in rows}
+
+
+def test_a_map_loaded_after_the_snapshot_regroups_it_with_exact_counts(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    assert per_opd(con) == {SD: (2, 1), PUSKESMAS: (2, 1)}  # no map: each unit is its own row
+    said = load(con, map_file(("", "sd negeri 57/v  tungkal ilir", "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    assert "2 unit (4 baris ASN) pindah OPD, 0 unit belum dipetakan" in said
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinkes": (2, 1)}
+    pppk = store.summary_counts(con, by_opd=True, jenis_asn=["PPPK"])
+    assert dict(zip(pppk["opd"], pppk["total"].astype(int), strict=True)) == {"Dinas Pendidikan": 1, "Dinkes": 1}
+    # The roster rows moved with their units: lists and exports name the OPD, and keep the unit.
+    rows = store.roster_rows(con, JULY_11).set_index("nip")
+    assert rows.loc[NIP_A, "opd"] == "Dinas Pendidikan" and rows.loc[NIP_A, "unit"] == SD
+    assert rows.loc[NIP_C, "opd"] == "Dinkes"
+    # The next snapshot is grouped as it is stored, without loading the map again; its units are
+    # compared with the stored units as read, so none is reported missing.
+    august = read_roster(siasn_file(), "siasn_20210801.csv")
+    assert plausibility(con, august, dt.date(2026, 12, 1)) == []
+    ingest_roster(con, august)
+    assert per_opd(con, AUGUST_1) == {"Dinas Pendidikan": (2, 1), "Dinkes": (2, 1)}
+    con.close()
+
+
+def test_changing_the_map_regroups_history_and_the_changes_between_snapshots(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    later = csv_bytes(
+        [
+            SIASN_HEADER,
+            siasn_row(NIP_A, "Budi", SD, "PNS DAERAH", "T", "budi@gmail.com", "", "Sudah"),
+            siasn_row(NIP_B, "Siti", SD, "CPNS DAERAH", "T", "siti@yahoo.com", "", "Sudah"),  # moved school
+            siasn_row(NIP_C, "Rina", PUSKESMAS, "PPPK", "T", "", "", "Sudah"),
+            siasn_row(NIP_D, "Dewi", SD, "PPPK", "T", "dewi@gmail.com", "", "Belum"),
+        ]
+    )
+    ingest_roster(con, read_roster(later, "siasn_20210801.csv"))
+    assert store.change_totals(con, JULY_11, AUGUST_1)["moved_in"] == 1  # two units: a move
+    # Both units in one OPD: Siti moved within it, which is no move between OPD.
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
+    assert store.change_totals(con, JULY_11, AUGUST_1)["moved_in"] == 0
+    assert per_opd(con, JULY_11) == {"Dinas Pendidikan": (4, 2)}
+    counts = perubahan.changes(con, JULY_11, AUGUST_1).summary
+    assert list(counts["OPD"]) == ["Dinas Pendidikan"]
+    con.close()
+
+
+def test_the_unit_id_wins_over_the_name(tmp_path: Path) -> None:
+    """A unit renamed in SIASN keeps its UNOR ID: the map finds it by ID."""
+    con = stored_siasn(tmp_path)
+    load(con, map_file((UNOR_IDS[SD], "SD N 57 (nama lama)", "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinkes": (2, 1)}
+    # An ID that names another unit than the name: the ID decides.
+    load(con, map_file((UNOR_IDS[PUSKESMAS], SD, "Dinkes"), ("", SD, "Dinas Pendidikan")))
+    assert per_opd(con)["Dinkes"] == (2, 1) and per_opd(con)["Dinas Pendidikan"] == (2, 1)
+    con.close()
+
+
+def test_an_unmapped_unit_stays_its_own_row_and_is_flagged_on_ringkasan_and_in_the_pdf(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    calendar = calendar_in_force(con)
+    assert not any("belum dipetakan" in n for n in ringkasan.overview(con, calendar, Filters()).notes)  # type: ignore[union-attr]
+    load(con, map_file(("", SD, "Dinas Pendidikan")))
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), PUSKESMAS: (2, 1)}
+    summary = ringkasan.overview(con, calendar, Filters())
+    assert summary is not None
+    note = "1 unit belum dipetakan ke OPD: PUSKESMAS BETARA (2 ASN)."
+    assert any(n.startswith(note) for n in summary.notes)
+    _, pdf = laporan.report_pdf(con, calendar, Filters(), dt.date(2026, 12, 1))
+    assert pdf.startswith(b"%PDF")
+    view = peta_unit.unit_map_view(con)
+    assert (view.mapped, view.unmapped_total, view.unmapped_asn) == (1, 1, 2)
+    assert list(view.unmapped[peta_unit.UNIT]) == [PUSKESMAS]
+    con.close()
+
+
+def test_the_opd_detail_opens_to_its_units(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
+    detail = opd.opd_detail(con, calendar_in_force(con), Filters(), "dinas pendidikan")
+    assert detail.name == "Dinas Pendidikan"
+    assert detail.units.to_dict("list") == {
+        "Unit kerja": [PUSKESMAS, SD],
+        "Jumlah ASN": ["2", "2"],
+        "Aktivasi": ["50,00%", "50,00%"],
+        "PDM": ["tidak tersedia", "tidak tersedia"],
+        "Verifikasi": ["tidak tersedia", "tidak tersedia"],
+    }
+    con.close()
+
+
+def test_the_operator_maps_units_on_the_page_and_the_audit_log_keeps_the_history(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan")))
+    untouched = peta_unit.unit_map_view(con).unmapped.drop(columns="unit_key")
+    assert peta_unit.map_units(con, untouched, "ani") == "Belum ada OPD yang diisi."  # "(belum dipetakan)" left
+    edited = untouched.assign(OPD=["Dinas Kesehatan"])
+    said = peta_unit.map_units(con, edited, "ani")
+    assert "0 unit belum dipetakan" in said
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinas Kesehatan": (2, 1)}
+    log = store.audit_entries(con)
+    actions = list(log["action"])
+    assert "ganti peta unit kerja" in actions and "petakan unit kerja" in actions
+    assert any(f"{PUSKESMAS} → Dinas Kesehatan" in d for d in log["detail"])
+    con.close()
+
+
+def test_the_exported_map_can_be_filled_in_and_loaded_back(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan")))
+    _, data = peta_unit.map_export(con, dt.date(2026, 12, 1))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows.index(["UNOR ID", "UNOR NAMA", "OPD", "Jumlah ASN", "Keterangan"])
+    body = rows[header + 1 :]
+    assert [r[:4] for r in body] == [["", SD, "Dinas Pendidikan", 2], [UNOR_IDS[PUSKESMAS], PUSKESMAS, "", 2]]
+    assert body[1][4] == "belum dipetakan"
+    # Loaded back untouched: the unfilled unit stays unmapped, which is no error.
+    again = read_unit_map(data, "peta.xlsx")
+    assert again.left_unmapped == 1 and len(again.entries) == 1
+    sheet.cell(row=header + 3, column=3, value="Dinas Kesehatan")
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    load(con, buffer.getvalue(), "peta.xlsx")
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinas Kesehatan": (2, 1)}
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [["UNOR NAMA", "OPD"], [SD, "Dinas Pendidikan"], [" sd negeri 57/v tungkal ilir", "Dinkes"]],
+            "Unit dipetakan ke dua OPD atau lebih: SD NEGERI 57/V TUNGKAL ILIR (baris 2, 3)",
+        ),
+        ([["UNOR ID", "OPD"], ["U1", "Dinas A"], ["U1", "Dinas B"]], "ID U1 (baris 2, 3)"),
+        ([["UNOR NAMA", "OPD"], [SD, "Dinas Pendidikan"], [PUSKESMAS, ""]], "OPD kosong pada baris 3"),
+        ([["Nama Sekolah", "Dinas"], [SD, "Dinas Pendidikan"]], "harus memuat kolom unit"),
+        ([["UNOR NAMA"], [SD]], "Judul kolom yang terbaca: UNOR NAMA"),
+        ([["UNOR NAMA", "OPD"]], "tidak memuat satu pun unit"),
+    ],
+)
+def test_bad_maps_are_refused_and_change_nothing(tmp_path: Path, rows: list[list[str]], message: str) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan")))
+    before = (stored_map.unit_map(con).to_dict("list"), per_opd(con), len(store.audit_entries(con)))
+    with pytest.raises(UnitMapError, match=re.escape(message)):
+        read_unit_map(csv_bytes(rows), "peta.csv")
+    assert (stored_map.unit_map(con).to_dict("list"), per_opd(con), len(store.audit_entries(con))) == before
+    con.close()
+
+
+def test_opd_names_in_another_case_are_one_opd(tmp_path: Path) -> None:
+    read = read_unit_map(map_file(("", SD, "DINAS PENDIDIKAN"), ("", PUSKESMAS, "Dinas  Pendidikan")), "p.csv")
+    assert {e.opd for e in read.entries} == {"DINAS PENDIDIKAN"}  # a tie: the first spelling
+    con = stored_siasn(tmp_path)
+    peta_unit.apply_map_file(con, read, "p.csv", "ani")
+    assert list(per_opd(con).values()) == [(4, 2)]
+    con.close()
+
+
+def test_the_map_is_kept_in_backups(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    backup = store.backup_zip(con, "admin")
+    load(con, map_file(("", SD, "Lain"), ("", PUSKESMAS, "Lain")))
+    store.restore_zip(con, backup, "admin")
+    assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinkes": (2, 1)}
+    con.close()
+
+
+def test_a_map_in_a_file_with_instansi_groups_units_within_their_instansi(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    ingest_roster(con, read_roster(siasn_file(work=("Kota Jambi", "Kab. Tanjab Barat")), "siasn_20210711.csv"))
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    assert per_opd(con) == {
+        "Dinas Pendidikan (Kab. Tanjab Barat)": (1, 0),
+        "Dinas Pendidikan (Kota Jambi)": (1, 1),
+        "Dinkes (Kab. Tanjab Barat)": (1, 0),
+        "Dinkes (Kota Jambi)": (1, 1),
+    }
+    assert stored_map.stored_units(con)["unit"].tolist().count(SD) == 2  # the unit's own name, for the map
+    con.close()
+
+
+def test_email_risk_names_the_email_the_token_went_to_and_suggests_email_gov(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    risks = tindak_lanjut.email_risk(con, Filters()).risks.set_index("NIP")
+    # Siti and Dewi (not activated): a personal EMAIL and no EMAIL GOV -> the usual fix, no empty column.
+    assert risks.loc[NIP_B, "Email"] == "siti@yahoo.com" and "Email instansi (EMAIL GOV)" not in risks
+    assert "admin SAPK" in str(risks.loc[NIP_B, "Cara memperbaiki"])
+    con.close()
+    data = csv_bytes(
+        [SIASN_HEADER, siasn_row(NIP_A, "Budi", SD, "PNS DAERAH", "T", "budi@gmail.com", "budi@tjb.go.id", "Belum")]
+    )
+    other = store.connect(tmp_path / "u.duckdb")
+    ingest_roster(other, read_roster(data, "siasn_20210711.csv"))
+    row = tindak_lanjut.email_risk(other, Filters()).risks.iloc[0]
+    assert row["Email"] == "budi@gmail.com" and row["Email instansi (EMAIL GOV)"] == "budi@tjb.go.id"
+    assert row["Cara memperbaiki"].startswith("Daftarkan email instansi budi@tjb.go.id (kolom EMAIL GOV)")
+    other.close()
+
+
+def test_units_import_and_export_on_the_command_line(tmp_path: Path) -> None:
+    db, roster, peta, out = (
+        tmp_path / "t.duckdb",
+        tmp_path / "siasn_20210711.csv",
+        tmp_path / "peta.csv",
+        tmp_path / "o.xlsx",
+    )
+    roster.write_bytes(siasn_file())
+    peta.write_bytes(map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pdm_metrics", *args, "--db", str(db)]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+    assert cli("ingest", str(roster)).returncode == 0
+    loaded = cli("units", "import", str(peta))
+    assert loaded.returncode == 0 and json.loads(loaded.stdout) == {"entries": 2, "left_unmapped": 0}
+    rates = cli("rates", "--by", "opd")
+    assert rates.stdout.splitlines()[1:] == [
+        "2021-07-11,Dinas Pendidikan,2,1,,,50.00,,",
+        "2021-07-11,Dinkes,2,1,,,50.00,,",
+    ]
+    assert cli("units", "export", "--out", str(out)).returncode == 0 and out.read_bytes().startswith(b"PK")
+    peta.write_bytes(map_file(("", SD, "Dinas Pendidikan"), ("", SD, "Dinkes")))
+    refused = cli("units", "import", str(peta))
+    assert (
+        refused.returncode == 1 and "Unit dipetakan ke dua OPD" in refused.stderr and "Traceback" not in refused.stderr
+    )
+    assert cli("rates", "--by", "opd").stdout == rates.stdout  # nothing changed
