@@ -12,6 +12,7 @@ import duckdb
 
 from pdm_metrics.errors import StoreError
 from pdm_metrics.schema import Table
+from pdm_metrics.store.changes import store_missing_neighbour_changes
 from pdm_metrics.store.db import Connection, first, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
 from pdm_metrics.store.journal import audit, bump_data_version, record_audit
@@ -91,6 +92,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
                 fill_email_users(cur)  # a backup from before the column was added
                 fill_units(cur)  # a backup from before units were kept apart from OPD
                 regroup_units(cur)  # the map the backup holds (none in an older backup)
+                store_missing_neighbour_changes(cur)  # derived: not in backups
                 rebuild_derived_summaries(cur)  # derived: not in backups
                 remove_sample_snapshots(cur, actor)  # a backup from before sample data had a file of their own
                 audit(cur, actor, "pulihkan cadangan", f"{len(restored)} tabel")

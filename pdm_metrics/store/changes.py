@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import duckdb
 import pandas as pd
 
-from pdm_metrics.errors import StoreError
 from pdm_metrics.schema import CHANGE_KINDS, Table
-from pdm_metrics.store.db import Connection, first, has_column, list_param, transaction
+from pdm_metrics.store.db import Connection, first, has_column, list_param
 from pdm_metrics.store.derived import CHANGE_TABLES
 
 # Names in the order a reader looks them up: "Badan Kesbangpol", "Bapenda", "BKPSDM" (a plain
@@ -78,6 +76,19 @@ def store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: da
         _store_changes(cur, snapshot_id, int(after))
 
 
+def store_missing_neighbour_changes(cur: Connection) -> None:
+    """The changes between each snapshot and the one before it, where not stored (after an
+    upgrade or a restore emptied them): a read finds them as an ingest leaves them."""
+    pairs = cur.execute(
+        f"""SELECT before_id, id FROM (
+                SELECT id, lag(id) OVER (ORDER BY snapshot_date) AS before_id FROM {Table.SNAPSHOTS})
+            WHERE before_id IS NOT NULL
+              AND (before_id, id) NOT IN (SELECT (from_id, to_id) FROM {Table.CHANGE_PAIRS})"""
+    ).fetchall()
+    for from_id, to_id in pairs:
+        _store_changes(cur, int(from_id), int(to_id))
+
+
 def restore_stored_changes(cur: Connection) -> None:
     """Work out again every stored pair (after the units were regrouped into other OPD)."""
     pairs = cur.execute(f"SELECT from_id, to_id FROM {Table.CHANGE_PAIRS}").fetchall()
@@ -103,22 +114,18 @@ def _pair_ids(con: Connection, from_date: date, to_date: date) -> tuple[int | No
 
 
 def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[str, dict[str, object], bool]:
-    """The changes between two snapshots as a FROM-able query, and whether they are stored:
-    they are computed and stored first when the pair is new, or computed on the fly on a
-    read-only connection (also to a database stored by an older version)."""
+    """The changes between two snapshots as a FROM-able query, and whether they are stored.
+
+    Neighbouring snapshots have their changes stored at ingest (what Perubahan opens with); any
+    other pair is worked out in the query itself. A read never writes: it must not wait behind an
+    upload for the writers' lock, nor hold one up."""
     from_id, to_id = _pair_ids(con, from_date, to_date)
     params: dict[str, object] = {"from_id": from_id, "to_id": to_id}
     sql = f"SELECT count(*) FROM {Table.CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id"
     (stored,) = first(con.cursor().execute(sql, params))
-    if stored and not has_column(con, Table.CHANGES, "list_order"):
-        return f"({_CHANGES_SELECT})", params, False
-    if stored == 0 and from_id is not None and to_id is not None:
-        try:
-            with transaction(con) as cur:
-                _store_changes(cur, from_id, to_id)
-        except (StoreError, duckdb.InvalidInputException):  # a read-only connection
-            return f"({_CHANGES_SELECT})", params, False
-    return _STORED_PAIR, params, True
+    if stored and has_column(con, Table.CHANGES, "list_order"):
+        return _STORED_PAIR, params, True
+    return f"({_CHANGES_SELECT})", params, False
 
 
 def change_totals(

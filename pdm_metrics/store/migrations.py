@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pdm_metrics.schema import CHANGE_KINDS, Table
+from pdm_metrics.store.changes import store_missing_neighbour_changes
 from pdm_metrics.store.db import Connection, first, has_column, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
 from pdm_metrics.store.snapshots import remove_sample_snapshots
@@ -121,6 +122,7 @@ def _numbered_changes(cur: Connection) -> None:
         for table in CHANGE_TABLES:
             cur.execute(f"DELETE FROM {table}")
         cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('change_order', ?)", [CHANGE_ORDER])
+    store_missing_neighbour_changes(cur)
 
 
 def _sample_data_apart(cur: Connection) -> None:

@@ -158,10 +158,12 @@ def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
 
 
 def missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:
-    """The roster rows of the selection that have not done `metric`'s phase."""
-    where = store.RosterFilter(opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None)
-    rows = store.roster_rows(con, day, where)
-    return rows[~rows[metric.value].fillna(False).astype(bool)].reset_index(drop=True)
+    """The roster rows of the selection that have not done `metric`'s phase (filtered in SQL:
+    nationally only the rows asked for leave DuckDB)."""
+    where = store.RosterFilter(
+        opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None, **{metric.value: False}
+    )
+    return store.roster_rows(con, day, where)
 
 
 ROSTER_HEADERS = {
