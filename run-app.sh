@@ -5,4 +5,10 @@ cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
+# The sample data are built here, before the server starts, so the first visitor does not wait for
+# them (the app builds them itself when the file is missing, e.g. with PDM_DB set elsewhere).
+SAMPLE="${PDM_SAMPLE_DB:-data/pdm-contoh.duckdb}"
+if [ -z "${PDM_DB:-}" ] && [ ! -f "$SAMPLE" ]; then
+    .venv/bin/python -m pdm_metrics demo --db "$SAMPLE" >/dev/null
+fi
 exec .venv/bin/streamlit run app.py "$@"

@@ -36,4 +36,5 @@ if not widgets.empty_state():
             f"Data PDM ASN, snapshot {format_date(day)}" + (f" · {page.units}" if page.units else ""),
             f"Filter: {described}",
             "data",
+            csv=partial(data.data_csv, cache.shown_connection(), filters, status),
         )

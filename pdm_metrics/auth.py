@@ -13,6 +13,7 @@ With no [users] section the app runs in local mode (127.0.0.1 only).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -109,12 +110,15 @@ def users_from_secrets(section: Mapping[str, Any] | None) -> dict[str, User]:
 def authenticate(users: Mapping[str, User], username: str, password: str) -> User | None:
     user = users.get(username.strip().lower())
     if user is None:
-        verify_password(password, DUMMY_HASH)  # same cost for unknown names: no user enumeration by timing
+        verify_password(password, _dummy_hash())  # same cost for unknown names: no user enumeration by timing
         return None
     return user if verify_password(password, user.password_hash) else None
 
 
-DUMMY_HASH = hash_password("tidak-dipakai", salt=b"0123456789abcdef")
+@functools.cache
+def _dummy_hash() -> str:
+    """Worked out on the first unknown name, not at import (scrypt costs 0,1 s on every start)."""
+    return hash_password("tidak-dipakai", salt=b"0123456789abcdef")
 
 
 @dataclass

@@ -295,7 +295,17 @@ def sample_roster(people: list[SamplePerson], day: date, con: store.Connection |
 
 
 def load_sample(con: store.Connection) -> int:
-    """Store every sample snapshot (marked as sample data); returns how many."""
+    """Store every sample snapshot (marked as sample data); returns how many. The generator's
+    rows go straight to the store (a first open shows them at once); tests/test_demo.py checks
+    that they are stored exactly as the same files read through every roster check would be."""
+    people = sample_people()
+    for day in SNAPSHOT_DATES:
+        store.save_snapshot(con, _SampleRows(people, day), _sample_meta(day), replace=True)
+    return len(SNAPSHOT_DATES)
+
+
+def load_sample_checked(con: store.Connection) -> int:
+    """The same snapshots read as files through every roster check (what load_sample must equal)."""
     people = sample_people()
     for day in SNAPSHOT_DATES:
         roster = sample_roster(people, day, con)
@@ -304,3 +314,59 @@ def load_sample(con: store.Connection) -> int:
         finally:
             roster.checks.close()
     return len(SNAPSHOT_DATES)
+
+
+def _sample_meta(day: date) -> store.SnapshotMeta:
+    has_statuses = day >= STATUS_COLUMNS_FROM
+    return store.SnapshotMeta(
+        snapshot_date=day,
+        source_name=f"contoh_{day:%Y%m%d}.csv",
+        # No file was read: the digest names the generator's seed and day instead.
+        source_sha256=hashlib.sha256(f"contoh {SEED} {day.isoformat()}".encode()).hexdigest(),
+        skipped_rows=0,
+        has_activation_date=True,
+        has_pdm=has_statuses,
+        has_verification=has_statuses,
+        has_email=True,
+        has_jenis_asn=True,
+        uploaded_by="contoh",
+        is_sample=True,
+    )
+
+
+class _SampleRows:
+    """One sample snapshot's rows as the roster checks would store them (store.ValidRows)."""
+
+    def __init__(self, people: list[SamplePerson], day: date) -> None:
+        present = [p for p in people if p.present_on(day)]
+        statuses = day >= STATUS_COLUMNS_FROM
+        self.frame = pd.DataFrame(
+            {
+                "nip": [p.nip for p in present],
+                "nama": [p.nama for p in present],
+                "opd": [p.opd_on(day) for p in present],
+                "jenis_asn": [p.jenis_asn for p in present],
+                "activated": [p.activated_by(day) for p in present],
+                "activated_on": [p.activated_on if p.activated_by(day) else None for p in present],
+                "pdm_done": [p.pdm_by(day) if statuses else None for p in present],
+                "verified": [p.verified_by(day) if statuses else None for p in present],
+                "email": [p.email for p in present],
+            }
+        )
+
+    def store_valid(self, cur: store.Connection, snapshot_id: int, progress: store.StoreProgress | None = None) -> None:
+        cur.register("sample_rows", self.frame)
+        try:
+            cur.execute(
+                """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, unit, unit_key, jenis_asn, activated,
+                                       activated_on, pdm_done, verified, email, email_users)
+                   SELECT ?, nip, nama, opd, lower(opd), opd, lower(opd), jenis_asn, activated,
+                          activated_on::DATE, pdm_done::BOOLEAN, verified::BOOLEAN, lower(email),
+                          CASE WHEN email <> '' THEN count(*) OVER (PARTITION BY lower(email)) END
+                   FROM sample_rows ORDER BY lower(opd)""",
+                [snapshot_id],
+            )
+        finally:
+            cur.unregister("sample_rows")
+        if progress is not None:
+            progress(1.0)

@@ -155,6 +155,11 @@ STATUS_TRUE_WORDS: frozenset[str] = frozenset(
 STATUS_FALSE_WORDS: frozenset[str] = frozenset(
     {"BELUM", "TIDAK", "T", "N", "0", "0.0", "TIDAK AKTIF", "FALSE", "BELUM TERVERIFIKASI"}
 )
+# What "Sudah …" / "Telah …" / "Belum …" may be about (SUDAH AKTIVASI, BELUM DIVERIFIKASI).
+STATUS_SUBJECTS: frozenset[str] = frozenset(
+    {"AKTIVASI", "DIAKTIVASI", "AKTIF", "PDM", "VERIFIKASI", "DIVERIFIKASI", "TERVERIFIKASI", "UPDATE",
+     "DIPERBARUI", "DIMUTAKHIRKAN", "MUTAKHIR", "MUTAKHIRKAN", "SELESAI"}
+)  # fmt: skip
 
 
 class Table(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
@@ -66,3 +67,34 @@ def test_sample_is_deterministic_and_marked(sample_con: store.Connection) -> Non
 def test_sample_validates_without_errors(sample_people: list[demo.SamplePerson]) -> None:
     roster = demo.sample_roster(sample_people, demo.SNAPSHOT_DATES[-1])
     assert roster.error_count == 0 and roster.warning_count == 0
+
+
+def _stored(con: store.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored table a page reads, by snapshot date instead of id, in a fixed order."""
+    by_date = "JOIN snapshots s ON s.id = t.snapshot_id"
+    queries = {
+        "roster": f"SELECT s.snapshot_date, t.* EXCLUDE (snapshot_id) FROM roster t {by_date} ORDER BY ALL",
+        "opd_summary": f"SELECT s.snapshot_date, t.* EXCLUDE (snapshot_id) FROM opd_summary t {by_date} ORDER BY ALL",
+        "nip_profile_summary": f"""SELECT s.snapshot_date, t.* EXCLUDE (snapshot_id) FROM nip_profile_summary t
+                                   {by_date} ORDER BY ALL""",
+        "units": "SELECT * FROM units ORDER BY ALL",
+        # What a file would say of itself (its digest) is left out: the generator reads no file.
+        "snapshots": """SELECT * EXCLUDE (id, uploaded_at, source_sha256) FROM snapshots ORDER BY snapshot_date""",
+        "changes": """SELECT f.snapshot_date, t.snapshot_date, c.* EXCLUDE (from_id, to_id) FROM snapshot_changes c
+                      JOIN snapshots f ON f.id = c.from_id JOIN snapshots t ON t.id = c.to_id ORDER BY ALL""",
+    }
+    return {name: con.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def test_the_fast_sample_is_stored_exactly_as_its_files_read_through_every_check(tmp_path: Path) -> None:
+    """load_sample skips the roster checks (a first open shows the sample at once): it must store
+    what the checked path stores, row for row."""
+    fast, checked = store.connect(tmp_path / "fast.duckdb"), store.connect(tmp_path / "checked.duckdb")
+    demo.load_sample(fast)
+    demo.load_sample_checked(checked)
+    fast_tables, checked_tables = _stored(fast), _stored(checked)
+    assert len(fast_tables["roster"]) > 40_000
+    for name, rows in checked_tables.items():
+        assert fast_tables[name] == rows, name
+    fast.close()
+    checked.close()

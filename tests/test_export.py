@@ -4,14 +4,20 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pdm_metrics import demo, store
 from pdm_metrics.export import FORMULA_TRIGGERS, neutralise, spaced_nip, to_csv_bytes, to_xlsx_bytes
+from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
+from pdm_metrics.views import data
+from pdm_metrics.views.common import Filters
+from tests.files import csv_bytes
 
 FRAME = pd.DataFrame(
     {
@@ -67,3 +73,35 @@ def test_xlsx_has_title_frozen_header_autofilter_and_no_formula() -> None:
 def test_spaced_nip() -> None:
     assert spaced_nip("199001012020121001") == "19900101 202012 1 001"
     assert spaced_nip("123") == "123"
+
+
+def _both_csvs(con: store.Connection, filters: Filters, status: data.StatusFilter) -> tuple[bytes, bytes]:
+    """(the CSV DuckDB writes, the CSV export.to_csv_bytes writes of the same rows)."""
+    return data.data_csv(con, filters, status), to_csv_bytes(data.data_rows(con, filters, status))
+
+
+def test_the_full_data_csv_written_by_duckdb_is_the_python_writers_file_byte_for_byte(sample_con) -> None:  # type: ignore[no-untyped-def]
+    early, late = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[-1]  # without and with PDM/verification columns
+    one_opd = tuple(store.opd_choices(sample_con)["opd_key"][:1])
+    for filters, status in [
+        (Filters(early), data.StatusFilter()),
+        (Filters(late), data.StatusFilter()),
+        (Filters(early, one_opd, masked=True), data.StatusFilter(activated=False)),
+        (Filters(late, (), ("PPPK",)), data.StatusFilter(pdm_done=True)),
+    ]:
+        fast, slow = _both_csvs(sample_con, filters, status)
+        assert fast == slow and fast.count(b"\r\n") > 2
+
+
+def test_the_duckdb_csv_quotes_and_disarms_cells_as_the_python_writer(tmp_path: Path) -> None:
+    rows = [["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "EMAIL", "JENIS ASN"],
+            ["199001012020121001", "=HYPERLINK(\"x\")", "Dinas; Umum", "Sudah", "+a@b.go.id", "PNS"],
+            ["199001012020122002", 'Siti "Ani"', "-Bagian", "Belum", "", "PPPK"],
+            ["199001012020121003", "@Budi", "Dinas A", "Belum", "tanpa-at", "PNS"]]  # fmt: skip
+    con = store.connect(tmp_path / "t.duckdb")
+    ingest_roster(con, read_roster(csv_bytes(rows), "rekap_20210711.csv"))
+    for masked in (False, True):
+        fast, slow = _both_csvs(con, Filters(dt.date(2021, 7, 11), masked=masked), data.StatusFilter())
+        assert fast == slow
+    assert b'"Dinas; Umum"' in fast and b"'=HYPERLINK" in fast and b'"Siti ""Ani"""' in fast
+    con.close()

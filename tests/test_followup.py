@@ -279,3 +279,15 @@ def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> Non
     table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters()).opd_table  # type: ignore[union-attr]
     for _, tied in table.groupby("Aktivasi (bar)"):
         assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)
+
+
+def test_the_change_report_reads_as_the_single_queries_for_stored_and_unstored_pairs(db) -> None:  # type: ignore[no-untyped-def]
+    demo.load_sample(db)
+    for before, after in ((demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[1]), (demo.SNAPSHOT_DATES[0], NOV_8)):
+        report = store.change_report(db, before, after, limit=50)
+        assert report.totals == store.change_totals(db, before, after)
+        assert report.per_opd.equals(store.change_counts_per_opd(db, before, after))
+        for kind in CHANGE_KINDS:
+            assert report.lists[kind].equals(store.change_list(db, before, after, kind, limit=50))
+        assert sum(report.totals.values()) > 0
+    assert db.execute("SELECT count(*) FROM snapshot_change_pairs").fetchone()[0] == len(demo.SNAPSHOT_DATES) - 1

@@ -18,12 +18,18 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(
-    rows: pd.DataFrame | Callable[[], pd.DataFrame], base_name: str, title: str, subtitle: str, key: str
+    rows: pd.DataFrame | Callable[[], pd.DataFrame],
+    base_name: str,
+    title: str,
+    subtitle: str,
+    key: str,
+    csv: Callable[[], bytes] | None = None,
 ) -> None:
     """CSV and XLSX of the rows shown (or of what `rows()` returns, e.g. a list the page shows cut short).
 
     The files are written only when a button is clicked (a callable, run outside the page
-    script), and that same moment is what the audit log records; no rerun is needed.
+    script), and that same moment is what the audit log records; no rerun is needed. `csv`
+    writes the CSV itself (Data & Unduh's, by DuckDB) instead of from `rows`.
     """
     con, actor = connection(), current_user().username
     if showing_sample():  # a file made from the sample says so, in its name and its title
@@ -35,9 +41,12 @@ def download_buttons(
     ]
     for column, (label, suffix, mime, write) in zip(st.columns(len(writers)), writers, strict=True):
         file_name = f"{base_name}.{suffix}"
+        what = f"{file_name}; {subtitle}"
         column.download_button(
             label,
-            audited_download(con, actor, f"{file_name}; {subtitle}", source, write),
+            audited_csv(con, actor, what, csv)
+            if csv and suffix == "csv"
+            else audited_download(con, actor, what, source, write),
             file_name=file_name,
             mime=mime,
             key=f"{key}-{suffix}",
@@ -60,6 +69,18 @@ def audited_download(
         frame = source()
         data = write(frame)
         audit.record_event(con, actor, "unduh", f"{what} ({format_int(len(frame))} baris)")
+        return data
+
+    return produce
+
+
+def audited_csv(con: store.Connection, actor: str, what: str, write: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A CSV written whole by `write` when clicked (one header line, one line per row), audited then."""
+
+    def produce() -> bytes:
+        data = write()
+        rows = data.count(b"\r\n") - 1
+        audit.record_event(con, actor, "unduh", f"{what} ({format_int(rows)} baris)")
         return data
 
     return produce

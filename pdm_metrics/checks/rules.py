@@ -24,6 +24,7 @@ from pdm_metrics.schema import (
     JENIS_ASN_WORDS,
     ROSTER_COLUMNS,
     STATUS_FALSE_WORDS,
+    STATUS_SUBJECTS,
     STATUS_TRUE_WORDS,
     Column,
     JenisAsn,
@@ -136,11 +137,15 @@ def status_word_value(word: str) -> bool | None:
         return True
     if normal in STATUS_FALSE_WORDS:
         return False
-    first = normal.split(" ")[0] if normal else ""
-    if first in {"SUDAH", "TELAH"}:
-        return True
-    if first in {"BELUM", "TIDAK"}:
-        return False
+    # "Sudah Aktivasi", "Belum Diverifikasi": a yes/no word and what it is about, matched whole.
+    # Anything else is unknown and refused, never read by its first word ("Sudah Tidak Aktif",
+    # "Tidak diketahui", "Tidak ada data" are no answer).
+    first, _, rest = normal.partition(" ")
+    if rest in STATUS_SUBJECTS:
+        if first in {"SUDAH", "TELAH"}:
+            return True
+        if first == "BELUM":
+            return False
     return None
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pdm_metrics.errors import RosterError
+from pdm_metrics.fmt import format_int
 from pdm_metrics.schema import HEADER_SEARCH_ROWS, column_for_header, find_header_row
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -40,8 +41,17 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
         return _checked(data, "utf-8", len(codecs.BOM_UTF8))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _checked(data, "utf-16", 0)
-    if _decodes(data, "utf-8"):
+    bad = _first_bad_utf8(data)
+    if bad is None:
         return "utf-8", 0
+    if _UTF8_SEQUENCE.search(data):
+        # UTF-8 text with a stray byte of another encoding: read as Windows-1252, every accented
+        # name would be garbled ("Nur’aini" -> "Nurâ€™aini"). The file is one encoding or none.
+        line = data.count(b"\n", 0, bad) + 1
+        raise RosterError(
+            f"Berkas CSV tercampur: sebagian besar UTF-8, tetapi baris {format_int(line)} memuat karakter dari "
+            "encoding lain. Perbaiki baris itu (atau simpan ulang sebagai 'CSV UTF-8') lalu unggah ulang."
+        )
     if _decodes(data, "cp1252"):
         return "cp1252", 0
     raise RosterError(
@@ -54,6 +64,25 @@ def _checked(data: bytes, encoding: str, skip: int) -> tuple[str, int]:
     if not _decodes(data[skip:], encoding):
         raise RosterError(f"Berkas CSV rusak: sebagian isinya bukan teks {encoding.upper()} yang sah.")
     return encoding, skip
+
+
+# A character UTF-8 writes in two to four bytes: found in a file that is not valid UTF-8, it says
+# the file was UTF-8 until some other bytes got in.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _first_bad_utf8(data: bytes) -> int | None:
+    """Where the first byte that is not UTF-8 sits, or None for a UTF-8 file (checked in chunks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    start = 0
+    try:
+        for start in range(0, len(data), _CHECK_CHUNK):
+            decoder.decode(data[start : start + _CHECK_CHUNK], final=False)
+        start = len(data)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return max(0, start + exc.start - len(decoder.getstate()[0]))
+    return None
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

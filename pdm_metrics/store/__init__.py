@@ -6,6 +6,7 @@
     derived     summaries written with the rows (per OPD, per NIP profile, units, shared emails)
     changes     the changes between two snapshots (Perubahan)
     queries     every read the pages make
+    downloads   the full CSV of Data & Unduh, written by DuckDB
     journal     audit log and data version
     admin       deadline extensions, backup and restore
     unit_map    Peta Unit Kerja: which OPD each unit belongs to, applied to every snapshot
@@ -18,8 +19,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from pdm_metrics.store.admin import add_deadline_extension, backup_zip, restore_zip
-from pdm_metrics.store.changes import OPD_BY_NAME, change_counts_per_opd, change_list, change_totals
+from pdm_metrics.store.changes import (
+    OPD_BY_NAME,
+    ChangeReport,
+    change_counts_per_opd,
+    change_list,
+    change_report,
+    change_totals,
+)
 from pdm_metrics.store.db import DEFAULT_DB_PATH, Connection, open_database, sample_db_path, transaction
+from pdm_metrics.store.downloads import roster_csv
 from pdm_metrics.store.journal import audit_entries, data_version, record_audit
 from pdm_metrics.store.migrations import upgrade
 from pdm_metrics.store.queries import (
@@ -60,6 +69,7 @@ def connect(path: str | Path | None = None, read_only: bool = False, memory_limi
 __all__ = [
     "DEFAULT_DB_PATH",
     "OPD_BY_NAME",
+    "ChangeReport",
     "Connection",
     "MapEntry",
     "RosterFilter",
@@ -74,6 +84,7 @@ __all__ = [
     "backup_zip",
     "change_counts_per_opd",
     "change_list",
+    "change_report",
     "change_totals",
     "connect",
     "data_version",
@@ -88,6 +99,7 @@ __all__ = [
     "remember_columns",
     "remembered_columns",
     "restore_zip",
+    "roster_csv",
     "roster_row_count",
     "roster_rows",
     "sample_db_path",

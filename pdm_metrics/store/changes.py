@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -126,6 +127,50 @@ def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[st
     if stored and has_column(con, Table.CHANGES, "list_order"):
         return _STORED_PAIR, params, True
     return f"({_CHANGES_SELECT})", params, False
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """Everything Perubahan shows for a pair: totals, counts per OPD, the first names of each kind."""
+
+    totals: dict[str, int]
+    per_opd: pd.DataFrame  # opd + CHANGE_KINDS, by OPD name
+    lists: dict[str, pd.DataFrame]  # kind -> nip, nama, email, opd_before, opd_after (the first `limit`)
+
+
+def change_report(
+    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None, limit: int | None = None
+) -> ChangeReport:
+    """Perubahan's page in one pass. A pair not stored at ingest is worked out once, into a
+    temporary table of this read's own cursor (never the writers' lock), and every count and list
+    is read from it: nationally one join of two snapshots instead of ten."""
+    source, params, stored = _changes_source(con, from_date, to_date)
+    cur = con.cursor()
+    try:
+        if not stored:
+            cur.execute(f"CREATE TEMP TABLE pair_changes AS SELECT * FROM {source}", params)
+            source, params = "pair_changes", {}
+        chosen = {**params, "opd": list_param(opd_keys)}
+        counts = ", ".join(f'count(*) FILTER (WHERE "{kind}")' for kind in CHANGE_KINDS)
+        row = first(cur.execute(f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}", chosen))
+        totals = {kind: int(value) for kind, value in zip(CHANGE_KINDS, row or (0,) * len(CHANGE_KINDS), strict=True)}
+        if stored:  # its counts per OPD were written with it
+            per_opd = change_counts_per_opd(con, from_date, to_date, opd_keys)
+        else:
+            per_opd = cur.execute(
+                f"SELECT * FROM ({_per_opd_counts(source, _CHOSEN_UNITS)}) ORDER BY {OPD_BY_NAME}", chosen
+            ).df()
+        lists = {
+            kind: cur.execute(
+                f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
+                    WHERE "{kind}" AND {_CHOSEN_UNITS} ORDER BY list_order LIMIT $limit""",
+                {**chosen, "limit": limit},
+            ).df()
+            for kind in CHANGE_KINDS
+        }
+    finally:
+        cur.close()  # its temporary table goes with it
+    return ChangeReport(totals, per_opd, lists)
 
 
 def change_totals(

@@ -115,7 +115,8 @@ class RosterFilter:
     verified: bool | None = None
 
 
-def _roster_where(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
+def roster_source(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
+    """FROM … WHERE … of the roster rows `where` selects on one date (rows named r), and its parameters."""
     chosen, params = selection("r", where.opd_keys, where.jenis_asn)
     sql = f"""
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
@@ -134,7 +135,7 @@ def roster_rows(
     """The roster rows of one snapshot, filtered, by unit then name (the first `limit`). Units
     come in the order of their keys: by name whatever the case ("Badan …" before "BKPSDM"),
     and within their instansi when the file has one (the order the rows are stored in)."""
-    source, params = _roster_where(snapshot_date, where)
+    source, params = roster_source(snapshot_date, where)
     sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email,
                      r.email_gov, r.unit
               {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip LIMIT $limit"""
@@ -142,7 +143,7 @@ def roster_rows(
 
 
 def roster_row_count(con: Connection, snapshot_date: date, where: RosterFilter = RosterFilter()) -> int:
-    source, params = _roster_where(snapshot_date, where)
+    source, params = roster_source(snapshot_date, where)
     (count,) = first(con.cursor().execute(f"SELECT count(*) {source}", params))
     return int(count)
 

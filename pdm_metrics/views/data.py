@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdm_metrics import store
+from pdm_metrics import export, store
 from pdm_metrics.views.common import (
     ROSTER_HEADERS,
     SHOWN_ROWS,
@@ -47,8 +47,17 @@ def data_table(
 
 
 def data_rows(con: store.Connection, filters: Filters, status: StatusFilter) -> pd.DataFrame:
-    """Every row of the selection (what the Data & Unduh download writes)."""
+    """Every row of the selection (what the Data & Unduh XLSX download writes)."""
     return data_table(con, filters, status)[1]
+
+
+def data_csv(con: store.Connection, filters: Filters, status: StatusFilter) -> bytes:
+    """Every row of the selection as CSV, written by DuckDB (the same file export.to_csv_bytes
+    makes of data_rows, at DuckDB's speed: nationally millions of rows)."""
+    day = selected_day(con, filters)
+    if day is None:
+        return export.to_csv_bytes(pd.DataFrame(columns=list(ROSTER_HEADERS.values())))
+    return store.roster_csv(con, day, _roster_filter(filters, status), filters.masked)
 
 
 @dataclass

@@ -30,18 +30,16 @@ class ChangesView:
 def changes(
     con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = (), masked: bool = False
 ) -> ChangesView:
-    units = opd_keys or None
     withheld = _withheld(con, from_date, to_date)
-    totals = store.change_totals(con, from_date, to_date, units)
-    summary = store.change_counts_per_opd(con, from_date, to_date, units).drop(columns=list(withheld))
+    report = store.change_report(con, from_date, to_date, opd_keys or None, followup.SHOWN_CHANGES)
+    summary = report.per_opd.drop(columns=list(withheld))
     display = summary.rename(columns={"opd": "OPD", **followup.DIFF_LABELS})
+    shown = Filters(masked=masked).shown
     lists = {
-        kind: pd.DataFrame()
-        if kind in withheld
-        else change_names(con, from_date, to_date, kind, opd_keys, masked, followup.SHOWN_CHANGES)
+        kind: pd.DataFrame() if kind in withheld else shown(followup.change_listing(report.lists[kind]))
         for kind in followup.DIFF_LABELS
     }
-    return ChangesView(from_date, to_date, totals, display, lists, withheld)
+    return ChangesView(from_date, to_date, report.totals, display, lists, withheld)
 
 
 def _withheld(con: store.Connection, from_date: date, to_date: date) -> dict[str, str]:
