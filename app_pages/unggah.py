@@ -98,6 +98,9 @@ if uploads:
         st.warning("Tanggal snapshot tidak ditemukan di judul maupun nama berkas. Isi tanggalnya di atas.")
         st.stop()
 
+    if preview.date_error:
+        st.error(preview.date_error, icon=":material/event_busy:")
+        st.stop()
     notices_confirmed = False
     if preview.notices:
         st.subheader("Periksa sebelum menyimpan")

@@ -7,7 +7,6 @@ untouched), 2 usage.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import getpass
 import io
@@ -26,10 +25,11 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
-from pdm_metrics.errors import PdmError
+from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.ingest import ColumnChoices, ingest_roster, plausibility, remember_choices
+from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
+from pdm_metrics.reading.files import Source
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import CHANGE_KINDS, Column
 
@@ -149,14 +149,23 @@ def unconfirmed_message(notices: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+MAX_FILES = 500  # one snapshot from at most this many files (a national export split per region is tens)
+
+
 def roster_files(paths: Sequence[Path]) -> list[Path]:
-    """The files named, with a folder standing for every roster file in it (sorted by name)."""
+    """The files named, with a folder standing for every roster file in it (sorted by name);
+    RosterError past MAX_FILES."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ROSTER_SUFFIXES))
         else:
             files.append(path)
+        if len(files) > MAX_FILES:
+            raise RosterError(
+                f"Lebih dari {format_int(MAX_FILES)} berkas untuk satu snapshot. Gabungkan berkasnya, atau impor "
+                "per folder yang lebih kecil sebagai snapshot terpisah."
+            )
     return files
 
 
@@ -193,10 +202,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         # Several files (e.g. a national export split per region) make one snapshot together;
         # each is read from its place on disk, never whole into memory.
-        with contextlib.ExitStack() as stack:
-            sources = [(stack.enter_context(f.open("rb")), f.name) for f in files]
-            choices = ColumnChoices(con, dict(args.column), forget=False)
-            roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con, choices)
+        # Files are opened one at a time, as each is read: a folder of a thousand files is no
+        # thousand open files.
+        choices = ColumnChoices(con, dict(args.column), forget=False)
+        sources: list[Source] = [(f, f.name) for f in files]
+        roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con, choices)
         if choices.used:
             _stage("Kolom dipilih: " + "; ".join(f"{c.value} = {h}" for c, h in choices.used.items()), started)
         _stage(
@@ -204,6 +214,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{format_int(roster.warning_count)} peringatan. Menyimpan ...",
             started,
         )
+        check_storable(roster, args.skip_invalid)  # a file with errors is refused for them first
+        refused = date_error(roster, date.today())
+        if refused:
+            roster.checks.close()
+            print(refused, file=sys.stderr)
+            return 1
         notices = plausibility(con, roster, date.today())
         if notices and not args.confirm:
             roster.checks.close()

@@ -163,3 +163,13 @@ def reading_order(name: str) -> tuple[str, str]:
     """Sort key of a name in the order a reader looks it up ("Badan …" before "BKPSDM"; a plain
     sort puts every capital first), the exact text breaking ties: store.OPD_BY_NAME in Python."""
     return name.lower(), name
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def excerpt(text: object, limit: int = 40) -> str:
+    """A piece of a file (a header, a cell, a file name) fit to quote in a message: control
+    characters shown as '?', at most `limit` characters."""
+    shown = _CONTROL.sub("?", str(text))
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -10,7 +11,7 @@ from pdm_metrics.checks.rules import ERROR
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
-from pdm_metrics.plausibility import SnapshotShape, plausibility_notices
+from pdm_metrics.plausibility import SnapshotShape, plausibility_notices, snapshot_date_error
 from pdm_metrics.reading.files import header_key
 from pdm_metrics.roster import Roster
 from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS, Column
@@ -72,6 +73,19 @@ def check_storable(roster: Roster, skip_invalid: bool) -> None:
         raise RosterError("Tidak ada satu pun baris yang valid; tidak ada yang disimpan.")
 
 
+# How far before the campaign's first phase and after its last a snapshot date may lie.
+DATE_MARGIN_DAYS = int(os.environ.get("PDM_DATE_MARGIN_DAYS", "365"))
+
+
+def date_error(roster: Roster, today: date) -> str | None:
+    """Why the roster's snapshot date is impossible (plausibility.snapshot_date_error), if it is."""
+    if roster.snapshot_date is None:
+        return None
+    phases = load_calendar().phases
+    campaign = (min(p.start for p in phases), max(p.end for p in phases))
+    return snapshot_date_error(roster.snapshot_date, today, campaign, DATE_MARGIN_DAYS)
+
+
 def ingest_roster(
     con: store.Connection,
     roster: Roster,
@@ -84,6 +98,9 @@ def ingest_roster(
 ) -> store.SavedSnapshot:
     """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come.
     `confirmed_notices` (plausibility notices the uploader confirmed) go into the audit log."""
+    refused = date_error(roster, date.today())
+    if refused:
+        raise RosterError(refused)
     meta = snapshot_meta(roster, uploaded_by, is_sample, confirmed_notices)
     check_storable(roster, skip_invalid)
     return store.save_snapshot(con, roster.checks, meta, replace=replace, progress=progress)

@@ -10,7 +10,7 @@ confirmation is recorded in the audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pdm_metrics.fmt import format_date, format_int, format_pct
@@ -45,6 +45,21 @@ def plausibility_notices(
         notices += _rate_notices(new, stored)
         notices += _column_notices(new, stored)
     return notices
+
+
+def snapshot_date_error(day: date, today: date, campaign: tuple[date, date], margin_days: int) -> str | None:
+    """Why a snapshot date cannot be right (refused, not confirmed): after today, or outside the
+    campaign's calendar widened by `margin_days` on each side (a year 0021 or 9999, a 1999 typo)."""
+    start, end = campaign[0] - timedelta(days=margin_days), campaign[1] + timedelta(days=margin_days)
+    if day > today:
+        return f"Tanggal snapshot {format_date(day)} sesudah hari ini ({format_date(today)}): tidak mungkin benar."
+    if not start <= day <= end:
+        return (
+            f"Tanggal snapshot {format_date(day)} di luar masa PDM ({format_date(start)} s.d. {format_date(end)}, "
+            "kalender regulasi ditambah batas toleransi). Periksa tanggal di judul atau nama berkas, atau isi "
+            "tanggalnya sendiri."
+        )
+    return None
 
 
 def _date_notices(day: date, today: date, campaign_start: date) -> list[str]:

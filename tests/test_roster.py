@@ -323,7 +323,7 @@ def test_the_sheets_files_are_gone_once_read_whether_the_workbook_is_used_or_ref
     assert list(roster.valid_rows["nama"]) == [row[1] for row in ROWS]
     # Only the checks' spill folder stays, for as long as the checked rows do.
     spill = [path.name for path in tmp_path.iterdir()]
-    assert len(spill) == 1 and spill[0].startswith("pantau-pdm-checks-")
+    assert len(spill) == 1 and spill[0].startswith("pdm-checks-")
     del roster
     with pytest.raises(RosterError, match="tidak dapat dibaca"):
         read_roster(replace_zip_member(xlsx_bytes([HEADER, *ROWS]), "xl/worksheets/sheet1.xml", b"<x"), "r.xlsx")

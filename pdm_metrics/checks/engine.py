@@ -57,7 +57,7 @@ class RosterChecks:
         self.catalog = f"pdm_checks_{uuid.uuid4().hex}"
         if con is None:
             # Its own spill folder (files may be checked side by side), removed with the object.
-            spill = tempfile.mkdtemp(prefix="pantau-pdm-checks-")
+            spill = tempfile.mkdtemp(prefix=f"pdm-checks-{os.getpid()}-")  # tempdirs: removed if we are killed
             weakref.finalize(self, shutil.rmtree, spill, True)
             con = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY, "temp_directory": spill})
         self._database = con  # the cursor below needs its database kept open

@@ -183,6 +183,9 @@ _NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
 _DATE_PARAMS: dict[str, object] = {
     "msg_date_unreadable": "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
     "msg_date_late": "Tanggal aktivasi sesudah tanggal snapshot",
+    # MySAPK did not exist before 2018: an earlier date is a typo or an Excel serial read wrong.
+    "earliest_activation": date(2018, 1, 1),
+    "msg_date_early": "Tanggal aktivasi sebelum MySAPK ada (sebelum 1 Januari 2018)",
 }
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -272,8 +275,8 @@ SELECT d.position, d.part, d.nip, d.nip_error,
        d.status_verifikasi_flag AS verified,
        {_status_check("status_verifikasi")} AS status_verifikasi_error,
        d.activated_on,
-       CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable END
-           AS tgl_aktivasi_error,
+       CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable
+            WHEN d.activated_on < $earliest_activation THEN $msg_date_early END AS tgl_aktivasi_error,
        CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
        lower(d.email_cell) AS email, {_text_check("email", None)} AS email_error,
        lower(d.email_gov_cell) AS email_gov, {_text_check("email_gov", None)} AS email_gov_error,

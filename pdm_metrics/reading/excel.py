@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from pdm_metrics.errors import RosterError
+from pdm_metrics.tempdirs import private_dir
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -110,7 +110,7 @@ def read_sheet_grids(data: bytes) -> list[SheetGrid]:
     """Parse a workbook in a memory-limited child process: every sheet that has a header row.
 
     RosterError on any failure."""
-    with tempfile.TemporaryDirectory(prefix="pdm-excel-") as workdir:
+    with private_dir("excel") as workdir:
         source = Path(workdir, "input.bin")
         source.write_bytes(data)
         try:
@@ -118,7 +118,12 @@ def read_sheet_grids(data: bytes) -> list[SheetGrid]:
                 [sys.executable, "-m", "pdm_metrics.reading.excel_worker", str(source), workdir],
                 capture_output=True,
                 timeout=CHILD_TIMEOUT_SECONDS,
-                env={**os.environ, "PDM_CHILD_MEMORY_BYTES": str(CHILD_MEMORY_BYTES)},
+                # The child ends when this process ends (excel_worker watches for it).
+                env={
+                    **os.environ,
+                    "PDM_CHILD_MEMORY_BYTES": str(CHILD_MEMORY_BYTES),
+                    "PDM_PARENT_PID": str(os.getpid()),
+                },
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:

@@ -7,11 +7,14 @@ writes OUTDIR/grid.arrow (every cell as text) and OUTDIR/meta.json.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
 import resource
+import signal
 import sys
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 HEADER_PROBE_ROWS = 30
+_PR_SET_PDEATHSIG = 1
 
 
 def _limit_memory() -> None:
@@ -290,8 +294,35 @@ def _open_error_message(exc: Exception) -> str:
     )
 
 
+def _die_with_parent() -> None:
+    """End when the process that started us ends, even by kill -9 (Linux: PR_SET_PDEATHSIG);
+    a parent already gone before that was set means we end now."""
+    parent = int(os.environ.get("PDM_PARENT_PID", "0"))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's timeout still ends us
+        return
+    if parent and os.getppid() != parent:
+        os._exit(1)
+
+
+def _hold_for_tests() -> None:
+    """Fault-injection hook of tests/test_hostile_inputs.py: say the child runs, then wait to be let go."""
+    hold = os.environ.get("PDM_TEST_CHILD_HOLD")
+    if not hold:
+        return
+    Path(f"{hold}.started").write_text(str(os.getpid()), encoding="utf-8")
+    for _ in range(6000):
+        if Path(f"{hold}.release").exists():
+            return
+        time.sleep(0.01)
+
+
 def main(argv: list[str]) -> int:
+    _die_with_parent()
     _limit_memory()
+    _hold_for_tests()
     source, workdir = Path(argv[0]), Path(argv[1])
     read_workbook(source, workdir)
     return 0

@@ -11,7 +11,6 @@ import codecs
 import hashlib
 import io
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import BinaryIO, Protocol
 import pyarrow as pa
 
 from pdm_metrics.errors import CsvNotReadable, RosterError
-from pdm_metrics.fmt import format_int
+from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.reading import excel
 from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid
 from pdm_metrics.schema import (
@@ -33,14 +32,16 @@ from pdm_metrics.schema import (
     column_for_header,
     normalise_header,
 )
+from pdm_metrics.tempdirs import private_dir
 
-Source = tuple[BinaryIO | bytes, str]
+Source = tuple[BinaryIO | bytes | Path, str]  # an upload's buffer or bytes, or a file on disk (opened when read)
 # The operator's own choice of file column per field, given a header's texts: made on the
 # upload page or with `ingest --column`, or remembered for a header seen before.
 ColumnChooser = Callable[[Sequence[str]], Mapping[Column, str]]
 # Hears each step as it begins (in Indonesian, for a status line).
 Progress = Callable[[str], None]
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+MAX_NAMED_HEADERS = 30  # a message names at most this many header columns
 
 
 class CellSink(Protocol):
@@ -89,7 +90,7 @@ def read_files(
     tables: list[TableRead] = []
     for source, filename in sources:
         name = PurePath(filename).name
-        progress(f"Membaca {name}")
+        progress(f"Membaca {excerpt(name, 80)}")
         with _on_disk(source, name) as path:
             digests.append(_sha256(path))
             tables += _add_file(sink, path, name, choose)
@@ -115,14 +116,17 @@ class _Grid:
 
 
 @contextmanager
-def _on_disk(source: BinaryIO | bytes, name: str) -> Iterator[Path]:
+def _on_disk(source: BinaryIO | bytes | Path, name: str) -> Iterator[Path]:
     """The source as a file DuckDB and the Excel reader can open: the file itself when it is one,
     else a temporary copy written straight from the upload's buffer (no second copy in memory)."""
+    if isinstance(source, Path):
+        yield source
+        return
     real = getattr(source, "name", None)
     if isinstance(real, str) and Path(real).is_file():
         yield Path(real)
         return
-    with tempfile.TemporaryDirectory(prefix="pdm-read-") as folder:
+    with private_dir("read") as folder:
         path = Path(folder, "upload" + PurePath(name).suffix.lower())
         with path.open("wb") as handle:
             if isinstance(source, bytes):
@@ -148,7 +152,7 @@ def _add_file(sink: CellSink, path: Path, name: str, choose: ColumnChooser | Non
     with path.open("rb") as handle:
         head = handle.read(4096)
     if not head.strip():
-        raise RosterError(f"Berkas {name} kosong: tidak ada isi yang dapat dibaca.")
+        raise RosterError(f"Berkas {excerpt(name, 80)} kosong: tidak ada isi yang dapat dibaca.")
     if head[:512].lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
         raise RosterError(
             "Berkas ini halaman web (HTML/XML) yang diberi nama seperti Excel. Buka di Excel, "
@@ -250,8 +254,9 @@ def _header_positions(
         column = column_for_header(text) if text else None
         if column is not None:
             candidates.setdefault(column, []).append(position)
-    columns = {column: _preferred(column, found, texts) for column, found in candidates.items()}
     picked = _picked_positions(texts, dict(choose(texts)) if choose else {})
+    _refuse_equal_candidates(candidates, texts, picked)
+    columns = {column: _preferred(column, found, texts) for column, found in candidates.items()}
     for column, position in picked.items():
         # A file column serves one field: a field that had it falls back on its next candidate.
         for other, taken in list(columns.items()):
@@ -266,13 +271,34 @@ def _header_positions(
     uses = [_use(texts, position, columns, picked) for position, text in enumerate(texts) if text]
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        found = [str(c).strip() for c in header_cells if c is not None and str(c).strip()]
+        found = [excerpt(str(c).strip()) for c in header_cells if c is not None and str(c).strip()]
+        shown = ", ".join(found[:MAX_NAMED_HEADERS]) + (
+            f" dan {format_int(len(found) - MAX_NAMED_HEADERS)} lainnya" if len(found) > MAX_NAMED_HEADERS else ""
+        )
         raise RosterError(
             f"Kolom wajib tidak ditemukan: {', '.join(missing)}. "
-            f"Judul kolom yang terbaca: {', '.join(found) if found else '(tidak ada)'}. "
+            f"Judul kolom yang terbaca: {shown if found else '(tidak ada)'}. "
             "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
         )
     return columns, uses
+
+
+def _refuse_equal_candidates(
+    candidates: Mapping[Column, list[int]], texts: list[str], picked: Mapping[Column, int]
+) -> None:
+    """Two columns that serve one field equally well (NIP and N.I.P, two STATUS AKTIVASI) are a
+    question only the operator can answer: never a silent pick."""
+    for column, found in candidates.items():
+        if column in picked or len(found) < 2:
+            continue
+        ranks = [alias_rank(column, texts[p]) for p in found]
+        equal = [p for p, rank in zip(found, ranks, strict=True) if rank == min(ranks)]
+        if len(equal) > 1:
+            named = " dan ".join(f"'{excerpt(texts[p])}' (kolom {p + 1})" for p in equal[:3])
+            raise RosterError(
+                f"Dua kolom dapat dibaca sebagai {COLUMN_LABELS[column]}: {named}. Hapus atau ganti nama kolom "
+                f'yang tidak dipakai, atau pilih kolomnya (baris perintah: --column {column.value}="NAMA KOLOM").'
+            )
 
 
 def _email_gov_alone(columns: dict[Column, int], picked: Mapping[Column, int]) -> None:
@@ -307,9 +333,9 @@ def _picked_positions(texts: list[str], chosen: Mapping[Column, str]) -> dict[Co
     picked = {}
     for column, header in chosen.items():
         if header.strip().casefold() not in folded:
-            found = ", ".join(t for t in texts if t)
+            found = ", ".join(excerpt(t) for t in texts[:MAX_NAMED_HEADERS] if t)
             raise RosterError(
-                f"Kolom '{header}' yang dipilih untuk {COLUMN_LABELS[column]} tidak ada di berkas ini. "
+                f"Kolom '{excerpt(header)}' yang dipilih untuk {COLUMN_LABELS[column]} tidak ada di berkas ini. "
                 f"Kolom yang ada: {found}."
             )
         picked[column] = folded.index(header.strip().casefold())
@@ -362,19 +388,23 @@ def read_plain_table(data: bytes, name: str, is_header: Callable[[list[str]], bo
     guards as a roster (size, zip bombs, HTML under an Excel name); RosterError otherwise. The
     header is the first of the top rows that `is_header` accepts (a title may sit above it)."""
     if len(data) > MAX_PLAIN_TABLE_BYTES:
-        raise RosterError(f"Berkas {PurePath(name).name} terlalu besar (lebih dari 50 MB) untuk sebuah peta.")
+        raise RosterError(
+            f"Berkas {excerpt(PurePath(name).name, 80)} terlalu besar (lebih dari 50 MB) untuk sebuah peta."
+        )
     if not data.strip():
-        raise RosterError(f"Berkas {PurePath(name).name} kosong: tidak ada isi yang dapat dibaca.")
+        raise RosterError(f"Berkas {excerpt(PurePath(name).name, 80)} kosong: tidak ada isi yang dapat dibaca.")
     if data.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
         grids = [g for g in _workbook_grids(data, PurePath(name).name) if g.cells.num_rows]
         if not grids:
-            raise RosterError(f"Berkas {PurePath(name).name} tidak memuat baris.")
+            raise RosterError(f"Berkas {excerpt(PurePath(name).name, 80)} tidak memuat baris.")
         grid = _Grid(grids[0].cells, _first_filled_row(grids[0].cells), 0, "", [], grids[0].label)
         first_row = grid.header_index + 2
     elif PurePath(name).suffix.lower() in EXCEL_SUFFIXES or data[:512].lstrip().lower().startswith(
         (b"<html", b"<!doc")
     ):
-        raise RosterError(f"Berkas {PurePath(name).name} bukan berkas Excel yang sah. Simpan ulang dari Excel.")
+        raise RosterError(
+            f"Berkas {excerpt(PurePath(name).name, 80)} bukan berkas Excel yang sah. Simpan ulang dari Excel."
+        )
     else:
         csv_grid = read_csv_grid(data)
         _report_bad_csv_rows(csv_grid.bad_rows)

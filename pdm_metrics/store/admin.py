@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from pdm_metrics.store.journal import audit, bump_data_version, record_audit
 from pdm_metrics.store.queries import snapshot_dates
 from pdm_metrics.store.snapshots import remove_sample_snapshots
 from pdm_metrics.store.unit_map import regroup_units
+from pdm_metrics.tempdirs import private_dir
 
 BACKUP_TABLES = (
     Table.SNAPSHOTS,
@@ -51,7 +51,7 @@ def add_deadline_extension(
 
 def backup_zip(con: Connection, actor: str) -> bytes:
     """A consistent copy of every table (one read transaction), as Parquet files in a zip."""
-    with tempfile.TemporaryDirectory(prefix="pdm-backup-") as workdir:
+    with private_dir("backup") as workdir:
         with transaction(con) as cur:
             for table in (*BACKUP_TABLES, *LATER_BACKUP_TABLES):
                 # The path is ours (a fresh temporary folder), never user input; COPY takes no parameter.
@@ -75,7 +75,7 @@ def restore_zip(con: Connection, data: bytes, actor: str) -> int:
     missing = [t for t in BACKUP_TABLES if f"{t}.parquet" not in names]
     if missing or sum(i.file_size for i in names.values()) > MAX_BACKUP_UNPACKED:
         raise StoreError("Berkas cadangan tidak lengkap atau tidak dikenal; basis data tidak diubah.")
-    with tempfile.TemporaryDirectory(prefix="pdm-restore-") as workdir:
+    with private_dir("restore") as workdir:
         restored = [*RESTORED_TABLES, *(t for t in LATER_BACKUP_TABLES if f"{t}.parquet" in names)]
         for table in restored:
             Path(workdir, f"{table}.parquet").write_bytes(archive.read(f"{table}.parquet"))

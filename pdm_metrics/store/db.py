@@ -37,6 +37,7 @@ def open_database(path: str | Path | None, read_only: bool, memory_limit: str | 
     """The DuckDB connection itself (no upgrade); StoreError when it cannot be opened."""
     target = Path(path) if path is not None else DEFAULT_DB_PATH
     if str(target) != ":memory:":
+        _refuse_what_is_not_a_database(target)
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
@@ -46,6 +47,25 @@ def open_database(path: str | Path | None, read_only: bool, memory_limit: str | 
             f"Basis data {target} tidak dapat dibuka: sedang dipakai proses lain (misalnya dasbor "
             "yang sedang berjalan) atau berkasnya rusak. Coba lagi setelah proses itu selesai."
         ) from exc
+
+
+# A DuckDB file says so at bytes 8-11 of its first block.
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _refuse_what_is_not_a_database(target: Path) -> None:
+    """`--db some.csv` must not be taken for a database: a path is a DuckDB file, or new."""
+    if target.is_dir():
+        raise StoreError(f"{target.name} adalah folder, bukan berkas basis data. Sebutkan berkas .duckdb.")
+    if not target.exists():
+        return
+    with target.open("rb") as handle:
+        head = handle.read(12)
+    if head[8:12] != _DUCKDB_MAGIC:
+        raise StoreError(
+            f"Berkas {target.name} bukan basis data Pantau PDM (DuckDB); tidak ada yang diubah. "
+            "Sebutkan berkas .duckdb yang ada, atau nama berkas baru."
+        )
 
 
 def first(result: Connection) -> Any:

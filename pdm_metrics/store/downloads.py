@@ -9,12 +9,12 @@ formula prefixed with an apostrophe. Each line is built in SQL and written as it
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from pdm_metrics.store.db import Connection
 from pdm_metrics.store.queries import RosterFilter, roster_source
+from pdm_metrics.tempdirs import private_dir
 
 HEADER = ("NIP", "Nama", "OPD", "Jenis ASN", "Status Aktivasi", "Tanggal Aktivasi", "Status PDM",
           "Status Verifikasi", "Email")  # fmt: skip
@@ -65,7 +65,7 @@ def _line(masked: bool) -> str:
 def roster_csv(con: Connection, snapshot_date: date, where: RosterFilter, masked: bool) -> bytes:
     """Every row of the selection as the Data & Unduh CSV, in the order the page shows them."""
     source, params = roster_source(snapshot_date, where)
-    with tempfile.TemporaryDirectory(prefix="pdm-unduh-") as folder:
+    with private_dir("unduh") as folder:
         path = Path(folder, "data.csv")
         target = str(path).replace("'", "''")  # our own temporary path; COPY takes no parameter for it
         sql = f"""COPY (SELECT {_line(masked)} AS line {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip)

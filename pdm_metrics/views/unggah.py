@@ -10,7 +10,7 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.errors import PdmError
-from pdm_metrics.ingest import ColumnChoices, ingest_roster, plausibility, remember_choices
+from pdm_metrics.ingest import ColumnChoices, date_error, ingest_roster, plausibility, remember_choices
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
 from pdm_metrics.schema import COLUMN_LABELS, Column
@@ -24,6 +24,7 @@ class UploadPreview:
     activated: int
     report: pd.DataFrame  # the validation report with Indonesian headers
     notices: list[str]  # what looks odd about the file as a whole: confirmed before saving
+    date_error: str | None  # why its snapshot date cannot be right (nothing can be saved until it is changed)
     mapping: pd.DataFrame  # each column of the file's header and what it is read as
     choices: dict[Column, str]  # the file columns chosen by the operator (now or remembered)
 
@@ -58,7 +59,7 @@ def upload_preview(
     notices = plausibility(con, roster, today)
     mapping = column_mapping(roster)
     counts = roster.valid_count, roster.valid_activated_count
-    return UploadPreview(roster, exists, *counts, report, notices, mapping, choices.used)
+    return UploadPreview(roster, exists, *counts, report, notices, date_error(roster, today), mapping, choices.used)
 
 
 def column_mapping(roster: Roster) -> pd.DataFrame:

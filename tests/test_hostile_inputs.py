@@ -1,0 +1,300 @@
+"""Hostile inputs, round 2: ambiguous columns and status words, impossible dates, mixed
+encodings, a path that is no database, folders, messages that would echo file content, and an
+Excel child that must end with its parent and leave no personal data behind.
+
+Each refusal is checked as the operator meets it on the command line: exit 1, an Indonesian
+message, no traceback, and the database exactly as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pdm_metrics import store, tempdirs
+from pdm_metrics.checks.rules import status_word_value
+from tests.conftest import content_checksum
+from tests.files import csv_bytes, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+NIP_1, NIP_2, NIP_3 = "199001012020121001", "198502032010012002", "197712242005011003"
+
+
+def roster(status: str = "Sudah", header: list[str] | None = None, extra: list[str] | None = None) -> list[list[str]]:
+    head = header or ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", *(["TANGGAL AKTIVASI"] if extra else [])]
+    rows = [
+        [NIP_1, "Budi Santoso", "Dinas A", status, *(extra or [])],
+        [NIP_2, "Siti Aminah", "Dinas A", "Belum", *([""] if extra else [])],
+        [NIP_3, "Rina Wati", "Dinas B", "Sudah", *(extra or [])],
+    ]
+    return [head, *rows]
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> Iterator[Path]:
+    """A database with one good snapshot (11 July 2021), closed so the CLI can open it."""
+    db = tmp_path / "pdm.duckdb"
+    good = tmp_path / "rekap_20210711.csv"
+    good.write_bytes(csv_bytes(roster()))
+    assert cli("ingest", str(good), "--db", str(db)).returncode == 0
+    yield db
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pdm_metrics", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
+
+
+def refused(db: Path, path: Path, message: str, *extra: str) -> None:
+    """The ingest of `path` is refused with `message`, cleanly, and the database is unchanged."""
+    before = _fingerprint(db)
+    result = cli("ingest", str(path), "--db", str(db), *extra)
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert _fingerprint(db) == before
+
+
+def _fingerprint(db: Path) -> object:
+    con = store.connect(db, read_only=True)
+    try:
+        return content_checksum(con)
+    finally:
+        con.close()
+
+
+# ----------------------------------------------------------------------------- status words
+
+UNKNOWN_STATUS = ["Sudah Tidak Aktif", "Tidak diketahui", "Tidak ada data", "Sudah?", "Belum pernah", "Ya Tidak",
+                  "N/A", "-", "Aktif?", "sudah / belum", "Sudah Aktivasi Ulang", "Belum Tidak"]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", UNKNOWN_STATUS)
+def test_a_status_word_outside_the_vocabulary_is_refused_never_read_by_its_first_word(
+    word: str, stored: Path, tmp_path: Path
+) -> None:
+    assert status_word_value(word) is None
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes(roster(word)))
+    refused(stored, path, "tidak dikenal")
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("Sudah Aktivasi", True), ("BELUM DIVERIFIKASI", False), ("telah  aktivasi", True), ("Belum PDM", False)],
+)
+def test_the_known_phrases_read_whole(word: str, value: bool) -> None:
+    assert status_word_value(word) is value
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("day", ["2030-01-01", "9999-12-31", "1999-07-11", "2019-12-31", "2024-06-01"])
+def test_a_snapshot_date_outside_the_campaign_window_is_refused(day: str, stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap.csv"
+    path.write_bytes(csv_bytes(roster()))
+    refused(stored, path, "Tanggal snapshot", "--date", day)
+
+
+def test_a_snapshot_dated_tomorrow_is_refused_not_just_confirmed(stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap.csv"
+    path.write_bytes(csv_bytes(roster()))
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    refused(stored, path, "sesudah hari ini", "--date", tomorrow, "--confirm")
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("01/01/1900", "sebelum MySAPK"), ("1", "tidak dapat dibaca"), ("-5", "tidak dapat dibaca"),
+     ("31/12/2017", "sebelum MySAPK"), ("0021-07-11", "sebelum MySAPK")],
+)  # fmt: skip
+def test_an_activation_date_before_mysapk_or_a_bad_serial_is_an_error(
+    cell: str, message: str, stored: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes(roster(extra=[cell])))
+    refused(stored, path, message)
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+@pytest.mark.parametrize("line", [2, 3, 4])
+def test_utf8_with_one_stray_byte_is_refused_with_its_line(line: int, stored: Path, tmp_path: Path) -> None:
+    text = csv_bytes(roster()).decode("utf-8").replace("Siti Aminah", "Nur’aini").encode("utf-8")
+    lines = text.split(b"\n")
+    lines[line - 1] = lines[line - 1].replace(b"Dinas", b"D\xe9nas", 1)  # one Windows-1252 byte
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(b"\n".join(lines))
+    refused(stored, path, f"baris {line} memuat karakter dari encoding lain")
+
+
+def test_a_whole_windows_1252_file_is_still_read_with_its_names_intact(stored: Path, tmp_path: Path) -> None:
+    text = f"NIP;NAMA;OPD;STATUS AKTIVASI\n{NIP_1};José Andrés;Dinas A;Sudah\n{NIP_2};Siti;Dinas A;Belum\n"
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert cli("ingest", str(path), "--db", str(stored), "--confirm").returncode == 0
+    con = store.connect(stored, read_only=True)
+    names = {r[0] for r in con.execute("SELECT nama FROM roster").fetchall()}
+    con.close()
+    assert "José Andrés" in names
+
+
+# ----------------------------------------------------------------------------- ambiguous columns
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [(["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "N.I.P"], "NIP"),
+     (["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "Status Aktivasi "], "Status Aktivasi"),
+     (["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "Nama"], "Nama"),
+     (["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "O.P.D"], "OPD")],
+)  # fmt: skip
+def test_two_columns_that_serve_one_field_equally_are_a_question_not_a_pick(
+    header: list[str], field: str, stored: Path, tmp_path: Path
+) -> None:
+    rows = [header, *[[*row, row[0]] for row in roster()[1:]]]
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes(rows))
+    refused(stored, path, f"Dua kolom dapat dibaca sebagai {field}")
+
+
+# ----------------------------------------------------------------------------- --db and folders
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("data.csv", b"NIP;NAMA\n1;a\n"), ("catatan.txt", b"bukan basis data"),
+     ("foto.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64), ("kosong.duckdb", b""), ("rusak.duckdb", b"\x00" * 4096)],
+)  # fmt: skip
+def test_a_db_path_that_is_no_duckdb_database_is_refused_and_left_as_it_was(
+    name: str, content: bytes, tmp_path: Path
+) -> None:
+    target = tmp_path / name
+    target.write_bytes(content)
+    roster_file = tmp_path / "rekap_20210711.csv"
+    roster_file.write_bytes(csv_bytes(roster()))
+    for args in (("ingest", str(roster_file)), ("snapshots",), ("rates",)):
+        result = cli(*args, "--db", str(target))
+        assert result.returncode == 1 and "bukan basis data Pantau PDM" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert target.read_bytes() == content
+
+
+def test_a_folder_given_as_db_is_refused(tmp_path: Path) -> None:
+    result = cli("snapshots", "--db", str(tmp_path))
+    assert result.returncode == 1 and "adalah folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_folder_of_many_files_is_read_one_file_at_a_time(stored: Path, tmp_path: Path) -> None:
+    """400 small files under a limit of 256 open files: read one at a time, as one snapshot."""
+    folder = tmp_path / "wilayah"
+    folder.mkdir()
+    for number in range(400):
+        nip = f"1990010120201{number:04d}"[:14] + f"{number % 2 + 1}{number:03d}"
+        (folder / f"bagian_{number:04d}.csv").write_bytes(
+            csv_bytes([roster()[0], [nip, f"ASN {number}", "Dinas A", "Sudah"]])
+        )
+    limited = (
+        "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256)); "
+        f"sys.argv = ['pdm_metrics', 'ingest', {str(folder)!r}, '--db', {str(stored)!r}, '--date', '2021-08-01', "
+        "'--confirm']; runpy.run_module('pdm_metrics', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", limited], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
+    )
+    assert result.returncode == 0 and '"rows": 400' in result.stdout, result.stderr[-2000:]
+
+
+def test_more_files_than_one_snapshot_takes_are_refused_with_a_message(stored: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "banyak"
+    folder.mkdir()
+    for number in range(501):
+        (folder / f"b{number}.csv").write_bytes(b"x")
+    refused(stored, folder, "Lebih dari 500 berkas")
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def test_a_header_with_control_characters_is_not_echoed_raw(stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes([["NIP", "NA\x1b[31mMA", "X" * 500], [NIP_1, "a", "b"]]))
+    before = _fingerprint(stored)
+    result = cli("ingest", str(path), "--db", str(stored))
+    assert result.returncode == 1 and "Kolom wajib tidak ditemukan" in result.stderr
+    assert "\x1b" not in result.stderr and "X" * 100 not in result.stderr
+    assert _fingerprint(stored) == before
+
+
+def test_a_file_name_with_control_characters_is_not_echoed_raw(stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap\x1b[2J_20210801.csv"
+    path.write_bytes(b"")
+    result = cli("ingest", str(path), "--db", str(stored))
+    assert result.returncode == 1 and "kosong" in result.stderr and "\x1b" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- the Excel child
+
+
+def _pids_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped) is gone for our purpose.
+    state = (
+        Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] if Path(f"/proc/{pid}/stat").exists() else "X"
+    )
+    return state not in {"Z", "X"}
+
+
+def test_the_excel_child_dies_with_its_parent_and_its_personal_data_folder_goes(stored: Path, tmp_path: Path) -> None:
+    """kill -9 of an ingest while its Excel child is reading: the child ends with it, and the
+    child's folder (a copy of the roster) is removed by the next Pantau PDM process."""
+    workbook = tmp_path / "rekap_20210801.xlsx"
+    workbook.write_bytes(xlsx_bytes(roster()))
+    hold = tmp_path / "tahan"
+    env = {**os.environ, "PDM_TEST_CHILD_HOLD": str(hold)}
+    command = [sys.executable, "-m", "pdm_metrics", "ingest", str(workbook), "--db", str(stored)]
+    parent = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = Path(f"{hold}.started")
+    for _ in range(3000):  # the child says it runs (its own progress), then waits to be let go
+        if started.exists() or parent.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert started.exists(), "the Excel child never started"
+    child = int(started.read_text())
+    folders = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob(f"pdm-excel-{parent.pid}-*")]
+    assert folders and any((f / "input.bin").exists() for f in folders)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(500):
+        if not _pids_alive(child):
+            break
+        time.sleep(0.01)
+    assert not _pids_alive(child), "the Excel child outlived its parent"
+    assert all(f.exists() for f in folders)  # kill -9 gave the parent no chance to clean up ...
+    assert cli("snapshots", "--db", str(stored)).returncode == 0
+    tempdirs.remove_orphans()  # ... the next process that makes a folder of its own removes them
+    assert not any(f.exists() for f in folders)
+
+
+def test_orphan_folders_of_ended_processes_go_and_those_of_running_ones_stay(tmp_path: Path) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = tmp_path / f"pdm-read-{ended.stdout.strip()}-abc"
+    mine = tmp_path / f"pdm-read-{os.getpid()}-abc"
+    other = tmp_path / "pdm-bukan-kita"
+    for folder in (gone, mine, other):
+        folder.mkdir()
+        (folder / "upload.csv").write_text("NIP\n")
+    assert tempdirs.remove_orphans(tmp_path) == [gone]
+    assert mine.exists() and other.exists() and not gone.exists()
