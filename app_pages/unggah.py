@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pdm_metrics.errors import PdmError
-from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.schema import COLUMN_LABELS, Column
 from ui import actions, widgets
 
@@ -85,6 +85,9 @@ if uploads:
             st.rerun()
         st.caption("Pilihan kolom diingat untuk berkas berikutnya dengan judul kolom yang sama saat snapshot disimpan.")
 
+    if roster.hidden_sheets:
+        hidden = "; ".join(excerpt(sheet, 80) for sheet in roster.hidden_sheets)
+        st.info(f"Lembar tersembunyi tidak dibaca: {hidden}. Tampilkan lembarnya di Excel bila isinya ikut dihitung.")
     chosen_date = st.date_input(
         "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),
         value=roster.snapshot_date,

@@ -26,7 +26,7 @@ import pandas as pd
 from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError, RosterError
-from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.reading.files import Source
@@ -207,6 +207,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         choices = ColumnChoices(con, dict(args.column), forget=False)
         sources: list[Source] = [(f, f.name) for f in files]
         roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con, choices)
+        if roster.hidden_sheets:
+            _stage(
+                "Lembar tersembunyi tidak dibaca: " + "; ".join(excerpt(s, 80) for s in roster.hidden_sheets), started
+            )
         if choices.used:
             _stage("Kolom dipilih: " + "; ".join(f"{c.value} = {h}" for c, h in choices.used.items()), started)
         _stage(

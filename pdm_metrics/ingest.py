@@ -10,7 +10,7 @@ from pdm_metrics import store
 from pdm_metrics.checks.rules import ERROR
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import RosterError
-from pdm_metrics.fmt import format_int
+from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.plausibility import SnapshotShape, plausibility_notices, snapshot_date_error
 from pdm_metrics.reading.files import header_key
 from pdm_metrics.roster import Roster
@@ -38,9 +38,15 @@ def rejection_message(roster: Roster, shown: int = 10) -> str:
         f"Berkas ditolak: {format_int(len(errors))} galat pada {format_int(rows)} baris. "
         "Perbaiki lalu unggah ulang, atau impor baris yang valid saja (opsi --skip-invalid)."
     ]
+    unknown = errors.loc[errors["reason"].str.startswith("Status '"), "value"].value_counts()
+    if not unknown.empty:  # every unknown status word at once, most rows first: one fix per word
+        words = ", ".join(f"'{excerpt(w)}' ({format_int(int(n))} baris)" for w, n in unknown.head(shown).items())
+        more = f" dan {format_int(len(unknown) - shown)} kata lainnya" if len(unknown) > shown else ""
+        lines.append(f"  Kata status tidak dikenal: {words}{more}.")
     for problem in errors.head(shown).itertuples(index=False):
         lines.append(
-            f"  baris {problem.row_number}, kolom {problem.column_label}: {problem.reason} (nilai: '{problem.value}')"
+            f"  baris {problem.row_number}, kolom {problem.column_label}: {excerpt(problem.reason, 120)} "
+            f"(nilai: '{excerpt(problem.value)}')"
         )
     if len(errors) > shown:
         lines.append(f"  ... dan {format_int(len(errors) - shown)} galat lainnya.")

@@ -41,6 +41,7 @@ class Roster:
     valid_activated_count: int
     column_uses: list[HeaderUse] = field(default_factory=list)  # the file's header, column by column
     header: list[str] = field(default_factory=list)  # the file's header texts (a remembered choice's key)
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets, not read ("file › sheet")
 
     @property
     def error_count(self) -> int:
@@ -103,7 +104,7 @@ def read_rosters(
         date_found, date_source = resolve_snapshot_date(snapshot_date, read.titles[0], read.names[0])
         say(f"Memeriksa {format_int(checks.raw_count())} baris")
         roster = _checked(checks, columns, date_found, date_source, " + ".join(read.names), read.sha256)
-        roster.column_uses, roster.header = uses, read.header
+        roster.column_uses, roster.header, roster.hidden_sheets = uses, read.header, read.hidden_sheets
     except BaseException:
         checks.close()
         raise

@@ -298,3 +298,52 @@ def test_orphan_folders_of_ended_processes_go_and_those_of_running_ones_stay(tmp
         (folder / "upload.csv").write_text("NIP\n")
     assert tempdirs.remove_orphans(tmp_path) == [gone]
     assert mine.exists() and other.exists() and not gone.exists()
+
+
+def _workbook_with_a_hidden_sheet(state: str) -> bytes:
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    for name, rows in (
+        ("Data", roster()),
+        ("Lama", [roster()[0], [NIP_1.replace("1001", "1009"), "X", "Dinas Z", "Sudah"]]),
+    ):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+        if name == "Lama":
+            sheet.hide()
+    book.close()
+    data = buffer.getvalue()
+    if state == "veryHidden":
+        import zipfile
+
+        from tests.files import replace_zip_member
+
+        workbook = (
+            zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").replace(b'state="hidden"', b'state="veryHidden"')
+        )
+        data = replace_zip_member(data, "xl/workbook.xml", workbook)
+    return data
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_not_read_and_is_named(state: str, tmp_path: Path) -> None:
+    db, path = tmp_path / "t.duckdb", tmp_path / "rekap_20210711.xlsx"
+    path.write_bytes(_workbook_with_a_hidden_sheet(state))
+    result = cli("ingest", str(path), "--db", str(db))
+    assert result.returncode == 0 and '"rows": 3' in result.stdout, result.stderr
+    assert "Lembar tersembunyi tidak dibaca: rekap_20210711.xlsx › Lama" in result.stderr
+
+
+def test_unknown_status_words_are_listed_with_their_counts(stored: Path, tmp_path: Path) -> None:
+    words = ["Tidak diketahui"] * 3 + ["Sudah Tidak Aktif"] * 2 + ["Sudah"]
+    body = [[f"19900101202012{i % 2 + 1}{i:03d}", f"ASN {i}", "Dinas A", word] for i, word in enumerate(words)]
+    rows = [roster()[0], *body]
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes(rows))
+    refused(stored, path, "Kata status tidak dikenal: 'Tidak diketahui' (3 baris), 'Sudah Tidak Aktif' (2 baris).")

@@ -106,10 +106,10 @@ def check_ole_workbook(data: bytes) -> None:
         raise RosterError("Berkas Excel ini dilindungi kata sandi. Buka proteksinya lalu unggah ulang.")
 
 
-def read_sheet_grids(data: bytes) -> list[SheetGrid]:
+def read_sheet_grids(data: bytes) -> tuple[list[SheetGrid], list[str]]:
     """Parse a workbook in a memory-limited child process: every sheet that has a header row.
 
-    RosterError on any failure."""
+    Hidden sheets are not read: their names come second. RosterError on any failure."""
     with private_dir("excel") as workdir:
         source = Path(workdir, "input.bin")
         source.write_bytes(data)
@@ -144,4 +144,4 @@ def read_sheet_grids(data: bytes) -> list[SheetGrid]:
             grids.append(
                 SheetGrid(table, str(sheet["sheet"]), sheet["header_row"], [int(r) for r in sheet["numeric_nip_rows"]])
             )
-        return grids
+        return grids, [str(name) for name in meta.get("hidden", [])]

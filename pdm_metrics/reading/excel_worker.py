@@ -92,7 +92,10 @@ def read_workbook(source: Path, workdir: Path) -> None:
     # snapshot (an xlsx sheet holds at most 1.048.576 rows, so national exports span several);
     # with none, the first sheet is returned so the user is told which headers were found.
     sheets: list[tuple[int, int | None, Any, list[int]]] = []
+    hidden = _hidden_sheets(source)
     for index in range(len(reader.sheet_names)):
+        if index in hidden:  # a hidden sheet is no part of what the operator sees: named, not read
+            continue
         ahead = _nip_column(_xlsx_first_rows(source, index))
         with ThreadPoolExecutor(max_workers=1) as pool:
             scan = pool.submit(xml_nip_cells, source, index, *ahead) if ahead else None
@@ -119,7 +122,18 @@ def read_workbook(source: Path, workdir: Path) -> None:
                 "grid": grid_path.name,
             }
         )
-    _write_meta(workdir, sheets=sheets_meta)
+    _write_meta(workdir, sheets=sheets_meta, hidden=[reader.sheet_names[i] for i in sorted(hidden)])
+
+
+def _hidden_sheets(source: Path) -> set[int]:
+    """The positions of the sheets an xlsx marks hidden or very hidden (workbook.xml's <sheet state>)."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            workbook = archive.read("xl/workbook.xml")[:2_000_000].decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return set()  # not an xlsx (xls, ods): every sheet is read
+    tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook)
+    return {i for i, tag in enumerate(tags) if re.search(r'\bstate="(hidden|veryHidden)"', tag)}
 
 
 def _nip_column(rows: list[list[Any]] | None) -> tuple[int, int] | None:

@@ -79,6 +79,7 @@ class FilesRead:
     titles: list[str]  # each table's text above its header row
     names: list[str]  # the file names, without folders
     sha256: str  # of the one file, or of the digests of several
+    hidden_sheets: list[str]  # hidden sheets, not read ("file › sheet")
 
 
 def read_files(
@@ -88,16 +89,18 @@ def read_files(
     names the file column of a field where the operator chose one."""
     digests: list[str] = []
     tables: list[TableRead] = []
+    hidden: list[str] = []  # "file › sheet" of every hidden sheet left unread
     for source, filename in sources:
         name = PurePath(filename).name
         progress(f"Membaca {excerpt(name, 80)}")
         with _on_disk(source, name) as path:
             digests.append(_sha256(path))
-            tables += _add_file(sink, path, name, choose)
+            tables += _add_file(sink, path, name, choose, hidden)
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
     names = [PurePath(name).name for _, name in sources]
     uses = tables[0][2]
-    return FilesRead([t[0] for t in tables], uses, [u.header for u in uses], [t[1] for t in tables], names, combined)
+    headers, titles = [t[0] for t in tables], [t[1] for t in tables]
+    return FilesRead(headers, uses, [u.header for u in uses], titles, names, combined, hidden)
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _add_file(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None) -> list[TableRead]:
+def _add_file(
+    sink: CellSink, path: Path, name: str, choose: ColumnChooser | None, hidden: list[str]
+) -> list[TableRead]:
     """Add every table of one file to the sink; what each table's header said."""
     suffix = PurePath(name).suffix.lower()
     with path.open("rb") as handle:
@@ -159,7 +164,7 @@ def _add_file(sink: CellSink, path: Path, name: str, choose: ColumnChooser | Non
             "lalu Simpan Sebagai 'Buku Kerja Excel (.xlsx)' dan unggah ulang."
         )
     if head.startswith((excel.ZIP_MAGIC, excel.OLE_MAGIC)):
-        return [_add_grid(sink, grid, choose) for grid in _workbook_grids(path.read_bytes(), name)]
+        return [_add_grid(sink, grid, choose) for grid in _workbook_grids(path.read_bytes(), name, hidden)]
     binary = b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if binary and suffix not in EXCEL_SUFFIXES:
         raise RosterError(
@@ -206,12 +211,15 @@ def _add_grid(sink: CellSink, grid: _Grid, choose: ColumnChooser | None) -> Tabl
     return header, grid.title_text, uses
 
 
-def _workbook_grids(data: bytes, name: str) -> list[_Grid]:
+def _workbook_grids(data: bytes, name: str, hidden: list[str] | None = None) -> list[_Grid]:
+    """The sheets of a workbook with content; the names of its hidden sheets go to `hidden`."""
     if data.startswith(excel.ZIP_MAGIC):
         excel.check_zip_workbook(data)
     else:
         excel.check_ole_workbook(data)
-    sheets = excel.read_sheet_grids(data)
+    sheets, unread = excel.read_sheet_grids(data)
+    if hidden is not None:
+        hidden += [f"{name} › {sheet}" for sheet in unread]
     return [_sheet_grid(sheet, name if len(sheets) == 1 else f"{name} › {sheet.sheet_name}") for sheet in sheets]
 
 
