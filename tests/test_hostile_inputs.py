@@ -347,3 +347,42 @@ def test_unknown_status_words_are_listed_with_their_counts(stored: Path, tmp_pat
     path = tmp_path / "rekap_20210801.csv"
     path.write_bytes(csv_bytes(rows))
     refused(stored, path, "Kata status tidak dikenal: 'Tidak diketahui' (3 baris), 'Sudah Tidak Aktif' (2 baris).")
+
+
+def _with_sheet_prolog(prolog: bytes, encoding: str = "utf-8") -> bytes:
+    from tests.files import replace_zip_member, sheet_xml
+
+    good = xlsx_bytes(roster())
+    body = sheet_xml(good).split(b"?>", 1)[-1]
+    xml = b'<?xml version="1.0"?>' + prolog + body
+    if encoding != "utf-8":
+        xml = xml.decode("utf-8").replace('version="1.0"', f'version="1.0" encoding="{encoding}"').encode(encoding)
+    return replace_zip_member(good, "xl/worksheets/sheet1.xml", xml)
+
+
+@pytest.mark.parametrize(
+    "workbook",
+    [
+        _with_sheet_prolog(b"<!DOCTYPE worksheet>"),  # declared, never used
+        _with_sheet_prolog(b"<!-- " + b"x" * 8000 + b" --><!DOCTYPE worksheet>"),  # past the first 4 KB
+        _with_sheet_prolog(b"<!doctype worksheet>"),
+        _with_sheet_prolog(b'<!DOCTYPE w [<!ENTITY a "b">]>', "utf-16"),
+    ],
+    ids=["unused", "after-a-long-comment", "lower-case", "utf-16"],
+)
+def test_a_workbook_with_a_dtd_is_refused_however_it_is_hidden(workbook: bytes, stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210801.xlsx"
+    path.write_bytes(workbook)
+    refused(stored, path, "DTD/ENTITY")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b'198502032010012002;Siti;Dinas A;"Belum', b'198502032010012002;Siti;Dinas A;"Belum\n',
+     b'198502032010012002;"Siti;Dinas A;Belum\n'],
+    ids=["last-field-no-newline", "last-field", "middle-field"],
+)  # fmt: skip
+def test_a_quote_that_never_closes_is_refused_with_its_line(tail: bytes, stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(b"NIP;NAMA;OPD;STATUS AKTIVASI\n199001012020121001;Budi;Dinas A;Sudah\n" + tail)
+    refused(stored, path, "baris 3")

@@ -233,3 +233,24 @@ def _parse(
         # Only the single-threaded reader knows the record number of a bad row.
         return _parse(data, encoding, delimiter, skip, width, threads=False)
     return table, bad
+
+
+def refuse_open_quote(path: Path) -> None:
+    """RosterError naming the line of a quote that never closes. Every quoted field opens and
+    closes, and a quote inside one is doubled, so a sound file has an even number of quote
+    characters; with an odd number, the last quote opened a field the file never ends (the CSV
+    readers would take the rest of the file as that one cell, or drop it at the end)."""
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        if mapped[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return  # a byte 0x22 there may belong to another character; pyarrow checks these small files
+        quotes = sum(mapped[start : start + _CHECK_CHUNK].count(b'"') for start in range(0, len(mapped), _CHECK_CHUNK))
+        if quotes % 2 == 0:
+            return
+        last = mapped.rfind(b'"')
+        line = mapped[:last].count(b"\n") + 1
+    raise RosterError(
+        f"Tanda kutip pada baris {format_int(line)} tidak pernah ditutup: berkas terpotong atau rusak di "
+        'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
+    )

@@ -82,13 +82,28 @@ def check_zip_workbook(data: bytes) -> None:
             _check_xml_member(archive, member)
 
 
+# A DTD can only come before the root element, but a long comment may push it far down.
+_PROLOG_BYTES = 1 << 20
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(prolog: bytes) -> bool:
+    """A DOCTYPE or ENTITY declaration before the root element, whatever its case or its encoding
+    (UTF-16 text shows as ASCII once its zero bytes go), used or not: refused, as the README says."""
+    text = re.sub(rb"<!--.*?-->", b"", prolog.replace(b"\x00", b""), flags=re.DOTALL)
+    root = _ROOT_ELEMENT.search(text)
+    before_root = (text if root is None else text[: root.start()]).lower()
+    return b"<!doctype" in before_root or b"<!entity" in before_root
+
+
 def _check_xml_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     try:
         with archive.open(member) as handle:
             head = handle.read(4096)
+            prolog = head + handle.read(_PROLOG_BYTES - len(head))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
         raise RosterError("Berkas Excel rusak atau terpotong: sebagian isinya tidak dapat dibaca.") from exc
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    if _declares_dtd(prolog):
         raise RosterError("Berkas Excel berisi deklarasi DTD/ENTITY yang tidak diizinkan. Berkas ditolak.")
     match = _DIMENSION.search(head)
     if match and member.filename.startswith("xl/worksheets/"):
