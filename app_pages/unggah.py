@@ -1,10 +1,13 @@
 """Unggah Snapshot: check a fresh roster file, see what would be stored, then confirm."""
 
+from functools import partial
+
 import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.schema import COLUMN_LABELS, Column
+from pdm_metrics.views import unggah
 from ui import actions, widgets
 
 st.title("Unggah Snapshot")
@@ -58,6 +61,12 @@ if uploads:
     cols[3].metric("Peringatan", format_int(roster.warning_count))
     if not preview.report.empty:
         st.subheader("Laporan pemeriksaan")
+        problems = roster.error_count + roster.warning_count
+        if roster.problems_cut:  # the worst first is the file's own order: the first rows are shown
+            st.caption(
+                f"Ditampilkan {format_int(len(preview.report))} masalah pertama dari {format_int(problems)}; "
+                "unduhan CSV berisi semuanya (XLSX: yang ditampilkan)."
+            )
         st.dataframe(preview.report, hide_index=True, width="stretch")
         widgets.download_buttons(
             preview.report,
@@ -65,6 +74,7 @@ if uploads:
             "Laporan pemeriksaan berkas",
             f"Berkas {roster.source_name}",
             "laporan",
+            csv=partial(unggah.full_report_csv, preview) if roster.problems_cut else None,
         )
 
     used = preview.mapping[preview.mapping["Dibaca sebagai"] != "tidak dipakai"]

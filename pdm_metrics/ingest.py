@@ -33,23 +33,22 @@ class RosterRejected(RosterError):
 
 def rejection_message(roster: Roster, shown: int = 10) -> str:
     errors = roster.problems[roster.problems["level"] == ERROR]
-    rows = errors["row_number"].nunique()
     lines = [
-        f"Berkas ditolak: {format_int(len(errors))} galat pada {format_int(rows)} baris. "
+        f"Berkas ditolak: {format_int(roster.error_count)} galat pada {format_int(roster.checks.error_rows())} baris. "
         "Perbaiki lalu unggah ulang, atau impor baris yang valid saja (opsi --skip-invalid)."
     ]
-    unknown = errors.loc[errors["reason"].str.startswith("Status '"), "value"].value_counts()
-    if not unknown.empty:  # every unknown status word at once, most rows first: one fix per word
-        words = ", ".join(f"'{excerpt(w)}' ({format_int(int(n))} baris)" for w, n in unknown.head(shown).items())
-        more = f" dan {format_int(len(unknown) - shown)} kata lainnya" if len(unknown) > shown else ""
+    unknown = roster.checks.unknown_status_words(shown + 1)
+    if unknown:  # every unknown status word at once, most rows first: one fix per word
+        words = ", ".join(f"'{excerpt(w)}' ({format_int(n)} baris)" for w, n in unknown[:shown])
+        more = " dan kata lainnya" if len(unknown) > shown else ""
         lines.append(f"  Kata status tidak dikenal: {words}{more}.")
     for problem in errors.head(shown).itertuples(index=False):
         lines.append(
             f"  baris {problem.row_number}, kolom {problem.column_label}: {excerpt(problem.reason, 120)} "
             f"(nilai: '{excerpt(problem.value)}')"
         )
-    if len(errors) > shown:
-        lines.append(f"  ... dan {format_int(len(errors) - shown)} galat lainnya.")
+    if roster.error_count > shown:
+        lines.append(f"  ... dan {format_int(roster.error_count - shown)} galat lainnya.")
     return "\n".join(lines)
 
 

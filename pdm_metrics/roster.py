@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pdm_metrics.checks.engine import RosterChecks
-from pdm_metrics.checks.rules import ERROR, WARNING, lookup_tables, switches
+from pdm_metrics.checks.rules import lookup_tables, switches
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
 from pdm_metrics.reading.files import ColumnChooser, HeaderUse, Progress, Source, read_files
@@ -30,7 +30,7 @@ class Roster:
     """What one snapshot's files hold: every data row checked, the report, and where it came from."""
 
     checks: RosterChecks
-    problems: pd.DataFrame  # checks.rules.PROBLEM_COLUMNS
+    problems: pd.DataFrame  # checks.rules.PROBLEM_COLUMNS: the first engine.MAX_PROBLEM_DETAIL, in file order
     columns_present: frozenset[Column]
     snapshot_date: date | None
     date_source: DateSource | None  # None when nothing names the date
@@ -42,14 +42,13 @@ class Roster:
     column_uses: list[HeaderUse] = field(default_factory=list)  # the file's header, column by column
     header: list[str] = field(default_factory=list)  # the file's header texts (a remembered choice's key)
     hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets, not read ("file › sheet")
+    error_count: int = 0  # over every problem, also those not held in `problems`
+    warning_count: int = 0
 
     @property
-    def error_count(self) -> int:
-        return int((self.problems["level"] == ERROR).sum())
-
-    @property
-    def warning_count(self) -> int:
-        return int((self.problems["level"] == WARNING).sum())
+    def problems_cut(self) -> bool:
+        """Whether `problems` holds only the first of them (the full report: checks.write_problems_csv)."""
+        return self.error_count + self.warning_count > len(self.problems)
 
     @property
     def invalid_row_count(self) -> int:
@@ -142,7 +141,11 @@ def _checked(
     """Run every check over the cells added to `checks`."""
     problems = checks.check(switches(columns, snapshot_date), lookup_tables(checks.distinct_cells))
     rows, valid, activated = checks.counts()
-    return Roster(checks, problems, columns, snapshot_date, date_source, source_name, sha256, rows, valid, activated)
+    errors, warnings = checks.problem_counts()
+    return Roster(
+        checks, problems, columns, snapshot_date, date_source, source_name, sha256, rows, valid, activated,
+        error_count=errors, warning_count=warnings,
+    )  # fmt: skip
 
 
 def roster_from_frame(

@@ -386,3 +386,45 @@ def test_a_quote_that_never_closes_is_refused_with_its_line(tail: bytes, stored:
     path = tmp_path / "rekap_20210801.csv"
     path.write_bytes(b"NIP;NAMA;OPD;STATUS AKTIVASI\n199001012020121001;Budi;Dinas A;Sudah\n" + tail)
     refused(stored, path, "baris 3")
+
+
+def test_a_report_of_many_problems_holds_the_first_in_memory_and_gives_them_all(tmp_path: Path) -> None:
+    from pdm_metrics.checks.engine import MAX_PROBLEM_DETAIL
+    from pdm_metrics.roster import read_rosters
+    from pdm_metrics.views import unggah
+
+    rows = [roster()[0]] + [[f"12345{i:06d}", f"ASN {i}", "Dinas A", "Mungkin"] for i in range(12_000)]  # 2 errors each
+    con = store.connect(tmp_path / "t.duckdb")
+    checked = read_rosters([(csv_bytes(rows), "rekap_20210711.csv")], con=con)
+    assert checked.error_count == 24_000 and len(checked.problems) == MAX_PROBLEM_DETAIL and checked.problems_cut
+    assert list(checked.problems["row_number"][:2]) == [2, 2]  # file order: the first rows first
+    preview = unggah.UploadPreview(checked, False, 0, 0, checked.problems, [], None, checked.problems, {})
+    full = unggah.full_report_csv(preview).decode("utf-8-sig").splitlines()
+    assert full[0] == "Sumber;Baris;Kolom;Nilai;Alasan;Tingkat" and len(full) == 24_001
+    checked.checks.close()
+    con.close()
+
+
+def test_half_a_million_bad_rows_are_refused_within_a_memory_bound(stored: Path, tmp_path: Path) -> None:
+    """Every row errs: the refusal counts them all, quotes ten, and the ingest stays under
+    1,5 GB (the full report lives in DuckDB, which spills, not in Python). Measured by a wrapper
+    of its own, whose only child is the ingest."""
+    path = tmp_path / "rekap_20210801.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("NIP;NAMA;OPD;STATUS AKTIVASI\n")
+        for i in range(500_000):
+            handle.write(f"12345{i:06d};ASN {i};Dinas {i % 300};Mungkin\n")
+    before = _fingerprint(stored)
+    ingest = ["-m", "pdm_metrics", "ingest", str(path), "--db", str(stored)]
+    measured = (
+        "import resource, subprocess, sys; "
+        f"done = subprocess.run([sys.executable, *{ingest!r}]); "
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+        "print('PEAK_KB', peak, file=sys.stderr); sys.exit(done.returncode)"
+    )
+    result = subprocess.run([sys.executable, "-c", measured], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    peak_kb = int(result.stderr.rsplit("PEAK_KB ", 1)[1].split()[0])
+    assert result.returncode == 1 and "Berkas ditolak: 1.000.000 galat pada 500.000 baris" in result.stderr
+    assert "Kata status tidak dikenal: 'Mungkin' (500.000 baris)" in result.stderr
+    assert "Traceback" not in result.stderr and _fingerprint(stored) == before
+    assert peak_kb < 1.5 * 2**20, f"peak {peak_kb // 1024} MB"

@@ -14,13 +14,22 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pdm_metrics.checks.rules import CELL_COLUMNS, CHECK_PARAMS, CHECK_STATEMENTS, PROBLEMS_SQL, trimmed
+from pdm_metrics.checks.rules import (
+    CELL_COLUMNS,
+    CHECK_PARAMS,
+    CHECK_STATEMENTS,
+    ERROR,
+    PROBLEM_COLUMNS,
+    PROBLEMS_SQL,
+    WARNING,
+    trimmed,
+)
 from pdm_metrics.errors import CsvNotReadable
 from pdm_metrics.schema import ROSTER_COLUMNS, Table
 from pdm_metrics.store.db import Connection, bind, first
@@ -38,6 +47,11 @@ def _run(workspace: Connection, sql: str, params: dict[str, object]) -> Connecti
 def _do(workspace: Connection, sql: str, params: dict[str, object]) -> None:
     """Run a statement to its end (DuckDB refuses new work while a result is unread)."""
     _run(workspace, sql, params).fetchall()
+
+
+# How many problems a file's report holds in memory, in detail (the rest are counted and can be
+# downloaded whole): enough to fix a file by, small whatever the file.
+MAX_PROBLEM_DETAIL = 10_000
 
 
 class RosterChecks:
@@ -144,12 +158,45 @@ class RosterChecks:
             self.workspace.register(name, table)
         for statement in CHECK_STATEMENTS:
             _do(self.workspace, statement, self.params)
-        problems: pd.DataFrame = _run(self.workspace, PROBLEMS_SQL, self.params).df()
+        # Every problem stays in DuckDB (which spills to disk): a national file where every row
+        # errs has millions. Python holds the first MAX_PROBLEM_DETAIL; the counts and the full
+        # report (problem_counts, write_problems_csv) are read from the table.
+        _do(self.workspace, f"CREATE TABLE problems AS {PROBLEMS_SQL}", self.params)
+        problems: pd.DataFrame = self.workspace.execute(
+            "SELECT * FROM problems ORDER BY rowid LIMIT ?", [MAX_PROBLEM_DETAIL]
+        ).df()
         # The cells as read are not needed any more (the flagged rows kept theirs): an upload waits
         # for its confirmation with only its checked rows in memory.
         self.workspace.execute("DROP TABLE raw").fetchall()
         self.workspace.execute("DROP TABLE flagged_cells").fetchall()
         return problems.astype({"row_number": "int64"})
+
+    def problem_counts(self) -> tuple[int, int]:
+        """(errors, warnings) among all the problems, not only those held in detail."""
+        sql = "SELECT count(*) FILTER (WHERE level = ?), count(*) FILTER (WHERE level = ?) FROM problems"
+        (row,) = self.workspace.execute(sql, [ERROR, WARNING]).fetchall()
+        return int(row[0]), int(row[1])
+
+    def error_rows(self) -> int:
+        """How many rows have at least one error."""
+        sql = "SELECT count(DISTINCT (source, row_number)) FROM problems WHERE level = ?"
+        (row,) = self.workspace.execute(sql, [ERROR]).fetchall()
+        return int(row[0])
+
+    def unknown_status_words(self, limit: int) -> list[tuple[str, int]]:
+        """The status words no vocabulary knows, with their rows, most first (over all problems)."""
+        sql = """SELECT value, count(*) AS n FROM problems WHERE level = ? AND starts_with(reason, 'Status ''')
+                 GROUP BY value ORDER BY n DESC, value LIMIT ?"""
+        rows = self.workspace.execute(sql, [ERROR, limit]).fetchall()
+        return [(str(value), int(n)) for value, n in rows]
+
+    def write_problems_csv(self, path: str, headers: Mapping[str, str]) -> None:
+        """The whole problem report as a CSV file (written by DuckDB, however many rows), its
+        columns named by `headers` (rules.PROBLEM_COLUMNS -> what the reader sees)."""
+        target = path.replace("'", "''")  # a path of ours; COPY takes no parameter for it
+        named = ", ".join(f'{column} AS "{headers[column]}"' for column in PROBLEM_COLUMNS)
+        sql = f"COPY (SELECT {named} FROM problems ORDER BY rowid) TO '{target}' (HEADER, DELIMITER ';')"
+        self.workspace.execute(sql).fetchall()
 
     def counts(self) -> tuple[int, int, int]:
         """(rows, valid rows, valid rows activated)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from pdm_metrics.ingest import ColumnChoices, date_error, ingest_roster, plausib
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
 from pdm_metrics.schema import COLUMN_LABELS, Column
+from pdm_metrics.tempdirs import private_dir
 
 
 @dataclass
@@ -60,6 +62,14 @@ def upload_preview(
     mapping = column_mapping(roster)
     counts = roster.valid_count, roster.valid_activated_count
     return UploadPreview(roster, exists, *counts, report, notices, date_error(roster, today), mapping, choices.used)
+
+
+def full_report_csv(preview: UploadPreview) -> bytes:
+    """Every problem of the file as CSV (the page holds the first MAX_PROBLEM_DETAIL of them)."""
+    with private_dir("laporan") as folder:
+        path = Path(folder, "laporan.csv")
+        preview.roster.checks.write_problems_csv(str(path), REPORT_HEADERS)
+        return "\ufeff".encode() + path.read_bytes()
 
 
 def column_mapping(roster: Roster) -> pd.DataFrame:
