@@ -428,3 +428,18 @@ def test_half_a_million_bad_rows_are_refused_within_a_memory_bound(stored: Path,
     assert "Kata status tidak dikenal: 'Mungkin' (500.000 baris)" in result.stderr
     assert "Traceback" not in result.stderr and _fingerprint(stored) == before
     assert peak_kb < 1.5 * 2**20, f"peak {peak_kb // 1024} MB"
+
+
+@pytest.mark.parametrize(("where", "line"), [("last, no newline", 3), ("last", 3), ("middle", 2)])
+def test_an_overlong_line_is_refused_with_its_number_wherever_it_sits(
+    where: str, line: int, stored: Path, tmp_path: Path
+) -> None:
+    """DuckDB's reader dropped a too-long last line without a word; the same line mid-file it refused."""
+    long_name = "A" * (2 * 2**20)
+    good = f"{NIP_1};Budi;Dinas A;Sudah\n"
+    bad = f"{NIP_2};{long_name};Dinas A;Belum"
+    body = good + bad if where.startswith("last") else bad + "\n" + good
+    body += "" if where == "last, no newline" else "\n"
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_text("NIP;NAMA;OPD;STATUS AKTIVASI\n" + body, encoding="utf-8")
+    refused(stored, path, f"Baris {line} terlalu panjang")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -253,4 +254,42 @@ def refuse_open_quote(path: Path) -> None:
     raise RosterError(
         f"Tanda kutip pada baris {format_int(line)} tidak pernah ditutup: berkas terpotong atau rusak di "
         'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
+    )
+
+
+# No roster line needs more than this (a SIASN export's 69 columns take about 2 KB); DuckDB's CSV
+# reader drops a longer last line without a word, so it is refused here, wherever it sits.
+MAX_LINE_BYTES = 1 * 2**20
+
+
+def refuse_overlong_line(path: Path) -> None:
+    """RosterError naming the first line longer than MAX_LINE_BYTES (read in place, in chunks)."""
+    if path.stat().st_size <= MAX_LINE_BYTES:
+        return
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        found = _longest_line(np.frombuffer(mapped, dtype=np.uint8))  # a view of the file, no copy
+    if found is not None:
+        _too_long(*found)
+
+
+def _longest_line(data: np.ndarray) -> tuple[int, int] | None:
+    """(line number, length) of the first line over MAX_LINE_BYTES, or None."""
+    line_start, lines_before = 0, 0  # where the current line began, and how many lines came before it
+    for start in range(0, len(data), _CHECK_CHUNK):
+        ends = np.flatnonzero(data[start : start + _CHECK_CHUNK] == 10) + start
+        if ends.size:
+            lengths = np.diff(ends, prepend=line_start)
+            longest = int(np.argmax(lengths))
+            if lengths[longest] > MAX_LINE_BYTES:
+                return lines_before + longest + 1, int(lengths[longest])
+            line_start, lines_before = int(ends[-1]) + 1, lines_before + int(ends.size)
+    if len(data) - line_start > MAX_LINE_BYTES:
+        return lines_before + 1, len(data) - line_start
+    return None
+
+
+def _too_long(line: int, size: int) -> None:
+    raise RosterError(
+        f"Baris {format_int(line)} terlalu panjang ({format_int(size // 1024)} KB; sebuah baris daftar ASN "
+        f"paling banyak {format_int(MAX_LINE_BYTES // 1024)} KB). Berkas ini rusak atau bukan daftar ASN."
     )
