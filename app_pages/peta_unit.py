@@ -1,12 +1,14 @@
 """Peta Unit Kerja: which OPD each unit (SIASN's UNOR) belongs to, applied to every snapshot."""
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_int
+from pdm_metrics.views import peta_unit
 from pdm_metrics.views.peta_unit import ASN, NOT_YET, OPD, UNIT, UNIT_ID
 from ui import actions, widgets
 
@@ -85,12 +87,18 @@ st.subheader("Peta tersimpan")
 if view.current.empty:
     st.info("Belum ada peta: tiap unit pada berkas snapshot dihitung sebagai OPD.")
 else:
+    if view.current_total > len(view.current):
+        st.caption(
+            f"Ditampilkan {format_int(len(view.current))} unit pertama dari {format_int(view.current_total)} "
+            "(urut OPD); unduhan di bawah berisi semuanya."
+        )
     st.dataframe(view.current, hide_index=True, width="stretch")
-name, data = actions.map_export(date.today())
+today = date.today()
 st.download_button(
     "Unduh peta + unit yang belum dipetakan (xlsx)",
-    data,
-    file_name=name,
+    partial(actions.map_export, today),  # written only when clicked
+    file_name=peta_unit.map_file_name(today),
+    on_click="ignore",
     mime=widgets.XLSX_MIME,
     icon=":material/download:",
     help="Isi kolom OPD di Excel lalu muat kembali berkas ini di atas.",

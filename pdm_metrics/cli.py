@@ -32,6 +32,7 @@ from pdm_metrics.metrics import Metric, is_missing, rates_frame
 from pdm_metrics.reading.files import Source
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import CHANGE_KINDS, Column
+from pdm_metrics.unit_map import name_key
 
 RATES_COLUMNS = (
     "snapshot_date",
@@ -215,7 +216,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             _stage("Kolom dipilih: " + "; ".join(f"{c.value} = {h}" for c, h in choices.used.items()), started)
         _stage(
             f"{format_int(roster.row_count)} baris diperiksa: {format_int(roster.error_count)} galat, "
-            f"{format_int(roster.warning_count)} peringatan. Menyimpan ...",
+            f"{format_int(roster.warning_count)} peringatan.",
             started,
         )
         check_storable(roster, args.skip_invalid)  # a file with errors is refused for them first
@@ -229,6 +230,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             roster.checks.close()
             print(unconfirmed_message(notices), file=sys.stderr)
             return 1
+        _stage("Menyimpan ...", started)  # announced only for a file that will be saved
         total = roster.valid_count
         saved = ingest_roster(
             con,
@@ -367,7 +369,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if day not in dates:
             print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
             return 1
-        opd_keys = (" ".join(args.opd.casefold().split()),) if args.opd else ()
+        opd_keys = (name_key(args.opd),) if args.opd else ()
         view_filters = Filters(day, opd_keys, (), masked=args.mask)
         _, table = data_table(con, view_filters, StatusFilter())
         if args.opd and table.empty:
@@ -415,15 +417,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _unit_keys(units: pd.DataFrame, instansi: str | None, opd: str | None) -> list[str]:
     """The unit keys whose instansi and OPD names match (case and spacing ignored); all for neither."""
 
-    def folded(text: object) -> str:
-        return " ".join(str(text).casefold().split())
-
     chosen = units
     if instansi:
-        chosen = chosen[chosen["instansi"].map(folded) == folded(instansi)]
+        chosen = chosen[chosen["instansi"].astype(str).map(name_key) == name_key(instansi)]
     if opd:
-        plain = chosen["opd"].map(lambda name: folded(str(name).split(" (")[0]))
-        chosen = chosen[(chosen["opd"].map(folded) == folded(opd)) | (plain == folded(opd))]
+        plain = chosen["opd"].map(lambda name: name_key(str(name).split(" (")[0]))
+        chosen = chosen[(chosen["opd"].astype(str).map(name_key) == name_key(opd)) | (plain == name_key(opd))]
     return [] if not (instansi or opd) else [str(k) for k in chosen["opd_key"]]
 
 
@@ -441,9 +440,9 @@ def cmd_units(args: argparse.Namespace) -> int:
             print(peta_unit.apply_map_file(con, read, args.file.name, args.by), file=sys.stderr)
             summary: dict[str, object] = {"entries": len(read.entries), "left_unmapped": read.left_unmapped}
         else:
-            _, data = peta_unit.map_export(con, date.today())
-            args.out.write_bytes(data)
-            summary = {"out": str(args.out), "rows": len(peta_unit.map_export_frame(con))}
+            frame = peta_unit.map_export_frame(con)
+            args.out.write_bytes(peta_unit.map_workbook(frame, date.today()))
+            summary = {"out": str(args.out), "rows": len(frame)}
     finally:
         con.close()
     print(json.dumps(summary))

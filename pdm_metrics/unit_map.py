@@ -84,7 +84,8 @@ def _rows(numbers: list[int]) -> str:
     return shown + (f" dan {format_int(len(numbers) - _SHOWN)} lainnya" if len(numbers) > _SHOWN else "")
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
+    """A unit or OPD name as the map compares it: spacing collapsed, case ignored."""
     return " ".join(text.split()).casefold()
 
 
@@ -94,8 +95,8 @@ def _refuse_two_opd(entries: list[tuple[int, MapEntry]]) -> None:
     rows: dict[str, list[int]] = defaultdict(list)
     names: dict[str, str] = {}
     for number, entry in entries:
-        key = f"id:{entry.unit_id}" if entry.unit_id else f"nama:{_key(str(entry.unit))}"
-        opds[key].add(_key(entry.opd))
+        key = f"id:{entry.unit_id}" if entry.unit_id else f"nama:{name_key(str(entry.unit))}"
+        opds[key].add(name_key(entry.opd))
         rows[key].append(number)
         names.setdefault(key, f"ID {entry.unit_id}" if entry.unit_id else str(entry.unit))
     twice = [key for key, found in opds.items() if len(found) > 1]
@@ -110,13 +111,13 @@ def _one_spelling_per_opd(entries: list[MapEntry]) -> list[MapEntry]:
     a unit listed twice for the same OPD is kept once."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in entries:
-        spellings[_key(entry.opd)][" ".join(entry.opd.split())] += 1
+        spellings[name_key(entry.opd)][" ".join(entry.opd.split())] += 1
     seen: set[tuple[str | None, str | None]] = set()
     kept = []
     for entry in entries:
-        identity = (entry.unit_id, _key(entry.unit) if entry.unit else None)
+        identity = (entry.unit_id, name_key(entry.unit) if entry.unit else None)
         if identity in seen:
             continue
         seen.add(identity)
-        kept.append(MapEntry(entry.unit_id, entry.unit, spellings[_key(entry.opd)].most_common(1)[0][0]))
+        kept.append(MapEntry(entry.unit_id, entry.unit, spellings[name_key(entry.opd)].most_common(1)[0][0]))
     return kept

@@ -155,7 +155,7 @@ def test_the_operator_maps_units_on_the_page_and_the_audit_log_keeps_the_history
 def test_the_exported_map_can_be_filled_in_and_loaded_back(tmp_path: Path) -> None:
     con = stored_siasn(tmp_path)
     load(con, map_file(("", SD, "Dinas Pendidikan")))
-    _, data = peta_unit.map_export(con, dt.date(2026, 12, 1))
+    data = peta_unit.map_workbook(peta_unit.map_export_frame(con), dt.date(2026, 12, 1))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows()]

@@ -86,5 +86,10 @@ def map_units(edited: pd.DataFrame) -> str:
     return said
 
 
-def map_export(today: date) -> tuple[str, bytes]:
-    return peta_unit.map_export(connection(), today)
+def map_export(today: date) -> bytes:
+    """The map to fill in, written when the button is clicked (recorded then, as every download)."""
+    frame = peta_unit.map_export_frame(connection())
+    store.record_audit(
+        connection(), current_user().username, "unduh", f"{peta_unit.map_file_name(today)} ({len(frame)} baris)"
+    )
+    return peta_unit.map_workbook(frame, today)

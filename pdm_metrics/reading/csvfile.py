@@ -236,60 +236,58 @@ def _parse(
     return table, bad
 
 
-def refuse_open_quote(path: Path) -> None:
-    """RosterError naming the line of a quote that never closes. Every quoted field opens and
-    closes, and a quote inside one is doubled, so a sound file has an even number of quote
-    characters; with an odd number, the last quote opened a field the file never ends (the CSV
-    readers would take the rest of the file as that one cell, or drop it at the end)."""
-    if path.stat().st_size == 0:
-        return
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        if mapped[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return  # a byte 0x22 there may belong to another character; pyarrow checks these small files
-        quotes = sum(mapped[start : start + _CHECK_CHUNK].count(b'"') for start in range(0, len(mapped), _CHECK_CHUNK))
-        if quotes % 2 == 0:
-            return
-        last = mapped.rfind(b'"')
-        line = mapped[:last].count(b"\n") + 1
-    raise RosterError(
-        f"Tanda kutip pada baris {format_int(line)} tidak pernah ditutup: berkas terpotong atau rusak di "
-        'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
-    )
-
-
 # No roster line needs more than this (a SIASN export's 69 columns take about 2 KB); DuckDB's CSV
 # reader drops a longer last line without a word, so it is refused here, wherever it sits.
 MAX_LINE_BYTES = 1 * 2**20
 
 
-def refuse_overlong_line(path: Path) -> None:
-    """RosterError naming the first line longer than MAX_LINE_BYTES (read in place, in chunks)."""
-    if path.stat().st_size <= MAX_LINE_BYTES:
+def refuse_broken_text(path: Path) -> None:
+    """RosterError for a CSV whose text is cut or runs on, in one pass over the file in place:
+    - a quote that never closes: every quoted field opens and closes and a quote inside one is
+      doubled, so a sound file has an even number of quotes; with an odd number the last one opened
+      a field the file never ends (the readers took the rest as one cell, or dropped it);
+    - a line longer than MAX_LINE_BYTES, wherever it sits."""
+    if path.stat().st_size == 0:
         return
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        found = _longest_line(np.frombuffer(mapped, dtype=np.uint8))  # a view of the file, no copy
-    if found is not None:
-        _too_long(*found)
+        utf16 = mapped[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        data = np.frombuffer(mapped, dtype=np.uint8)  # a view of the file, no copy
+        try:
+            long_line, quotes = _scan(data)
+            # (in UTF-16 a byte 0x22 may belong to another character: pyarrow checks those small files)
+            open_quote = None if utf16 or quotes % 2 == 0 else _line_of(data, mapped.rfind(b'"'))
+        finally:
+            del data  # the mapping closes only once no view of it is left
+    if long_line is not None:
+        line, size = long_line
+        raise RosterError(
+            f"Baris {format_int(line)} terlalu panjang ({format_int(size // 1024)} KB; sebuah baris daftar ASN "
+            f"paling banyak {format_int(MAX_LINE_BYTES // 1024)} KB). Berkas ini rusak atau bukan daftar ASN."
+        )
+    if open_quote is not None:
+        raise RosterError(
+            f"Tanda kutip pada baris {format_int(open_quote)} tidak pernah ditutup: berkas terpotong atau rusak di "
+            'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
+        )
 
 
-def _longest_line(data: np.ndarray) -> tuple[int, int] | None:
-    """(line number, length) of the first line over MAX_LINE_BYTES, or None."""
-    line_start, lines_before = 0, 0  # where the current line began, and how many lines came before it
+def _scan(data: np.ndarray) -> tuple[tuple[int, int] | None, int]:
+    """(line number and length of the first line over MAX_LINE_BYTES, or None; how many quotes)."""
+    line_start, lines_before, quotes = 0, 0, 0  # where the current line began, lines before it
     for start in range(0, len(data), _CHECK_CHUNK):
-        ends = np.flatnonzero(data[start : start + _CHECK_CHUNK] == 10) + start
+        chunk = data[start : start + _CHECK_CHUNK]
+        quotes += int(np.count_nonzero(chunk == 34))
+        ends = np.flatnonzero(chunk == 10) + start
         if ends.size:
             lengths = np.diff(ends, prepend=line_start)
             longest = int(np.argmax(lengths))
             if lengths[longest] > MAX_LINE_BYTES:
-                return lines_before + longest + 1, int(lengths[longest])
+                return (lines_before + longest + 1, int(lengths[longest])), quotes
             line_start, lines_before = int(ends[-1]) + 1, lines_before + int(ends.size)
     if len(data) - line_start > MAX_LINE_BYTES:
-        return lines_before + 1, len(data) - line_start
-    return None
+        return (lines_before + 1, len(data) - line_start), quotes
+    return None, quotes
 
 
-def _too_long(line: int, size: int) -> None:
-    raise RosterError(
-        f"Baris {format_int(line)} terlalu panjang ({format_int(size // 1024)} KB; sebuah baris daftar ASN "
-        f"paling banyak {format_int(MAX_LINE_BYTES // 1024)} KB). Berkas ini rusak atau bukan daftar ASN."
-    )
+def _line_of(data: np.ndarray, position: int) -> int:
+    return int(np.count_nonzero(data[:position] == 10)) + 1

@@ -22,7 +22,7 @@ import pyarrow as pa
 from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.reading import excel
-from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid, refuse_open_quote, refuse_overlong_line
+from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid, refuse_broken_text
 from pdm_metrics.schema import (
     COLUMN_LABELS,
     HEADER_SEARCH_ROWS,
@@ -183,8 +183,7 @@ def _add_csv(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None
     """A plain UTF-8 CSV is read by the sink's DuckDB itself (fast, in parallel, never whole in
     Python); any other (another encoding, blank lines, ragged rows) through pyarrow, which says
     exactly which rows are wrong."""
-    refuse_open_quote(path)
-    refuse_overlong_line(path)
+    refuse_broken_text(path)
     layout = native_csv_layout(path)
     if layout is not None:
         header, uses = _header_positions(layout.header_cells, choose)

@@ -11,8 +11,8 @@ import pandas as pd
 from pdm_metrics import export, store
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.store import unit_map as stored_map
-from pdm_metrics.unit_map import STATUS_HEADER, UNMAPPED, UnitMapFile, read_unit_map
-from pdm_metrics.views.common import MAX_LISTED_UNITS
+from pdm_metrics.unit_map import STATUS_HEADER, UNMAPPED, UnitMapFile, name_key, read_unit_map
+from pdm_metrics.views.common import MAX_LISTED_UNITS, SHOWN_ROWS
 
 # The map's columns as the page shows them and the exported file writes them (SIASN's names, so
 # an exported map can be filled in beside a SIASN export and read back).
@@ -29,14 +29,15 @@ class UnitMapView:
     unmapped_total: int  # before the cut to MAX_LISTED_UNITS
     unmapped_asn: int
     opd_names: list[str]  # the OPD the map already names, for the editor's choices
-    current: pd.DataFrame  # the map as stored: UNOR ID, UNOR NAMA, OPD, Jumlah ASN
+    current: pd.DataFrame  # the map as stored (UNOR ID, UNOR NAMA, OPD), its first SHOWN_ROWS
+    current_total: int  # entries in the map
 
 
 def unit_map_view(con: store.Connection) -> UnitMapView:
     units = stored_map.stored_units(con)
     entries = stored_map.unit_map(con)
     has_map = not entries.empty
-    waiting = units[~units["mapped"].fillna(False).astype(bool)] if has_map else units
+    waiting = _not_in_map(units, has_map)
     unmapped = pd.DataFrame(
         {
             "unit_key": waiting["unit_key"],
@@ -57,7 +58,8 @@ def unit_map_view(con: store.Connection) -> UnitMapView:
         len(unmapped),
         int(unmapped[ASN].sum()),
         opd_names,
-        current,
+        current.head(SHOWN_ROWS),
+        len(current),
     )
 
 
@@ -93,22 +95,25 @@ def _applied_sentence(applied: stored_map.MapApplied) -> str:
     )
 
 
-def map_export(con: store.Connection, today: date) -> tuple[str, bytes]:
-    """(file name, xlsx): the map plus every stored unit not yet in it, with its ASN, ready to be
-    filled in and loaded back (rows marked 'belum dipetakan' may come back with OPD still empty)."""
-    frame = map_export_frame(con)
+def map_file_name(today: date) -> str:
+    return f"peta-unit-kerja_{today.isoformat()}.xlsx"
+
+
+def map_workbook(frame: pd.DataFrame, today: date) -> bytes:
+    """The exported map (map_export_frame) as xlsx, ready to be filled in and loaded back (rows
+    marked 'belum dipetakan' may come back with OPD still empty)."""
     title = f"Peta Unit Kerja per {format_date(today)}"
     subtitle = "Isi kolom OPD untuk unit yang belum dipetakan, lalu unggah kembali berkas ini."
-    return f"peta-unit-kerja_{today.isoformat()}.xlsx", export.to_xlsx_bytes(frame, title, subtitle, "Peta Unit")
+    return export.to_xlsx_bytes(frame, title, subtitle, "Peta Unit")
 
 
 def map_export_frame(con: store.Connection) -> pd.DataFrame:
     units = stored_map.stored_units(con)
     entries = stored_map.unit_map(con)
     by_id = units.dropna(subset=["unit_id"]).groupby("unit_id")["asn"].sum()
-    by_name = units.assign(name=units["unit"].map(_folded)).groupby("name")["asn"].sum()
+    by_name = units.assign(name=units["unit"].map(name_key)).groupby("name")["asn"].sum()
     asn = [
-        int(by_id.get(unit_id, 0)) if isinstance(unit_id, str) else int(by_name.get(_folded(unit), 0))
+        int(by_id.get(unit_id, 0)) if isinstance(unit_id, str) else int(by_name.get(name_key(str(unit)), 0))
         for unit_id, unit in zip(entries["unit_id"], entries["unit"], strict=True)
     ]
     mapped = pd.DataFrame(
@@ -120,7 +125,7 @@ def map_export_frame(con: store.Connection) -> pd.DataFrame:
             STATUS_HEADER: "",
         }
     )
-    waiting = units[~units["mapped"].fillna(False).astype(bool)] if not entries.empty else units
+    waiting = _not_in_map(units, has_map=not entries.empty)
     unmapped = pd.DataFrame(
         {
             UNIT_ID: waiting["unit_id"].fillna(""),
@@ -133,5 +138,6 @@ def map_export_frame(con: store.Connection) -> pd.DataFrame:
     return pd.concat([mapped, unmapped], ignore_index=True)
 
 
-def _folded(text: object) -> str:
-    return " ".join(str(text).split()).casefold()
+def _not_in_map(units: pd.DataFrame, has_map: bool) -> pd.DataFrame:
+    """The stored units the map does not name (every unit while there is no map)."""
+    return units[~units["mapped"].fillna(False).astype(bool)] if has_map else units
