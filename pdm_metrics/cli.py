@@ -248,6 +248,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _stage(f"Selesai: snapshot {format_date(saved.snapshot_date)}, {format_int(saved.rows)} ASN tersimpan.", started)
     summary = {
         "snapshot_date": saved.snapshot_date.isoformat(),
+        "read": roster.row_count,  # = rows + skipped (store.save_snapshot refuses anything else)
         "rows": saved.rows,
         "activated": saved.activated,
         "skipped": roster.invalid_row_count,

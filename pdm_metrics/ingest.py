@@ -63,6 +63,7 @@ def snapshot_meta(
         source_name=roster.source_name,
         source_sha256=roster.sha256,
         skipped_rows=roster.invalid_row_count,
+        rows_read=roster.row_count,
         uploaded_by=uploaded_by,
         is_sample=is_sample,
         confirmed_notices=tuple(confirmed_notices),

@@ -15,6 +15,7 @@ from typing import BinaryIO
 import pandas as pd
 import pyarrow as pa
 
+from pdm_metrics import budget
 from pdm_metrics.checks.engine import RosterChecks
 from pdm_metrics.checks.rules import lookup_tables, switches
 from pdm_metrics.errors import RosterError
@@ -93,23 +94,45 @@ def read_rosters(
     checked inside the store's DuckDB, ready to be stored.
     """
     checks = RosterChecks(con)
-    say = progress or (lambda step: None)
     try:
-        read = read_files(checks, sources, say, choose)
-        # Optional columns count only when every table has them (else "not available", never a guess).
-        columns = frozenset.intersection(*(frozenset(header) for header in read.headers))
-        checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in read.headers)])
-        columns, uses = _without_single_instansi(checks, columns, read.uses)
-        date_found, date_source = resolve_snapshot_date(snapshot_date, read.titles[0], read.names[0])
-        say(f"Memeriksa {format_int(checks.raw_count())} baris")
-        roster = _checked(checks, columns, date_found, date_source, " + ".join(read.names), read.sha256)
-        roster.column_uses, roster.header, roster.hidden_sheets = uses, read.header, read.hidden_sheets
+        with budget.reading() as limits, checks.within(limits):
+            roster = _read_checked(checks, sources, snapshot_date, _within(limits, progress), choose)
     except BaseException:
         checks.close()
         raise
     if roster.row_count == 0:
         checks.close()
         raise RosterError("Berkas hanya berisi baris judul kolom, tanpa data ASN.")
+    return roster
+
+
+def _within(limits: budget.Budget, progress: Progress | None) -> Progress:
+    """`progress`, first making sure the reading still has time for the step that begins."""
+
+    def say(step: str) -> None:
+        limits.check_time()
+        if progress is not None:
+            progress(step)
+
+    return say
+
+
+def _read_checked(
+    checks: RosterChecks,
+    sources: Sequence[Source],
+    snapshot_date: date | None,
+    say: Progress,
+    choose: ColumnChooser | None,
+) -> Roster:
+    read = read_files(checks, sources, say, choose)
+    # Optional columns count only when every table has them (else "not available", never a guess).
+    columns = frozenset.intersection(*(frozenset(header) for header in read.headers))
+    checks.clear_columns([c.value for c in Column if c not in columns and any(c in h for h in read.headers)])
+    columns, uses = _without_single_instansi(checks, columns, read.uses)
+    date_found, date_source = resolve_snapshot_date(snapshot_date, read.titles[0], read.names[0])
+    say(f"Memeriksa {format_int(checks.raw_count())} baris")
+    roster = _checked(checks, columns, date_found, date_source, " + ".join(read.names), read.sha256)
+    roster.column_uses, roster.header, roster.hidden_sheets = uses, read.header, read.hidden_sheets
     return roster
 
 

@@ -8,20 +8,29 @@ message, no traceback, and the database exactly as it was."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from pdm_metrics import store, tempdirs
+from pdm_metrics import budget, store, tempdirs
 from pdm_metrics.checks.rules import status_word_value
+from pdm_metrics.errors import RosterError, StoreError
+from pdm_metrics.ingest import snapshot_meta
+from pdm_metrics.reading.files import read_files
+from pdm_metrics.roster import read_rosters
+from tests import hostile_workbooks
 from tests.conftest import content_checksum
 from tests.files import csv_bytes, xlsx_bytes
+from tests.tree_memory import TreeRun, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 NIP_1, NIP_2, NIP_3 = "199001012020121001", "198502032010012002", "197712242005011003"
@@ -390,7 +399,6 @@ def test_a_quote_that_never_closes_is_refused_with_its_line(tail: bytes, stored:
 
 def test_a_report_of_many_problems_holds_the_first_in_memory_and_gives_them_all(tmp_path: Path) -> None:
     from pdm_metrics.checks.engine import MAX_PROBLEM_DETAIL
-    from pdm_metrics.roster import read_rosters
     from pdm_metrics.views import unggah
 
     rows = [roster()[0]] + [[f"12345{i:06d}", f"ASN {i}", "Dinas A", "Mungkin"] for i in range(12_000)]  # 2 errors each
@@ -443,3 +451,150 @@ def test_an_overlong_line_is_refused_with_its_number_wherever_it_sits(
     path = tmp_path / "rekap_20210801.csv"
     path.write_text("NIP;NAMA;OPD;STATUS AKTIVASI\n" + body, encoding="utf-8")
     refused(stored, path, f"Baris {line} terlalu panjang")
+
+
+# ----------------------------------------------------------------------------- memory and time budget
+
+TREE_BOUND = 2 * 2**30  # the whole process tree, whatever the file (the budget is 1,5 GB)
+
+
+def refused_within_bound(db: Path, path: Path, message: str, env: dict[str, str] | None = None) -> TreeRun:
+    """Refused like `refused`, and the ingest's whole process tree (the CLI and its Excel child)
+    stayed under TREE_BOUND, as sampled from outside by tests.tree_memory."""
+    before = _fingerprint(db)
+    command = [sys.executable, "-m", "pdm_metrics", "ingest", str(path), "--db", str(db)]
+    run = run_measured(command, ROOT, timeout=300, env=env)
+    assert run.returncode == 1, run.stderr
+    assert message in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+    assert _fingerprint(db) == before
+    assert run.peak_bytes < TREE_BOUND, f"peak {run.peak_bytes // 2**20} MB"
+    return run
+
+
+ESTIMATED_BOMBS: dict[str, tuple[Callable[[], bytes], str, str]] = {
+    "shared string copied into 20.000 cells": (hostile_workbooks.shared_string_bomb, ".xlsx", "teks panjang"),
+    "one cell at ALL100000": (hostile_workbooks.sparse_span, ".xlsx", "1.000 kolom × 100.000 baris"),
+    "ods row and cell repeats": (hostile_workbooks.ods_repeat_bomb, ".ods", "sel yang diulang"),
+}
+
+
+@pytest.mark.parametrize("name", ESTIMATED_BOMBS)
+def test_a_workbook_built_to_expand_is_refused_before_it_expands(name: str, stored: Path, tmp_path: Path) -> None:
+    """Each would take 3,9-5,8 GB once parsed; the estimate refuses it before the parser runs, so
+    the tree never holds much more than the programs themselves."""
+    build, suffix, why = ESTIMATED_BOMBS[name]
+    path = tmp_path / f"rekap_20210801{suffix}"
+    path.write_bytes(build())
+    run = refused_within_bound(stored, path, "memori untuk dibaca")
+    assert why in run.stderr and "PDM_MEMORY_BUDGET_MB" in run.stderr
+    assert run.peak_bytes < 2**30, f"peak {run.peak_bytes // 2**20} MB: it expanded before the refusal"
+
+
+WATCHED_BOMBS: dict[str, Callable[[], bytes]] = {
+    # Written as no spreadsheet writes them, so the estimate does not see them: the watch ends them.
+    "shared string numbered 00": lambda: hostile_workbooks.shared_string_bomb(index="00"),
+    "far cell with its reference second": lambda: hostile_workbooks.sparse_span(reference_first=False),
+}
+
+
+@pytest.mark.parametrize("name", WATCHED_BOMBS)
+def test_what_the_estimate_misses_is_ended_by_the_watch_within_the_bound(
+    name: str, stored: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "rekap_20210801.xlsx"
+    path.write_bytes(WATCHED_BOMBS[name]())
+    refused_within_bound(stored, path, "melewati batas 1,5 GB (PDM_MEMORY_BUDGET_MB) dan dihentikan")
+
+
+def test_a_package_that_lies_about_its_sizes_is_refused(stored: Path, tmp_path: Path) -> None:
+    """800 MB of sheet declared as 2 MB: the declared sizes pass every check, the real ones do not."""
+    path = tmp_path / "rekap_20210801.xlsx"
+    path.write_bytes(hostile_workbooks.lying_sizes())
+    refused_within_bound(stored, path, "tidak sepanjang yang tercatat")
+
+
+def test_a_smaller_budget_refuses_what_the_default_reads(stored: Path, tmp_path: Path) -> None:
+    """The budget is the operator's to set: 160 MB is too little for a 100.000-row workbook."""
+    rows = [roster()[0]] + [[f"{NIP_1[:-6]}{i:06d}", f"ASN {i}", "Dinas A", "Sudah"] for i in range(100_000)]
+    path = tmp_path / "rekap_20210801.xlsx"
+    path.write_bytes(xlsx_bytes(rows))
+    refused_within_bound(stored, path, "melebihi batas 160 MB", env={**os.environ, "PDM_MEMORY_BUDGET_MB": "160"})
+    assert cli("ingest", str(path), "--db", str(stored), "--confirm").returncode == 0  # the default reads it
+
+
+def test_an_excel_child_past_the_time_budget_is_ended_with_its_own_message(stored: Path, tmp_path: Path) -> None:
+    """The child is held at its start (its own signal) and never let go: the 2-second budget, not
+    the child, ends the reading; the child is gone and nothing is stored."""
+    workbook = tmp_path / "rekap_20210801.xlsx"
+    workbook.write_bytes(xlsx_bytes(roster()))
+    hold = tmp_path / "tahan"
+    env = {**os.environ, "PDM_TEST_CHILD_HOLD": str(hold), "PDM_TIME_BUDGET_S": "2"}
+    run = refused_within_bound(stored, workbook, "melewati batas waktu 2 detik (PDM_TIME_BUDGET_S)", env=env)
+    child = int(Path(f"{hold}.started").read_text())
+    assert not _pids_alive(child)
+    assert "tidak ada yang disimpan" in run.stderr
+
+
+def test_a_csv_reading_out_of_time_is_refused_at_its_next_step(stored: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rekap_20210801.csv"
+    path.write_bytes(csv_bytes(roster()))
+    env = {**os.environ, "PDM_TIME_BUDGET_S": "0"}
+    refused_within_bound(stored, path, "melewati batas waktu 0 detik", env=env)
+
+
+def test_duckdb_work_past_the_deadline_is_interrupted() -> None:
+    """A statement that would run for hours stops at the deadline (the interrupt is sent again
+    until the block ends, so one that lands between two statements is not lost)."""
+    con = duckdb.connect()
+    deadline = budget.Budget(seconds=0.2)
+    with pytest.raises(duckdb.InterruptException), budget.interrupt_at_deadline(deadline, con.interrupt):
+        con.execute("SELECT count(*) FROM range(10000000000000) t(i) WHERE i % 7 = 3").fetchall()
+    assert con.execute("SELECT 42").fetchall() == [(42,)]  # the connection goes on working
+
+
+# ----------------------------------------------------------------------------- every row accounted for
+
+
+def test_rows_read_are_counted_apart_from_the_reader_and_equal_stored_plus_skipped(
+    stored: Path, tmp_path: Path
+) -> None:
+    """A quoted cell with a line break in it is one record, trailing blank lines none; the
+    summary's `read` is the file's own count and equals rows + skipped."""
+    path = tmp_path / "rekap_20210801.csv"
+    body = [*roster()[1:], [NIP_1[:-1] + "9", '"Nur\nAini"', "Dinas B", "Sudah"], ["123", "Salah", "Dinas B", "Sudah"]]
+    lines = ["NIP;NAMA;OPD;STATUS AKTIVASI", *(";".join(row) for row in body)]
+    path.write_text("\n".join(lines) + "\n\n\n", encoding="utf-8")
+    result = cli("ingest", str(path), "--db", str(stored), "--skip-invalid", "--confirm")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["read"], summary["rows"], summary["skipped"]) == (5, 4, 1)
+
+
+def test_a_reader_that_drops_a_record_is_caught() -> None:
+    """The count of records is the file's own: a reader that loses one without a word (as DuckDB
+    did with a too-long last line) makes the file refused, not a partial snapshot."""
+
+    class DroppingSink:
+        def add_cells(self, label: str, first_row: int, cells: object, numeric_nip_rows: object) -> None:
+            raise AssertionError("a plain CSV is read by the sink itself")
+
+        def add_csv_file(
+            self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
+        ) -> int:
+            return len(Path(path).read_text(encoding="utf-8").splitlines()) - skip - 1  # one lost
+
+    with pytest.raises(RosterError, match="berisi 3 baris data, tetapi 2 yang terbaca"):
+        read_files(DroppingSink(), [(csv_bytes(roster(), delimiter=";"), "rekap.csv")], lambda step: None)
+
+
+def test_a_store_that_would_lose_rows_stores_nothing(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    checked = read_rosters([(csv_bytes(roster()), "rekap_20210711.csv")], con=con)
+    meta = replace(snapshot_meta(checked, "uji"), rows_read=checked.row_count + 1)
+    before = content_checksum(con)
+    with pytest.raises(StoreError, match="4 baris terbaca, tetapi 3 tersimpan dan 0 dilewati"):
+        store.save_snapshot(con, checked.checks, meta)
+    assert content_checksum(con) == before and store.list_snapshots(con).empty
+    checked.checks.close()
+    con.close()

@@ -30,10 +30,11 @@ class RecordingSink:
 
     def add_csv_file(
         self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
-    ) -> None:
+    ) -> int:
         if not self.reads_csv:
             raise CsvNotReadable("this sink reads no file itself")
         self.csv_files.append((label, skip, positions))
+        return len(Path(path).read_text(encoding="utf-8-sig").splitlines()) - skip  # a plain file: a record a line
 
 
 def test_a_workbook_becomes_cells_under_their_canonical_names() -> None:

@@ -14,12 +14,13 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pdm_metrics.budget import Budget, interrupt_at_deadline
 from pdm_metrics.checks.rules import (
     CELL_COLUMNS,
     CHECK_PARAMS,
@@ -30,7 +31,7 @@ from pdm_metrics.checks.rules import (
     WARNING,
     trimmed,
 )
-from pdm_metrics.errors import CsvNotReadable
+from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.schema import ROSTER_COLUMNS, Table
 from pdm_metrics.store.db import Connection, bind, first
 from pdm_metrics.store.snapshots import StoreProgress
@@ -93,6 +94,17 @@ class RosterChecks:
     def close(self) -> None:
         self._release()
 
+    @contextlib.contextmanager
+    def within(self, limits: Budget) -> Iterator[None]:
+        """The work inside is interrupted at the budget's deadline, and says so (RosterError)."""
+        try:
+            with interrupt_at_deadline(limits, self.workspace.interrupt):
+                yield
+        except duckdb.InterruptException as exc:
+            if limits.seconds_left() > 0:  # not the deadline's interrupt
+                raise
+            raise RosterError(limits.time_message()) from exc
+
     def _add_part(self, label: str, first_row: int, insert: str, params: dict[str, object]) -> int:
         part, self._parts = self._parts, self._parts + 1
         start = self.raw_count()
@@ -116,9 +128,10 @@ class RosterChecks:
 
     def add_csv_file(
         self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
-    ) -> None:
+    ) -> int:
         """A UTF-8 CSV read by DuckDB itself: data records from line `skip` on, `width` fields each,
-        the cell of column c at position positions[c]. CsvNotReadable when DuckDB refuses it."""
+        the cell of column c at position positions[c]; how many rows it read. CsvNotReadable when
+        DuckDB refuses it."""
         values = ", ".join(trimmed(f"c{positions[c]}") if c in positions else "NULL" for c in CELL_COLUMNS)
         insert = f"""INSERT INTO raw SELECT {values}, $part
                      FROM read_csv($path, delim = $delimiter, skip = $skip, header = false, quote = '"',
@@ -126,10 +139,15 @@ class RosterChecks:
                                    null_padding = false, encoding = 'utf-8')"""
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
         params = {"path": path, "delimiter": delimiter, "skip": skip, "columns": columns}
+        before = self.raw_count()
         self.workspace.begin()
         try:
             self._add_part(label, skip + 1, insert, params)
             self.workspace.commit()
+            return self.raw_count() - before
+        except duckdb.InterruptException:  # the reading's time is up: no other way to read it
+            self.workspace.rollback()
+            raise
         except duckdb.Error as exc:
             self.workspace.rollback()
             self._parts -= 1

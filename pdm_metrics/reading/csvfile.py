@@ -241,25 +241,29 @@ def _parse(
 MAX_LINE_BYTES = 1 * 2**20
 
 
-def refuse_broken_text(path: Path) -> None:
+def refuse_broken_text(path: Path) -> int:
     """RosterError for a CSV whose text is cut or runs on, in one pass over the file in place:
     - a quote that never closes: every quoted field opens and closes and a quote inside one is
       doubled, so a sound file has an even number of quotes; with an odd number the last one opened
       a field the file never ends (the readers took the rest as one cell, or dropped it);
-    - a line longer than MAX_LINE_BYTES, wherever it sits."""
+    - a line longer than MAX_LINE_BYTES, wherever it sits.
+    Returns how many records the file holds, counted here and not by the reader that reads them
+    (a line break inside quotes ends none; the line breaks at the very end end none either)."""
     if path.stat().st_size == 0:
-        return
+        return 0
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         utf16 = mapped[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         data = np.frombuffer(mapped, dtype=np.uint8)  # a view of the file, no copy
         try:
-            long_line, quotes = _scan(data)
+            scan = _scan(data)
             # (in UTF-16 a byte 0x22 may belong to another character: pyarrow checks those small files)
-            open_quote = None if utf16 or quotes % 2 == 0 else _line_of(data, mapped.rfind(b'"'))
+            open_quote = None if utf16 or scan.quotes % 2 == 0 else _line_of(data, mapped.rfind(b'"'))
+            end = _content_end(mapped)
+            records = scan.record_ends - int(np.count_nonzero(data[end:] == 10)) + (1 if end else 0)
         finally:
             del data  # the mapping closes only once no view of it is left
-    if long_line is not None:
-        line, size = long_line
+    if scan.long_line is not None:
+        line, size = scan.long_line
         raise RosterError(
             f"Baris {format_int(line)} terlalu panjang ({format_int(size // 1024)} KB; sebuah baris daftar ASN "
             f"paling banyak {format_int(MAX_LINE_BYTES // 1024)} KB). Berkas ini rusak atau bukan daftar ASN."
@@ -269,24 +273,36 @@ def refuse_broken_text(path: Path) -> None:
             f"Tanda kutip pada baris {format_int(open_quote)} tidak pernah ditutup: berkas terpotong atau rusak di "
             'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
         )
+    return records
 
 
-def _scan(data: np.ndarray) -> tuple[tuple[int, int] | None, int]:
-    """(line number and length of the first line over MAX_LINE_BYTES, or None; how many quotes)."""
-    line_start, lines_before, quotes = 0, 0, 0  # where the current line began, lines before it
+@dataclass(frozen=True)
+class _TextScan:
+    long_line: tuple[int, int] | None  # line number and length of the first line over MAX_LINE_BYTES
+    quotes: int
+    record_ends: int  # line breaks outside quotes
+
+
+def _scan(data: np.ndarray) -> _TextScan:
+    line_start, lines_before, quotes, record_ends = 0, 0, 0, 0  # where the current line began, lines before it
     for start in range(0, len(data), _CHECK_CHUNK):
         chunk = data[start : start + _CHECK_CHUNK]
-        quotes += int(np.count_nonzero(chunk == 34))
-        ends = np.flatnonzero(chunk == 10) + start
+        quoted = np.flatnonzero(chunk == 34)
+        ends = np.flatnonzero(chunk == 10)
+        # A line break ends a record when an even number of quotes came before it.
+        before = quotes + np.searchsorted(quoted, ends) if quoted.size else np.full(ends.size, quotes)
+        record_ends += int(np.count_nonzero(before % 2 == 0))
+        quotes += int(quoted.size)
+        ends += start
         if ends.size:
             lengths = np.diff(ends, prepend=line_start)
             longest = int(np.argmax(lengths))
             if lengths[longest] > MAX_LINE_BYTES:
-                return (lines_before + longest + 1, int(lengths[longest])), quotes
+                return _TextScan((lines_before + longest + 1, int(lengths[longest])), quotes, record_ends)
             line_start, lines_before = int(ends[-1]) + 1, lines_before + int(ends.size)
     if len(data) - line_start > MAX_LINE_BYTES:
-        return (lines_before + 1, len(data) - line_start), quotes
-    return None, quotes
+        return _TextScan((lines_before + 1, len(data) - line_start), quotes, record_ends)
+    return _TextScan(None, quotes, record_ends)
 
 
 def _line_of(data: np.ndarray, position: int) -> int:

@@ -1,16 +1,18 @@
 """Safe reading of spreadsheet files (xlsx, xls, ods) into a grid of text cells.
 
 Spreadsheets are checked before parsing (zip structure, unpacked size, ratio,
-sheet dimension, DTDs) and then parsed in a child process with a memory limit:
-some hostile files make the calamine reader abort its whole process, and the
-dashboard's server must survive them.
+sheet dimension, DTDs) and then parsed in a child process watched against the
+reading's memory and time budget (budget.py): some hostile files make the calamine
+reader abort its whole process, and the dashboard's server must survive them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import zipfile
@@ -21,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from pdm_metrics import budget
 from pdm_metrics.errors import RosterError
 from pdm_metrics.tempdirs import private_dir
 
@@ -29,8 +32,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = int(os.environ.get("PDM_MAX_UNPACKED_MB", "3072")) * 1024 * 1024
 MAX_COMPRESSION_RATIO = 150
 MAX_COLUMNS = 1000
-CHILD_MEMORY_BYTES = int(os.environ.get("PDM_EXCEL_MEMORY_MB", "6144")) * 1024 * 1024
-CHILD_TIMEOUT_SECONDS = 900
+# Address space a Python child with pyarrow and fastexcel loaded reserves but never touches
+# (thread stacks, allocator arenas): measured at about 1 GB over its resident peak.
+CHILD_UNUSED_RESERVE = 1 * 2**30
+WATCH_SECONDS = 0.02  # how often the child's memory and time are looked at
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"')
 _OLE_ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
 
@@ -122,29 +127,18 @@ def check_ole_workbook(data: bytes) -> None:
 
 
 def read_sheet_grids(data: bytes) -> tuple[list[SheetGrid], list[str]]:
-    """Parse a workbook in a memory-limited child process: every sheet that has a header row.
-
-    Hidden sheets are not read: their names come second. RosterError on any failure."""
+    """Parse a workbook in a child process watched against the reading's budget: every sheet
+    that has a header row. Hidden sheets are not read: their names come second.
+    RosterError on any failure."""
     with private_dir("excel") as workdir:
         source = Path(workdir, "input.bin")
         source.write_bytes(data)
-        try:
-            completed = subprocess.run(
-                [sys.executable, "-m", "pdm_metrics.reading.excel_worker", str(source), workdir],
-                capture_output=True,
-                timeout=CHILD_TIMEOUT_SECONDS,
-                # The child ends when this process ends (excel_worker watches for it).
-                env={
-                    **os.environ,
-                    "PDM_CHILD_MEMORY_BYTES": str(CHILD_MEMORY_BYTES),
-                    "PDM_PARENT_PID": str(os.getpid()),
-                },
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise RosterError("Pembacaan berkas Excel melewati batas waktu. Berkas ditolak.") from exc
+        limits = budget.current()
+        returncode = _run_watched_child(source, workdir, limits)
         meta_path = Path(workdir, "meta.json")
-        if completed.returncode != 0 or not meta_path.exists():
+        if returncode == -signal.SIGABRT:  # an allocation past its address-space limit aborts the parser
+            raise RosterError(limits.memory_message())
+        if returncode != 0 or not meta_path.exists():
             raise RosterError(
                 "Berkas Excel tidak dapat dibaca: berkas rusak, bukan format Excel yang didukung, "
                 "atau terlalu besar untuk dibaca. Simpan ulang sebagai .xlsx atau .csv lalu coba lagi."
@@ -154,9 +148,45 @@ def read_sheet_grids(data: bytes) -> tuple[list[SheetGrid], list[str]]:
             raise RosterError(str(meta["error"]))
         grids = []
         for sheet in meta["sheets"]:
-            with pa.OSFile(str(Path(workdir, sheet["grid"]))) as grid_file:
-                table = ipc.open_file(grid_file).read_all()
+            # Mapped, not copied: the grid's pages are the file's, read as DuckDB takes them in
+            # (the mapping outlives the folder's removal).
+            table = ipc.open_file(pa.memory_map(str(Path(workdir, sheet["grid"])))).read_all()
             grids.append(
                 SheetGrid(table, str(sheet["sheet"]), sheet["header_row"], [int(r) for r in sheet["numeric_nip_rows"]])
             )
         return grids, [str(name) for name in meta.get("hidden", [])]
+
+
+def _run_watched_child(source: Path, workdir: str, limits: budget.Budget) -> int:
+    """Run the Excel child on `source`; end it the moment the reading passes its memory budget
+    (this process's growth since the reading began plus the child's whole memory) or its time.
+    The child gets the memory still free as its own estimate's allowance and, as a last stop for
+    an allocation faster than the watch, an address-space limit of that plus what it reserves
+    without using."""
+    allowance = limits.memory_bytes - limits.grown()
+    if allowance <= 0:
+        raise RosterError(limits.memory_message())
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pdm_metrics.reading.excel_worker", str(source), workdir],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "PDM_CHILD_ALLOWANCE_BYTES": str(allowance),
+            "PDM_CHILD_MEMORY_BYTES": str(allowance + CHILD_UNUSED_RESERVE),
+            "PDM_PARENT_PID": str(os.getpid()),  # the child ends when this process ends
+        },
+    )
+    try:
+        while child.poll() is None:
+            if limits.grown() + budget.resident_bytes(child.pid) > limits.memory_bytes:
+                raise RosterError(limits.memory_message())
+            limits.check_time()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=WATCH_SECONDS)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return child.returncode

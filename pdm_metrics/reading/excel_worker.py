@@ -1,8 +1,10 @@
 """Child process that parses one workbook: `python -m pdm_metrics.reading.excel_worker IN OUTDIR`.
 
 It limits its own address space first, so a hostile sheet that makes calamine
-allocate without bound ends this process, never the dashboard's server. It
-writes OUTDIR/grid.arrow (every cell as text) and OUTDIR/meta.json.
+allocate without bound ends this process, never the dashboard's server; then it
+estimates what the workbook will take once parsed (expansion.py) and refuses one
+that would outgrow what the parent left it. It writes OUTDIR/grid-N.arrow (every
+cell of sheet N as text) and OUTDIR/meta.json.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _limit_memory() -> None:
-    limit = int(os.environ.get("PDM_CHILD_MEMORY_BYTES", str(6 * 2**30)))
+    """The last stop for an allocation faster than the parent's watch (excel._run_watched_child)."""
+    limit = int(os.environ.get("PDM_CHILD_MEMORY_BYTES", str(3 * 2**30)))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -91,7 +94,7 @@ def read_workbook(source: Path, workdir: Path) -> None:
     # load of the NIP column asks fastexcel. Every sheet with a header row is part of the
     # snapshot (an xlsx sheet holds at most 1.048.576 rows, so national exports span several);
     # with none, the first sheet is returned so the user is told which headers were found.
-    sheets: list[tuple[int, int | None, Any, list[int]]] = []
+    sheets: list[dict[str, Any]] = []
     hidden = _hidden_sheets(source)
     for index in range(len(reader.sheet_names)):
         if index in hidden:  # a hidden sheet is no part of what the operator sees: named, not read
@@ -101,28 +104,28 @@ def read_workbook(source: Path, workdir: Path) -> None:
             scan = pool.submit(xml_nip_cells, source, index, *ahead) if ahead else None
             loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
             grid = pa.RecordBatch.from_arrays(loaded.columns, names=[f"c{i}" for i in range(loaded.num_columns)])
+            del loaded
             probe = [list(row.values()) for row in grid.slice(0, HEADER_PROBE_ROWS).to_pylist()]
             header = _nip_column(probe)
             cells = scan.result() if scan is not None and header == ahead else None
         numeric_rows = _trusted_numeric_rows(cells, grid, header)
         if numeric_rows is None:
             numeric_rows = _numeric_nip_rows_of(source, index, *header) if header else []
-        sheets.append((index, find_header_row(probe), grid, numeric_rows))
-    with_header = [sheet for sheet in sheets if sheet[1] is not None] or sheets[:1]
-    sheets_meta = []
-    for number, (index, header_row, grid, numeric_rows) in enumerate(with_header):
-        grid_path = Path(workdir, f"grid-{number}.arrow")
+        # Written at once and let go: a workbook of several full sheets is held one sheet at a time.
+        grid_path = Path(workdir, f"grid-{index}.arrow")
         with pa.OSFile(str(grid_path), "wb") as sink, ipc.new_file(sink, grid.schema) as writer:
             writer.write_batch(grid)
-        sheets_meta.append(
+        del grid
+        sheets.append(
             {
                 "sheet": reader.sheet_names[index],
-                "header_row": header_row,
+                "header_row": find_header_row(probe),
                 "numeric_nip_rows": numeric_rows,
                 "grid": grid_path.name,
             }
         )
-    _write_meta(workdir, sheets=sheets_meta, hidden=[reader.sheet_names[i] for i in sorted(hidden)])
+    with_header = [sheet for sheet in sheets if sheet["header_row"] is not None] or sheets[:1]
+    _write_meta(workdir, sheets=with_header, hidden=[reader.sheet_names[i] for i in sorted(hidden)])
 
 
 def _hidden_sheets(source: Path) -> set[int]:
@@ -338,8 +341,32 @@ def main(argv: list[str]) -> int:
     _limit_memory()
     _hold_for_tests()
     source, workdir = Path(argv[0]), Path(argv[1])
-    read_workbook(source, workdir)
+    refusal = _expansion_refusal(source)
+    if refusal:
+        _write_meta(workdir, error=refusal)
+    else:
+        read_workbook(source, workdir)
     return 0
+
+
+def _expansion_refusal(source: Path) -> str | None:
+    """Why the workbook is refused before it is parsed (it would outgrow the memory left to
+    this child, or its package lies about its parts), or None."""
+    from pdm_metrics.budget import Budget
+    from pdm_metrics.reading import expansion
+
+    limits = Budget()
+    allowance = int(os.environ.get("PDM_CHILD_ALLOWANCE_BYTES", "0")) or limits.memory_bytes
+    try:
+        found = expansion.estimate(source)
+    except expansion.PackageLies:
+        return (
+            "Berkas Excel rusak, atau isinya tidak sepanjang yang tercatat di dalam berkas "
+            "(kemungkinan dibuat untuk mengelabui pembaca). Berkas ditolak."
+        )
+    if found is not None and found.bytes > allowance:
+        return limits.memory_message(found.bytes, found.why)
+    return None
 
 
 if __name__ == "__main__":

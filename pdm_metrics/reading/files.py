@@ -52,8 +52,8 @@ class CellSink(Protocol):
 
     def add_csv_file(
         self, label: str, path: str, delimiter: str, skip: int, width: int, positions: dict[str, int]
-    ) -> None:
-        """A plain UTF-8 CSV the sink reads itself; CsvNotReadable when it cannot."""
+    ) -> int:
+        """A plain UTF-8 CSV the sink reads itself; how many rows it read. CsvNotReadable when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -183,20 +183,33 @@ def _add_csv(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None
     """A plain UTF-8 CSV is read by the sink's DuckDB itself (fast, in parallel, never whole in
     Python); any other (another encoding, blank lines, ragged rows) through pyarrow, which says
     exactly which rows are wrong."""
-    refuse_broken_text(path)
+    records = refuse_broken_text(path)
     layout = native_csv_layout(path)
     if layout is not None:
         header, uses = _header_positions(layout.header_cells, choose)
         positions = {c.value: i for c, i in header.items()}
         try:
-            sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
-            return header, layout.title_text, uses
+            read = sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
         except CsvNotReadable:
             pass
+        else:
+            _refuse_lost_records(name, read, records - layout.data_line)
+            return header, layout.title_text, uses
     csv_grid = read_csv_grid(path.read_bytes())
     _report_bad_csv_rows(csv_grid.bad_rows)
     grid = _Grid(csv_grid.table, 0, csv_grid.header_record + 2, " ".join(csv_grid.title_lines), [], name)
     return _add_grid(sink, grid, choose)
+
+
+def _refuse_lost_records(name: str, read: int, in_file: int) -> None:
+    """Every data record the file holds (counted by refuse_broken_text, not by the reader) must
+    have become a row: a reader that drops one without a word would make a partial snapshot."""
+    if read != in_file:
+        raise RosterError(
+            f"Berkas {excerpt(name, 80)} berisi {format_int(in_file)} baris data, tetapi "
+            f"{format_int(read)} yang terbaca: sebagian baris akan hilang tanpa kabar. Berkas ditolak; "
+            "simpan ulang sebagai 'CSV UTF-8' dari Excel lalu unggah kembali."
+        )
 
 
 def _add_grid(sink: CellSink, grid: _Grid, choose: ColumnChooser | None) -> TableRead:

@@ -40,6 +40,7 @@ class SnapshotMeta:
     uploaded_by: str = "cli"
     is_sample: bool = False
     confirmed_notices: tuple[str, ...] = ()  # plausibility notices the uploader confirmed
+    rows_read: int | None = None  # data rows read from the files: every one is stored or skipped
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def save_snapshot(
             _archive_snapshot(cur, existing, new_id, meta.uploaded_by)
         rows.store_valid(cur, new_id, progress)
         (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.ROSTER} WHERE snapshot_id = ?", [new_id]))
+        _refuse_lost_rows(int(count), meta)
         _insert_snapshot_row(cur, new_id, meta, int(count))
         insert_summary(cur, new_id)
         apply_unit_map(cur, new_id)
@@ -101,6 +103,15 @@ def save_snapshot(
             audit(cur, meta.uploaded_by, "konfirmasi peringatan", " | ".join(meta.confirmed_notices))
         bump_data_version(cur)
     return SavedSnapshot(new_id, meta.snapshot_date, int(count), int(activated), existing is not None)
+
+
+def _refuse_lost_rows(stored: int, meta: SnapshotMeta) -> None:
+    """Rows read = rows stored + rows skipped, or nothing is stored (the caller's transaction ends)."""
+    if meta.rows_read is not None and stored + meta.skipped_rows != meta.rows_read:
+        raise StoreError(
+            f"{format_int(meta.rows_read)} baris terbaca, tetapi {format_int(stored)} tersimpan dan "
+            f"{format_int(meta.skipped_rows)} dilewati: ada baris yang hilang. Tidak ada yang disimpan."
+        )
 
 
 def _insert_snapshot_row(cur: Connection, new_id: int, meta: SnapshotMeta, count: int) -> None:
