@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -97,7 +97,7 @@ def _drain(archive: zipfile.ZipFile, name: str) -> None:
 class _SharedStrings:
     count: int = 0
     text_bytes: int = 0
-    long: dict[int, int] | None = None  # index -> length, of the strings of LONG_TEXT or more
+    long: dict[int, int] = field(default_factory=dict)  # index -> length, of the strings of LONG_TEXT or more
 
 
 @dataclass
@@ -110,8 +110,8 @@ class _Sheet:
 
 
 def _xlsx(archive: zipfile.ZipFile, names: list[str]) -> Expansion:
-    shared = _shared_strings(archive) if "xl/sharedStrings.xml" in names else _SharedStrings(long={})
-    long = shared.long or {}
+    shared = _shared_strings(archive) if "xl/sharedStrings.xml" in names else _SharedStrings()
+    long = shared.long
     followed = long if len(long) <= MAX_LONG_FOLLOWED else None
     largest = Expansion(0, "")
     for name in names:
@@ -140,7 +140,7 @@ def _sheet_expansion(sheet: _Sheet, long: dict[int, int]) -> Expansion:
 
 def _shared_strings(archive: zipfile.ZipFile) -> _SharedStrings:
     """Count the shared strings and note the long ones by index: each runs from its `<si` to the next."""
-    found = _SharedStrings(long={})
+    found = _SharedStrings()
     previous: int | None = None  # where the last `<si` seen begins, in the whole part
     consumed = 0  # bytes of the part read so far
     with archive.open("xl/sharedStrings.xml") as handle:
@@ -153,11 +153,11 @@ def _shared_strings(archive: zipfile.ZipFile) -> _SharedStrings:
             lengths = np.diff(edges)  # lengths[0] is the length of string `first`
             first = found.count - 1 if previous is not None else 0
             for position in np.flatnonzero(lengths >= LONG_TEXT).tolist():
-                found.long[first + position] = int(lengths[position])  # type: ignore[index]
+                found.long[first + position] = int(lengths[position])
             found.count += len(starts)
             previous = int(starts[-1]) if len(starts) else previous
     if previous is not None and consumed - previous >= LONG_TEXT:
-        found.long[found.count - 1] = consumed - previous  # type: ignore[index]
+        found.long[found.count - 1] = consumed - previous
     found.text_bytes = consumed
     return found
 
@@ -174,27 +174,33 @@ def _pattern_starts(array: npt.NDArray[np.uint8], pattern: bytes) -> npt.NDArray
 
 def _sheet(archive: zipfile.ZipFile, name: str, followed: dict[int, int] | None) -> _Sheet:
     """Count a sheet's cells and its extent; with `followed`, how many cells use each long string."""
-    sheet = _Sheet(long_uses=None if followed is None else dict.fromkeys(followed, 0))
-    uses = {index: f"<v>{index}</v>".encode() for index in followed or {}}
+    sheet = _Sheet()
+    long_uses = None if followed is None else dict.fromkeys(followed, 0)
+    patterns = {index: f"<v>{index}</v>".encode() for index in followed or {}}
     with archive.open(name) as handle:
         for data, carried in _blocks(handle):
-            filled, column, row = _cells(np.frombuffer(data, np.uint8)[max(carried - 2, 0) :])
+            # _cells leaves a block's last _CELL_LOOKAHEAD bytes to the next block, which starts there.
+            filled, column, row = _cells(np.frombuffer(data, np.uint8)[max(carried - _CELL_LOOKAHEAD, 0) :])
             sheet.filled += filled
             sheet.last_column, sheet.last_row = max(sheet.last_column, column), max(sheet.last_row, row)
-            if sheet.long_uses is None:  # too many long strings to follow one by one
+            if long_uses is None:  # too many long strings to follow one by one
                 sheet.shared_cells += _count(data, carried, b't="s"')
-            for index, pattern in uses.items():
-                sheet.long_uses[index] += _count(data, carried, pattern)  # type: ignore[index]
+            else:
+                for index, pattern in patterns.items():
+                    long_uses[index] += _count(data, carried, pattern)
+    sheet.long_uses = long_uses
     return sheet
 
 
 _REFERENCE_WIDTH = 10  # up to three letters and seven digits: XFD1048576
+_CELL_LOOKAHEAD = 16  # '<c r="' and a reference
 
 
 def _cells(array: npt.NDArray[np.uint8]) -> tuple[int, int, int]:
     """(filled cells, farthest column, farthest row) of the cells `<c ...>` in a block, 1-based;
     the extent from the references `<c r="B12"` (every writer puts the reference first)."""
-    opened = _pattern_starts(array[: max(len(array) - 16, 0)], b"<c")
+    opened = _pattern_starts(array, b"<c")
+    opened = opened[opened < len(array) - _CELL_LOOKAHEAD]  # the rest are the next block's
     after = array[opened + 2]
     opened = opened[(after == 32) | (after == 62)]  # "<c " or "<c>", not "<cols"
     with_reference = opened[(array[opened + 3] == 114) & (array[opened + 4] == 61) & (array[opened + 5] == 34)]
