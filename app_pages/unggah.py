@@ -32,19 +32,24 @@ if uploads:
     # The operator's own column choices for this file, and whether remembered ones are set aside.
     chosen: dict[Column, str] = st.session_state.get("upload_columns", {}) if same_file else {}
     forget = bool(st.session_state.get("upload_forget", False)) if same_file else False
-    try:
-        with st.status("Memeriksa berkas…", expanded=False) as status:
+    refusal: PdmError | None = None
+    with st.status("Memeriksa berkas…", expanded=False) as status:
+        try:
             preview = actions.upload_preview(
                 files, override, lambda step: status.update(label=f"{step}…"), chosen, forget
             )
+        except PdmError as exc:
+            status.update(label="Berkas ditolak", state="error")  # not left at the step it stopped in
+            refusal = exc
+        else:
             roster = preview.roster
             found = f"{format_int(roster.error_count)} galat" if roster.error_count else "tanpa galat"
             status.update(
                 label=f"Berkas diperiksa: {format_int(roster.row_count)} baris data, {found}",
                 state="error" if roster.error_count else "complete",
             )
-    except PdmError as exc:
-        st.error(exc.message, icon=":material/error:")
+    if refusal is not None:
+        st.error(refusal.message, icon=":material/error:")
         if chosen:
             st.button("Kembali ke aturan bawaan", on_click=st.session_state.pop, args=("upload_columns", None))
         st.stop()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -113,12 +114,15 @@ def _xlsx(archive: zipfile.ZipFile, names: list[str]) -> Expansion:
     shared = _shared_strings(archive) if "xl/sharedStrings.xml" in names else _SharedStrings()
     long = shared.long
     followed = long if len(long) <= MAX_LONG_FOLLOWED else None
-    largest = Expansion(0, "")
+    sheets = [name for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml")]
     for name in names:
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            largest = max(largest, _sheet_expansion(_sheet(archive, name, followed), long), key=lambda e: e.bytes)
-        elif name != "xl/sharedStrings.xml":
+        if name not in sheets and name != "xl/sharedStrings.xml":
             _drain(archive, name)
+    # Sheets are parsed one at a time, so the largest counts. Two at once: unpacking and numpy
+    # let go of the GIL, and a national export spans several sheets.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        each = pool.map(lambda name: _sheet_expansion(_sheet(archive, name, followed), long), sheets)
+        largest = max(each, key=lambda found: found.bytes, default=Expansion(0, ""))
     strings = shared.text_bytes + shared.count * BYTES_PER_SHARED
     return Expansion(BASE_BYTES + strings + largest.bytes, largest.why)
 

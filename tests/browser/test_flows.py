@@ -266,3 +266,24 @@ def test_a_siasn_export_shows_its_column_mapping_and_the_units_left_out_of_the_m
     text = main_text(page)
     assert "1 unit belum dipetakan ke OPD: PUSKESMAS BETARA (2 ASN)" in text
     page.screenshot(path=str(screenshot_dir / "ringkasan-peta.png"), full_page=True)
+
+
+def test_a_workbook_built_to_expand_is_refused_on_the_page_and_the_server_lives_on(  # type: ignore[no-untyped-def]
+    page, fresh_server_url: str, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    """Uploaded through the browser, the 0,3 MB workbook that would take 3,9 GB is refused with
+    its figures before it is parsed; the same server then draws Ringkasan as before."""
+    from tests.hostile_workbooks import shared_string_bomb
+
+    bomb = tmp_path / "rekap_20210801.xlsx"
+    bomb.write_bytes(shared_string_bomb())
+    open_page(page, fresh_server_url)
+    open_page(page, fresh_server_url, "Unggah Snapshot")
+    page.locator('input[type="file"]').set_input_files(str(bomb))
+    page.get_by_text("memori untuk dibaca").wait_for()
+    wait_idle(page)
+    text = main_text(page)
+    assert "sekitar 3,9 GB" in text and "batas 1,5 GB" in text and "Baris akan disimpan" not in text
+    page.screenshot(path=str(screenshot_dir / "unggah-ditolak-memori.png"), full_page=True)
+    open_page(page, fresh_server_url, "Ringkasan")
+    assert "3.923" in main_text(page)
