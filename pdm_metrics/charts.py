@@ -57,14 +57,29 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
+MAX_MONTH_TICKS = 24
+
+
+def _shifted(day: date, days: int) -> date:
+    """`day` moved by `days`, stopping at the calendar's ends (a stored date typed as 9999-12-31)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def month_ticks(start: date, end: date) -> tuple[list[date], list[str]]:
-    """First of each month between start and end, labelled 'Jul 2021' in Indonesian."""
+    """First of each month between start and end, labelled 'Jul 2021' in Indonesian: every month,
+    or every second, third… so that at most MAX_MONTH_TICKS are drawn however far apart the
+    dates lie (a stored date typed as 9999 makes an axis of eight thousand years)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = max(1, -(-months // MAX_MONTH_TICKS))
     ticks, labels = [], []
-    current = date(start.year, start.month, 1)
-    while current <= end:
+    for index in range(0, max(months, 0), step):
+        year, month = divmod(start.month - 1 + index, 12)
+        current = date(start.year + year, month + 1, 1)
         ticks.append(current)
         labels.append(f"{MONTH_NAMES[current.month - 1][:3]} {current.year}")
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
     return ticks, labels
 
 
@@ -181,7 +196,7 @@ def trend_figure(series: list[Series], calendar: Calendar, title: str, height: i
     _target_line(fig)
     ticks, labels = month_ticks(start, end)
     fig.update_xaxes(
-        tickvals=ticks, ticktext=labels, range=[start - timedelta(days=5), end + timedelta(days=5)], gridcolor="#F3F3F3"
+        tickvals=ticks, ticktext=labels, range=[_shifted(start, -5), _shifted(end, 5)], gridcolor="#F3F3F3"
     )
     _percent_axis(fig)
     return _base_layout(fig, title, height)

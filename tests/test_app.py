@@ -341,3 +341,23 @@ def test_the_upload_page_shows_the_column_mapping_and_takes_another_column(app_d
     mapping = at.dataframe[0].value.set_index("Kolom berkas")
     assert mapping.loc["SATUAN KERJA KERJA NAMA", "Dibaca sebagai"] == "OPD"
     assert mapping.loc["UNOR NAMA", "Dibaca sebagai"] == "tidak dipakai"
+
+
+def test_dates_stored_before_they_were_refused_still_draw_every_time_axis(app_db: Path) -> None:
+    """A database written before impossible dates were refused at ingest may hold a snapshot dated
+    0021 or 9999 (a typo): Tren, Ringkasan and the PDF draw (the axis ticks thin out to at most 24
+    and stop at the calendar's end) instead of raising OverflowError or running for minutes."""
+    from pdm_metrics.views import common, laporan
+
+    sample = app_db.with_name("contoh.duckdb")
+    con = store.connect(sample)
+    con.execute("UPDATE snapshots SET snapshot_date = DATE '0021-07-11' WHERE id = (SELECT min(id) FROM snapshots)")
+    con.execute("UPDATE snapshots SET snapshot_date = DATE '9999-12-31' WHERE id = (SELECT max(id) FROM snapshots)")
+    day, pdf = laporan.report_pdf(
+        con, common.calendar_in_force(con), common.Filters(dt.date(9999, 12, 31), ()), dt.date(2026, 12, 1)
+    )
+    con.close()
+    assert day == dt.date(9999, 12, 31) and pdf.startswith(b"%PDF")
+    for page in ("app_pages/tren.py", "app_pages/ringkasan.py"):
+        at = open_app(page)
+        assert "31 Desember 9999" in texts(at) or at.selectbox(key="snapshot").value == dt.date(9999, 12, 31)
