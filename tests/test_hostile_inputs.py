@@ -25,6 +25,7 @@ from pdm_metrics import budget, store, tempdirs
 from pdm_metrics.checks.rules import status_word_value
 from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import snapshot_meta
+from pdm_metrics.reading import csvfile, files
 from pdm_metrics.reading.files import read_files
 from pdm_metrics.roster import read_rosters
 from tests import hostile_workbooks
@@ -556,15 +557,20 @@ def test_duckdb_work_past_the_deadline_is_interrupted() -> None:
 # ----------------------------------------------------------------------------- every row accounted for
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])  # read by DuckDB, or by pyarrow
 def test_rows_read_are_counted_apart_from_the_reader_and_equal_stored_plus_skipped(
-    stored: Path, tmp_path: Path
+    encoding: str, stored: Path, tmp_path: Path
 ) -> None:
     """A quoted cell with a line break in it is one record, trailing blank lines none; the
     summary's `read` is the file's own count and equals rows + skipped."""
     path = tmp_path / "rekap_20210801.csv"
-    body = [*roster()[1:], [NIP_1[:-1] + "9", '"Nur\nAini"', "Dinas B", "Sudah"], ["123", "Salah", "Dinas B", "Sudah"]]
+    body = [
+        *roster()[1:],
+        [NIP_1[:-1] + "9", '"Ma’ruf\nAmin"', "Dinas B", "Sudah"],
+        ["123", "Salah", "Dinas B", "Sudah"],
+    ]
     lines = ["NIP;NAMA;OPD;STATUS AKTIVASI", *(";".join(row) for row in body)]
-    path.write_text("\n".join(lines) + "\n\n\n", encoding="utf-8")
+    path.write_bytes(("\n".join(lines) + "\n\n\n").encode(encoding))
     result = cli("ingest", str(path), "--db", str(stored), "--skip-invalid", "--confirm")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -586,6 +592,20 @@ def test_a_reader_that_drops_a_record_is_caught() -> None:
 
     with pytest.raises(RosterError, match="berisi 3 baris data, tetapi 2 yang terbaca"):
         read_files(DroppingSink(), [(csv_bytes(roster(), delimiter=";"), "rekap.csv")], lambda step: None)
+
+
+def test_a_record_lost_by_the_other_reader_is_caught_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file DuckDB does not read (here Windows-1252) goes through pyarrow, counted the same way."""
+    real = csvfile.read_csv_grid
+
+    def losing_one(data: bytes) -> csvfile.CsvGrid:
+        grid = real(data)
+        return replace(grid, table=grid.table.slice(0, grid.table.num_rows - 1))
+
+    monkeypatch.setattr(files, "read_csv_grid", losing_one)
+    data = csv_bytes(roster(extra=None), delimiter=";", encoding="cp1252").replace(b"Budi", "Bu’di".encode("cp1252"))
+    with pytest.raises(RosterError, match="berisi 3 baris data, tetapi 2 yang terbaca"):
+        read_rosters([(data, "rekap_20210711.csv")])
 
 
 def test_a_store_that_would_lose_rows_stores_nothing(tmp_path: Path) -> None:

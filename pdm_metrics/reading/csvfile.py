@@ -241,25 +241,38 @@ def _parse(
 MAX_LINE_BYTES = 1 * 2**20
 
 
-def refuse_broken_text(path: Path) -> int:
+@dataclass(frozen=True)
+class RecordCount:
+    """How many records a CSV holds, counted from its bytes (not by the reader that reads them):
+    a line break inside quotes ends no record."""
+
+    content: int  # up to the last record with content (readers that skip blank lines at the end)
+    every: int  # with the blank records at the end too (a reader that keeps every record)
+
+
+def refuse_broken_text(path: Path) -> RecordCount | None:
     """RosterError for a CSV whose text is cut or runs on, in one pass over the file in place:
     - a quote that never closes: every quoted field opens and closes and a quote inside one is
       doubled, so a sound file has an even number of quotes; with an odd number the last one opened
       a field the file never ends (the readers took the rest as one cell, or dropped it);
     - a line longer than MAX_LINE_BYTES, wherever it sits.
-    Returns how many records the file holds, counted here and not by the reader that reads them
-    (a line break inside quotes ends none; the line breaks at the very end end none either)."""
+    Returns how many records the file holds (None for UTF-16, whose bytes this scan cannot count)."""
     if path.stat().st_size == 0:
-        return 0
+        return RecordCount(0, 0)
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         utf16 = mapped[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         data = np.frombuffer(mapped, dtype=np.uint8)  # a view of the file, no copy
+        newline = 10 if mapped.find(b"\n") != -1 else 13  # a file of old Mac line ends has no LF
         try:
-            scan = _scan(data)
+            scan = _scan(data, newline)
             # (in UTF-16 a byte 0x22 may belong to another character: pyarrow checks those small files)
             open_quote = None if utf16 or scan.quotes % 2 == 0 else _line_of(data, mapped.rfind(b'"'))
             end = _content_end(mapped)
-            records = scan.record_ends - int(np.count_nonzero(data[end:] == 10)) + (1 if end else 0)
+            unterminated = 1 if data[-1] != newline else 0  # a last line without its line break
+            count = RecordCount(
+                scan.record_ends - int(np.count_nonzero(data[end:] == newline)) + (1 if end else 0),
+                scan.record_ends + unterminated,
+            )
         finally:
             del data  # the mapping closes only once no view of it is left
     if scan.long_line is not None:
@@ -273,7 +286,7 @@ def refuse_broken_text(path: Path) -> int:
             f"Tanda kutip pada baris {format_int(open_quote)} tidak pernah ditutup: berkas terpotong atau rusak di "
             'baris itu. Periksa baris tersebut (tanda kutip di dalam sel ditulis dua kali: "") lalu unggah ulang.'
         )
-    return records
+    return None if utf16 else count
 
 
 @dataclass(frozen=True)
@@ -283,12 +296,12 @@ class _TextScan:
     record_ends: int  # line breaks outside quotes
 
 
-def _scan(data: np.ndarray) -> _TextScan:
+def _scan(data: np.ndarray, newline: int) -> _TextScan:
     line_start, lines_before, quotes, record_ends = 0, 0, 0, 0  # where the current line began, lines before it
     for start in range(0, len(data), _CHECK_CHUNK):
         chunk = data[start : start + _CHECK_CHUNK]
         quoted = np.flatnonzero(chunk == 34)
-        ends = np.flatnonzero(chunk == 10)
+        ends = np.flatnonzero(chunk == newline)
         # A line break ends a record when an even number of quotes came before it.
         before = quotes + np.searchsorted(quoted, ends) if quoted.size else np.full(ends.size, quotes)
         record_ends += int(np.count_nonzero(before % 2 == 0))

@@ -185,18 +185,20 @@ def _add_csv(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None
     exactly which rows are wrong."""
     records = refuse_broken_text(path)
     layout = native_csv_layout(path)
-    if layout is not None:
+    if layout is not None and records is not None:
         header, uses = _header_positions(layout.header_cells, choose)
         positions = {c.value: i for c, i in header.items()}
         try:
             read = sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
         except CsvNotReadable:
             pass
-        else:
-            _refuse_lost_records(name, read, records - layout.data_line)
+        else:  # DuckDB skips the blank lines at the end
+            _refuse_lost_records(name, read, records.content - layout.data_line)
             return header, layout.title_text, uses
     csv_grid = read_csv_grid(path.read_bytes())
     _report_bad_csv_rows(csv_grid.bad_rows)
+    if records is not None:  # pyarrow keeps every record after the title rows (header included)
+        _refuse_lost_records(name, csv_grid.table.num_rows - 1, records.every - csv_grid.header_record - 1)
     grid = _Grid(csv_grid.table, 0, csv_grid.header_record + 2, " ".join(csv_grid.title_lines), [], name)
     return _add_grid(sink, grid, choose)
 
