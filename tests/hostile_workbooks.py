@@ -119,20 +119,19 @@ def lying_sizes(rows: int = 4_000_000, declared: int = 2 * 2**20) -> bytes:
     return bytes(_declare_size(data, b"xl/worksheets/sheet1.xml", declared))
 
 
+# Where a zip record keeps its name length, its name and its uncompressed size.
+_ZIP_RECORDS = {b"PK\x03\x04": (26, 30, 22), b"PK\x01\x02": (28, 46, 24)}  # local header, central directory
+
+
 def _declare_size(data: bytearray, name: bytes, size: int) -> bytearray:
     """Overwrite the uncompressed size of member `name` in its local header and the central directory."""
-    local = data.find(b"PK\x03\x04")
-    while local != -1:
-        name_length = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30 : local + 30 + name_length] == name:
-            struct.pack_into("<I", data, local + 22, size)
-        local = data.find(b"PK\x03\x04", local + 4)
-    central = data.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46 : central + 46 + name_length] == name:
-            struct.pack_into("<I", data, central + 24, size)
-        central = data.find(b"PK\x01\x02", central + 4)
+    for signature, (name_length_at, name_at, size_at) in _ZIP_RECORDS.items():
+        record = data.find(signature)
+        while record != -1:
+            name_length = struct.unpack_from("<H", data, record + name_length_at)[0]
+            if data[record + name_at : record + name_at + name_length] == name:
+                struct.pack_into("<I", data, record + size_at, size)
+            record = data.find(signature, record + 4)
     return data
 
 
