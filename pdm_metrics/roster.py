@@ -48,7 +48,7 @@ class Roster:
 
     @property
     def problems_cut(self) -> bool:
-        """Whether `problems` holds only the first of them (the full report: checks.write_problems_csv)."""
+        """Whether `problems` holds only the first of them (the full report: checks.problems_csv)."""
         return self.error_count + self.warning_count > len(self.problems)
 
     @property

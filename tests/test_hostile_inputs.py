@@ -7,7 +7,9 @@ message, no traceback, and the database exactly as it was."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import signal
@@ -410,6 +412,27 @@ def test_a_report_of_many_problems_holds_the_first_in_memory_and_gives_them_all(
     preview = unggah.UploadPreview(checked, False, 0, 0, checked.problems, [], None, checked.problems, {})
     full = unggah.full_report_csv(preview).decode("utf-8-sig").splitlines()
     assert full[0] == "Sumber;Baris;Kolom;Nilai;Alasan;Tingkat" and len(full) == 24_001
+    checked.checks.close()
+    con.close()
+
+
+def test_the_full_report_is_the_shown_report_written_the_same_way_formulas_disarmed(tmp_path: Path) -> None:
+    """The report quotes the file's own cells: a cell a spreadsheet would run as a formula is
+    disarmed in the full CSV as in every download, byte for byte the CSV of the report shown."""
+    from pdm_metrics import export
+    from pdm_metrics.views import unggah
+
+    hostile = ['=HYPERLINK("http://x","klik")', "+1;2", "@SUM(A1)\nlagi", "-5", 'kata "kutip"']
+    rows = [roster()[0]] + [[f"12345{i:06d}", "ASN", "Dinas A", word] for i, word in enumerate(hostile)]
+    text = io.StringIO()
+    csv.writer(text, delimiter=";").writerows(rows)
+    con = store.connect(tmp_path / "t.duckdb")
+    checked = read_rosters([(text.getvalue().encode(), "rekap_20210711.csv")], con=con)
+    report = checked.problems.rename(columns=unggah.REPORT_HEADERS)
+    preview = unggah.UploadPreview(checked, False, 0, 0, report, [], None, report, {})
+    full = unggah.full_report_csv(preview)
+    assert full == export.to_csv_bytes(report)
+    assert "'=HYPERLINK" in full.decode("utf-8-sig") and "\n=HYPERLINK" not in full.decode("utf-8-sig")
     checked.checks.close()
     con.close()
 

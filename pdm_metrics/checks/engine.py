@@ -33,6 +33,7 @@ from pdm_metrics.checks.rules import (
 )
 from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.schema import ROSTER_COLUMNS, Table
+from pdm_metrics.store import downloads
 from pdm_metrics.store.db import Connection, bind, first
 from pdm_metrics.store.snapshots import StoreProgress
 
@@ -179,7 +180,7 @@ class RosterChecks:
             _do(self.workspace, statement, self.params)
         # Every problem stays in DuckDB (which spills to disk): a national file where every row
         # errs has millions. Python holds the first MAX_PROBLEM_DETAIL; the counts and the full
-        # report (problem_counts, write_problems_csv) are read from the table.
+        # report (problem_counts, problems_csv) are read from the table.
         _do(self.workspace, f"CREATE TABLE problems AS {PROBLEMS_SQL}", self.params)
         problems: pd.DataFrame = self.workspace.execute(
             "SELECT * FROM problems ORDER BY rowid LIMIT ?", [MAX_PROBLEM_DETAIL]
@@ -209,13 +210,14 @@ class RosterChecks:
         rows = self.workspace.execute(sql, [ERROR, limit]).fetchall()
         return [(str(value), int(n)) for value, n in rows]
 
-    def write_problems_csv(self, path: str, headers: Mapping[str, str]) -> None:
-        """The whole problem report as a CSV file (written by DuckDB, however many rows), its
-        columns named by `headers` (rules.PROBLEM_COLUMNS -> what the reader sees)."""
-        target = path.replace("'", "''")  # a path of ours; COPY takes no parameter for it
-        named = ", ".join(f'{column} AS "{headers[column]}"' for column in PROBLEM_COLUMNS)
-        sql = f"COPY (SELECT {named} FROM problems ORDER BY rowid) TO '{target}' (HEADER, DELIMITER ';')"
-        self.workspace.execute(sql).fetchall()
+    def problems_csv(self, headers: Mapping[str, str]) -> bytes:
+        """The whole problem report as the CSV export.to_csv_bytes writes (written by DuckDB,
+        however many rows; a cell a spreadsheet would run as a formula is disarmed, as in every
+        download: the report quotes the file's own cells), its columns named by `headers`
+        (rules.PROBLEM_COLUMNS -> what the reader sees)."""
+        cells = [downloads.text_cell(f"coalesce(CAST({column} AS VARCHAR), '')") for column in PROBLEM_COLUMNS]
+        lines = f"SELECT {downloads.csv_line(cells)} FROM {self.catalog}.problems ORDER BY rowid"  # a new cursor
+        return downloads.copy_csv(self.workspace, lines, None, [headers[c] for c in PROBLEM_COLUMNS])
 
     def counts(self) -> tuple[int, int, int]:
         """(rows, valid rows, valid rows activated)."""

@@ -1,5 +1,6 @@
-"""The full CSV download of Data & Unduh, written by DuckDB itself: nationally millions of rows,
-which a cell-by-cell Python writer turns out at a thirtieth of DuckDB's own speed.
+"""CSV files written by DuckDB itself: the full download of Data & Unduh (nationally millions of
+rows, which a cell-by-cell Python writer turns out at a thirtieth of DuckDB's own speed) and,
+through `copy_csv` and `text_cell`, the full problem report of an upload (checks.engine).
 
 The file is byte for byte what `export.to_csv_bytes(views.common.roster_display(rows))` writes
 (tests/test_export.py holds them together): UTF-8 with BOM, ';' between fields, CRLF, NIP in the
@@ -9,6 +10,7 @@ formula prefixed with an apostrophe. Each line is built in SQL and written as it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +22,7 @@ HEADER = ("NIP", "Nama", "OPD", "Jenis ASN", "Status Aktivasi", "Tanggal Aktivas
           "Status Verifikasi", "Email")  # fmt: skip
 
 
-def _text(cell: str) -> str:
+def text_cell(cell: str) -> str:
     """A text field as export writes it: an apostrophe before what a spreadsheet would run as a
     formula (export.neutralise), then quoted only where it holds ; " or a line break (export._quote).
     NIP, statuses and dates never hold such a character: they are written as they are."""
@@ -50,26 +52,36 @@ def _line(masked: bool) -> str:
     email = _MASKED_EMAIL if masked else "coalesce(r.email, '')"
     cells = [
         f"({nip})",
-        _text("r.nama"),
-        _text("r.opd"),
-        _text("r.jenis_asn"),
+        text_cell("r.nama"),
+        text_cell("r.opd"),
+        text_cell("r.jenis_asn"),
         _status("r.activated"),
         "coalesce(strftime(r.activated_on, '%d/%m/%Y'), '')",
         _status("r.pdm_done"),
         _status("r.verified"),
-        _text(f"({email})"),
+        text_cell(f"({email})"),
     ]
+    return csv_line(cells)
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One line of the file (without its LF, which COPY adds) from SQL text expressions."""
     return " || ';' || ".join(cells) + " || chr(13)"
+
+
+def copy_csv(con: Connection, lines: str, params: object, header: Sequence[str]) -> bytes:
+    """The file whose lines the query `lines` (one column of csv_line text) gives: BOM, header, rows."""
+    with private_dir("unduh") as folder:
+        path = Path(folder, "data.csv")
+        target = str(path).replace("'", "''")  # our own temporary path; COPY takes no parameter for it
+        sql = f"COPY ({lines}) TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')"
+        con.cursor().execute(sql, params)
+        head = ";".join(header) + "\r\n"
+        return "\ufeff".encode() + head.encode() + path.read_bytes()
 
 
 def roster_csv(con: Connection, snapshot_date: date, where: RosterFilter, masked: bool) -> bytes:
     """Every row of the selection as the Data & Unduh CSV, in the order the page shows them."""
     source, params = roster_source(snapshot_date, where)
-    with private_dir("unduh") as folder:
-        path = Path(folder, "data.csv")
-        target = str(path).replace("'", "''")  # our own temporary path; COPY takes no parameter for it
-        sql = f"""COPY (SELECT {_line(masked)} AS line {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip)
-                  TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')"""
-        con.cursor().execute(sql, params)
-        header = ";".join(HEADER) + "\r\n"
-        return "\ufeff".encode() + header.encode() + path.read_bytes()
+    lines = f"SELECT {_line(masked)} AS line {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip"
+    return copy_csv(con, lines, params, HEADER)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -15,7 +14,6 @@ from pdm_metrics.ingest import ColumnChoices, date_error, ingest_roster, plausib
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
 from pdm_metrics.schema import COLUMN_LABELS, Column
-from pdm_metrics.tempdirs import private_dir
 
 
 @dataclass
@@ -66,10 +64,7 @@ def upload_preview(
 
 def full_report_csv(preview: UploadPreview) -> bytes:
     """Every problem of the file as CSV (the page holds the first MAX_PROBLEM_DETAIL of them)."""
-    with private_dir("laporan") as folder:
-        path = Path(folder, "laporan.csv")
-        preview.roster.checks.write_problems_csv(str(path), REPORT_HEADERS)
-        return "\ufeff".encode() + path.read_bytes()
+    return preview.roster.checks.problems_csv(REPORT_HEADERS)
 
 
 def column_mapping(roster: Roster) -> pd.DataFrame:
