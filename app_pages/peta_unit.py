@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pdm_metrics.errors import PdmError
-from pdm_metrics.fmt import format_int
+from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.views import peta_unit
 from pdm_metrics.views.peta_unit import ASN, NOT_YET, OPD, UNIT, UNIT_ID
 from ui import actions, widgets
@@ -37,7 +37,7 @@ if upload is not None:
     try:
         read = actions.preview_map_file(upload.getvalue(), upload.name)
         left = f"; {format_int(read.left_unmapped)} unit dibiarkan belum dipetakan" if read.left_unmapped else ""
-        st.info(f"Berkas {upload.name}: {format_int(len(read.entries))} unit dengan OPD-nya{left}.")
+        st.info(f"Berkas {excerpt(upload.name, 80)}: {format_int(len(read.entries))} unit dengan OPD-nya{left}.")
         if st.button("Terapkan peta ke semua snapshot", type="primary"):
             st.session_state["map_done"] = actions.apply_map_file(read, upload.name)
             st.session_state["map_round"] = round_ + 1

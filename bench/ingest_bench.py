@@ -18,6 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.tree_memory import tree_resident_bytes  # noqa: E402
+
 HEADER = ["NIP", "NAMA", "UNIT KERJA", "STATUS AKTIVASI", "TGL AKTIVASI", "EMAIL", "STATUS PDM", "STATUS VERIFIKASI"]
 
 
@@ -64,29 +68,6 @@ PEAK = (
 )
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants now (kB), from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        children.setdefault(int(fields["PPid"]), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
 STEPS = {
     "csv floor": (
         "import duckdb, sys\n"
@@ -121,7 +102,7 @@ def run_step(step: str, source: Path, workdir: Path) -> dict[str, float]:
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     sampled_kb = 0
     while process.poll() is None:
-        sampled_kb = max(sampled_kb, tree_rss_kb(process.pid))
+        sampled_kb = max(sampled_kb, tree_resident_bytes(process.pid) // 1024)
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     output = process.stdout.read() if process.stdout else ""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdm_metrics.errors import RosterError
-from pdm_metrics.fmt import format_decimal, format_int
+from pdm_metrics.fmt import format_int, format_size
 
 MEMORY_BUDGET_MB = int(os.environ.get("PDM_MEMORY_BUDGET_MB", "1536"))
 TIME_BUDGET_SECONDS = float(os.environ.get("PDM_TIME_BUDGET_S", "300"))
@@ -35,13 +35,6 @@ def resident_bytes(pid: int | str = "self") -> int:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
-
-
-def gigabytes(size: int) -> str:
-    """1.610.612.736 -> '1,5 GB' (MB below one GB)."""
-    if size < 2**30:
-        return f"{format_int(round(size / 2**20))} MB"
-    return f"{format_decimal(size / 2**30, 1)} GB"
 
 
 @dataclass(frozen=True)
@@ -75,12 +68,13 @@ class Budget:
 
     def memory_message(self, needed: int | None = None, why: str = "") -> str:
         """Why a file is refused for memory: with `needed`, as estimated before parsing."""
-        limit = f"batas {gigabytes(self.memory_bytes)} (PDM_MEMORY_BUDGET_MB)"
+        limit = f"batas {format_size(self.memory_bytes)} (PDM_MEMORY_BUDGET_MB)"
         if needed is None:
             said = f"Pembacaan berkas ini melewati {limit} dan dihentikan."
         else:
             because = f" ({why})" if why else ""
-            said = f"Berkas ini memerlukan sekitar {gigabytes(needed)} memori untuk dibaca{because}, melebihi {limit}."
+            need = format_size(needed)
+            said = f"Berkas ini memerlukan sekitar {need} memori untuk dibaca{because}, melebihi {limit}."
         return (
             f"{said} Berkas ditolak; tidak ada yang disimpan. Periksa berkasnya (sel terisi jauh di luar "
             "tabel, teks yang sangat panjang), atau simpan sebagai CSV."

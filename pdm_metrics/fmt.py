@@ -119,6 +119,13 @@ def format_decimals(values: npt.ArrayLike, places: int = 2) -> list[str]:
     return texts
 
 
+def format_size(size: int) -> str:
+    """1.610.612.736 bytes -> '1,5 GB'; below one GB in whole MB ('160 MB')."""
+    if size < 2**30:
+        return f"{format_int(round(size / 2**20))} MB"
+    return f"{format_decimal(size / 2**30, 1)} GB"
+
+
 def format_pct(value: Decimal | float | None, places: int = 2) -> str:
     """72.11 -> '72,11%'; None (metric not available) -> 'tidak tersedia'."""
     if value is None:

@@ -87,9 +87,13 @@ def date_error(roster: Roster, today: date) -> str | None:
     """Why the roster's snapshot date is impossible (plausibility.snapshot_date_error), if it is."""
     if roster.snapshot_date is None:
         return None
+    return snapshot_date_error(roster.snapshot_date, today, _campaign(), DATE_MARGIN_DAYS)
+
+
+def _campaign() -> tuple[date, date]:
+    """The first day of the regulation calendar's first phase and the last of its last."""
     phases = load_calendar().phases
-    campaign = (min(p.start for p in phases), max(p.end for p in phases))
-    return snapshot_date_error(roster.snapshot_date, today, campaign, DATE_MARGIN_DAYS)
+    return min(p.start for p in phases), max(p.end for p in phases)
 
 
 def ingest_roster(
@@ -125,8 +129,7 @@ def plausibility(con: store.Connection, roster: Roster, today: date) -> list[str
         dict(zip(units["opd_key"], units["opd"], strict=True)),
         frozenset(COLUMN_LABELS[c] for c in roster.columns_present if c in OPTIONAL_COLUMN_FLAGS.values()),
     )
-    campaign_start = min(phase.start for phase in load_calendar().phases)
-    return plausibility_notices(new, _nearest_stored(con, roster.snapshot_date), today, campaign_start)
+    return plausibility_notices(new, _nearest_stored(con, roster.snapshot_date), today, _campaign()[0])
 
 
 def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:

@@ -17,6 +17,7 @@ from pdm_metrics.fmt import (
     format_int,
     format_pct,
     format_pct_change,
+    format_size,
     parse_date_text,
 )
 
@@ -28,6 +29,8 @@ def test_indonesian_numbers() -> None:
     assert format_pct(Decimal("100")) == "100,00%"
     assert format_pct(None) == "tidak tersedia"
     assert format_count_of(2829, 3923) == "2.829 dari 3.923"
+    sizes = (1536 * 2**20, 160 * 2**20, 4_189_000_000)
+    assert [format_size(size) for size in sizes] == ["1,5 GB", "160 MB", "3,9 GB"]
     assert format_pct_change(Decimal("1.5")) == "+1,50 poin"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
+from pdm_metrics.budget import resident_bytes
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _resident(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+def tree_resident_bytes(pid: int) -> int:
+    """The resident memory of a process and every process below it, now."""
+    return sum(resident_bytes(member) for member in _descendants(pid))
 
 
 def run_measured(
@@ -56,7 +54,7 @@ def run_measured(
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_resident(pid) for pid in _descendants(process.pid)))
+            peak = max(peak, tree_resident_bytes(process.pid))
             time.sleep(every)
 
     sampler = threading.Thread(target=sample, daemon=True)

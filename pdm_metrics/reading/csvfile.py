@@ -42,7 +42,7 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
         return _checked(data, "utf-8", len(codecs.BOM_UTF8))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _checked(data, "utf-16", 0)
-    bad = _first_bad_utf8(data)
+    bad = _first_bad_byte(data, "utf-8")
     if bad is None:
         return "utf-8", 0
     if _UTF8_SEQUENCE.search(data):
@@ -72,9 +72,10 @@ def _checked(data: bytes, encoding: str, skip: int) -> tuple[str, int]:
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _first_bad_utf8(data: bytes) -> int | None:
-    """Where the first byte that is not UTF-8 sits, or None for a UTF-8 file (checked in chunks)."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+def _first_bad_byte(data: bytes, encoding: str) -> int | None:
+    """Where the first byte that `encoding` cannot decode sits, or None when all decode (strict,
+    in chunks, so a large file is checked without a second copy in memory)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     start = 0
     try:
         for start in range(0, len(data), _CHECK_CHUNK):
@@ -87,15 +88,7 @@ def _first_bad_utf8(data: bytes) -> int | None:
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
-    """Strict decode in chunks, so a large file is checked without a second copy in memory."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        for start in range(0, len(data), _CHECK_CHUNK):
-            decoder.decode(data[start : start + _CHECK_CHUNK], final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return _first_bad_byte(data, encoding) is None
 
 
 def _probe_records(text: str, delimiter: str) -> list[list[str]]:

@@ -374,7 +374,7 @@ def _use(texts: list[str], position: int, columns: dict[Column, int], picked: di
         label = COLUMN_LABELS[serves]
         if serves in picked:
             return HeaderUse(text, serves, f"dipilih operator sebagai {label}")
-        if serves == Column.UNIT_ID and serves not in picked:
+        if serves == Column.UNIT_ID:
             return HeaderUse(text, serves, f"pasangan ID dari {texts[columns[Column.OPD]]}")
         if serves == Column.EMAIL and column_for_header(text) == Column.EMAIL_GOV:
             return HeaderUse(text, serves, "dipakai sebagai Email (berkas tidak memuat kolom EMAIL)")

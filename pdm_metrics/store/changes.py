@@ -90,7 +90,7 @@ def store_missing_neighbour_changes(cur: Connection) -> None:
         _store_changes(cur, int(from_id), int(to_id))
 
 
-def restore_stored_changes(cur: Connection) -> None:
+def recompute_stored_changes(cur: Connection) -> None:
     """Work out again every stored pair (after the units were regrouped into other OPD)."""
     pairs = cur.execute(f"SELECT from_id, to_id FROM {Table.CHANGE_PAIRS}").fetchall()
     for table in CHANGE_TABLES:

@@ -20,7 +20,7 @@ import pandas as pd
 from pdm_metrics.fmt import format_int
 from pdm_metrics.nip import SPACE
 from pdm_metrics.schema import Table
-from pdm_metrics.store.changes import OPD_BY_NAME, restore_stored_changes
+from pdm_metrics.store.changes import OPD_BY_NAME, recompute_stored_changes
 from pdm_metrics.store.db import Connection, first, transaction
 from pdm_metrics.store.derived import rebuild_units
 from pdm_metrics.store.journal import audit, bump_data_version
@@ -217,7 +217,7 @@ def _regroup(cur: Connection, snapshot_id: int | None) -> MapApplied:
     if snapshot_id is None:
         rebuild_units(cur)
         if rows:
-            restore_stored_changes(cur)
+            recompute_stored_changes(cur)
     return MapApplied(int(entries), int(units), int(rows), int(unmapped))
 
 
