@@ -19,5 +19,9 @@ class StoreError(PdmError):
     """A store operation refused (e.g. a date exists and replace was not confirmed)."""
 
 
+class SecretsError(PdmError):
+    """.streamlit/secrets.toml holds an entry the app cannot use (the message names it)."""
+
+
 class CsvNotReadable(Exception):
     """DuckDB's reader refused a CSV (odd encoding, ragged rows): the caller reads it another way."""

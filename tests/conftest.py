@@ -3,11 +3,32 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from pdm_metrics import demo, store
+
+
+@dataclass
+class FakeClient:
+    """What a browser's connection tells st.context: its TCP peer and its request headers."""
+
+    remote_ip: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)  # as sent: a name may repeat
+
+
+@pytest.fixture(autouse=True)
+def apptest_client(monkeypatch: pytest.MonkeyPatch) -> FakeClient:
+    """AppTest's runtime is a mock whose client reports a mock peer; a test's script runs in this
+    very process, so it is given a loopback client with no headers (what a browser on the server
+    itself sends). A test that plays a remote or proxied client changes the returned object."""
+    import streamlit.runtime.context as context
+
+    client = FakeClient()
+    monkeypatch.setattr(context, "_get_client_context", lambda: client)
+    return client
 
 
 @pytest.fixture

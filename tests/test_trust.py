@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pdm_metrics import auth, store
 from pdm_metrics.deadlines import load_calendar
-from pdm_metrics.errors import StoreError
+from pdm_metrics.errors import SecretsError, StoreError
 from pdm_metrics.export import mask_email, mask_nip
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
@@ -47,13 +47,19 @@ def test_users_from_secrets_and_authenticate() -> None:
     assert auth.authenticate(users, " ANI ", "rahasia-ani") == users["ani"]
     assert auth.authenticate(users, "ani", "salah") is None
     assert auth.authenticate(users, "budi", "rahasia-ani") is None
-    with pytest.raises(ValueError, match="pimpinan/operator/admin"):
+    with pytest.raises(SecretsError, match="pimpinan, operator, admin"):
         auth.users_from_secrets({"x": {"role": "raja", "password_hash": "y"}})
 
 
 def test_repeated_failed_logins_are_slowed_down() -> None:
     waits: list[float] = []
-    throttle = auth.LoginThrottle(sleep=waits.append)
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:  # the clock moves as the throttle waits
+        waits.append(seconds)
+        now[0] += seconds
+
+    throttle = auth.LoginThrottle(sleep=sleep, clock=lambda: now[0])
     users = auth.users_from_secrets({"ani": {"role": "admin", "password_hash": auth.hash_password("benar-sekali")}})
     for _ in range(6):
         assert throttle.attempt(users, "ani", "salah") is None
