@@ -4,6 +4,7 @@ import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import format_int
+from pdm_metrics.plain import md
 from ui import actions
 
 st.title("Cadangan & Pemulihan")
@@ -32,6 +33,6 @@ if confirmed and uploaded is not None and st.button("Pulihkan", type="primary"):
     try:
         count = actions.restore(uploaded.getvalue())
     except PdmError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
     else:
         st.success(f"Basis data dipulihkan: {format_int(count)} snapshot.")

@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.plain import md
 from pdm_metrics.views import data
 from ui import cache, sidebar, widgets
 
@@ -24,7 +25,7 @@ if not widgets.empty_state():
     day = page.snapshot_date
     described = f"{page.units or filters.description}; aktivasi {chosen[0]}, PDM {chosen[1]}, verifikasi {chosen[2]}"
     if day is not None:
-        st.caption(f"Snapshot {format_date(day)} · {format_int(page.total)} ASN · {described}")
+        st.caption(f"Snapshot {format_date(day)} · {format_int(page.total)} ASN · {md(described)}")
     if day is None or page.table.empty:
         st.info("Tidak ada ASN yang cocok dengan pilihan ini.")
     else:

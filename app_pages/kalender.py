@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pdm_metrics.errors import PdmError
+from pdm_metrics.plain import md
 from ui import actions, cache, login
 
 st.title("Kalender Regulasi")
@@ -34,4 +35,4 @@ with st.form("perpanjangan", clear_on_submit=True):
                 st.success("Perpanjangan tersimpan; semua grafik dan hitungan kini memakai tenggat baru.")
                 st.rerun()
             except PdmError as exc:
-                st.error(exc.message)
+                st.error(md(exc.message))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.plain import md
 from ui import cache, sidebar, widgets
 
 LEVEL_LABELS = {"instansi": "Instansi", "opd": "OPD"}
@@ -60,7 +61,7 @@ if not widgets.empty_state():
         st.plotly_chart(detail.figure, width="stretch", config=widgets.plotly_config())
         if not detail.units.empty:
             with st.expander(
-                f"{format_int(len(detail.units))} unit kerja di {detail.name} (aktivasi terendah di atas)"
+                f"{format_int(len(detail.units))} unit kerja di {md(detail.name)} (aktivasi terendah di atas)"
             ):
                 st.dataframe(detail.units, hide_index=True, width="stretch")
         tabs = st.tabs([f"{MISSING_LABELS[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
@@ -69,7 +70,7 @@ if not widgets.empty_state():
                 if not detail.available[m]:
                     st.info(f"Status {m.label} tidak ada di berkas snapshot ini.")
                 elif detail.missing[m].empty:
-                    st.success(f"Semua ASN {detail.name} sudah {m.word}.")
+                    st.success(f"Semua ASN {md(detail.name)} sudah {m.word}.")
                 else:
                     widgets.show_roster_table(detail.missing[m])
                     widgets.download_buttons(

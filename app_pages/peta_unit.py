@@ -8,6 +8,7 @@ import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import excerpt, format_int
+from pdm_metrics.plain import md
 from pdm_metrics.views import peta_unit
 from pdm_metrics.views.peta_unit import ASN, NOT_YET, OPD, UNIT, UNIT_ID
 from ui import actions, widgets
@@ -19,7 +20,7 @@ st.caption(
     "sekaligus. Unit yang belum dipetakan dihitung sebagai OPD tersendiri."
 )
 if done := st.session_state.pop("map_done", None):
-    st.success(done, icon=":material/check_circle:")
+    st.success(md(done), icon=":material/check_circle:")
 view = actions.unit_map_view()
 mapped, waiting = st.columns(2)
 mapped.metric("Unit sudah dipetakan", format_int(view.mapped))
@@ -37,13 +38,13 @@ if upload is not None:
     try:
         read = actions.preview_map_file(upload.getvalue(), upload.name)
         left = f"; {format_int(read.left_unmapped)} unit dibiarkan belum dipetakan" if read.left_unmapped else ""
-        st.info(f"Berkas {excerpt(upload.name, 80)}: {format_int(len(read.entries))} unit dengan OPD-nya{left}.")
+        st.info(f"Berkas {md(excerpt(upload.name, 80))}: {format_int(len(read.entries))} unit dengan OPD-nya{left}.")
         if st.button("Terapkan peta ke semua snapshot", type="primary"):
             st.session_state["map_done"] = actions.apply_map_file(read, upload.name)
             st.session_state["map_round"] = round_ + 1
             st.rerun()
     except PdmError as exc:
-        st.error(f"{exc.message} Peta tidak diubah.")
+        st.error(f"{md(exc.message)} Peta tidak diubah.")
 
 st.subheader("Unit yang belum dipetakan")
 if view.unmapped.empty:
@@ -81,7 +82,7 @@ else:
             st.session_state["map_round"] = round_ + 1
             st.rerun()
         except PdmError as exc:
-            st.error(exc.message)
+            st.error(md(exc.message))
 
 st.subheader("Peta tersimpan")
 if view.current.empty:

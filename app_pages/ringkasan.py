@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.plain import md
 from pdm_metrics.verdict import Standing
 from ui import cache, sidebar, widgets
 
@@ -59,12 +60,12 @@ for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
             chart_data=kpi.history or None,
             chart_type="area",
         )
-        st.markdown(f"**{kpi.count_text}**  \n{kpi.deadline_text}")
+        st.markdown(f"**{md(kpi.count_text)}**  \n{md(kpi.deadline_text)}")
         standing = kpi.verdict.standing
         if standing is not Standing.UNAVAILABLE:  # the count above already says the column is absent
-            st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {kpi.verdict.text}")
+            st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {md(kpi.verdict.text)}")
 for note in overview.notes:
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 
 at_risk = cache.at_risk_opd(filters)
 if not at_risk.empty:

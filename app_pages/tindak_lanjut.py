@@ -5,6 +5,7 @@ import streamlit as st
 from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.plain import md
 from pdm_metrics.views.tindak_lanjut import TooManyUnits
 from ui import cache, login, sidebar, widgets
 
@@ -25,7 +26,7 @@ most_missing_first = st.segmented_control(
 try:
     view = cache.follow_up(cache.calendar(), filters, metric, most_missing_first is not False)
 except TooManyUnits as exc:
-    st.info(exc.message)
+    st.info(md(exc.message))
     st.stop()
 if view is None:
     st.stop()
@@ -51,7 +52,7 @@ with per_opd:
             args=("unduh", f"buku kerja tindak lanjut {metric.label} {view.snapshot_date}"),
         )
         for item in view.opds:
-            with st.expander(f"{item.opd}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
+            with st.expander(f"{md(item.opd)}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
                 st.caption("Pesan WhatsApp siap kirim (tombol salin di pojok kanan atas kotak):")
                 st.code(item.message, language=None, wrap_lines=True)
                 widgets.show_roster_table(item.missing)
@@ -76,7 +77,7 @@ with emails:
         counts = followup.email_problem_counts(risks)
         for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
             column.metric(problem, format_int(count))
-        st.info(str(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
+        st.info(md(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
         st.dataframe(risks.drop(columns=["Cara memperbaiki"]), hide_index=True, width="stretch")
         widgets.download_buttons(
             risks,

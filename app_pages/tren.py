@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pdm_metrics.fmt import format_date
+from pdm_metrics.plain import md
 from ui import cache, sidebar, widgets
 
 st.title("Tren & Tenggat")
@@ -20,8 +21,8 @@ compare = st.selectbox(
 trend = cache.trend(cache.calendar(), filters, compare)
 st.plotly_chart(trend.figure, width="stretch", config=widgets.plotly_config())
 for note in trend.notes:
-    st.info(note, icon=":material/info:")
-phases = "; ".join(f"{p.name} {format_date(p.start)} – {format_date(p.end)}" for p in cache.calendar().phases)
+    st.info(md(note), icon=":material/info:")
+phases = "; ".join(f"{md(p.name)} {format_date(p.start)} – {format_date(p.end)}" for p in cache.calendar().phases)
 st.caption(
     f"Fase menurut Keputusan Kepala BKN Nomor 87 Tahun 2021: {phases}. "
     "Garis titik-titik: aktivasi kumulatif per hari menurut tanggal aktivasi."

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import excerpt, format_date, format_int
+from pdm_metrics.plain import md
 from pdm_metrics.schema import COLUMN_LABELS, Column
 from pdm_metrics.views import unggah
 from ui import actions, widgets
@@ -16,7 +17,7 @@ st.caption(
     "OPD/Unit Kerja, Status Aktivasi. Format kolom NIP sebagai Teks agar 18 digitnya utuh."
 )
 if done := st.session_state.pop("upload_done", None):
-    st.success(done, icon=":material/check_circle:")
+    st.success(md(done), icon=":material/check_circle:")
 round_ = st.session_state.get("upload_round", 0)
 uploads = st.file_uploader(
     "Pilih berkas snapshot (beberapa berkas atau lembar kerja sekaligus menjadi satu snapshot)",
@@ -49,7 +50,7 @@ if uploads:
                 state="error" if roster.error_count else "complete",
             )
     if refusal is not None:
-        st.error(refusal.message, icon=":material/error:")
+        st.error(md(refusal.message), icon=":material/error:")
         if chosen:
             st.button("Kembali ke aturan bawaan", on_click=st.session_state.pop, args=("upload_columns", None))
         st.stop()
@@ -102,9 +103,11 @@ if uploads:
 
     if roster.hidden_sheets:
         hidden = "; ".join(excerpt(sheet, 80) for sheet in roster.hidden_sheets)
-        st.info(f"Lembar tersembunyi tidak dibaca: {hidden}. Tampilkan lembarnya di Excel bila isinya ikut dihitung.")
+        st.info(
+            f"Lembar tersembunyi tidak dibaca: {md(hidden)}. Tampilkan lembarnya di Excel bila isinya ikut dihitung."
+        )
     chosen_date = st.date_input(
-        "Tanggal snapshot" + (f" (terbaca dari {roster.date_source.label})" if roster.date_source else ""),
+        "Tanggal snapshot" + (f" (terbaca dari {md(roster.date_source.label)})" if roster.date_source else ""),
         value=roster.snapshot_date,
         format="DD/MM/YYYY",
         key=f"date-{upload_id}",
@@ -117,13 +120,13 @@ if uploads:
         st.stop()
 
     if preview.date_error:
-        st.error(preview.date_error, icon=":material/event_busy:")
+        st.error(md(preview.date_error), icon=":material/event_busy:")
         st.stop()
     notices_confirmed = False
     if preview.notices:
         st.subheader("Periksa sebelum menyimpan")
         for notice in preview.notices:
-            st.warning(notice, icon=":material/report:")
+            st.warning(md(notice), icon=":material/report:")
         notices_confirmed = st.checkbox("Saya sudah memeriksa: berkas ini memang lengkap dan benar (dicatat)")
 
     skip_invalid = False
@@ -148,7 +151,7 @@ if uploads:
             saved = actions.commit_upload(preview, replace, skip_invalid, notices_confirmed)
         except PdmError as exc:
             progress.empty()
-            st.error(exc.message)
+            st.error(md(exc.message))
             st.stop()
         progress.progress(1.0, text="Selesai")
         st.session_state["upload_done"] = (

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_int, format_pct, reading_order
 from pdm_metrics.metrics import Metric
+from pdm_metrics.plain import plotly_text
 
 METRIC_COLORS = {Metric.ACTIVATION: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFICATION: "#9467BD"}
 PHASE_FILLS = {
@@ -42,8 +43,9 @@ class Series:
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """Size, fonts, legend, and the title (which may name an OPD: shown as text, never markup)."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=",.",
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -173,11 +175,12 @@ def _target_line(fig: go.Figure) -> None:
 
 def _series_trace(series: Series) -> go.Scatter:
     points = [(d, r, c) for d, r, c in zip(series.dates, series.rates, series.counts, strict=True) if r is not None]
-    hover = [f"{format_date(d)}<br>{series.name}: {format_pct(r)}<br>{c}" for d, r, c in points]
+    name = plotly_text(series.name)  # the compared OPD's name
+    hover = [f"{format_date(d)}<br>{name}: {format_pct(r)}<br>{c}" for d, r, c in points]
     return go.Scatter(
         x=[d for d, _, _ in points],
         y=[float(r) for _, r, _ in points if r is not None],
-        name=series.name,
+        name=name,
         mode=series.mode,
         line={"color": METRIC_COLORS[series.metric], "dash": series.dash, "width": 2.5},
         marker={"size": 6},
@@ -206,6 +209,7 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], m
     """Horizontal bars, lowest at the top (the OPD to chase first). Each OPD's name stands above its
     bar, so the bars keep the width of the screen on a phone; the axis starts near the lowest rate
     (the title says so), so that 81 % and 100 % look different."""
+    labels = [plotly_text(label) for label in labels]  # OPD names: text, never markup
     texts = [format_pct(r) for r in rates]
     values = [float(r) for r in rates]
     start = max(0.0, 10 * math.floor((min(values, default=0.0) - 5) / 10))
@@ -254,12 +258,13 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
     texts = frame.pivot_table(index="opd", columns="snapshot_date", values="label", aggfunc="first")
     texts = texts.reindex(index=opds, columns=dates).fillna("tidak tersedia")
     x_labels = [format_date(pd.Timestamp(d).date()) for d in dates]
-    hover = [[f"{opd}<br>{x}: {texts.loc[opd, d]}" for d, x in zip(dates, x_labels, strict=True)] for opd in opds]
+    shown = {opd: plotly_text(opd) for opd in opds}  # OPD names: text, never markup
+    hover = [[f"{shown[o]}<br>{x}: {texts.loc[o, d]}" for d, x in zip(dates, x_labels, strict=True)] for o in opds]
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(dtype=float),
             x=x_labels,
-            y=opds,
+            y=[shown[opd] for opd in opds],
             colorscale="RdYlGn",
             zmin=0,
             zmax=100,

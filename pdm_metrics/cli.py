@@ -306,10 +306,13 @@ def _write_records(records: list[dict[str, object]], columns: Sequence[str], fmt
     if fmt == "json":
         print(json.dumps(records, ensure_ascii=False))
         return
+    from pdm_metrics.export import neutralise
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    # A name from a file ('=HYPERLINK(...)', '@SUM(...)') must not run when the CSV is opened in a spreadsheet.
+    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in records)
     sys.stdout.write(buffer.getvalue())
 
 

@@ -9,6 +9,7 @@ XLSX cells are written as strings, numbers or dates, never as formulas.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -178,11 +179,29 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+# Personal data inside free text (a fix that names an EMAIL GOV address, a note quoting a NIP).
+_EMAIL_IN_TEXT = re.compile(r"[^\s@;,<>()\[\]\"']+@[^\s@;,<>()\[\]\"']+")
+_NIP_IN_TEXT = re.compile(r"(?<!\d)(\d{8}) ?(\d{6}) ?(\d) ?(\d{3})(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Every email address and NIP inside a text masked as mask_email and mask_nip do."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+    return _NIP_IN_TEXT.sub(lambda m: mask_nip("".join(m.groups())), text)
+
+
 def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same table with NIP and Email masked, for roles that do not need them."""
+    """The same table as a role without personal data may see it: every NIP column and every email
+    column masked (Email, Email instansi (EMAIL GOV)...), and any address or NIP that another
+    text column quotes."""
     masked = frame.copy()
-    if "NIP" in masked:
-        masked["NIP"] = masked["NIP"].astype(str).map(mask_nip)
-    if "Email" in masked:
-        masked["Email"] = masked["Email"].fillna("").astype(str).map(mask_email)
+    for column in masked.columns:
+        name = str(column)
+        values = masked[column]
+        if name.split(" ")[0] == NIP_HEADER:
+            masked[column] = values.astype(str).map(mask_nip)
+        elif "email" in name.lower():
+            masked[column] = values.fillna("").astype(str).map(mask_email)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            masked[column] = values.map(lambda v: mask_text(v) if isinstance(v, str) else v)
     return masked

@@ -175,8 +175,13 @@ def reading_order(name: str) -> tuple[str, str]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def printable(text: object) -> str:
+    """`text` with each control character (ESC, BEL, a line break...) shown as '?'."""
+    return _CONTROL.sub("?", str(text))
+
+
 def excerpt(text: object, limit: int = 40) -> str:
     """A piece of a file (a header, a cell, a file name) fit to quote in a message: control
     characters shown as '?', at most `limit` characters."""
-    shown = _CONTROL.sub("?", str(text))
+    shown = printable(text)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"

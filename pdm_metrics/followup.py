@@ -16,6 +16,7 @@ from pdm_metrics.deadlines import Phase
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.fmt import format_date, format_days_left, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.plain import whatsapp_text
 
 # ----------------------------------------------------------------------------- Perubahan
 
@@ -97,7 +98,7 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
     verb = PHASE_VERBS[phase.metric]
     days = format_days_left(phase.days_left(snapshot_date))
     lines = [
-        f"*Tindak lanjut PDM MySAPK – {opd}*",
+        f"*Tindak lanjut PDM MySAPK – {whatsapp_text(opd)}*",
         f"Data BKPSDM per {format_date(snapshot_date)}: {format_int(len(people))} dari {format_int(total)} ASN "
         f"belum {verb}.",
         f"Tenggat {phase.metric.word}: {format_date(phase.end)} ({days}).",
@@ -105,7 +106,10 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
         "Mohon bagian kepegawaian mengingatkan ASN berikut:",
     ]
     names, nips = people["Nama"].astype(str), people["NIP"].astype(str)
-    lines += [f"{i}. {n} – NIP {spaced_nip(p)}" for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)]
+    lines += [
+        f"{i}. {whatsapp_text(n)} – NIP {spaced_nip(whatsapp_text(p))}"
+        for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)
+    ]
     lines += [
         "",
         ACTIVATION_STEPS if phase.metric == Metric.ACTIVATION else "Panduan tersedia di grup ini.",

@@ -32,6 +32,9 @@ def date2num(value: Any) -> Any:
     return _date2num(value)  # type: ignore[no-untyped-call]
 
 
+# Names come from files: "$x$" in an OPD's name is text, not mathtext (which would also raise on a
+# lone "$" pair it cannot parse). matplotlib draws only this module's charts in the process.
+matplotlib.rcParams["text.parse_math"] = False
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 PERCENT = FuncFormatter(lambda value, _: f"{format_decimal(value, 0)}%")
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from pdm_metrics import auth
 from pdm_metrics.errors import SecretsError
+from pdm_metrics.plain import md
 from pdm_metrics.views import audit
 from ui.cache import connection
 
@@ -64,7 +65,7 @@ def require_login() -> auth.User:
         users, roles = configured_users(), oidc_roles()
     except SecretsError as exc:
         st.title("Pantau PDM belum dapat dibuka")
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
         st.stop()
     if not users and roles is None:
         return _local_user()
@@ -161,5 +162,5 @@ def user_panel(user: auth.User) -> None:
                 ".streamlit/secrets.toml untuk dipakai di jaringan kantor."
             )
         else:
-            st.caption(f"Masuk sebagai **{user.name}** ({user.role.label})")
+            st.caption(f"Masuk sebagai **{md(user.name)}** ({user.role.label})")
             st.button("Keluar", on_click=logout, icon=":material/logout:")
