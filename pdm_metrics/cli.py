@@ -7,11 +7,14 @@ untouched), 2 usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
 import io
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -25,7 +28,7 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
-from pdm_metrics.errors import PdmError, RosterError
+from pdm_metrics.errors import OutputError, PdmError, RosterError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
 from pdm_metrics.metrics import Metric, is_missing, rates_frame
@@ -137,7 +140,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(COMMANDS[args.command](args))
     except PdmError as exc:
         print(exc.message, file=sys.stderr)
-        return 1
+    except (store.DatabaseError, OSError) as exc:  # a damaged file, a full disk or temporary folder
+        print(store.database_failure(exc, getattr(args, "db", None) or store.DEFAULT_DB_PATH).message, file=sys.stderr)
+    return 1
+
+
+def _database_files(db: Path | None) -> set[Path]:
+    """The database and the files DuckDB keeps beside it: an output must never land on them."""
+    path = (db or store.DEFAULT_DB_PATH).resolve()
+    sample = store.sample_db_path(path).resolve()
+    return {path, path.with_name(path.name + ".wal"), sample, sample.with_name(sample.name + ".wal")}
+
+
+def checked_output(out: Path, db: Path | None) -> Path:
+    """`--out` as a file this command may write: refused (OutputError) when it is the database or
+    its WAL, a folder, in a folder that does not exist, or not writable. Checked before any work."""
+    target = out.resolve()
+    if target in _database_files(db):
+        raise OutputError(f"--out {out} adalah berkas basis data; menimpanya akan menghapus data. Pilih nama lain.")
+    if target.is_dir():
+        raise OutputError(f"--out {out} adalah folder. Sebutkan nama berkas, mis. {out / 'hasil.xlsx'}.")
+    if target.exists() and not target.is_file():
+        raise OutputError(f"--out {out} bukan berkas biasa; pilih nama berkas lain.")
+    if not target.parent.is_dir():
+        raise OutputError(f"Folder {out.parent} untuk --out tidak ada. Buat foldernya dulu atau pilih folder lain.")
+    if not os.access(target.parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise OutputError(f"--out {out} tidak dapat ditulis (izin folder atau berkas). Pilih tempat lain.")
+    return target
+
+
+def write_output(target: Path, data: bytes) -> None:
+    """Written whole under a temporary name beside the target, then renamed: a reader never sees
+    half a file, and a failure leaves the old file as it was."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
@@ -286,7 +329,7 @@ def rates_records(con: store.Connection, by: str, snapshot_date: date | None) ->
 
 
 def cmd_rates(args: argparse.Namespace) -> int:
-    con = store.connect(args.db, read_only=_exists(args.db))
+    con = store.connect(args.db, read_only=True, must_exist=True)
     try:
         records = rates_records(con, args.by, args.date)
     finally:
@@ -296,10 +339,6 @@ def cmd_rates(args: argparse.Namespace) -> int:
         return 1
     _write_records(records, RATES_COLUMNS, args.format)
     return 0
-
-
-def _exists(path: Path | None) -> bool:
-    return (path or store.DEFAULT_DB_PATH).exists()
 
 
 def _write_records(records: list[dict[str, object]], columns: Sequence[str], fmt: str) -> None:
@@ -317,7 +356,7 @@ def _write_records(records: list[dict[str, object]], columns: Sequence[str], fmt
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
-    con = store.connect(args.db, read_only=_exists(args.db))
+    con = store.connect(args.db, read_only=True, must_exist=True)
     try:
         frame = store.list_snapshots(con)
     finally:
@@ -345,7 +384,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    con = store.connect(args.db, read_only=_exists(args.db))
+    con = store.connect(args.db, read_only=True, must_exist=True)
     try:
         dates = set(store.snapshot_dates(con))
         for day in (args.from_date, args.to_date):
@@ -366,7 +405,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pdm_metrics.views.common import Filters
     from pdm_metrics.views.data import StatusFilter, data_table
 
-    con = store.connect(args.db)
+    out = checked_output(args.out, args.db)
+    con = store.connect(args.db, must_exist=True)
     try:
         dates = store.snapshot_dates(con)
         day = args.date or (dates[-1] if dates else None)
@@ -382,7 +422,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         title = f"Data PDM ASN, snapshot {format_date(day)}"
         subtitle = f"OPD: {args.opd or 'semua'}" + ("; NIP dan email disamarkan" if args.mask else "")
         data = export.to_csv_bytes(table) if args.format == "csv" else export.to_xlsx_bytes(table, title, subtitle)
-        args.out.write_bytes(data)
+        write_output(out, data)
         store.record_audit(con, args.by, "ekspor (CLI)", f"{args.out.name}: {len(table)} baris; {subtitle}")
     finally:
         con.close()
@@ -394,7 +434,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The meeting PDF of the Laporan PDF page, for a schedule (e.g. each Monday's report)."""
     from pdm_metrics.views import common, laporan
 
-    con = store.connect(args.db)
+    out = checked_output(args.out, args.db)
+    con = store.connect(args.db, must_exist=True)
     try:
         dates = store.snapshot_dates(con)
         day = args.date or (dates[-1] if dates else None)
@@ -407,7 +448,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 1
         filters = common.Filters(day, tuple(keys))
         _, pdf = laporan.report_pdf(con, common.calendar_in_force(con), filters, date.today())
-        args.out.write_bytes(pdf)
+        write_output(out, pdf)
         scope = "; ".join(filter(None, [args.instansi and f"instansi {args.instansi}", args.opd and f"OPD {args.opd}"]))
         store.record_audit(
             con, args.by, "laporan (CLI)", f"{args.out.name}: snapshot {day.isoformat()}; {scope or 'semua'}"
@@ -423,7 +464,12 @@ def _unit_keys(units: pd.DataFrame, instansi: str | None, opd: str | None) -> li
 
     chosen = units
     if instansi:
-        chosen = chosen[chosen["instansi"].astype(str).map(name_key) == name_key(instansi)]
+        if not units["instansi"].notna().any():
+            raise RosterError(
+                "Data di basis data ini tidak memuat instansi (berkas satu instansi, mis. satu kabupaten): "
+                "hilangkan --instansi, atau pilih --opd."
+            )
+        chosen = chosen[chosen["instansi"].fillna("").astype(str).map(name_key) == name_key(instansi)]
     if opd:
         plain = chosen["opd"].map(lambda name: name_key(str(name).split(" (")[0]))
         chosen = chosen[(chosen["opd"].astype(str).map(name_key) == name_key(opd)) | (plain == name_key(opd))]
@@ -437,7 +483,8 @@ def cmd_units(args: argparse.Namespace) -> int:
     if args.units_command == "import" and not args.file.is_file():
         print(f"Berkas {args.file} tidak ditemukan.", file=sys.stderr)
         return 1
-    con = store.connect(args.db)
+    out = checked_output(args.out, args.db) if args.units_command == "export" else None
+    con = store.connect(args.db, must_exist=out is not None)
     try:
         if args.units_command == "import":
             read = peta_unit.preview_map_file(args.file.read_bytes(), args.file.name)
@@ -445,7 +492,8 @@ def cmd_units(args: argparse.Namespace) -> int:
             summary: dict[str, object] = {"entries": len(read.entries), "left_unmapped": read.left_unmapped}
         else:
             frame = peta_unit.map_export_frame(con)
-            args.out.write_bytes(peta_unit.map_workbook(frame, date.today()))
+            assert out is not None
+            write_output(out, peta_unit.map_workbook(frame, date.today()))
             summary = {"out": str(args.out), "rows": len(frame)}
     finally:
         con.close()

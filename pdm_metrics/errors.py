@@ -19,6 +19,10 @@ class StoreError(PdmError):
     """A store operation refused (e.g. a date exists and replace was not confirmed)."""
 
 
+class OutputError(PdmError):
+    """An output path (--out) that must not or cannot be written; nothing was written."""
+
+
 class SecretsError(PdmError):
     """.streamlit/secrets.toml holds an entry the app cannot use (the message names it)."""
 

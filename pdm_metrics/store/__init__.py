@@ -27,10 +27,18 @@ from pdm_metrics.store.changes import (
     change_report,
     change_totals,
 )
-from pdm_metrics.store.db import DEFAULT_DB_PATH, Connection, open_database, sample_db_path, transaction
+from pdm_metrics.store.db import (
+    DEFAULT_DB_PATH,
+    Connection,
+    DatabaseError,
+    database_failure,
+    open_database,
+    sample_db_path,
+    transaction,
+)
 from pdm_metrics.store.downloads import roster_csv
 from pdm_metrics.store.journal import audit_entries, data_version, record_audit
-from pdm_metrics.store.migrations import upgrade
+from pdm_metrics.store.migrations import check_version, upgrade
 from pdm_metrics.store.queries import (
     RosterFilter,
     activation_counts_by_day,
@@ -57,12 +65,23 @@ from pdm_metrics.store.snapshots import (
 from pdm_metrics.store.unit_map import MapEntry, has_unit_map, unit_counts, unit_totals, unmapped_units
 
 
-def connect(path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None) -> Connection:
-    """Open (and if needed create or upgrade) the database; StoreError when another process holds it.
-    `memory_limit` caps DuckDB's working memory (beyond it, it spills to disk)."""
-    con = open_database(path, read_only, memory_limit)
-    if not read_only:
-        upgrade(con)
+def connect(
+    path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None, must_exist: bool = False
+) -> Connection:
+    """Open (and if needed create or upgrade) the database; StoreError saying why when it cannot be
+    used (held by another process, read-only, damaged, from a newer version...). `memory_limit` caps
+    DuckDB's working memory (beyond it, it spills to disk); `must_exist` refuses to create one."""
+    con = open_database(path, read_only, memory_limit, must_exist)
+    try:
+        check_version(con)
+        if not read_only:
+            upgrade(con)
+    except DatabaseError as exc:
+        con.close()
+        raise database_failure(exc, path or DEFAULT_DB_PATH) from exc
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -71,6 +90,7 @@ __all__ = [
     "OPD_BY_NAME",
     "ChangeReport",
     "Connection",
+    "DatabaseError",
     "MapEntry",
     "RosterFilter",
     "SavedSnapshot",
@@ -88,6 +108,7 @@ __all__ = [
     "change_totals",
     "connect",
     "data_version",
+    "database_failure",
     "deadline_extensions",
     "email_sharing",
     "has_unit_map",

@@ -7,8 +7,11 @@ Every other module of the store builds its statements the same way: table names 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +21,11 @@ from typing import Any
 import duckdb
 
 from pdm_metrics.errors import StoreError
+from pdm_metrics.fmt import excerpt
 
+# What a store operation can raise besides StoreError: callers outside the store (which never
+# import duckdb) catch it and show database_failure(exc).
+DatabaseError = duckdb.Error
 DEFAULT_DB_PATH = Path(os.environ.get("PDM_DB", Path(__file__).resolve().parents[2] / "data" / "pdm.duckdb"))
 Connection = duckdb.DuckDBPyConnection
 
@@ -33,39 +40,106 @@ WRITE_WAIT_SECONDS = 120.0
 _WRITE_LOCK = threading.Lock()
 
 
-def open_database(path: str | Path | None, read_only: bool, memory_limit: str | None) -> Connection:
-    """The DuckDB connection itself (no upgrade); StoreError when it cannot be opened."""
+def open_database(
+    path: str | Path | None, read_only: bool, memory_limit: str | None, must_exist: bool = False
+) -> Connection:
+    """The DuckDB connection itself (no upgrade); StoreError, saying why and what to do, when it
+    cannot be opened. With `must_exist` a missing file is refused rather than created (a read
+    command with a typo in --db must not leave an empty database behind)."""
     target = Path(path) if path is not None else DEFAULT_DB_PATH
     if str(target) != ":memory:":
-        _refuse_what_is_not_a_database(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_what_is_not_a_database(target, must_exist, read_only)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Folder {target.parent} untuk basis data tidak dapat dibuat: {exc.strerror}.") from exc
     try:
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
         return duckdb.connect(str(target), read_only=read_only, config=config)
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"Basis data {target} tidak dapat dibuka: sedang dipakai proses lain (misalnya dasbor "
-            "yang sedang berjalan) atau berkasnya rusak. Coba lagi setelah proses itu selesai."
-        ) from exc
+    except duckdb.Error as exc:
+        raise database_failure(exc, target) from exc
 
 
 # A DuckDB file says so at bytes 8-11 of its first block.
 _DUCKDB_MAGIC = b"DUCK"
+RESTORE_HINT = (
+    "Pulihkan dari cadangan terakhir: ganti berkas ini dengan salinannya dari cadangan server, atau pindahkan "
+    "berkas ini, buka dasbor dengan basis data baru dan pulihkan berkas cadangan .zip di halaman Cadangan."
+)
 
 
-def _refuse_what_is_not_a_database(target: Path) -> None:
-    """`--db some.csv` must not be taken for a database: a path is a DuckDB file, or new."""
-    if target.is_dir():
-        raise StoreError(f"{target.name} adalah folder, bukan berkas basis data. Sebutkan berkas .duckdb.")
-    if not target.exists():
+def _refuse_what_is_not_a_database(target: Path, must_exist: bool, read_only: bool) -> None:
+    """`--db some.csv` must not be taken for a database: a path is a DuckDB file, or new. Nothing
+    here opens a file that is not a regular one (a FIFO would block the open for ever)."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        if must_exist:
+            raise StoreError(
+                f"Basis data {target} tidak ditemukan; tidak ada yang dibuat. Periksa --db atau PDM_DB "
+                "(perintah ini hanya membaca)."
+            ) from None
+        parent = next((p for p in target.parents if p.exists()), Path("/"))
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise StoreError(_read_only_message(target, folder=True)) from None
         return
-    with target.open("rb") as handle:
-        head = handle.read(12)
+    except OSError as exc:
+        raise StoreError(f"Basis data {target} tidak dapat dibuka: {exc.strerror}.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{target.name} adalah folder, bukan berkas basis data. Sebutkan berkas .duckdb.")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            f"{target.name} bukan berkas biasa (misalnya pipa atau perangkat), bukan basis data Pantau PDM; "
+            "tidak ada yang dibuka. Sebutkan berkas .duckdb."
+        )
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(12)
+    except PermissionError as exc:
+        raise StoreError(f"Basis data {target} tidak dapat dibaca: izin berkas tidak mengizinkan.") from exc
     if head[8:12] != _DUCKDB_MAGIC:
         raise StoreError(
             f"Berkas {target.name} bukan basis data Pantau PDM (DuckDB); tidak ada yang diubah. "
             "Sebutkan berkas .duckdb yang ada, atau nama berkas baru."
         )
+    if not read_only and not os.access(target, os.W_OK):
+        raise StoreError(_read_only_message(target, folder=False))
+    if not read_only and not os.access(target.parent, os.W_OK | os.X_OK):
+        raise StoreError(_read_only_message(target, folder=True))  # DuckDB writes its WAL beside the file
+
+
+def _read_only_message(target: Path, folder: bool) -> str:
+    where = f"folder {target.parent}" if folder else f"berkas {target}"
+    return (
+        f"Basis data {target} tidak dapat ditulis: {where} hanya-baca bagi pengguna ini. Berikan izin tulis "
+        "(misalnya chown ke pengguna layanan dasbor) lalu coba lagi."
+    )
+
+
+def database_failure(exc: BaseException, target: Path | str | None = None) -> StoreError:
+    """What a DuckDB or file-system failure means for the user, with what to do: busy, read-only,
+    disk or temporary folder full, or a damaged file."""
+    name = str(target) if target is not None else "basis data"
+    text = str(exc)
+    lowered = text.lower()
+    if "lock" in lowered and ("could not set" in lowered or "conflicting" in lowered):
+        return StoreError(
+            f"Basis data {name} sedang dipakai proses lain (dasbor, impor atau laporan yang sedang berjalan). "
+            "Coba lagi setelah proses itu selesai."
+        )
+    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)) or any(
+        word in lowered for word in ("no space left", "file too large", "disk quota")
+    ):
+        return StoreError(
+            f"Ruang penyimpanan penuh (disk basis data atau folder sementara {tempfile.gettempdir()}); "
+            "tidak ada yang berubah. Kosongkan ruang (atau atur TMPDIR ke folder yang lega) lalu coba lagi."
+        )
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        return StoreError(_read_only_message(Path(name), folder=False))
+    return StoreError(
+        f"Basis data {name} rusak atau tidak lengkap, sehingga tidak dapat dibaca "
+        f"({excerpt(text.splitlines()[0] if text else type(exc).__name__, 120)}). {RESTORE_HINT}"
+    )
 
 
 def first(result: Connection) -> Any:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pdm_metrics.errors import StoreError
+from pdm_metrics.fmt import excerpt
 from pdm_metrics.schema import CHANGE_KINDS, Table
 from pdm_metrics.store.changes import store_missing_neighbour_changes
-from pdm_metrics.store.db import Connection, first, has_column, transaction
+from pdm_metrics.store.db import RESTORE_HINT, Connection, first, has_column, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
 from pdm_metrics.store.snapshots import remove_sample_snapshots
 
@@ -177,11 +179,26 @@ LATEST_VERSION = MIGRATIONS[-1].number
 
 
 def schema_version(con: Connection) -> int:
-    """The number of the last migration this database ran (0: new, or from before the numbering)."""
+    """The number of the last migration this database ran (0: new, or from before the numbering);
+    StoreError when the record is not a number (a damaged or foreign meta table)."""
     if not has_column(con, Table.META, "key"):
         return 0
     row = first(con.cursor().execute(f"SELECT value FROM {Table.META} WHERE key = 'schema_version'"))
-    return int(row[0]) if row else 0
+    if not row:
+        return 0
+    if not str(row[0]).isdigit():
+        raise StoreError(f"Catatan versi skema basis data ini rusak ('{excerpt(row[0])}'). {RESTORE_HINT}")
+    return int(row[0])
+
+
+def check_version(con: Connection) -> None:
+    """A database written by a newer Pantau PDM is not opened: this version would misread it."""
+    version = schema_version(con)
+    if version > LATEST_VERSION:
+        raise StoreError(
+            f"Basis data ini dibuat oleh versi Pantau PDM yang lebih baru (skema {version}; versi ini "
+            f"mengenal sampai {LATEST_VERSION}). Perbarui aplikasinya; basis data tidak diubah."
+        )
 
 
 def upgrade(con: Connection) -> list[int]:
