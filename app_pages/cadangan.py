@@ -26,13 +26,19 @@ if "backup" in st.session_state:
     )
 
 st.subheader("Pulihkan dari cadangan")
-st.warning("Pemulihan mengganti SELURUH isi basis data dengan isi cadangan.", icon=":material/warning:")
+st.warning(
+    "Pemulihan mengganti SELURUH isi basis data dengan isi cadangan. Cadangan diperiksa seperti unggahan (baris, "
+    "tanggal, versi) sebelum apa pun diganti, dan isi sekarang disimpan dulu sebagai cadangan otomatis di "
+    "folder cadangan-otomatis di samping berkas basis data.",
+    icon=":material/warning:",
+)
 uploaded = st.file_uploader("Berkas cadangan (.zip)", type=["zip"])
 confirmed = uploaded is not None and st.checkbox("Saya paham seluruh isi basis data akan diganti")
 if confirmed and uploaded is not None and st.button("Pulihkan", type="primary"):
     try:
-        count = actions.restore(uploaded.getvalue())
+        restored = actions.restore(uploaded.getvalue())
     except PdmError as exc:
         st.error(md(exc.message))
     else:
-        st.success(f"Basis data dipulihkan: {format_int(count)} snapshot.")
+        kept = f" Isi sebelumnya disimpan di {md(restored.previous)}." if restored.previous else ""
+        st.success(f"Basis data dipulihkan: {format_int(restored.snapshots)} snapshot.{kept}")

@@ -107,7 +107,7 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
     ]
     names, nips = people["Nama"].astype(str), people["NIP"].astype(str)
     lines += [
-        f"{i}. {whatsapp_text(n)} – NIP {spaced_nip(whatsapp_text(p))}"
+        f"{i}. {whatsapp_text(n)} – NIP {spaced_nip(p)}"  # a NIP is 18 stored digits, or masked by us
         for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)
     ]
     lines += [

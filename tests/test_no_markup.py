@@ -121,7 +121,8 @@ def test_whatsapp_messages_take_no_markup_from_names(hostile: store.Connection) 
         assert first.startswith("*Tindak lanjut") and first.endswith("*")  # our own heading, bold
         assert first[1:-1].count("*") == 0 and "_" not in first
         body = "\n".join(rest)
-        assert not set(body) & set("*_~`") and OUTSIDE not in body
+        assert not set(body) & set("_~`") and OUTSIDE not in body
+        assert not [line for line in rest if "*" in line.split(" – NIP ")[0]]  # masked NIP keep their stars
 
 
 def test_command_line_csv_disarms_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,7 +22,7 @@ from pdm_metrics.export import mask_email, mask_nip
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
-from pdm_metrics.views import common, data, tindak_lanjut
+from pdm_metrics.views import cadangan, common, data, tindak_lanjut
 from tests.conftest import content_checksum
 from tests.files import HEADER, ROWS, csv_bytes
 
@@ -143,7 +143,7 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS[:2]]), "baru.csv", dt.date(2022, 1, 5)))
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS[:1]]), "ganti.csv", JULY_11), replace=True)
     assert content_checksum(con) != before
-    assert store.restore_zip(con, backup, "admin") == 3
+    assert cadangan.restore(con, backup, "admin").snapshots == 3
     assert content_checksum(con) == before
     actions = list(store.audit_entries(con)["action"])
     assert actions[-1] == "pulihkan cadangan" and "unduh cadangan" in actions
@@ -157,7 +157,7 @@ def test_a_restored_backup_of_mixed_data_keeps_only_the_real_snapshots(tmp_path:
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "contoh.csv", JULY_11), is_sample=True)
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "asli.csv", dt.date(2021, 8, 1)))
     backup = store.backup_zip(con, "admin")  # as an older version, which kept both in one file, wrote it
-    assert store.restore_zip(con, backup, "admin") == 1
+    assert cadangan.restore(con, backup, "admin").snapshots == 1
     assert list(store.list_snapshots(con)["source_name"]) == ["asli.csv"]
     con.close()
 
@@ -167,14 +167,14 @@ def test_a_bad_backup_changes_nothing(tmp_path: Path, sample_db_path: Path) -> N
     con = store.connect(tmp_path / "db.duckdb")
     before = content_checksum(con)
     with pytest.raises(StoreError, match="rusak"):
-        store.restore_zip(con, b"bukan zip", "admin")
+        cadangan.restore(con, b"bukan zip", "admin")
     partial = io.BytesIO()
     import zipfile
 
     with zipfile.ZipFile(partial, "w") as archive:
         archive.writestr("snapshots.parquet", b"x")
     with pytest.raises(StoreError, match="tidak lengkap"):
-        store.restore_zip(con, partial.getvalue(), "admin")
+        cadangan.restore(con, partial.getvalue(), "admin")
     assert content_checksum(con) == before
     con.close()
 

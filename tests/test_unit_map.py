@@ -18,7 +18,7 @@ from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.roster import read_roster
 from pdm_metrics.store import unit_map as stored_map
 from pdm_metrics.unit_map import UnitMapError, read_unit_map
-from pdm_metrics.views import laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
+from pdm_metrics.views import cadangan, laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
 from pdm_metrics.views.common import Filters, calendar_in_force
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
 from tests.test_siasn import NIP_D, SIASN_HEADER, UNOR_IDS, siasn_file, siasn_row
@@ -212,7 +212,7 @@ def test_the_map_is_kept_in_backups(tmp_path: Path) -> None:
     load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
     backup = store.backup_zip(con, "admin")
     load(con, map_file(("", SD, "Lain"), ("", PUSKESMAS, "Lain")))
-    store.restore_zip(con, backup, "admin")
+    cadangan.restore(con, backup, "admin")
     assert per_opd(con) == {"Dinas Pendidikan": (2, 1), "Dinkes": (2, 1)}
     con.close()
 

@@ -92,8 +92,14 @@ def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path) -> None:
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
     made = cadangan.backup(con, "admin", dt.date(2026, 12, 1))
     assert made.file_name == "pantau-pdm-cadangan_2026-12-01.zip" and made.data.startswith(b"PK")
-    assert cadangan.restore(con, made.data, "admin") == 1
-    assert pd.Series(store.audit_entries(con)["action"]).tolist()[-2:] == ["unduh cadangan", "pulihkan cadangan"]
+    restored = cadangan.restore(con, made.data, "admin")
+    assert restored.snapshots == 1 and restored.previous is not None
+    assert restored.previous.parent == tmp_path / "cadangan-otomatis" and restored.previous.read_bytes()[:2] == b"PK"
+    assert pd.Series(store.audit_entries(con)["action"]).tolist()[-3:] == [
+        "unduh cadangan",
+        "cadangan otomatis sebelum pemulihan",
+        "pulihkan cadangan",
+    ]
     con.close()
 
 

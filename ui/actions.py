@@ -59,11 +59,11 @@ def backup() -> cadangan.Backup:
     return cadangan.backup(connection(), current_user().username, date.today())
 
 
-def restore(data: bytes) -> int:
-    count = cadangan.restore(connection(), data, current_user().username)
+def restore(data: bytes) -> cadangan.Restored:
+    restored = cadangan.restore(connection(), data, current_user().username)
     st.cache_data.clear()
     select_snapshot(None)
-    return count
+    return restored
 
 
 def unit_map_view() -> peta_unit.UnitMapView:

@@ -39,7 +39,8 @@ CELL_COLUMNS = tuple(c.value for c in Column)
 MAX_SHOWN_VALUE = 80
 MAX_TEXT_LENGTH = 200
 # C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = CONTROL_CHARACTERS
 _TEXT_COLUMNS = ("nama", "opd", "instansi", "email", "email_gov", "unit_id")
 
 # ----------------------------------------------------------------------------- whitespace
@@ -180,11 +181,13 @@ _NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
 
 # ----------------------------------------------------------------------------- activation dates
 
+EARLIEST_ACTIVATION = date(2018, 1, 1)
+
 _DATE_PARAMS: dict[str, object] = {
     "msg_date_unreadable": "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
     "msg_date_late": "Tanggal aktivasi sesudah tanggal snapshot",
     # MySAPK did not exist before 2018: an earlier date is a typo or an Excel serial read wrong.
-    "earliest_activation": date(2018, 1, 1),
+    "earliest_activation": EARLIEST_ACTIVATION,
     "msg_date_early": "Tanggal aktivasi sebelum MySAPK ada (sebelum 1 Januari 2018)",
 }
 _EXCEL_EPOCH = date(1899, 12, 30)

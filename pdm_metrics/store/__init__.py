@@ -8,7 +8,8 @@
     queries     every read the pages make
     downloads   the full CSV of Data & Unduh, written by DuckDB
     journal     audit log and data version
-    admin       deadline extensions, backup and restore
+    admin       deadline extensions and backups
+    restore     a backup restored as carefully as an upload
     unit_map    Peta Unit Kerja: which OPD each unit belongs to, applied to every snapshot
 
 Callers use the names re-exported here (`store.connect`, `store.summary_counts`, ...).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pdm_metrics.store.admin import add_deadline_extension, backup_zip, restore_zip
+from pdm_metrics.store.admin import add_deadline_extension, backup_zip, write_backup
 from pdm_metrics.store.changes import (
     OPD_BY_NAME,
     ChangeReport,
@@ -53,6 +54,7 @@ from pdm_metrics.store.queries import (
     snapshot_dates,
     summary_counts,
 )
+from pdm_metrics.store.restore import RowCheck, restore_zip
 from pdm_metrics.store.settings import remember_columns, remembered_columns
 from pdm_metrics.store.snapshots import (
     SavedSnapshot,
@@ -93,6 +95,7 @@ __all__ = [
     "DatabaseError",
     "MapEntry",
     "RosterFilter",
+    "RowCheck",
     "SavedSnapshot",
     "SnapshotMeta",
     "StoreProgress",
@@ -132,4 +135,5 @@ __all__ = [
     "unit_counts",
     "unit_totals",
     "unmapped_units",
+    "write_backup",
 ]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from pdm_metrics import store
+from pdm_metrics.checks.stored import stored_row_problems
+from pdm_metrics.tempdirs import private_dir
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,21 @@ def backup(con: store.Connection, actor: str, today: date) -> Backup:
     return Backup(f"pantau-pdm-cadangan_{today.isoformat()}.zip", store.backup_zip(con, actor))
 
 
-def restore(con: store.Connection, data: bytes, actor: str) -> int:
-    """Replace the database with a backup's content; returns how many snapshots it holds."""
-    return store.restore_zip(con, data, actor)
+@dataclass(frozen=True)
+class Restored:
+    snapshots: int  # how many snapshots the database now holds
+    previous: Path | None  # the automatic backup of the state before
+
+
+def restore(con: store.Connection, data: bytes, actor: str) -> Restored:
+    """Replace the database with a backup's content after checking it as an upload is checked
+    (StoreError, nothing changed, when anything is wrong); the state before is kept on disk."""
+    with private_dir("restore-upload") as folder:
+        archive = Path(folder, "cadangan.zip")
+        archive.write_bytes(data)
+
+        def keep_previous(target: Path) -> None:
+            store.write_backup(con, target, actor, "cadangan otomatis sebelum pemulihan")
+
+        count, previous = store.restore_zip(con, archive, actor, stored_row_problems, keep_previous)
+    return Restored(count, previous)
