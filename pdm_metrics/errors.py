@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import tempfile
+
+# What a write that found no room fails with: a full disk, a file past its size limit, a quota.
+FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def storage_full_message() -> str:
+    """Said wherever a write finds no room (the database's disk or the temporary folder)."""
+    return (
+        f"Ruang penyimpanan penuh (disk basis data atau folder sementara {tempfile.gettempdir()}); "
+        "tidak ada yang berubah. Kosongkan ruang (atau atur TMPDIR ke folder yang lega) lalu coba lagi."
+    )
+
 
 class PdmError(Exception):
     """Base: the message is shown to the user as it is."""

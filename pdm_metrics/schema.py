@@ -234,3 +234,22 @@ def find_header_row(rows: list[list[object]]) -> int | None:
         if Column.NIP in found and len(found - {None}) >= 2:
             return index
     return None
+
+
+# ----------------------------------------------------------------------------- names from files
+
+# The roster's rules for a name (an OPD, a unit, a person, a letter number), wherever one is read:
+# at most this many characters, and no C0/C1 control character other than whitespace (pasted from
+# other systems, never part of a name; ESC or BEL would reach a terminal or a PDF).
+MAX_TEXT_LENGTH = 200
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL_PATTERN = re.compile(CONTROL_CHARACTERS)
+
+
+def name_problem(text: str) -> str | None:
+    """Why `text` could not be a name an upload accepts (None: it could)."""
+    if _CONTROL_PATTERN.search(text):
+        return "berisi karakter kontrol"
+    if len(text) > MAX_TEXT_LENGTH:
+        return f"lebih dari {MAX_TEXT_LENGTH} karakter"
+    return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
 from pdm_metrics.reading.files import read_plain_table
-from pdm_metrics.schema import normalise_header
+from pdm_metrics.schema import name_problem, normalise_header
 from pdm_metrics.store.unit_map import MapEntry
 
 # Headers as a map file may name them (normalised as roster headers are).
@@ -49,6 +49,7 @@ def read_unit_map(data: bytes, name: str) -> UnitMapFile:
         )
     entries: list[tuple[int, MapEntry]] = []
     empty: list[int] = []
+    bad_names: dict[str, list[int]] = {}  # the roster's rules for names: length, control characters
     left_unmapped = 0
     for number, row in zip(table.row_numbers, table.rows, strict=True):
         name_cell = row[unit] if unit is not None else ""
@@ -61,7 +62,13 @@ def read_unit_map(data: bytes, name: str) -> UnitMapFile:
             else:
                 empty.append(number)
             continue
+        for cell in (name_cell, id_cell, row[opd]):
+            if cell and (problem := name_problem(cell)):
+                bad_names.setdefault(problem, []).append(number)
         entries.append((number, MapEntry(id_cell or None, name_cell or None, row[opd])))
+    if bad_names:
+        said = "; ".join(f"nama {problem} pada baris {_rows(rows)}" for problem, rows in bad_names.items())
+        raise UnitMapError(f"Peta unit kerja memuat {said}. Perbaiki sel tersebut seperti pada daftar ASN.")
     if empty:
         raise UnitMapError(f"OPD kosong pada baris {_rows(empty)}. Isi OPD-nya atau hapus baris tersebut.")
     _refuse_two_opd(entries)

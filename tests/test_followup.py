@@ -25,6 +25,9 @@ SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_
 CALENDAR = load_calendar()
 
 
+TODAY = dt.date(2026, 12, 2)
+
+
 def present(people: list[demo.SamplePerson], day: dt.date) -> list[demo.SamplePerson]:
     return [p for p in people if p.present_on(day)]
 
@@ -203,8 +206,8 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
     shutil.copy(sample_db_path, tmp_path / "db.duckdb")
     con = store.connect(tmp_path / "db.duckdb")
     with pytest.raises(PdmError, match="Nomor surat"):
-        kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani")
-    kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani")
+        kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani", TODAY)
+    kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani", TODAY)
     kalender.add_extension(
         con,
         "pdm",
@@ -213,6 +216,7 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
         dt.date(2021, 9, 13),
         "instansi dalam lampiran",
         "budi",
+        TODAY,
     )
     calendar = common.calendar_in_force(con)
     assert calendar.phase_for(Metric.PDM).end == dt.date(2021, 10, 31)

@@ -51,7 +51,8 @@ def commit_upload(
 
 
 def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:
-    kalender.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, current_user().username)
+    user = current_user().username
+    kalender.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, user, date.today())
     st.cache_data.clear()
 
 

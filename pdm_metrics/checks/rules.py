@@ -21,7 +21,9 @@ from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL,
 from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
 from pdm_metrics.schema import (
     COLUMN_LABELS,
+    CONTROL_CHARACTERS,
     JENIS_ASN_WORDS,
+    MAX_TEXT_LENGTH,
     ROSTER_COLUMNS,
     STATUS_FALSE_WORDS,
     STATUS_SUBJECTS,
@@ -37,9 +39,6 @@ WARNING = "Peringatan"
 PROBLEM_COLUMNS = ("source", "row_number", "column_label", "value", "reason", "level")
 CELL_COLUMNS = tuple(c.value for c in Column)
 MAX_SHOWN_VALUE = 80
-MAX_TEXT_LENGTH = 200
-# C0/C1 control characters other than whitespace: pasted from other systems, never part of a name.
-CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _CONTROL = CONTROL_CHARACTERS
 _TEXT_COLUMNS = ("nama", "opd", "instansi", "email", "email_gov", "unit_id")
 

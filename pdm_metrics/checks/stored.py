@@ -5,10 +5,10 @@ rows an upload would refuse is not restored (store.restore_zip)."""
 
 from __future__ import annotations
 
-from pdm_metrics.checks.rules import CONTROL_CHARACTERS, EARLIEST_ACTIVATION, MAX_TEXT_LENGTH
+from pdm_metrics.checks.rules import EARLIEST_ACTIVATION
 from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.nip import NIP_LENGTH
-from pdm_metrics.schema import JenisAsn
+from pdm_metrics.schema import CONTROL_CHARACTERS, MAX_TEXT_LENGTH, JenisAsn
 from pdm_metrics.store.db import Connection
 
 # column -> what it is called in a message; required columns may not be empty.

@@ -405,6 +405,9 @@ class PlainTable:
 
 
 MAX_PLAIN_TABLE_BYTES = 50 * 1024**2
+# A map of every unit in the country has some 30.000 rows: a file of many more is no map, and its
+# rows would fill memory once they become Python text.
+MAX_PLAIN_TABLE_ROWS = 200_000
 
 
 def read_plain_table(data: bytes, name: str, is_header: Callable[[list[str]], bool]) -> PlainTable:
@@ -434,6 +437,12 @@ def read_plain_table(data: bytes, name: str, is_header: Callable[[list[str]], bo
         _report_bad_csv_rows(csv_grid.bad_rows)
         grid = _Grid(csv_grid.table, 0, 0, "", [], name)
         first_row = csv_grid.header_record + 2
+    if grid.cells.num_rows - grid.header_index > MAX_PLAIN_TABLE_ROWS:
+        raise RosterError(
+            f"Berkas {excerpt(PurePath(name).name, 80)} memuat {format_int(grid.cells.num_rows)} baris: lebih dari "
+            f"{format_int(MAX_PLAIN_TABLE_ROWS)} baris untuk sebuah peta (seluruh unit kerja nasional jauh di "
+            "bawahnya). Periksa apakah berkas ini daftar ASN, bukan peta unit."
+        )
     rows = [[_cell_text(v) for v in row.values()] for row in grid.cells.slice(grid.header_index).to_pylist()]
     found = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if is_header(row)), 0)
     header, body = rows[found], rows[found + 1 :]

@@ -7,11 +7,9 @@ Every other module of the store builds its statements the same way: table names 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from pdm_metrics.errors import StoreError
+from pdm_metrics.errors import FULL_ERRNOS, StoreError, storage_full_message
 from pdm_metrics.fmt import excerpt
 
 # What a store operation can raise besides StoreError: callers outside the store (which never
@@ -127,13 +125,10 @@ def database_failure(exc: BaseException, target: Path | str | None = None) -> St
             f"Basis data {name} sedang dipakai proses lain (dasbor, impor atau laporan yang sedang berjalan). "
             "Coba lagi setelah proses itu selesai."
         )
-    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)) or any(
+    if (isinstance(exc, OSError) and exc.errno in FULL_ERRNOS) or any(
         word in lowered for word in ("no space left", "file too large", "disk quota")
     ):
-        return StoreError(
-            f"Ruang penyimpanan penuh (disk basis data atau folder sementara {tempfile.gettempdir()}); "
-            "tidak ada yang berubah. Kosongkan ruang (atau atur TMPDIR ke folder yang lega) lalu coba lagi."
-        )
+        return StoreError(storage_full_message())
     if "permission denied" in lowered or "read-only file system" in lowered:
         return StoreError(_read_only_message(Path(name), folder=False))
     return StoreError(

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pdm_metrics.store.db import Connection
+import duckdb
+
+from pdm_metrics.store.db import Connection, database_failure
 from pdm_metrics.store.queries import RosterFilter, roster_source
 from pdm_metrics.tempdirs import private_dir
 
@@ -71,13 +73,16 @@ def csv_line(cells: Sequence[str]) -> str:
 
 def copy_csv(con: Connection, lines: str, params: object, header: Sequence[str]) -> bytes:
     """The file whose lines the query `lines` (one column of csv_line text) gives: BOM, header, rows."""
-    with private_dir("unduh") as folder:
-        path = Path(folder, "data.csv")
-        target = str(path).replace("'", "''")  # our own temporary path; COPY takes no parameter for it
-        sql = f"COPY ({lines}) TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')"
-        con.cursor().execute(sql, params)
-        head = ";".join(header) + "\r\n"
-        return "\ufeff".encode() + head.encode() + path.read_bytes()
+    try:
+        with private_dir("unduh") as folder:
+            path = Path(folder, "data.csv")
+            target = str(path).replace("'", "''")  # our own temporary path; COPY takes no parameter for it
+            sql = f"COPY ({lines}) TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')"
+            con.cursor().execute(sql, params)
+            head = ";".join(header) + "\r\n"
+            return "\ufeff".encode() + head.encode() + path.read_bytes()
+    except (duckdb.Error, OSError) as exc:  # a full temporary folder: said, not a traceback
+        raise database_failure(exc) from exc
 
 
 def roster_csv(con: Connection, snapshot_date: date, where: RosterFilter, masked: bool) -> bytes:

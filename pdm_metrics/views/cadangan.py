@@ -33,7 +33,10 @@ def restore(con: store.Connection, data: bytes, actor: str) -> Restored:
     (StoreError, nothing changed, when anything is wrong); the state before is kept on disk."""
     with private_dir("restore-upload") as folder:
         archive = Path(folder, "cadangan.zip")
-        archive.write_bytes(data)
+        try:
+            archive.write_bytes(data)
+        except OSError as exc:  # a full temporary folder
+            raise store.database_failure(exc) from exc
 
         def keep_previous(target: Path) -> None:
             store.write_backup(con, target, actor, "cadangan otomatis sebelum pemulihan")

@@ -12,6 +12,7 @@ from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import (
     format_date,
 )
+from pdm_metrics.schema import name_problem
 from pdm_metrics.views.common import (
     as_date,
     calendar_in_force,
@@ -54,14 +55,38 @@ def calendar_view(con: store.Connection) -> CalendarView:
 
 
 def add_extension(
-    con: store.Connection, phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str, actor: str
+    con: store.Connection,
+    phase_key: str,
+    new_end: date,
+    letter_number: str,
+    letter_date: date,
+    scope: str,
+    actor: str,
+    today: date,
 ) -> None:
+    """Record an extension by letter, refused (PdmError) when it cannot be one: an unknown phase, no
+    letter number, a name an upload would refuse, an end before the phase began, or a letter dated
+    after today or before the campaign (a typo such as 2030 for 2021 would become "the latest letter")."""
     calendar = calendar_in_force(con)
     phase = next((p for p in calendar.phases if p.key == phase_key), None)
     if phase is None:
         raise PdmError(f"Fase '{phase_key}' tidak dikenal.")
-    if not letter_number.strip():
+    letter_number, scope = " ".join(letter_number.split()), " ".join(scope.split())
+    if not letter_number:
         raise PdmError("Nomor surat perpanjangan wajib diisi.")
+    for label, text in (("Nomor surat", letter_number), ("Cakupan", scope)):
+        if problem := name_problem(text):
+            raise PdmError(f"{label} {problem}. Tulis seperti pada surat.")
     if new_end < phase.start:
         raise PdmError(f"Tanggal berakhir baru tidak boleh sebelum awal fase ({format_date(phase.start)}).")
-    store.add_deadline_extension(con, phase_key, new_end, letter_number.strip(), letter_date, scope.strip(), actor)
+    campaign_start = min(p.start for p in calendar.phases)
+    if letter_date > today:
+        raise PdmError(
+            f"Tanggal surat {format_date(letter_date)} sesudah hari ini ({format_date(today)}): periksa tahunnya."
+        )
+    if letter_date < campaign_start:
+        raise PdmError(
+            f"Tanggal surat {format_date(letter_date)} sebelum kegiatan dimulai ({format_date(campaign_start)}): "
+            "periksa tahunnya."
+        )
+    store.add_deadline_extension(con, phase_key, new_end, letter_number, letter_date, scope, actor)
