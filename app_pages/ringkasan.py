@@ -60,7 +60,7 @@ for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
             chart_data=kpi.history or None,
             chart_type="area",
         )
-        st.markdown(f"**{md(kpi.count_text)}**  \n{md(kpi.deadline_text)}")
+        st.markdown(f"**{kpi.count_text}**  \n{md(kpi.deadline_text)}")  # the count: our own figures
         standing = kpi.verdict.standing
         if standing is not Standing.UNAVAILABLE:  # the count above already says the column is absent
             st.markdown(f":{STANDING_COLORS[standing]}-badge[{standing}] {md(kpi.verdict.text)}")

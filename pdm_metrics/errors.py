@@ -7,6 +7,8 @@ import tempfile
 
 # What a write that found no room fails with: a full disk, a file past its size limit, a quota.
 FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+# How a child process (the Excel reader) says it found no room: ENOSPC's number on Linux.
+FULL_EXIT_CODE = 28
 
 
 def storage_full_message() -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,3 +102,9 @@ def content_checksum(con: store.Connection) -> str:
     for day in store.list_snapshots(con)["snapshot_date"]:
         parts.append(store.roster_rows(con, day.date()).to_csv(index=False))
     return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown the pages wrote: the escapes that keep data plain taken out
+    (AppTest reports an element's Markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pdm_metrics import auth, store
+from tests.conftest import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORDS = {"kepala": "pimpinan-rahasia", "ani": "operator-rahasia", "admin": "admin-rahasia-sekali"}
@@ -54,7 +55,7 @@ def test_nothing_is_read_before_login(users_secret, db_path: Path) -> None:  # t
 
 def test_wrong_password_is_refused_and_audited(users_secret, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     at = login(fresh_app(users_secret), "ani", "salah")
-    assert at.error[0].value == "Nama pengguna atau kata sandi salah."
+    assert shown(at.error[0].value) == "Nama pengguna atau kata sandi salah."
     assert [t.value for t in at.title] == ["Masuk ke Pantau PDM"]
     con = store.connect(db_path)  # the app's own connection is open in this process too
     entries = store.audit_entries(con)

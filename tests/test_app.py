@@ -14,6 +14,7 @@ from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
 from pdm_metrics.schema import Column
+from tests.conftest import shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,9 @@ def open_app(page: str | None = None, snapshot: dt.date | None = None) -> AppTes
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
+    return shown(
+        "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
+    )
 
 
 def figure_of(at: AppTest, index: int = 0) -> dict[str, Any]:
@@ -52,7 +55,7 @@ def test_ringkasan_shows_the_known_figure_on_11_july_2021(app_db: Path) -> None:
     assert "2.829 dari 3.923" in texts(at)
     assert "Tenggat 31 Agustus 2021: 51 hari lagi" in texts(at)
     assert metrics["Aktivasi"].delta == "+17,51 poin"  # 54,60% on 28 Juni 2021
-    assert "data contoh" in at.warning[0].value
+    assert "data contoh" in shown(at.warning[0].value)
 
 
 def test_ringkasan_lowest_and_highest_opd_and_full_table(app_db: Path) -> None:
@@ -116,7 +119,7 @@ def test_opd_page_ranking_heatmap_and_drilldown(app_db: Path, sample_con: store.
         sample_con, JULY_11, store.RosterFilter(opd_keys=("dinas perikanan",), activated=False)
     )
     assert sorted(missing["NIP"]) == sorted(expected["nip"]) and len(missing) == 17
-    assert "Status PDM tidak ada di berkas snapshot ini." in [i.value for i in at.info]
+    assert "Status PDM tidak ada di berkas snapshot ini." in [shown(i.value) for i in at.info]
 
 
 def test_data_page_filters_statuses(app_db: Path) -> None:
@@ -139,7 +142,7 @@ def test_upload_of_a_real_xlsx_shows_everywhere(app_db: Path) -> None:
     save_button(at).click()
     at.run()
     assert not at.exception
-    assert "Snapshot 5 Januari 2022 tersimpan: 3 ASN, 2 sudah aktivasi" in at.success[0].value
+    assert "Snapshot 5 Januari 2022 tersimpan: 3 ASN, 2 sudah aktivasi" in shown(at.success[0].value)
     at.switch_page("app_pages/ringkasan.py")
     at.run()
     assert {m.label: m.value for m in at.metric}["Aktivasi"] == "66,67%"
@@ -157,7 +160,7 @@ def test_upload_of_a_bad_file_reports_rows_and_stores_nothing(app_db: Path) -> N
     assert list(report.columns) == ["Sumber", "Baris", "Kolom", "Nilai", "Alasan", "Tingkat"]
     assert set(report["Baris"]) == {3}
     assert save_button(at).disabled  # strict: nothing can be stored until the user chooses
-    assert "Ada 2 galat" in at.error[0].value
+    assert "Ada 2 galat" in shown(at.error[0].value)
     at.checkbox[0].check()
     at.run()
     assert not save_button(at).disabled
@@ -168,7 +171,7 @@ def test_upload_of_an_unreadable_file_gives_a_clear_error(app_db: Path) -> None:
     at = open_app("app_pages/unggah.py")
     at.file_uploader[0].set_value(("rekap.xlsx", b"bukan excel", "application/octet-stream"))
     at.run()
-    assert "bukan berkas Excel yang sah" in at.error[0].value
+    assert "bukan berkas Excel yang sah" in shown(at.error[0].value)
     assert not at.exception
 
 
@@ -187,13 +190,13 @@ def test_replacing_an_existing_date_asks_first(app_db: Path) -> None:
     save_button(at).click()
     at.run()
     at = upload(at, "rekap_20210711.csv", csv_bytes([HEADER, *ROWS]))
-    assert any("sudah ada" in w.value for w in at.warning)
+    assert any("sudah ada" in shown(w.value) for w in at.warning)
     assert save_button(at).disabled
     at.checkbox[0].check()
     at.run()
     save_button(at).click()
     at.run()
-    assert "tersimpan: 3 ASN" in at.success[0].value
+    assert "tersimpan: 3 ASN" in shown(at.success[0].value)
 
 
 def test_a_fresh_install_builds_the_sample_in_a_file_of_its_own(streamlit_db: Path) -> None:
@@ -212,7 +215,7 @@ def ui_connection() -> store.Connection:
 
 def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: Path) -> None:
     at = open_app()
-    assert "data contoh" in at.warning[0].value and len(at.selectbox(key="snapshot").options) == 16
+    assert "data contoh" in shown(at.warning[0].value) and len(at.selectbox(key="snapshot").options) == 16
     at.switch_page("app_pages/unggah.py")
     at.run()
     # 11 Juli 2021 is a sample date too: the sample lives apart, so nothing asks to replace it.
@@ -220,7 +223,7 @@ def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: 
     assert not save_button(at).disabled and not at.checkbox
     save_button(at).click()
     at.run()
-    assert "Snapshot 11 Juli 2021 tersimpan: 3 ASN" in at.success[0].value
+    assert "Snapshot 11 Juli 2021 tersimpan: 3 ASN" in shown(at.success[0].value)
     assert not at.warning  # no sample banner
     at.switch_page("app_pages/ringkasan.py")
     at.run()
@@ -228,7 +231,7 @@ def test_the_first_real_upload_takes_one_click_and_the_sample_goes_away(app_db: 
     assert at.selectbox(key="snapshot").options == ["11 Juli 2021"]
     at.toggle(key="show_sample").set_value(True)  # deliberately, the whole dashboard switches
     at.run()
-    assert "data contoh" in at.warning[0].value and "3.923 ASN" in texts(at)
+    assert "data contoh" in shown(at.warning[0].value) and "3.923 ASN" in texts(at)
     at.toggle(key="show_sample").set_value(False)
     at.run()
     assert not at.warning and at.selectbox(key="snapshot").options == ["11 Juli 2021"]
@@ -247,7 +250,7 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
     assert len(at.expander) == 45
     messages = [c.value for c in at.code]
     assert any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
-    assert "belum lewat" in " ".join(i.value for i in at.info)  # sanctions tab: 31 Agustus is still ahead
+    assert "belum lewat" in " ".join(shown(i.value) for i in at.info)  # sanctions tab: 31 Agustus is still ahead
 
 
 def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
@@ -255,7 +258,7 @@ def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
 ) -> None:
     monkeypatch.setattr("pdm_metrics.views.tindak_lanjut.MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
     at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
-    assert "mencakup 45 OPD" in at.info[0].value and not at.expander
+    assert "mencakup 45 OPD" in shown(at.info[0].value) and not at.expander
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,13 +276,13 @@ def test_profil_and_laporan_pages(app_db: Path) -> None:
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert "Laporan snapshot 31 Desember 2021 siap." in at.success[0].value
+    assert "Laporan snapshot 31 Desember 2021 siap." in shown(at.success[0].value)
     assert at.get("download_button")
 
 
 def test_kalender_page_records_an_extension(app_db: Path) -> None:
     at = open_app("app_pages/kalender.py")
-    assert "Belum ada perpanjangan tercatat." in [i.value for i in at.info]
+    assert "Belum ada perpanjangan tercatat." in [shown(i.value) for i in at.info]
     at.date_input[0].set_value(dt.date(2021, 10, 31))
     at.text_input[0].set_value("12998/B-SI.01.01/SD/EIII/2021")
     at.date_input[1].set_value(dt.date(2021, 9, 13))
@@ -301,7 +304,7 @@ def test_a_partial_file_is_flagged_and_saved_only_when_confirmed(app_db: Path) -
     save_button(at).click()
     at.run()
     at = upload(at, "rekap_20211001.csv", csv_bytes([HEADER, *ROWS]))
-    notices = [w.value for w in at.warning]
+    notices = [shown(w.value) for w in at.warning]
     assert any("Berkas ini memuat 3 ASN; snapshot 20 September 2021 memuat 10 ASN" in n for n in notices)
     assert any("Dinas Sosial" in n for n in notices)  # the OPD that vanished
     assert save_button(at).disabled  # not before the operator confirms
@@ -309,7 +312,7 @@ def test_a_partial_file_is_flagged_and_saved_only_when_confirmed(app_db: Path) -
     at.run()
     save_button(at).click()
     at.run()
-    assert "Snapshot 1 Oktober 2021 tersimpan: 3 ASN" in at.success[0].value
+    assert "Snapshot 1 Oktober 2021 tersimpan: 3 ASN" in shown(at.success[0].value)
     entry = store.audit_entries(ui_connection()).iloc[-1]
     assert entry["action"] == "konfirmasi peringatan" and "memuat 3 ASN" in entry["detail"]
 

@@ -23,7 +23,7 @@ from pdm_metrics.roster import read_roster
 from pdm_metrics.unit_map import UnitMapError, read_unit_map
 from pdm_metrics.views import cadangan, data, kalender
 from pdm_metrics.views.common import Filters
-from tests.conftest import content_checksum
+from tests.conftest import content_checksum, shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,7 +187,7 @@ def test_every_page_says_a_busy_database_in_indonesian(
             at.switch_page(page)
         at.run()
         assert not at.exception
-        assert "sedang dipakai proses lain" in at.error[0].value and "Coba lagi" in at.error[0].value
+        assert "sedang dipakai proses lain" in shown(at.error[0].value) and "Coba lagi" in shown(at.error[0].value)
 
 
 def test_a_damaged_database_is_said_on_the_page(
@@ -198,7 +198,7 @@ def test_a_damaged_database_is_said_on_the_page(
     monkeypatch.setenv("PDM_DB", str(truncated))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    assert not at.exception and "rusak" in at.error[0].value
+    assert not at.exception and "rusak" in shown(at.error[0].value)
 
 
 # ----------------------------------------------------------------------------- read-only and full places
@@ -313,3 +313,9 @@ def test_an_extension_letter_that_cannot_be_is_refused(
     with pytest.raises(PdmError, match=reason):
         kalender.add_extension(db, "aktivasi", dt.date(2021, 9, 30), letter, letter_date, "semua", "ani", TODAY)
     assert store.deadline_extensions(db).empty
+
+
+def test_report_for_an_instansi_on_a_regency_database_is_a_message(seeded: Path, tmp_path: Path) -> None:
+    result = cli("report", "--instansi", "Kabupaten X", "--db", str(seeded), "--out", str(tmp_path / "r.pdf"))
+    said(result, "tidak memuat instansi")
+    assert not (tmp_path / "r.pdf").exists()

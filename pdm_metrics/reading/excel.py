@@ -24,8 +24,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from pdm_metrics import budget
-from pdm_metrics.errors import RosterError, storage_full_message
-from pdm_metrics.reading.excel_worker import FULL_EXIT
+from pdm_metrics.errors import FULL_EXIT_CODE, RosterError, storage_full_message
 from pdm_metrics.tempdirs import private_dir
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -139,7 +138,7 @@ def read_sheet_grids(data: bytes) -> tuple[list[SheetGrid], list[str]]:
         meta_path = Path(workdir, "meta.json")
         if returncode == -signal.SIGABRT:  # an allocation past its address-space limit aborts the parser
             raise RosterError(limits.memory_message())
-        if returncode == FULL_EXIT:
+        if returncode == FULL_EXIT_CODE:
             raise RosterError(storage_full_message())
         if returncode != 0 or not meta_path.exists():
             raise RosterError(

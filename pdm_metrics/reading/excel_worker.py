@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from pdm_metrics.errors import FULL_ERRNOS
+from pdm_metrics.errors import FULL_ERRNOS, FULL_EXIT_CODE
 
 HEADER_PROBE_ROWS = 30
 _PR_SET_PDEATHSIG = 1
@@ -351,7 +351,7 @@ def main(argv: list[str]) -> int:
         read_workbook(source, workdir)
     except OSError as exc:
         if exc.errno in FULL_ERRNOS:  # no room for the grids: the parent says so, not "a bad file"
-            return FULL_EXIT
+            return FULL_EXIT_CODE
         raise
     return 0
 
@@ -374,9 +374,6 @@ def _expansion_refusal(source: Path) -> str | None:
     if found is not None and found.bytes > allowance:
         return limits.memory_message(found.bytes, found.why)
     return None
-
-
-FULL_EXIT = 28  # = ENOSPC on Linux: the temporary folder had no room
 
 
 if __name__ == "__main__":

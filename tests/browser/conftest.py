@@ -51,25 +51,41 @@ def fresh_server_url(sample_db_path: Path, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def secured_server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with users configured, as an agency would deploy it."""
+    folder = tmp_path_factory.mktemp("secured")
+    yield from _serve(sample_db_path, folder, secrets=secrets_file(folder, SECURED_USERS))
+
+
+SECURED_USERS = [("kepala", "pimpinan", "kata-sandi-kepala"), ("ani", "operator", "kata-sandi-ani")]
+HOSTILE_USERS = [("kepala", "pimpinan", "kata-sandi-kepala"), ("admin", "admin", "kata-sandi-admin")]
+
+
+def secrets_file(folder: Path, users: list[tuple[str, str, str]]) -> Path:
     from pdm_metrics.auth import hash_password
 
-    folder = tmp_path_factory.mktemp("secured")
     secrets = folder / "secrets.toml"
     secrets.write_text(
         "".join(
             f'[users.{name}]\nname = "{name.title()}"\nrole = "{role}"\npassword_hash = "{hash_password(pw)}"\n'
-            for name, role, pw in SECURED_USERS
+            for name, role, pw in users
         ),
         encoding="utf-8",
     )
-    yield from _serve(sample_db_path, folder, secrets=secrets)
+    return secrets
 
 
-SECURED_USERS = [("kepala", "pimpinan", "kata-sandi-kepala"), ("ani", "operator", "kata-sandi-ani")]
+@pytest.fixture(scope="session")
+def hostile_server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Users configured, and a real database whose names are built to be markup (tests/hostile_names.py)."""
+    from tests.hostile_names import build_hostile_database
+
+    folder = tmp_path_factory.mktemp("hostile")
+    build_hostile_database(folder / "app.duckdb", folder)
+    yield from _serve(sample_db_path, folder, secrets=secrets_file(folder, HOSTILE_USERS))
 
 
 def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator[str]:
-    """A fresh install: an empty real database beside a copy of the sample in its own file."""
+    """A fresh install: the real database in `folder` (an empty one unless a test made it) beside a
+    copy of the sample in its own file."""
     db, sample = folder / "app.duckdb", folder / "app-contoh.duckdb"
     shutil.copy(sample_db_path, sample)
     port = _free_port()
