@@ -4,8 +4,8 @@ plain for each place it is shown.
 - `md`: Markdown as Streamlit renders it (st.info/warning/markdown/caption, widget labels, help
   texts, expander titles). Every ASCII punctuation mark is escaped with a backslash, which
   CommonMark defines as the literal character: no emphasis, link, image, LaTeX (`$`), colour or
-  icon directive (`:red[…]`, `:material/…:`), HTML or autolinked address (`https\\://` and
-  `a\\.b` are not recognised as one) can come from data.
+  icon directive (`:red[…]`, `:material/…:`) or HTML can come from data; a bare address gets an
+  invisible word joiner so that GitHub's autolinks do not take it for one.
 - `plotly_text`: Plotly's HTML subset (hover, ticks, annotations, legends): `<`, `>`, `&` and
   `$` as entities, so `<a href>`, `<b>`, `<img>` and MathJax stay text.
 - `whatsapp_text`: WhatsApp's own marks (`*bold*`, `_italic_`, `~strike~`, `` `mono` ``) and
@@ -25,10 +25,18 @@ _ASCII_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
+# GitHub's autolinks of bare addresses are found in the text after the escapes are read, so an
+# escape does not stop them: an invisible WORD JOINER inside "https://", "www." and before "@"
+# does (the address reads the same, and is no longer one).
+_AUTOLINKED = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
     """`text` shown literally in Streamlit Markdown: on one line, control characters as '?',
-    every punctuation mark escaped."""
-    return _ASCII_PUNCTUATION.sub(r"\\\1", printable(_LINE_BREAKS.sub(" ", str(text))))
+    every punctuation mark escaped, no address turned into a link."""
+    plain = _AUTOLINKED.sub(WORD_JOINER, printable(_LINE_BREAKS.sub(" ", str(text))))
+    return _ASCII_PUNCTUATION.sub(r"\\\1", plain)
 
 
 def plotly_text(text: object) -> str:
