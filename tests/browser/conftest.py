@@ -83,7 +83,13 @@ def hostile_server_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFa
     yield from _serve(sample_db_path, folder, secrets=secrets_file(folder, HOSTILE_USERS))
 
 
-def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator[str]:
+@pytest.fixture
+def open_server_url(sample_db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """Local mode (no users) on a server listening on every interface, as a careless deployment runs it."""
+    yield from _serve(sample_db_path, tmp_path, secrets=None, address="0.0.0.0")
+
+
+def _serve(sample_db_path: Path, folder: Path, secrets: Path | None, address: str = "127.0.0.1") -> Iterator[str]:
     """A fresh install: the real database in `folder` (an empty one unless a test made it) beside a
     copy of the sample in its own file."""
     db, sample = folder / "app.duckdb", folder / "app-contoh.duckdb"
@@ -100,7 +106,7 @@ def _serve(sample_db_path: Path, folder: Path, secrets: Path | None) -> Iterator
         "--server.headless",
         "true",
         "--server.address",
-        "127.0.0.1",
+        address,
         "--secrets.files",
         str(secrets or folder / "tidak-ada.toml"),
     ]

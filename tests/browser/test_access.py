@@ -39,3 +39,20 @@ def test_only_the_login_screen_before_login_then_what_the_role_may_see(page, sec
     assert "Pimpinan" in page.get_by_test_id("stSidebar").inner_text()
     page.get_by_role("button", name="Keluar").click()
     page.get_by_text("Masuk ke Pantau PDM").wait_for()
+
+
+def test_local_mode_on_every_interface_serves_nobody_and_says_how_to_create_users(page, open_server_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, open_server_url)
+    text = main_text(page)
+    assert "Pantau PDM belum siap dipakai di jaringan" in text and "hash-password" in text
+    assert "Ringkasan PDM" not in text and page.get_by_test_id("stSidebarNav").count() == 0
+
+
+def test_local_mode_behind_a_proxy_name_is_not_local(browser, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The same loopback server reached under another host name (as through nginx): no implicit admin."""
+    port = server_url.rsplit(":", 1)[1]
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    tab = context.new_page()
+    open_page(tab, f"http://127.0.0.1:{port}")
+    assert "Pantau PDM belum siap dipakai di jaringan" in main_text(tab)
+    context.close()
