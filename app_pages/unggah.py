@@ -37,7 +37,7 @@ if uploads:
     with st.status("Memeriksa berkas…", expanded=False) as status:
         try:
             preview = actions.upload_preview(
-                files, override, lambda step: status.update(label=f"{step}…"), chosen, forget
+                files, override, lambda step: status.update(label=f"{md(step)}…"), chosen, forget
             )
         except PdmError as exc:
             status.update(label="Berkas ditolak", state="error")  # not left at the step it stopped in

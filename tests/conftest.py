@@ -104,6 +104,15 @@ def content_checksum(con: store.Connection) -> str:
     return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
+def file_checksum(path: Path) -> str:
+    """content_checksum of the database file at `path`, opened read-only for the look."""
+    con = store.connect(path, read_only=True)
+    try:
+        return content_checksum(con)
+    finally:
+        con.close()
+
+
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown the pages wrote: the escapes that keep data plain taken out
     (AppTest reports an element's Markdown source)."""

@@ -31,7 +31,7 @@ from pdm_metrics.reading import csvfile, files
 from pdm_metrics.reading.files import read_files
 from pdm_metrics.roster import read_rosters
 from tests import hostile_workbooks
-from tests.conftest import content_checksum
+from tests.conftest import content_checksum, file_checksum
 from tests.files import csv_bytes, xlsx_bytes
 from tests.tree_memory import TreeRun, run_measured
 
@@ -75,11 +75,7 @@ def refused(db: Path, path: Path, message: str, *extra: str) -> None:
 
 
 def _fingerprint(db: Path) -> object:
-    con = store.connect(db, read_only=True)
-    try:
-        return content_checksum(con)
-    finally:
-        con.close()
+    return file_checksum(db)
 
 
 # ----------------------------------------------------------------------------- status words

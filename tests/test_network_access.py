@@ -198,12 +198,18 @@ def test_guesses_sent_at_once_from_one_client_take_turns() -> None:
     assert sorted(fake.waits) == [0.0, 0.0, 0.0, 1.0, 3.0, 7.0, 15.0, 31.0]
 
 
-def test_a_stranger_cannot_lock_the_real_user_out() -> None:
+def failed_guesses(count: int, client: str, every: float) -> tuple[FakeTime, auth.LoginThrottle]:
+    """A throttle after `count` wrong passwords for "admin" from `client`, one each `every` seconds."""
     fake = FakeTime()
     throttle = auth.LoginThrottle(sleep=fake.sleep, clock=fake.clock)
-    for _ in range(8):
-        throttle.attempt(USERS, "admin", "salah", client="203.0.113.9")
-        fake.now += 60
+    for _ in range(count):
+        throttle.attempt(USERS, "admin", "salah", client=client)
+        fake.now += every
+    return fake, throttle
+
+
+def test_a_stranger_cannot_lock_the_real_user_out() -> None:
+    fake, throttle = failed_guesses(8, "203.0.113.9", every=60)
     assert throttle.delay_for("admin", client="203.0.113.9") == 30.0  # the guesser waits
     assert throttle.delay_for("admin", client="10.1.1.7") == 2.0  # the admin, elsewhere, barely
     fake.waits.clear()
@@ -213,11 +219,7 @@ def test_a_stranger_cannot_lock_the_real_user_out() -> None:
 
 
 def test_failures_are_forgotten_after_a_quiet_while() -> None:
-    fake = FakeTime()
-    throttle = auth.LoginThrottle(sleep=fake.sleep, clock=fake.clock)
-    for _ in range(5):
-        throttle.attempt(USERS, "admin", "salah", client="a")
-        fake.now += 10
+    fake, throttle = failed_guesses(5, "a", every=10)
     assert throttle.delay_for("admin", client="a") > 0
     fake.now += throttle.forget_after + 1
     assert throttle.delay_for("admin", client="a") == 0.0
