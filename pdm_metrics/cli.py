@@ -7,17 +7,13 @@ untouched), 2 usage.
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from time import monotonic
-from typing import Any
 
 # Only what `ingest` needs is imported up front: a national ingest should not wait for the
 # PDF and chart libraries. The other commands import their modules when they run.
@@ -28,8 +24,8 @@ from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
-from pdm_metrics.metrics import Metric, is_missing, rates_frame
-from pdm_metrics.outputs import checked_output, write_output
+from pdm_metrics.metrics import Metric, rates_frame
+from pdm_metrics.outputs import checked_output, plain_value, write_output, write_records
 from pdm_metrics.reading.files import Source
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import CHANGE_KINDS, Column
@@ -124,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     units_import.add_argument("--by", default="cli", help="nama untuk catatan audit")
     units_export = with_db(unit_commands.add_parser("export", help="tulis peta + unit yang belum dipetakan"))
     units_export.add_argument("--out", type=Path, required=True, help="berkas xlsx yang ditulis")
+
+    campaigns = commands.add_parser("campaigns", help="definisi kampanye (PDM 2021 dan templat lain)")
+    campaign_commands = campaigns.add_subparsers(dest="campaigns_command", required=True)
+    campaign_commands.add_parser("list", help="daftar definisi kampanye yang tersedia")
+    campaign_commands.add_parser("show", help="tahap dan jendela waktu satu kampanye").add_argument("key")
 
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     demo = commands.add_parser("demo", help="buat berkas data contoh (terpisah dari data asli)")
@@ -263,21 +264,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value: Any) -> object:
-    """CSV/JSON value: rates as '72.11', unavailable as empty/null, dates ISO."""
-    if not isinstance(value, str) and is_missing(value):
-        return None
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != time() else value.strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def rates_records(con: store.Connection, by: str, snapshot_date: date | None) -> list[dict[str, object]]:
     counts = store.summary_counts(con, by_opd=by == "opd", snapshot_date=snapshot_date)
     frame = rates_frame(counts)
@@ -285,7 +271,7 @@ def rates_records(con: store.Connection, by: str, snapshot_date: date | None) ->
         frame["opd"] = None
     for metric in Metric:
         frame[metric.value] = frame[metric.value].astype(object)
-    return [{c: _plain(row[c]) for c in RATES_COLUMNS} for row in frame.to_dict("records")]
+    return [{c: plain_value(row[c]) for c in RATES_COLUMNS} for row in frame.to_dict("records")]
 
 
 def cmd_rates(args: argparse.Namespace) -> int:
@@ -297,22 +283,8 @@ def cmd_rates(args: argparse.Namespace) -> int:
     if not records:
         print("Belum ada snapshot yang cocok di basis data.", file=sys.stderr)
         return 1
-    _write_records(records, RATES_COLUMNS, args.format)
+    write_records(records, RATES_COLUMNS, args.format)
     return 0
-
-
-def _write_records(records: list[dict[str, object]], columns: Sequence[str], fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(records, ensure_ascii=False))
-        return
-    from pdm_metrics.export import neutralise
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    # A name from a file ('=HYPERLINK(...)', '@SUM(...)') must not run when the CSV is opened in a spreadsheet.
-    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in records)
-    sys.stdout.write(buffer.getvalue())
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
@@ -322,8 +294,8 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
     finally:
         con.close()
     columns = ("snapshot_date", "row_count", "skipped_rows", "source_name", "uploaded_by", "uploaded_at", "is_sample")
-    records = [{c: _plain(row[c]) for c in columns} for row in frame.to_dict("records")]
-    _write_records(records, columns, "csv")
+    records = [{c: plain_value(row[c]) for c in columns} for row in frame.to_dict("records")]
+    write_records(records, columns, "csv")
     return 0
 
 
@@ -355,8 +327,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     finally:
         con.close()
     columns = ("opd", *CHANGE_KINDS)
-    records = [{c: _plain(row[c]) for c in columns} for row in summary.to_dict("records")]
-    _write_records(records, columns, args.format)
+    records = [{c: plain_value(row[c]) for c in columns} for row in summary.to_dict("records")]
+    write_records(records, columns, args.format)
     return 0
 
 
@@ -461,6 +433,24 @@ def cmd_units(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaigns(args: argparse.Namespace) -> int:
+    """The campaign definitions shipped in data/campaigns: a list, or one campaign's stages."""
+    from pdm_metrics.campaign import shipped_campaign, shipped_campaigns
+
+    if args.campaigns_command == "list":
+        for key, campaign in shipped_campaigns().items():
+            print(f"{key}\t{campaign.name}\t{len(campaign.stages)} tahap\t{campaign.source}")
+        return 0
+    campaign = shipped_campaign(args.key)
+    print(f"{campaign.name} ({campaign.key})\nDasar: {campaign.source}")
+    for stage in campaign.stages:
+        end = format_date(stage.end) if stage.end else "tanpa tenggat"
+        first = " (utama)" if stage.key == campaign.headline else ""
+        window = f"{format_date(stage.start)} – {end} ({stage.kind})"
+        print(f"- {stage.label}{first} [{stage.key}]: {window}; {stage.definition}")
+    return 0
+
+
 def cmd_hash_password(args: argparse.Namespace) -> int:
     from pdm_metrics import auth
 
@@ -479,6 +469,7 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "campaigns": cmd_campaigns,
     "hash-password": cmd_hash_password,
     "export": cmd_export,
     "report": cmd_report,

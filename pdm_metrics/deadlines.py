@@ -1,22 +1,19 @@
-"""The regulation calendar as data: phases, and the extensions that moved their ends.
+"""The regulation calendar: phases, and the extensions that moved their ends.
 
-The calendar lives in data/regulation_calendar.json. An extension names the
-letter that granted it; the one in force for a phase is the latest by letter
-date (ties: the later entry in the file).
+The phases are the stages of the campaign definition (data/campaigns/pdm-2021.toml for PDM
+2021, see campaign.py). An extension names the letter that granted it; the one in force for a
+phase is the latest by letter date (ties: the later entry).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
+from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
 from pdm_metrics.metrics import Metric
-
-DEFAULT_CALENDAR_PATH = Path(__file__).resolve().parent.parent / "data" / "regulation_calendar.json"
 
 
 @dataclass(frozen=True)
@@ -52,16 +49,22 @@ class Calendar:
         return next(p for p in self.phases if p.metric == metric)
 
 
-def load_calendar_data(path: Path | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((path or DEFAULT_CALENDAR_PATH).read_text(encoding="utf-8"))
-    return data
-
-
-def load_calendar(path: Path | None = None, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
-    """The calendar file, plus extensions recorded since (e.g. on the Kalender page)."""
-    raw = load_calendar_data(path)
-    raw["extensions"] = [*raw.get("extensions", []), *(extra_extensions or [])]
-    return calendar_from_dict(raw)
+def load_calendar(campaign: Campaign | None = None, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
+    """The campaign's stages as phases (PDM 2021 by default), plus extensions recorded since (e.g.
+    on the Kalender page)."""
+    campaign = campaign or shipped_campaign(PDM_2021)
+    phases = [
+        {
+            "key": stage.key,
+            "name": stage.name,
+            "metric": Metric.for_stage(stage.key).value,
+            "start": stage.start.isoformat(),
+            "end": (stage.end or stage.start).isoformat(),
+            "source": campaign.source,
+        }
+        for stage in campaign.stages
+    ]
+    return calendar_from_dict({"phases": phases, "extensions": list(extra_extensions or [])})
 
 
 def calendar_from_dict(raw: Mapping[str, object]) -> Calendar:

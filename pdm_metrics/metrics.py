@@ -25,6 +25,11 @@ class Metric(StrEnum):
     PDM = "pdm_done"
     VERIFICATION = "verified"
 
+    @classmethod
+    def for_stage(cls, key: str) -> Metric:
+        """The measure of a PDM 2021 stage (its key is the measure's slug: "aktivasi", "pdm"...)."""
+        return next(metric for metric in cls if metric.slug == key)
+
     @property
     def label(self) -> str:
         return {"activated": "Aktivasi", "pdm_done": "PDM", "verified": "Verifikasi"}[self.value]

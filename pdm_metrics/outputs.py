@@ -1,14 +1,24 @@
-"""Files the command line writes (--out): never over the database, and never half written."""
+"""What the command line writes: files (--out) never over the database and never half written, and
+CSV/JSON records on standard output with every name disarmed as a spreadsheet formula."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+import json
 import os
+import sys
 import tempfile
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pdm_metrics import store
 from pdm_metrics.errors import OutputError
+from pdm_metrics.metrics import is_missing
 
 
 def _database_files(db: Path | None) -> set[Path]:
@@ -47,3 +57,32 @@ def write_output(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def plain_value(value: Any) -> object:
+    """CSV/JSON value: rates as '72.11', unavailable as empty/null, dates ISO."""
+    if not isinstance(value, str) and is_missing(value):
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write_records(records: list[dict[str, object]], columns: Sequence[str], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(records, ensure_ascii=False))
+        return
+    from pdm_metrics.export import neutralise  # the spreadsheet writers: not loaded for an ingest
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    # A name from a file ('=HYPERLINK(...)', '@SUM(...)') must not run when the CSV is opened in a spreadsheet.
+    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in records)
+    sys.stdout.write(buffer.getvalue())
