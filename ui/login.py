@@ -96,8 +96,8 @@ def _local_user() -> auth.User:
         return auth.LOCAL_USER
     st.title("Pantau PDM belum siap dipakai di jaringan")
     st.error(
-        "Belum ada pengguna. Tanpa pengguna, dasbor hanya dapat dibuka dari komputer server itu sendiri "
-        "(http://127.0.0.1:8501), tidak lewat jaringan atau reverse proxy.",
+        "Belum ada pengguna. Tanpa pengguna, dasbor hanya dapat dibuka dari browser di komputer server itu "
+        "sendiri (alamat `127.0.0.1`), tidak lewat jaringan atau reverse proxy.",
         icon=":material/lock:",
     )
     st.markdown(
