@@ -3,8 +3,8 @@
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
+from pdm_metrics.pace import Standing
 from pdm_metrics.plain import md
-from pdm_metrics.verdict import Standing
 from ui import cache, sidebar, widgets
 
 STANDING_COLORS = {
@@ -12,6 +12,7 @@ STANDING_COLORS = {
     Standing.MISSED: "red",
     Standing.ON_TRACK: "blue",
     Standing.AT_RISK: "orange",
+    Standing.UNMEASURED: "violet",
     Standing.UNAVAILABLE: "gray",
 }
 

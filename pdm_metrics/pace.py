@@ -12,12 +12,28 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.fmt import format_date, format_decimal, format_decimals
+
+
+class Standing(StrEnum):
+    """Where a population stands on a phase: the first word of a verdict and the pace table's Status."""
+
+    MET = "Tercapai"
+    MISSED = "Terlewat"
+    ON_TRACK = "Sesuai jalur"
+    AT_RISK = "Berisiko"
+    UNMEASURED = "Belum terukur"  # no pace yet (fewer than two snapshots carry the status): never "at risk"
+    UNAVAILABLE = "Tidak tersedia"
+
+
+# Worst first, as the pace table and the at-risk lists order them.
+STANDING_ORDER = (Standing.MISSED, Standing.AT_RISK, Standing.UNMEASURED, Standing.ON_TRACK, Standing.MET)
 
 PACE_WINDOW_DAYS = 28
 FULL = 100.0
@@ -39,8 +55,8 @@ class Pace:
 
     @property
     def at_risk(self) -> bool:
-        """Will not reach 100 % by the deadline at the current pace."""
-        return not self.deadline_passed and self.rate < FULL and (self.projected is None or self.projected < FULL)
+        """Will not reach 100 % by the deadline at a pace that is measured (no pace: not known)."""
+        return not self.deadline_passed and self.rate < FULL and self.projected is not None and self.projected < FULL
 
     def describe(self) -> str:
         pace = None if self.per_day is None else format_decimal(self.per_day)
@@ -54,10 +70,11 @@ def _description(passed: bool, deadline: date, rate: float, pace: str | None, ne
         return f"tenggat {format_date(deadline)} sudah lewat"
     if rate >= FULL:
         return "sudah 100%"
-    measured = "laju belum terukur" if pace is None else f"laju {pace} poin/hari"
+    if pace is None:  # nothing is said of a pace that is not measured, least of all "not reached"
+        return f"belum dapat diproyeksikan (laju perlu dua snapshot yang memuat status ini), perlu {need} poin/hari"
     if full_on is None:
-        return f"{measured}, perlu {need} poin/hari; 100% tidak tercapai pada laju ini"
-    return f"{measured}, perlu {need} poin/hari; 100% tercapai sekitar {format_date(full_on)}"
+        return f"laju {pace} poin/hari, perlu {need} poin/hari; 100% tidak tercapai pada laju ini"
+    return f"laju {pace} poin/hari, perlu {need} poin/hari; 100% tercapai sekitar {format_date(full_on)}"
 
 
 def slope_per_day(points: list[tuple[date, float]]) -> float | None:
@@ -143,14 +160,26 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
         _description(passed, phase.end, r, None if d is None else p, n, f)
         for r, d, p, n, f in zip(rates, paces_measured, pace_texts, need_texts, full_on, strict=True)
     ]
-    at_risk = (not passed) & (rate < FULL) & (np.isnan(projected) | (projected < FULL))
+    at_risk = (not passed) & (rate < FULL) & (projected < FULL)  # NaN (no pace) compares False: not at risk
     return found.assign(
         needed_per_day=needed,
         projected=projected,
         full_on=pd.Series(full_on, index=found.index, dtype=object),
         at_risk=at_risk,
+        standing=_standings(passed, rate, per_day, at_risk),
         description=texts,
     )
+
+
+def _standings(passed: bool, rate: np.ndarray, per_day: np.ndarray, at_risk: np.ndarray) -> list[str]:
+    """Each group's Standing, from the same figures as its description."""
+    done = rate >= FULL
+    if passed:
+        return [str(Standing.MET if finished else Standing.MISSED) for finished in done.tolist()]
+    chosen = np.select(
+        [done, np.isnan(per_day), at_risk], [Standing.MET, Standing.UNMEASURED, Standing.AT_RISK], Standing.ON_TRACK
+    )
+    return [str(s) for s in chosen.tolist()]
 
 
 def _pace(rate: float, per_day: float | None, as_of: date, phase: Phase) -> Pace:

@@ -9,21 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.fmt import format_date, format_days_left, format_decimal, format_int
 from pdm_metrics.metrics import Metric
+from pdm_metrics.pace import Standing
 
 SHOWN_UNITS = 3  # a missed deadline names the OPD holding most of those missing
-
-
-class Standing(StrEnum):
-    MET = "Tercapai"
-    MISSED = "Terlewat"
-    ON_TRACK = "Sesuai jalur"
-    AT_RISK = "Berisiko"
-    UNAVAILABLE = "Tidak tersedia"
 
 
 @dataclass(frozen=True)
@@ -36,6 +28,7 @@ class PhasePace:
     projected: float | None  # rate on the deadline at this pace
     full_on: date | None  # the day 100 % is reached at this pace
     description: str  # the pace table's words for it
+    unmeasured_because: str = ""  # why there is no pace yet ("11 Juli 2021 tidak memuat status verifikasi")
 
 
 @dataclass(frozen=True)
@@ -77,12 +70,13 @@ def verdict(
     if missing == 0:
         return Verdict(metric, Standing.MET, f"seluruh {format_int(total)} ASN sudah {metric.word}; {deadline}.")
     left = f"Sisa {format_int(missing)} ASN {action}"
-    if pace is None or pace.per_day is None:
+    if pace is None or pace.per_day is None:  # no pace yet is not a risk: it is said plainly
         need = format_decimal(pace.needed_per_day) if pace and pace.needed_per_day is not None else "?"
+        because = (pace.unmeasured_because if pace else "") or "laju perlu dua snapshot yang memuat status ini"
         return Verdict(
             metric,
-            Standing.AT_RISK,
-            f"laju belum terukur (perlu dua snapshot); perlu {need} poin/hari untuk 100% pada {deadline}. {left}.",
+            Standing.UNMEASURED,
+            f"belum dapat diproyeksikan: {because}; perlu {need} poin/hari untuk 100% pada {deadline}. {left}.",
         )
     if pace.projected is not None and pace.projected >= 100:
         reached = f"sekitar {format_date(pace.full_on)}" if pace.full_on else "sebelum tenggat"

@@ -76,7 +76,7 @@ def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Conn
     day, table = tren.pace_table(sample_con, CALENDAR, common.Filters(JULY_11))
     risky = tren.at_risk_rows(table)
     assert day == JULY_11
-    assert len(risky) == ((table["Berisiko"] == "Ya") & (table["OPD"] != "Semua OPD")).sum() > 0
+    assert len(risky) == ((table["Status"] == "Berisiko") & (table["OPD"] != "Semua OPD")).sum() > 0
 
 
 def test_audit_log_is_newest_first_in_indonesian(db: store.Connection) -> None:

@@ -26,7 +26,7 @@ from pdm_metrics.metrics import (
     rate_points,
     rates_from_counts,
 )
-from pdm_metrics.pace import pace_frame
+from pdm_metrics.pace import STANDING_ORDER, Standing, pace_frame
 from pdm_metrics.verdict import PhasePace
 from pdm_metrics.views.common import (
     Filters,
@@ -175,7 +175,28 @@ def overall_paces(con: store.Connection, calendar: Calendar, filters: Filters) -
     if day is None:
         return {}
     _, found = _phase_paces(con, calendar, filters, day, with_units=False)
-    return {metric: _phase_pace(rows.iloc[0]) for metric, rows in found.items() if not rows.empty}
+    counts = selection_counts(con, filters, False, None)
+    paces = {metric: _phase_pace(rows.iloc[0]) for metric, rows in found.items() if not rows.empty}
+    return {
+        metric: pace
+        if pace.per_day is not None
+        else replace(pace, unmeasured_because=_unmeasured_because(counts, metric, day))
+        for metric, pace in paces.items()
+    }
+
+
+def _unmeasured_because(counts: pd.DataFrame, metric: Metric, day: date) -> str:
+    """Why the snapshots up to `day` cannot measure a pace on `metric`: there is one snapshot, or
+    the others lack its status column (named, latest first)."""
+    upto = counts[counts["snapshot_date"].dt.date <= day]
+    lacking = upto.loc[rate_points(upto, metric).isna(), "snapshot_date"].dt.date.tolist()
+    if len(upto) < 2:
+        return "baru ada satu snapshot"
+    if not lacking:
+        return "laju perlu dua snapshot yang memuat status ini"
+    named = " dan ".join(format_date(d) for d in sorted(lacking, reverse=True)[:2])
+    more = f" (dan {format_int(len(lacking) - 2)} snapshot lain)" if len(lacking) > 2 else ""
+    return f"snapshot {named}{more} tidak memuat status {metric.word}"
 
 
 def _phase_pace(row: pd.Series) -> PhasePace:
@@ -203,8 +224,9 @@ def pace_table(con: store.Connection, calendar: Calendar, filters: Filters) -> t
     if table.empty:
         return day, pd.DataFrame()
     table = table.sort_values(["_order", "_metric"]).drop(columns=["_order", "_metric"])
-    table = table.sort_values(["Berisiko", "_proj"], ascending=[False, True]).drop(columns="_proj")
-    return day, table.reset_index(drop=True)
+    worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
+    table = table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable")
+    return day, table.drop(columns=["_rank", "_proj"]).reset_index(drop=True)
 
 
 def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Index) -> pd.DataFrame:
@@ -222,7 +244,8 @@ def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Ind
                 for is_missing, text in zip(projected.isna().tolist(), projected_texts, strict=True)
             ],
             "Keterangan": found["description"].to_numpy(),
-            "Berisiko": np.where(found["at_risk"].to_numpy(), "Ya", "Tidak"),
+            # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
+            "Status": found["standing"].to_numpy(),
             # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
             "_proj": projected.fillna(found["rate"]).to_numpy(),
             "_order": found["group"].to_numpy(),
@@ -240,7 +263,7 @@ def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The at-risk OPD rows of a pace_table."""
     if table.empty:
         return table
-    risky = table[(table["Berisiko"] == "Ya") & (table["OPD"] != OVERALL)]
+    risky = table[(table["Status"] == Standing.AT_RISK) & (table["OPD"] != OVERALL)]
     return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)
 
 
@@ -250,13 +273,18 @@ def projection_series(day: date, calendar: Calendar, paces: dict[Metric, PhasePa
     for metric, found in paces.items():
         if found.projected is None:
             continue
+        end = calendar.phase_for(metric).end
+        dates, rates, said = [day, end], [found.rate, found.projected], ["saat ini", found.description]
+        if found.full_on is not None and day < found.full_on < end:  # 100 % before the deadline: the line says when
+            dates, rates = [day, found.full_on, end], [found.rate, 100.0, 100.0]
+            said = ["saat ini", f"100% sekitar {format_date(found.full_on)}", found.description]
         result.append(
             charts.Series(
                 name=f"Proyeksi {metric.label}",
                 metric=metric,
-                dates=[day, calendar.phase_for(metric).end],
-                rates=[Decimal(str(round(found.rate, 2))), Decimal(str(round(found.projected, 2)))],
-                counts=["saat ini", found.description],
+                dates=dates,
+                rates=[Decimal(str(round(r, 2))) for r in rates],
+                counts=said,
                 dash="dot",
                 mode="lines+markers",
             )

@@ -1,0 +1,113 @@
+"""Every verdict outcome, table-driven; and a stage whose column an earlier snapshot lacked is said to
+be not yet measurable, never "berisiko" for want of data, on Ringkasan, in the pace table and its CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pdm_metrics import store
+from pdm_metrics.deadlines import Calendar, load_calendar
+from pdm_metrics.fmt import format_date
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.metrics import Metric
+from pdm_metrics.pace import Standing
+from pdm_metrics.roster import read_roster
+from pdm_metrics.verdict import PhasePace, verdict
+from pdm_metrics.views import common, ringkasan, tren
+from tests.files import NIP_A, NIP_B, NIP_C
+
+PHASE = load_calendar().phase_for(Metric.VERIFICATION)  # 1 August - 31 December 2021
+OPEN, AFTER = dt.date(2021, 9, 20), dt.date(2022, 1, 5)
+
+
+def pace_of(per_day: float | None, projected: float | None, because: str = "") -> PhasePace:
+    return PhasePace(40.0, per_day, 0.6, projected, None, "", because)
+
+
+CASES = [
+    pytest.param(AFTER, 10, 10, None, Standing.MET, "seluruh 10 ASN sudah verifikasi.", id="passed, all done"),
+    pytest.param(AFTER, 10, 7, None, Standing.MISSED, "3 ASN belum verifikasi setelah tenggat", id="passed, missed"),
+    pytest.param(OPEN, 10, 10, None, Standing.MET, "seluruh 10 ASN sudah verifikasi; tenggat", id="open, all done"),
+    pytest.param(OPEN, 10, 4, pace_of(1.0, 100.0), Standing.ON_TRACK, "pada laju 1,00 poin/hari", id="on track"),
+    pytest.param(OPEN, 10, 4, pace_of(0.1, 50.0), Standing.AT_RISK, "proyeksi 50,00%", id="at risk"),
+    pytest.param(
+        OPEN,
+        10,
+        4,
+        pace_of(None, None, "snapshot 11 Juli 2021 tidak memuat status verifikasi"),
+        Standing.UNMEASURED,
+        "belum dapat diproyeksikan: snapshot 11 Juli 2021 tidak memuat status verifikasi; perlu 0,60 poin/hari",
+        id="no pace yet",
+    ),
+    pytest.param(OPEN, 10, None, None, Standing.UNAVAILABLE, "kolom ini tidak ada", id="no column"),
+]
+
+
+@pytest.mark.parametrize(("day", "total", "done", "pace", "standing", "words"), CASES)
+def test_every_verdict_outcome(
+    day: dt.date, total: int, done: int | None, pace: PhasePace | None, standing: Standing, words: str
+) -> None:
+    said = verdict(Metric.VERIFICATION, PHASE, day, total, done, [("Dinas A", 3)], pace)
+    assert said.standing is standing and words in said.text
+    assert ("Berisiko" in said.headline) is (standing is Standing.AT_RISK)
+
+
+def _file(rows: list[list[str]], with_verification: bool) -> bytes:
+    header = ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "STATUS PDM"] + (
+        ["STATUS VERIFIKASI"] if with_verification else []
+    )
+    lines = [",".join(header)] + [",".join(r if with_verification else r[:5]) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "db.duckdb")
+    july = [[NIP_A, "Budi", "Dinas A", "Sudah", "Belum", ""], [NIP_B, "Siti", "Dinas A", "Belum", "Belum", ""]]
+    september = [
+        [NIP_A, "Budi", "Dinas A", "Sudah", "Sudah", "Sudah"],
+        [NIP_B, "Siti", "Dinas A", "Sudah", "Sudah", "Belum"],
+        [NIP_C, "Rina", "Dinas B", "Sudah", "Belum", "Belum"],
+    ]
+    ingest_roster(con, read_roster(_file(july, False), "juli.csv", dt.date(2021, 7, 11)))
+    ingest_roster(con, read_roster(_file(september, True), "september.csv", OPEN))
+    calendar = common.calendar_in_force(con)
+    filters = common.Filters(OPEN)
+
+    overview = ringkasan.overview(con, calendar, filters)
+    assert overview is not None
+    said = next(k.verdict for k in overview.kpis if k.metric is Metric.VERIFICATION)
+    assert said.standing is Standing.UNMEASURED
+    assert "snapshot 11 Juli 2021 tidak memuat status verifikasi" in said.text and "Berisiko" not in said.headline
+
+    _, table = tren.pace_table(con, calendar, filters)
+    verification = table[table["Tahap"] == "Verifikasi"]
+    assert set(verification["Status"]) == {"Belum terukur"}
+    assert not verification["Keterangan"].str.contains("tidak tercapai").any()
+    assert tren.at_risk_rows(table).query("Tahap == 'Verifikasi'").empty
+    pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == tren.OVERALL)]
+    assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
+    con.close()
+
+
+def test_the_projection_line_reaches_100_percent_on_the_day_the_verdict_names(sample_con: store.Connection) -> None:
+    """One computation: Ringkasan's "100% sekitar D" and Tren's dotted line meet 100 % on the same day."""
+    day = dt.date(2021, 7, 11)
+    calendar = common.calendar_in_force(sample_con)
+    filters = common.Filters(day)
+    pace = tren.overall_paces(sample_con, calendar, filters)[Metric.ACTIVATION]
+    figure = tren.trend(sample_con, calendar, filters).figure
+    line = next(t for t in figure.data if t.name == "Proyeksi Aktivasi")
+    reached = [x for x, y in zip(line.x, line.y, strict=True) if y == 100]
+    assert pace.full_on is not None and pace.full_on < calendar.phase_for(Metric.ACTIVATION).end  # the sample's pace
+    assert reached[0] == pace.full_on  # the line was drawn straight to the deadline, 0,55 points a day
+    said = next(k.verdict for k in ringkasan_kpis(sample_con, calendar, filters) if k.metric is Metric.ACTIVATION)
+    assert f"100% tercapai sekitar {format_date(pace.full_on)}" in said.text
+
+
+def ringkasan_kpis(con: store.Connection, calendar: Calendar, filters: common.Filters) -> list[ringkasan.Kpi]:
+    overview = ringkasan.overview(con, calendar, filters)
+    assert overview is not None
+    return overview.kpis
