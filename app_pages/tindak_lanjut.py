@@ -13,11 +13,15 @@ st.title("Tindak Lanjut")
 if widgets.empty_state():
     st.stop()
 filters = sidebar.current_filters()
+# Opens on the stage still open on the snapshot shown (verification on 20 September 2021); a
+# widget per snapshot date, so that choosing another date opens on that date's open stage.
+shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
+open_stage = cache.calendar().open_metric(shown_day)
 metric = (
     st.segmented_control(
-        "Tahap", list(Metric), format_func=lambda m: m.label, default=Metric.ACTIVATION, key="followup_metric"
+        "Tahap", list(Metric), format_func=lambda m: m.label, default=open_stage, key=f"followup_metric-{shown_day}"
     )
-    or Metric.ACTIVATION
+    or open_stage
 )
 ORDERS = {True: "Terbanyak belum dulu", False: "Abjad OPD"}
 most_missing_first = st.segmented_control(

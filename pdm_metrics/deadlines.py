@@ -48,6 +48,15 @@ class Calendar:
     def phase_for(self, metric: Metric) -> Phase:
         return next(p for p in self.phases if p.metric == metric)
 
+    def open_metric(self, day: date) -> Metric:
+        """The phase to follow up on `day`: of those begun and not yet ended, the one that ends
+        first; before any begins, the first to begin; once all ended, the first (the headline)."""
+        running = [p for p in self.phases if p.start <= day <= p.end]
+        if running:
+            return min(running, key=lambda p: p.end).metric
+        upcoming = [p for p in self.phases if day < p.start]
+        return min(upcoming, key=lambda p: p.start).metric if upcoming else self.phases[0].metric
+
 
 def load_calendar(campaign: Campaign | None = None, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
     """The campaign's stages as phases (PDM 2021 by default), plus extensions recorded since (e.g.

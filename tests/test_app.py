@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
+from pdm_metrics.metrics import Metric
 from pdm_metrics.schema import Column
 from tests.conftest import shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
@@ -251,6 +252,15 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
     messages = [c.value for c in at.code]
     assert any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
     assert "belum lewat" in " ".join(shown(i.value) for i in at.info)  # sanctions tab: 31 Agustus is still ahead
+
+
+def test_tindak_lanjut_opens_on_the_stage_still_open(app_db: Path) -> None:
+    at = open_app("app_pages/tindak_lanjut.py", snapshot=dt.date(2021, 9, 27))  # activation and PDM are over
+    assert at.button_group[0].value == Metric.VERIFICATION
+    assert any("belum verifikasi data MySAPK" in c.value for c in at.code)
+    at.selectbox(key="snapshot").set_value(JULY_11)
+    at.run()
+    assert at.button_group[0].value == Metric.ACTIVATION
 
 
 def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(

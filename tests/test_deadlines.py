@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from pdm_metrics.deadlines import calendar_from_dict, load_calendar
 from pdm_metrics.metrics import Metric
 
@@ -31,3 +33,18 @@ def test_extension_moves_the_end_and_keeps_the_letter() -> None:
     phase = calendar_from_dict(raw).phase_for(Metric.PDM)
     assert phase.end == dt.date(2021, 10, 31) and phase.original_end == dt.date(2021, 9, 14)
     assert phase.extension is not None and phase.extension.letter_number.startswith("12998")
+
+
+@pytest.mark.parametrize(
+    ("day", "stage"),
+    [
+        (dt.date(2021, 5, 20), Metric.ACTIVATION),  # before any phase: the first to begin
+        (dt.date(2021, 7, 11), Metric.ACTIVATION),  # only activation has begun
+        (dt.date(2021, 8, 20), Metric.ACTIVATION),  # three open: activation ends first
+        (dt.date(2021, 9, 10), Metric.PDM),  # activation over: PDM ends 14 September
+        (dt.date(2021, 9, 20), Metric.VERIFICATION),  # only verification is still open
+        (dt.date(2022, 1, 5), Metric.ACTIVATION),  # all over: the headline
+    ],
+)
+def test_the_open_stage_is_the_one_to_follow_up(day: dt.date, stage: Metric) -> None:
+    assert load_calendar().open_metric(day) is stage

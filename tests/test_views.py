@@ -151,6 +151,10 @@ def test_the_opd_ranking_can_put_the_most_people_to_chase_first(sample_con: stor
     assert by_people.ranking.data[0].y[0] == "Dinas Pendidikan dan Kebudayaan"  # 171 still to activate
     assert by_rate.ranking.data[0].y[0] != "Dinas Pendidikan dan Kebudayaan"
     assert "ASN belum aktivasi terbanyak" in by_people.ranking.layout.title.text
+    # each bar says the figure it is ordered by: the people still to chase, not those done
+    labels = [a.text for a in by_people.ranking.layout.annotations]
+    assert labels[0].startswith("Dinas Pendidikan dan Kebudayaan · 171 belum aktivasi dari ")
+    assert not [a.text for a in by_rate.ranking.layout.annotations if "belum" in a.text]
 
 
 def test_the_report_counts_those_still_missing_from_the_summary_as_the_rows_would(
