@@ -157,7 +157,7 @@ def campaign_from_mapping(raw: Mapping[str, object], where: str = "definisi") ->
         raise CampaignError(f"{where}: 'stages' harus berisi sedikitnya satu tahap ([[stages]]).")
     if len(stages_raw) > MAX_STAGES:
         raise CampaignError(f"{where}: paling banyak {MAX_STAGES} tahap (ada {len(stages_raw)}).")
-    stages = tuple(_stage(entry, f"{where}, tahap ke-{i}") for i, entry in enumerate(stages_raw, start=1))
+    stages = tuple(_stage(entry, where, number) for number, entry in enumerate(stages_raw, start=1))
     _refuse_shared_keys_and_columns(stages, where)
     headline = check.text("headline", required=False) or stages[0].key
     if headline not in {s.key for s in stages}:
@@ -169,13 +169,13 @@ def campaign_from_mapping(raw: Mapping[str, object], where: str = "definisi") ->
     return Campaign(key, check.text("name"), check.text("source"), headline, jenis, stages)
 
 
-def _stage(entry: object, where: str) -> Stage:
+def _stage(entry: object, campaign: str, number: int) -> Stage:
+    where = f"{campaign}, tahap ke-{number}"  # until its key is read, then named by it
     if not isinstance(entry, Mapping):
         raise CampaignError(f"{where}: tahap harus berupa tabel ([[stages]]).")
     check = _Fields(entry, where, _STAGE_FIELDS)
     key = check.key("key")
-    where = f"{where.split(', tahap')[0]}, tahap '{key}'"
-    check.where = where
+    where = check.where = f"{campaign}, tahap '{key}'"
     name = check.text("name")
     done, not_done = check.words("done"), check.words("not_done")
     shared = {_word(w) for w in done} & {_word(w) for w in not_done}

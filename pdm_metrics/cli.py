@@ -139,8 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(COMMANDS[args.command](args))
     except PdmError as exc:
         print(exc.message, file=sys.stderr)
-    except (store.DatabaseError, OSError) as exc:  # a damaged file, a full disk or temporary folder
-        print(store.database_failure(exc, getattr(args, "db", None) or store.DEFAULT_DB_PATH).message, file=sys.stderr)
+    except (store.DatabaseError, OSError) as exc:  # a damaged database, a full disk or temporary folder
+        database = getattr(args, "db", None) or store.DEFAULT_DB_PATH
+        print(store.database_failure(exc, database).message, file=sys.stderr)
     return 1
 
 

@@ -89,6 +89,8 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     assert tren.at_risk_rows(table).query("Tahap == 'Verifikasi'").empty
     pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == tren.OVERALL)]
     assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
+    assert list(pdm["Proyeksi saat tenggat"]) == ["tenggat sudah lewat"]  # not "belum terukur"
+    assert set(verification["Proyeksi saat tenggat"]) == {"belum terukur"}
     con.close()
 
 

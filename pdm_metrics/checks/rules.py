@@ -39,7 +39,6 @@ WARNING = "Peringatan"
 PROBLEM_COLUMNS = ("source", "row_number", "column_label", "value", "reason", "level")
 CELL_COLUMNS = tuple(c.value for c in Column)
 MAX_SHOWN_VALUE = 80
-_CONTROL = CONTROL_CHARACTERS
 _TEXT_COLUMNS = ("nama", "opd", "instansi", "email", "email_gov", "unit_id")
 
 # ----------------------------------------------------------------------------- whitespace
@@ -88,7 +87,7 @@ QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
 
 _TEXT_PARAMS: dict[str, object] = {
     **{f"label_{c.value}": label for c, label in COLUMN_LABELS.items()},
-    "control": _CONTROL,
+    "control": CONTROL_CHARACTERS,
     # Anything the text rules look for: a control character, whitespace other than a space, two spaces.
     "unusual": r"[\x00-\x1f\x7f-\xa0]|  ",
     "max_text": MAX_TEXT_LENGTH,

@@ -116,23 +116,31 @@ def _read_only_message(target: Path, folder: bool) -> str:
 
 def database_failure(exc: BaseException, target: Path | str | None = None) -> StoreError:
     """What a DuckDB or file-system failure means for the user, with what to do: busy, read-only,
-    disk or temporary folder full, or a damaged file."""
-    name = str(target) if target is not None else "basis data"
+    disk or temporary folder full, a file that cannot be read or written, or a damaged database.
+    `target` is the database file when the failure came from opening or reading it."""
     text = str(exc)
     lowered = text.lower()
-    if "lock" in lowered and ("could not set" in lowered or "conflicting" in lowered):
-        return StoreError(
-            f"Basis data {name} sedang dipakai proses lain (dasbor, impor atau laporan yang sedang berjalan). "
-            "Coba lagi setelah proses itu selesai."
-        )
     if (isinstance(exc, OSError) and exc.errno in FULL_ERRNOS) or any(
         word in lowered for word in ("no space left", "file too large", "disk quota")
     ):
         return StoreError(storage_full_message())
+    if isinstance(exc, OSError):  # an input, output or temporary file: not the database's fault
+        where = excerpt(exc.filename, 120) if exc.filename else "berkas"
+        return StoreError(f"{where} tidak dapat dibaca atau ditulis ({exc.strerror or type(exc).__name__}).")
+    if target is None:  # a statement on an open database failed: its file is not known to be damaged
+        return StoreError(
+            f"Basis data gagal menjalankan permintaan ini ({excerpt(text.splitlines()[0] if text else '', 120)}); "
+            "tidak ada yang berubah. Coba lagi; bila berulang, hubungi admin."
+        )
+    if "lock" in lowered and ("could not set" in lowered or "conflicting" in lowered):
+        return StoreError(
+            f"Basis data {target} sedang dipakai proses lain (dasbor, impor atau laporan yang sedang berjalan). "
+            "Coba lagi setelah proses itu selesai."
+        )
     if "permission denied" in lowered or "read-only file system" in lowered:
-        return StoreError(_read_only_message(Path(name), folder=False))
+        return StoreError(_read_only_message(Path(target), folder=False))
     return StoreError(
-        f"Basis data {name} rusak atau tidak lengkap, sehingga tidak dapat dibaca "
+        f"Basis data {target} rusak atau tidak lengkap, sehingga tidak dapat dibaca "
         f"({excerpt(text.splitlines()[0] if text else type(exc).__name__, 120)}). {RESTORE_HINT}"
     )
 

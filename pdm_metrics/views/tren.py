@@ -175,14 +175,13 @@ def overall_paces(con: store.Connection, calendar: Calendar, filters: Filters) -
     if day is None:
         return {}
     _, found = _phase_paces(con, calendar, filters, day, with_units=False)
-    counts = selection_counts(con, filters, False, None)
     paces = {metric: _phase_pace(rows.iloc[0]) for metric, rows in found.items() if not rows.empty}
-    return {
-        metric: pace
-        if pace.per_day is not None
-        else replace(pace, unmeasured_because=_unmeasured_because(counts, metric, day))
-        for metric, pace in paces.items()
-    }
+    unmeasured = [metric for metric, pace in paces.items() if pace.per_day is None]
+    if unmeasured:  # the verdict says why, naming the snapshots that lack the status (read only then)
+        counts = selection_counts(con, filters, False, None)
+        for metric in unmeasured:
+            paces[metric] = replace(paces[metric], unmeasured_because=_unmeasured_because(counts, metric, day))
+    return paces
 
 
 def _unmeasured_because(counts: pd.DataFrame, metric: Metric, day: date) -> str:
@@ -239,19 +238,29 @@ def _pace_rows(found: pd.DataFrame, metric: Metric, position: int, names: pd.Ind
             "Tahap": metric.label,
             # a rate_points value, so exactly hundredths
             "Persentase": [format_hundredths(h) for h in (found["rate"] * 100).round().astype(int).tolist()],
+            # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
+            # Beside the figures (a long Keterangan would push it off a laptop's screen).
+            "Status": found["standing"].to_numpy(),
             "Proyeksi saat tenggat": [
-                "belum terukur" if is_missing else f"{text}%"
-                for is_missing, text in zip(projected.isna().tolist(), projected_texts, strict=True)
+                _projection_text(missing, text, standing)
+                for missing, text, standing in zip(
+                    projected.isna().tolist(), projected_texts, found["standing"].tolist(), strict=True
+                )
             ],
             "Keterangan": found["description"].to_numpy(),
-            # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
-            "Status": found["standing"].to_numpy(),
             # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
             "_proj": projected.fillna(found["rate"]).to_numpy(),
             "_order": found["group"].to_numpy(),
             "_metric": position,
         }
     )
+
+
+def _projection_text(missing: bool, text: str, standing: str) -> str:
+    """A projection, or why there is none: no pace yet, or a deadline already passed (no projection)."""
+    if not missing:
+        return f"{text}%"
+    return "belum terukur" if standing == Standing.UNMEASURED else "tenggat sudah lewat"
 
 
 def at_risk_opd(con: store.Connection, calendar: Calendar, filters: Filters) -> pd.DataFrame:
