@@ -13,17 +13,21 @@ STATUS_CHOICES = {"Semua": None, "Sudah": True, "Belum": False}
 
 st.title("Data & Unduh")
 if not widgets.empty_state():
-    columns = st.columns(3)
-    labels = ("Status aktivasi", "Status PDM", "Status verifikasi")
+    campaign = cache.current_campaign()
+    stages = campaign.stages
     chosen = [
-        column.selectbox(label, list(STATUS_CHOICES), key=f"data_{key}")
-        for column, label, key in zip(columns, labels, ("act", "pdm", "ver"), strict=True)
+        column.selectbox(f"Status {s.label}", list(STATUS_CHOICES), key=f"data_{campaign.key}_{s.key}")
+        for column, s in zip(st.columns(len(stages)), stages, strict=True)
     ]
-    status = data.StatusFilter(*(STATUS_CHOICES[c] for c in chosen))
+    picked = tuple(
+        (s.key, done) for s, c in zip(stages, chosen, strict=True) if (done := STATUS_CHOICES[c]) is not None
+    )
+    status = data.StatusFilter(picked)
     filters = sidebar.current_filters()
     page = cache.data_page(filters, status)
     day = page.snapshot_date
-    described = f"{page.units or filters.description}; aktivasi {chosen[0]}, PDM {chosen[1]}, verifikasi {chosen[2]}"
+    statuses = ", ".join(f"{s.word} {c}" for s, c in zip(stages, chosen, strict=True))
+    described = f"{page.units or filters.description}; {statuses}"
     if day is not None:
         st.caption(f"Snapshot {format_date(day)} · {format_int(page.total)} ASN · {md(described)}")
     if day is None or page.table.empty:
@@ -33,8 +37,8 @@ if not widgets.empty_state():
         every_row = partial(data.data_rows, cache.shown_connection(), filters, status)  # read only when clicked
         widgets.download_buttons(
             every_row,
-            "_".join(filter(None, ["pantau-pdm_data", day.isoformat(), page.units_slug])),
-            f"Data PDM ASN, snapshot {format_date(day)}" + (f" · {page.units}" if page.units else ""),
+            "_".join(filter(None, [f"{campaign.key}_data", day.isoformat(), page.units_slug])),
+            f"Data ASN {campaign.short_name}, snapshot {format_date(day)}" + (f" · {page.units}" if page.units else ""),
             f"Filter: {described}",
             "data",
             csv=partial(data.data_csv, cache.shown_connection(), filters, status),

@@ -7,7 +7,9 @@ from pdm_metrics.plain import md
 from ui import actions, cache, login
 
 st.title("Kalender Regulasi")
-calendar_view = cache.calendar_view()
+campaign = cache.current_campaign()
+st.caption(f"{md(campaign.name)} · dasar: {md(campaign.source)}")
+calendar_view = cache.calendar_view(campaign)
 st.subheader("Fase yang berlaku")
 st.dataframe(calendar_view.phases, hide_index=True, width="stretch")
 st.subheader("Riwayat perpanjangan")

@@ -3,22 +3,28 @@
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.metrics import Metric
 from pdm_metrics.plain import md
 from ui import cache, sidebar, widgets
 
 LEVEL_LABELS = {"instansi": "Instansi", "opd": "OPD"}
-MISSING_LABELS = {Metric.ACTIVATION: "Belum aktivasi", Metric.PDM: "Belum PDM", Metric.VERIFICATION: "Belum verifikasi"}
 
 st.title("OPD")
 if not widgets.empty_state():
-    metric = (
-        st.segmented_control(
-            "Ukuran", list(Metric), format_func=lambda m: m.label, default=Metric.ACTIVATION, key="opd_metric"
-        )
-        or Metric.ACTIVATION
-    )
     filters = sidebar.current_filters()
+    calendar = cache.calendar()
+    campaign = calendar.campaign
+    # Opens on the stage still open on the snapshot shown, as Ringkasan and Tindak Lanjut do.
+    open_stage = calendar.open_stage(filters.snapshot_date or cache.sidebar_choices().dates[-1])
+    stage = (
+        st.segmented_control(
+            "Ukuran",
+            list(campaign.stages),
+            format_func=lambda s: s.label,
+            default=open_stage,
+            key=f"opd_stage-{campaign.key}",
+        )
+        or open_stage
+    )
     level = "opd"
     if cache.sidebar_choices().has_instansi:
         level = (
@@ -37,7 +43,7 @@ if not widgets.empty_state():
         )
         is True
     )
-    opd_view = cache.opd_overview(filters, metric, level, most_missing_first)
+    opd_view = cache.opd_overview(filters, stage, level, most_missing_first)
     if opd_view is None:
         st.stop()
     ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
@@ -57,15 +63,17 @@ if not widgets.empty_state():
         placeholder="Pilih OPD untuk melihat tren dan daftar ASN yang belum",
     )
     if opd_key:
-        detail = cache.opd_detail(cache.calendar(), filters, opd_key)
+        detail = cache.opd_detail(calendar, filters, opd_key)
         st.plotly_chart(detail.figure, width="stretch", config=widgets.plotly_config())
         if not detail.units.empty:
             with st.expander(
-                f"{format_int(len(detail.units))} unit kerja di {md(detail.name)} (aktivasi terendah di atas)"
+                f"{format_int(len(detail.units))} unit kerja di {md(detail.name)} "
+                f"({md(campaign.headline_stage.word)} terendah di atas)"
             ):
                 st.dataframe(detail.units, hide_index=True, width="stretch")
-        tabs = st.tabs([f"{MISSING_LABELS[m]} ({format_int(len(detail.missing[m]))})" for m in Metric])
-        for tab, m in zip(tabs, Metric, strict=True):
+        stages = list(detail.missing)
+        tabs = st.tabs([f"Belum {m.word} ({format_int(len(detail.missing[m]))})" for m in stages])
+        for tab, m in zip(tabs, stages, strict=True):
             with tab:
                 if not detail.available[m]:
                     st.info(f"Status {m.label} tidak ada di berkas snapshot ini.")
@@ -75,8 +83,8 @@ if not widgets.empty_state():
                     widgets.show_roster_table(detail.missing[m])
                     widgets.download_buttons(
                         detail.missing[m],
-                        f"pantau-pdm_{MISSING_LABELS[m].lower().replace(' ', '-')}_{opd_key.replace(' ', '-')}",
-                        f"{MISSING_LABELS[m]}: {detail.name}",
+                        f"{campaign.key}_belum-{m.key}_{opd_key.replace(' ', '-')}",
+                        f"Belum {m.word}: {detail.name}",
                         f"Snapshot {format_date(opd_view.snapshot_date)}",
-                        f"opd-{m.value}",
+                        f"opd-{m.key}",
                     )

@@ -19,7 +19,9 @@ st.caption(
 )
 for dimension, label in DIMENSIONS.items():
     table = groups[dimension]
-    st.plotly_chart(charts.profile_figure(table, label, label), width="stretch", config=widgets.plotly_config())
+    stages = cache.current_campaign().stages
+    figure = charts.profile_figure(table, label, stages, label)
+    st.plotly_chart(figure, width="stretch", config=widgets.plotly_config())
     shown = table[[c for c in table.columns if not c.endswith("(angka)")]]
     with st.expander(f"Tabel {label}"):
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -1,10 +1,13 @@
 """Ringkasan: how far are we in each phase, and which OPD lags?"""
 
+from typing import Any
+
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.pace import Standing
 from pdm_metrics.plain import md
+from pdm_metrics.views.ringkasan import Overview, bar_label, missing_label
 from ui import cache, sidebar, widgets
 
 STANDING_COLORS = {
@@ -16,48 +19,54 @@ STANDING_COLORS = {
     Standing.UNAVAILABLE: "gray",
 }
 
+
 # Fixed widths, so that every column fits beside the sidebar at 1366 px; each percentage stands
 # next to the OPD name, so a phone shows it without scrolling sideways.
-BAR_COLUMNS = {
-    f"{label} (bar)": st.column_config.ProgressColumn(f"{label} ▮", min_value=0, max_value=100, format=" ", width=60)
-    for label in ("Aktivasi", "PDM", "Verifikasi")
-}
-TEXT_COLUMNS = {
-    "OPD": st.column_config.TextColumn("OPD", width=200),
-    **{label: st.column_config.TextColumn(label, width=100) for label in ("Aktivasi", "PDM", "Verifikasi")},
-    **{label: st.column_config.TextColumn(label, width=98) for label in ("Jumlah ASN", "Belum aktivasi")},
-}
-TABLE_ORDER = [
-    "OPD",
-    "Aktivasi",
-    "Aktivasi (bar)",
-    "Belum aktivasi",
-    "PDM",
-    "PDM (bar)",
-    "Verifikasi",
-    "Verifikasi (bar)",
-    "Jumlah ASN",
-]
-ORDERS = {"percentage": "Persentase aktivasi terendah", "missing": "ASN belum aktivasi terbanyak"}
+def column_config(overview: Overview) -> dict[str, Any]:
+    stages = overview.campaign.stages
+    bars = {
+        bar_label(s): st.column_config.ProgressColumn(f"{s.label} ▮", min_value=0, max_value=100, format=" ", width=60)
+        for s in stages
+    }
+    texts = {
+        "OPD": st.column_config.TextColumn("OPD", width=200),
+        **{s.label: st.column_config.TextColumn(s.label, width=100) for s in stages},
+        **{
+            label: st.column_config.TextColumn(label, width=98)
+            for label in ("Jumlah ASN", missing_label(overview.focus))
+        },
+    }
+    return {**texts, **bars}
+
+
+def table_order(overview: Overview) -> list[str]:
+    """The focus stage first, with its people still to chase; then the other stages."""
+    focus = overview.focus
+    others = [c for s in overview.campaign.stages if s != focus for c in (s.label, bar_label(s))]
+    return ["OPD", focus.label, bar_label(focus), missing_label(focus), *others, "Jumlah ASN"]
+
 
 filters = sidebar.current_filters()
 overview = None if widgets.empty_state() else cache.overview(cache.calendar(), filters)
 if overview is None:
     st.stop()
-st.title(f"Ringkasan PDM · {format_date(overview.snapshot_date)}")
+focus = overview.focus
+orders = {"percentage": f"Persentase {focus.word} terendah", "missing": f"ASN belum {focus.word} terbanyak"}
+st.title(f"Ringkasan · {format_date(overview.snapshot_date)}")
+st.caption(md(overview.campaign.name))
 since = f" Perubahan dibanding {format_date(overview.previous_date)}." if overview.previous_date else ""
 st.caption(
     f"{format_int(overview.population)} ASN ({filters.description}).{since} Sisa hari dihitung dari tanggal snapshot."
 )
-for column, kpi in zip(st.columns(3), overview.kpis, strict=True):
+for column, kpi in zip(st.columns(len(overview.kpis)), overview.kpis, strict=True):
     with column.container(border=True):
         st.metric(
-            kpi.metric.label,
+            kpi.stage.label,
             kpi.rate_text,
             kpi.change_text,
             delta_color="off" if not kpi.change else "normal",
             delta_arrow="off" if not kpi.change else "auto",
-            help=f"{kpi.metric.definition} Angka kecil: perubahan dalam poin persentase dibanding snapshot sebelumnya.",
+            help=f"{kpi.stage.definition} Angka kecil: perubahan dalam poin persentase dibanding snapshot sebelumnya.",
             chart_data=kpi.history or None,
             chart_type="area",
         )
@@ -73,25 +82,26 @@ if not at_risk.empty:
     with st.expander(f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"):
         st.dataframe(at_risk, hide_index=True, width="stretch")
 low, high = st.columns(2)
-low.subheader("5 OPD terendah (aktivasi)")
-low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=TEXT_COLUMNS)
-high.subheader("5 OPD tertinggi (aktivasi)")
-high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=TEXT_COLUMNS)
+config = column_config(overview)
+low.subheader(f"5 OPD terendah ({md(focus.word)})")
+low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=config)
+high.subheader(f"5 OPD tertinggi ({md(focus.word)})")
+high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=config)
 
 st.subheader("Semua OPD")
-order = st.segmented_control("Urutkan", list(ORDERS), format_func=ORDERS.__getitem__, default="percentage")
+order = st.segmented_control("Urutkan", list(orders), format_func=orders.__getitem__, default="percentage")
 st.caption("Atau klik judul kolom batang untuk mengurutkan menurut persentase.")
 st.dataframe(
     overview.opd_table_by_missing if order == "missing" else overview.opd_table,
     hide_index=True,
     width="stretch",
-    column_order=TABLE_ORDER,
-    column_config={**TEXT_COLUMNS, **BAR_COLUMNS},
+    column_order=table_order(overview),
+    column_config=config,
 )
 widgets.download_buttons(
     overview.download,
-    f"pantau-pdm_ringkasan-opd_{overview.snapshot_date.isoformat()}",
-    "Ringkasan PDM per OPD",
+    f"{overview.campaign.key}_ringkasan-opd_{overview.snapshot_date.isoformat()}",
+    f"Ringkasan {overview.campaign.name} per OPD",
     f"Snapshot {format_date(overview.snapshot_date)}; {filters.description}",
     "ringkasan",
 )

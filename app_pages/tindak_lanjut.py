@@ -1,10 +1,9 @@
-"""Tindak Lanjut: the names to chase per OPD, emails that block activation, and who missed a deadline."""
+"""Tindak Lanjut: the names to chase per OPD, emails that block a token, and who missed a deadline."""
 
 import streamlit as st
 
 from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.metrics import Metric
 from pdm_metrics.plain import md
 from pdm_metrics.views.tindak_lanjut import TooManyUnits
 from ui import cache, login, sidebar, widgets
@@ -16,10 +15,16 @@ filters = sidebar.current_filters()
 # Opens on the stage still open on the snapshot shown (verification on 20 September 2021); a
 # widget per snapshot date, so that choosing another date opens on that date's open stage.
 shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
-open_stage = cache.calendar().open_metric(shown_day)
-metric = (
+calendar = cache.calendar()
+campaign = calendar.campaign
+open_stage = calendar.open_stage(shown_day)
+stage = (
     st.segmented_control(
-        "Tahap", list(Metric), format_func=lambda m: m.label, default=open_stage, key=f"followup_metric-{shown_day}"
+        "Tahap",
+        list(campaign.stages),
+        format_func=lambda s: s.label,
+        default=open_stage,
+        key=f"followup_stage-{campaign.key}-{shown_day}",
     )
     or open_stage
 )
@@ -28,32 +33,35 @@ most_missing_first = st.segmented_control(
     "Urutan OPD", list(ORDERS), format_func=ORDERS.__getitem__, default=True, key="followup_order"
 )
 try:
-    view = cache.follow_up(cache.calendar(), filters, metric, most_missing_first is not False)
+    view = cache.follow_up(calendar, filters, stage, most_missing_first is not False)
 except TooManyUnits as exc:
     st.info(md(exc.message))
     st.stop()
 if view is None:
     st.stop()
-per_opd, emails, sanctions = st.tabs(["Per OPD & pesan WhatsApp", "Risiko email", "Sanksi"])
+email_stage = campaign.email_stage  # Risiko email: only where a stage's token goes to the registered email
+tab_names = ["Per OPD & pesan WhatsApp", *(["Risiko email"] if email_stage else []), "Sanksi"]
+tabs = st.tabs(tab_names)
+per_opd, sanctions = tabs[0], tabs[-1]
 
 with per_opd:
     if not view.available:
-        st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {metric.label}.")
+        st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {stage.label}.")
     else:
         missing = int(view.summary.iloc[:, 2].sum()) if not view.summary.empty else 0
         st.caption(
-            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {metric.word} "
+            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {stage.word} "
             f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
         )
         st.download_button(
             "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)",
             view.workbook,
-            file_name=f"tindak-lanjut_{metric.slug}_{view.snapshot_date.isoformat()}.xlsx",
+            file_name=f"tindak-lanjut_{stage.key}_{view.snapshot_date.isoformat()}.xlsx",
             mime=widgets.XLSX_MIME,
             icon=":material/download:",
             type="primary",
             on_click=login.record,
-            args=("unduh", f"buku kerja tindak lanjut {metric.label} {view.snapshot_date}"),
+            args=("unduh", f"buku kerja tindak lanjut {stage.label} {view.snapshot_date}"),
         )
         for item in view.opds:
             with st.expander(f"{md(item.opd)}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
@@ -61,58 +69,59 @@ with per_opd:
                 st.code(item.message, language=None, wrap_lines=True)
                 widgets.show_roster_table(item.missing)
 
-with emails:
-    email_view = cache.email_risk(filters)
-    day, risks = email_view.snapshot_date, email_view.risks
-    st.caption(
-        f"ASN yang belum aktivasi per {format_date(view.snapshot_date)} dan emailnya kemungkinan menghalangi token "
-        "aktivasi. Token dikirim ke email yang terdaftar di SAPK (kolom EMAIL pada ekspor SIASN; bila berkas memuat "
-        "EMAIL GOV, alamat itu diusulkan sebagai perbaikan)."
-    )
-    if not email_view.available:
-        st.info(
-            f"Berkas snapshot {format_date(view.snapshot_date)} tidak memuat kolom email: risiko email tidak "
-            "tersedia. Unggah berkas dengan kolom EMAIL untuk menilainya.",
-            icon=":material/visibility_off:",
+if email_stage is not None:
+    with tabs[1]:
+        email_view = cache.email_risk(email_stage, filters)
+        day, risks = email_view.snapshot_date, email_view.risks
+        st.caption(
+            f"ASN yang belum {md(email_stage.word)} per {format_date(view.snapshot_date)} dan emailnya kemungkinan "
+            f"menghalangi token {md(email_stage.word)}. Token dikirim ke email yang terdaftar di SAPK (kolom EMAIL "
+            "pada ekspor SIASN; bila berkas memuat EMAIL GOV, alamat itu diusulkan sebagai perbaikan)."
         )
-    elif risks.empty or day is None:
-        st.success("Tidak ada ASN belum aktivasi dengan masalah email.")
-    else:
-        counts = followup.email_problem_counts(risks)
-        for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
-            column.metric(problem, format_int(count))
-        st.info(md(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
-        st.dataframe(risks.drop(columns=["Cara memperbaiki"]), hide_index=True, width="stretch")
-        widgets.download_buttons(
-            risks,
-            f"risiko-email_{day.isoformat()}",
-            "Risiko email ASN belum aktivasi",
-            f"Snapshot {format_date(day)}",
-            "email",
-        )
+        if not email_view.available:
+            st.info(
+                f"Berkas snapshot {format_date(view.snapshot_date)} tidak memuat kolom email: risiko email tidak "
+                "tersedia. Unggah berkas dengan kolom EMAIL untuk menilainya.",
+                icon=":material/visibility_off:",
+            )
+        elif risks.empty or day is None:
+            st.success(f"Tidak ada ASN belum {md(email_stage.word)} dengan masalah email.")
+        else:
+            counts = followup.email_problem_counts(risks)
+            for column, (problem, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+                column.metric(problem, format_int(count))
+            st.info(md(risks["Cara memperbaiki"].iloc[0]), icon=":material/build:")
+            st.dataframe(risks.drop(columns=["Cara memperbaiki"]), hide_index=True, width="stretch")
+            widgets.download_buttons(
+                risks,
+                f"risiko-email_{day.isoformat()}",
+                f"Risiko email ASN belum {email_stage.word}",
+                f"Snapshot {format_date(day)}",
+                "email",
+            )
 
 with sanctions:
-    day, phase, listing = cache.sanctions(cache.calendar(), filters, metric)
+    day, phase, listing = cache.sanctions(calendar, filters, stage)
     if listing is None or day is None:
         st.info(
-            f"Tenggat {metric.label} ({format_date(phase.end)}) belum lewat pada snapshot "
+            f"Tenggat {stage.label} ({format_date(phase.end)}) belum lewat pada snapshot "
             f"{format_date(view.snapshot_date)}, "
             "atau status ini tidak ada di berkas snapshot."
         )
     elif listing.empty:
-        st.success(f"Semua ASN sudah {metric.word} sebelum tenggat.")
+        st.success(f"Semua ASN sudah {stage.word} sebelum tenggat.")
     else:
         st.warning(
-            f"{format_int(len(listing))} ASN belum {metric.word} setelah tenggat {format_date(phase.end)} "
-            f"(snapshot {format_date(day)}): layanan kepegawaian mereka tidak diproses.",
+            f"{format_int(len(listing))} ASN belum {stage.word} setelah tenggat {format_date(phase.end)} "
+            f"(snapshot {format_date(day)}). Akibat: {md(campaign.sanction)}.",
             icon=":material/gavel:",
         )
         st.dataframe(followup.count_per_opd(listing), hide_index=True)
         st.dataframe(listing, hide_index=True, width="stretch")
         widgets.download_buttons(
             listing,
-            f"sanksi_{metric.slug}_{day.isoformat()}",
-            f"ASN terlewat tenggat {metric.label}",
+            f"sanksi_{stage.key}_{day.isoformat()}",
+            f"ASN terlewat tenggat {stage.label}",
             f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}",
             "sanksi",
         )

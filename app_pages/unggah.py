@@ -7,14 +7,21 @@ import streamlit as st
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.plain import md
-from pdm_metrics.schema import COLUMN_LABELS, Column
+from pdm_metrics.schema import Column
 from pdm_metrics.views import unggah
-from ui import actions, widgets
+from ui import actions, cache, widgets
 
 st.title("Unggah Snapshot")
+campaigns = {c.key: c for c in unggah.campaign_choices(cache.connection())}
+campaign_key = str(
+    st.selectbox("Kampanye", list(campaigns), format_func=lambda k: campaigns[k].name, key="upload_campaign")
+)
+campaign = campaigns[campaign_key]
+vocabulary = campaign.vocabulary
+required = ", ".join(vocabulary.labels[c] for c in vocabulary.required)
 st.caption(
-    "Berkas daftar ASN dari SAPK/SIASN atau buatan sendiri (xlsx, xls, ods, csv). Kolom wajib: NIP, Nama, "
-    "OPD/Unit Kerja, Status Aktivasi. Format kolom NIP sebagai Teks agar 18 digitnya utuh."
+    f"Berkas daftar ASN dari SAPK/SIASN atau buatan sendiri (xlsx, xls, ods, csv). Kolom wajib: {md(required)}. "
+    "Format kolom NIP sebagai Teks agar 18 digitnya utuh."
 )
 if done := st.session_state.pop("upload_done", None):
     st.success(md(done), icon=":material/check_circle:")
@@ -37,7 +44,7 @@ if uploads:
     with st.status("Memeriksa berkas…", expanded=False) as status:
         try:
             preview = actions.upload_preview(
-                files, override, lambda step: status.update(label=f"{md(step)}…"), chosen, forget
+                campaign_key, files, override, lambda step: status.update(label=f"{md(step)}…"), chosen, forget
             )
         except PdmError as exc:
             status.update(label="Berkas ditolak", state="error")  # not left at the step it stopped in
@@ -60,11 +67,14 @@ if uploads:
     st.session_state["upload_file"] = upload_id
 
     # What the file holds comes first, whatever its date: an operator sees its errors at once.
-    cols = st.columns(4)
+    stages = campaign.stages
+    cols = st.columns(3 + len(stages))
     cols[0].metric("Baris akan disimpan", format_int(preview.rows_to_store))
-    cols[1].metric("Sudah aktivasi", format_int(preview.activated))
-    cols[2].metric("Galat", format_int(roster.error_count))
-    cols[3].metric("Peringatan", format_int(roster.warning_count))
+    for column, stage, done in zip(cols[1:], stages, preview.done, strict=False):
+        present = stage.status_column in roster.columns_present
+        column.metric(f"Sudah {stage.word}", format_int(done) if present else "tidak tersedia")
+    cols[-2].metric("Galat", format_int(roster.error_count))
+    cols[-1].metric("Peringatan", format_int(roster.warning_count))
     if not preview.report.empty:
         st.subheader("Laporan pemeriksaan")
         problems = roster.error_count + roster.warning_count
@@ -91,7 +101,7 @@ if uploads:
     ):
         st.dataframe(preview.mapping, hide_index=True, width="stretch")
         left, right = st.columns(2)
-        field = left.selectbox("Data", list(Column), format_func=COLUMN_LABELS.__getitem__, key="pick_field")
+        field = left.selectbox("Data", vocabulary.columns, format_func=vocabulary.labels.__getitem__, key="pick_field")
         header = right.selectbox("Ambil dari kolom berkas", list(preview.mapping["Kolom berkas"]), key="pick_header")
         if st.button("Pakai kolom ini", icon=":material/swap_horiz:"):
             st.session_state["upload_columns"] = {**chosen, field: header}
@@ -156,7 +166,8 @@ if uploads:
         progress.progress(1.0, text="Selesai")
         st.session_state["upload_done"] = (
             f"Snapshot {format_date(saved.snapshot_date)} tersimpan: {format_int(saved.rows)} ASN, "
-            f"{format_int(saved.activated)} sudah aktivasi. Semua halaman kini memakai data ini."
+            f"{format_int(saved.headline_done)} sudah {campaign.headline_stage.word}. "
+            "Semua halaman kini memakai data ini."
         )
         st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
         st.rerun()

@@ -12,6 +12,10 @@ names the field (CampaignError), and nothing is stored.
     source = "SE Kepala BKN Nomor 11 Tahun 2023"      # legal basis, shown with the deadlines
     headline = "unggah"                               # the stage shown first (default: the first)
     jenis_asn = ["PNS", "PPPK"]                       # who it counts (default: everyone)
+    short_name = "SKP 2024"                           # optional: titles and messages (default: name)
+    consequence = "TPP ASN yang belum mengunggah SKP ditunda."   # optional: in follow-up messages
+    sanction = "TPP ditunda"                          # optional: the list of who missed a deadline
+    email_token_stage = ""                            # optional: the stage whose token goes by email
 
     [[stages]]
     key = "unggah"
@@ -27,6 +31,17 @@ names the field (CampaignError), and nothing is stored.
     end = 2025-01-10
     kind = "tenggat"                                  # | "batas akses" | "tanpa tenggat" (no end)
     target = 100                                      # percent (default 100)
+    subjects = ["UNGGAH", "DIUNGGAH"]                 # optional: "Sudah Unggah" / "Belum Diunggah"
+    count_name = "unggah"                             # optional: the wide rates CSV's column names
+    rate_name = "unggah_rate"                         #   (default done_<key>, rate_<key>)
+    earliest = 2018-01-01                             # optional: no day of it can be earlier
+    earliest_reason = "sebelum MySAPK ada"            #   and why (default 1 Jan 2000, "terlalu awal")
+    action = "mengunggah SKP tahunan 2024 di e-Kinerja"   # optional: "belum <action>" (default: word)
+    guide = "Cara unggah: …"                          # optional: how to, at the end of a message
+
+A stage's place in the definition is its slot (1 to schema.MAX_STAGES): the store keeps each
+slot's status in columns of its own (schema.done_column), so the stages are data and the
+columns are not named after any of them.
 """
 
 from __future__ import annotations
@@ -42,19 +57,38 @@ from pathlib import Path
 
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import excerpt, format_date
-from pdm_metrics.schema import HEADER_ALIASES, Column, JenisAsn, name_problem, normalise_header
+from pdm_metrics.schema import (
+    COLUMN_LABELS,
+    HEADER_ALIASES,
+    MAX_STAGES,
+    PERSON_REQUIRED,
+    Column,
+    JenisAsn,
+    date_column,
+    done_column,
+    done_on_column,
+    has_date_flag,
+    has_status_flag,
+    name_problem,
+    newly_done_column,
+    normalise_header,
+    status_column,
+)
 
 CAMPAIGN_FOLDER = Path(__file__).resolve().parent.parent / "data" / "campaigns"
 PDM_2021 = "pdm-2021"
 KINDS = ("tenggat", "batas akses", "tanpa tenggat")
-MAX_STAGES = 12
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Columns every campaign reads the same way: a stage's column may not be taken for one of them.
 PERSON_COLUMNS = (Column.NIP, Column.NAMA, Column.OPD, Column.EMAIL, Column.EMAIL_GOV, Column.JENIS_ASN,
                   Column.INSTANSI)  # fmt: skip
-_CAMPAIGN_FIELDS = frozenset({"key", "name", "source", "headline", "jenis_asn", "stages"})
+_CAMPAIGN_FIELDS = frozenset({"key", "name", "source", "headline", "jenis_asn", "stages", "short_name",
+                              "consequence", "sanction", "email_token_stage"})  # fmt: skip
 _STAGE_FIELDS = frozenset({"key", "name", "label", "word", "definition", "columns", "done", "not_done",
-                           "date_columns", "start", "end", "kind", "target"})  # fmt: skip
+                           "date_columns", "start", "end", "kind", "target", "subjects", "count_name",
+                           "rate_name", "earliest", "earliest_reason", "action", "guide"})  # fmt: skip
+# A stage's day before this is a typo or an Excel serial read wrong, unless the stage says otherwise.
+DEFAULT_EARLIEST = date(2000, 1, 1)
 
 
 class CampaignError(PdmError):
@@ -76,6 +110,69 @@ class Stage:
     end: date | None  # None: "tanpa tenggat"
     kind: str
     target: Decimal
+    slot: int = 1  # its place in the campaign (1 = first)
+    subjects: tuple[str, ...] = ()  # normalised: what "Sudah …" / "Belum …" may be about
+    count_name: str = ""
+    rate_name: str = ""
+    earliest: date = DEFAULT_EARLIEST  # a day the stage was done cannot be before it
+    earliest_reason: str = "terlalu awal"
+    action: str = ""  # what the ASN is asked to do, in a message: "belum <action>"
+    guide: str = ""  # how to do it (the follow-up message's last lines), may be empty
+
+    @property
+    def early_date_message(self) -> str:
+        return f"Tanggal {self.word} {self.earliest_reason} (sebelum {format_date(self.earliest)})"
+
+    # The stored columns of this stage (schema): the same for every campaign's n-th stage.
+    @property
+    def done_column(self) -> str:
+        return done_column(self.slot)
+
+    @property
+    def done_on_column(self) -> str:
+        return done_on_column(self.slot)
+
+    @property
+    def has_flag(self) -> str:
+        return has_status_flag(self.slot)
+
+    @property
+    def has_date_flag(self) -> str:
+        return has_date_flag(self.slot)
+
+    @property
+    def newly_done_column(self) -> str:
+        return newly_done_column(self.slot)
+
+    @property
+    def status_column(self) -> Column:
+        return status_column(self.slot)
+
+    @property
+    def date_column(self) -> Column:
+        return date_column(self.slot)
+
+    @property
+    def rate_column(self) -> str:
+        return f"rate_{self.slot}"
+
+    def word_value(self, word: str) -> bool | None:
+        """True/False for one of this stage's status words, None for a word it does not know.
+        "Sudah <subject>", "Telah <subject>" and "Belum <subject>" are read whole; anything else
+        is unknown and refused, never read by its first word ("Sudah Tidak Aktif", "Tidak
+        diketahui" are no answer)."""
+        normal = _word(word).rstrip(".")
+        if normal in {_word(w) for w in self.done}:
+            return True
+        if normal in {_word(w) for w in self.not_done}:
+            return False
+        first, _, rest = normal.partition(" ")
+        if rest in self.subjects:
+            if first in {"SUDAH", "TELAH"}:
+                return True
+            if first == "BELUM":
+                return False
+        return None
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -95,6 +192,14 @@ class Campaign:
     headline: str
     jenis_asn: tuple[str, ...]  # empty: everyone
     stages: tuple[Stage, ...]
+    short_name: str = ""  # in titles and messages (default: name)
+    consequence: str = ""  # what befalls an ASN who misses it, in a sentence (messages)
+    sanction: str = ""  # the same in a few words (the list of who missed a deadline)
+    email_token_stage: str = ""  # the stage whose token goes to the registered email (Risiko email)
+
+    @property
+    def email_stage(self) -> Stage | None:
+        return self.stage(self.email_token_stage) if self.email_token_stage else None
 
     def stage(self, key: str) -> Stage:
         found = next((s for s in self.stages if s.key == key), None)
@@ -109,6 +214,48 @@ class Campaign:
     @property
     def start(self) -> date:
         return min(s.start for s in self.stages)
+
+    def stage_in_slot(self, slot: int) -> Stage:
+        return self.stages[slot - 1]
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self)
+
+
+class Vocabulary:
+    """How a file's headers are read for one campaign: the person columns (schema), then each
+    stage's status and date columns under the headers its definition lists."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.aliases: dict[Column, tuple[str, ...]] = dict(HEADER_ALIASES)
+        self.labels: dict[Column, str] = dict(COLUMN_LABELS)
+        for stage in campaign.stages:
+            self.aliases[stage.status_column] = stage.aliases
+            self.aliases[stage.date_column] = stage.date_aliases
+            self.labels[stage.status_column] = f"Status {stage.label}"
+            self.labels[stage.date_column] = f"Tanggal {stage.label}"
+        self._lookup = {alias: column for column, names in self.aliases.items() for alias in names}
+        # Required on upload: who (NIP, Nama, OPD) and the headline stage's status.
+        self.required: tuple[Column, ...] = (*PERSON_REQUIRED, campaign.headline_stage.status_column)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """Every column a file of this campaign can have, in the store's order."""
+        return tuple(self.labels)
+
+    def column_for(self, text: object) -> Column | None:
+        """The column a header cell names for this campaign, or None for extra columns."""
+        return self._lookup.get(normalise_header(text))
+
+    def rank(self, column: Column, text: object) -> int:
+        """How preferred a header is for its column: its place among the aliases (0 = first)."""
+        return self.aliases[column].index(normalise_header(text))
+
+    def stage_of(self, column: Column) -> Stage | None:
+        """The stage whose status or date `column` is (None for a person column)."""
+        return next((s for s in self.campaign.stages if column in (s.status_column, s.date_column)), None)
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -138,6 +285,14 @@ def shipped_campaigns(folder: Path = CAMPAIGN_FOLDER) -> dict[str, Campaign]:
     return {c.key: c for c in campaigns}
 
 
+def shipped_campaign_text(key: str, folder: Path = CAMPAIGN_FOLDER) -> tuple[str, str]:
+    """A shipped definition's text and file name, as the store keeps a campaign in use."""
+    for path in sorted(folder.glob("*.toml")):
+        if load_campaign(path).key == key:
+            return path.read_text(encoding="utf-8"), path.name
+    raise CampaignError(f"Tidak ada definisi kampanye '{excerpt(key)}' di {CAMPAIGN_FOLDER.name}.")
+
+
 def shipped_campaign(key: str) -> Campaign:
     found = shipped_campaigns().get(key)
     if found is None:
@@ -157,7 +312,7 @@ def campaign_from_mapping(raw: Mapping[str, object], where: str = "definisi") ->
         raise CampaignError(f"{where}: 'stages' harus berisi sedikitnya satu tahap ([[stages]]).")
     if len(stages_raw) > MAX_STAGES:
         raise CampaignError(f"{where}: paling banyak {MAX_STAGES} tahap (ada {len(stages_raw)}).")
-    stages = tuple(_stage(entry, where, number) for number, entry in enumerate(stages_raw, start=1))
+    stages = tuple(_stage(entry, where, slot) for slot, entry in enumerate(stages_raw, start=1))
     _refuse_shared_keys_and_columns(stages, where)
     headline = check.text("headline", required=False) or stages[0].key
     if headline not in {s.key for s in stages}:
@@ -166,11 +321,26 @@ def campaign_from_mapping(raw: Mapping[str, object], where: str = "definisi") ->
     unknown = [j for j in jenis if j not in {k.value for k in JenisAsn}]
     if unknown:
         raise CampaignError(f"{where}: 'jenis_asn' hanya boleh PNS dan/atau PPPK, bukan '{excerpt(unknown[0])}'.")
-    return Campaign(key, check.text("name"), check.text("source"), headline, jenis, stages)
+    email_stage = check.text("email_token_stage", required=False)
+    if email_stage and email_stage not in {s.key for s in stages}:
+        raise CampaignError(f"{where}: 'email_token_stage' = '{excerpt(email_stage)}' bukan kunci salah satu tahap.")
+    name = check.text("name")
+    return Campaign(
+        key,
+        name,
+        check.text("source"),
+        headline,
+        jenis,
+        stages,
+        short_name=check.text("short_name", required=False) or name,
+        consequence=check.text("consequence", required=False),
+        sanction=check.text("sanction", required=False) or "Tahap tidak diselesaikan sampai tenggat",
+        email_token_stage=email_stage,
+    )
 
 
-def _stage(entry: object, campaign: str, number: int) -> Stage:
-    where = f"{campaign}, tahap ke-{number}"  # until its key is read, then named by it
+def _stage(entry: object, campaign: str, slot: int) -> Stage:
+    where = f"{campaign}, tahap ke-{slot}"  # until its key is read, then named by it
     if not isinstance(entry, Mapping):
         raise CampaignError(f"{where}: tahap harus berupa tabel ([[stages]]).")
     check = _Fields(entry, where, _STAGE_FIELDS)
@@ -189,11 +359,13 @@ def _stage(entry: object, campaign: str, number: int) -> Stage:
     if end is not None and end < start:
         raise CampaignError(f"{where}: 'end' ({format_date(end)}) sebelum 'start' ({format_date(start)}).")
     label = check.text("label", required=False) or name
+    word = check.text("word", required=False) or label.lower()
+    subjects = check.words("subjects", required=False) or (label, word)
     return Stage(
         key=key,
         name=name,
         label=label,
-        word=check.text("word", required=False) or label.lower(),
+        word=word,
         definition=check.text("definition", required=False) or name,
         columns=check.words("columns"),
         done=done,
@@ -203,6 +375,14 @@ def _stage(entry: object, campaign: str, number: int) -> Stage:
         end=end,
         kind=kind,
         target=check.percent("target"),
+        slot=slot,
+        subjects=tuple(dict.fromkeys(_word(w) for w in subjects)),
+        count_name=check.text("count_name", required=False) or f"done_{key.replace('-', '_')}",
+        rate_name=check.text("rate_name", required=False) or f"rate_{key.replace('-', '_')}",
+        earliest=check.day("earliest") if "earliest" in entry else DEFAULT_EARLIEST,
+        earliest_reason=check.text("earliest_reason", required=False) or "terlalu awal",
+        action=check.text("action", required=False) or word,
+        guide=check.text("guide", required=False),
     )
 
 

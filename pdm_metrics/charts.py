@@ -15,17 +15,26 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
+from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import MONTH_NAMES, format_count_of, format_date, format_int, format_pct, reading_order
-from pdm_metrics.metrics import Metric
 from pdm_metrics.plain import plotly_text
 
-METRIC_COLORS = {Metric.ACTIVATION: "#0B6E4F", Metric.PDM: "#1F77B4", Metric.VERIFICATION: "#9467BD"}
-PHASE_FILLS = {
-    Metric.ACTIVATION: "rgba(11,110,79,0.08)",
-    Metric.PDM: "rgba(31,119,180,0.10)",
-    Metric.VERIFICATION: "rgba(148,103,189,0.07)",
-}
+# One colour per stage slot (the first stage green, the second blue…), and its phase band's fill.
+_STAGE_RGB = ((11, 110, 79), (31, 119, 180), (148, 103, 189), (214, 39, 40), (140, 86, 75), (227, 119, 194),
+              (127, 127, 127), (188, 189, 34))  # fmt: skip
+
+
+def stage_color(stage: Stage) -> str:
+    red, green, blue = _STAGE_RGB[(stage.slot - 1) % len(_STAGE_RGB)]
+    return f"#{red:02X}{green:02X}{blue:02X}"
+
+
+def stage_fill(stage: Stage) -> str:
+    red, green, blue = _STAGE_RGB[(stage.slot - 1) % len(_STAGE_RGB)]
+    return f"rgba({red},{green},{blue},0.08)"
+
+
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
 
 
@@ -34,7 +43,7 @@ class Series:
     """One line of a time chart: dates and rates (None = not available on that date)."""
 
     name: str
-    metric: Metric
+    stage: Stage
     dates: list[date]
     rates: list[Decimal | None]
     counts: list[str]  # pre-formatted '2.829 dari 3.923' per point
@@ -106,7 +115,7 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
             x1=phase.end + timedelta(days=1),
             y0=0,
             y1=1,
-            fillcolor=PHASE_FILLS[phase.metric],
+            fillcolor=stage_fill(phase.stage),
             line={"width": 0},
             layer="below",
             name=f"fase {phase.key}",
@@ -118,8 +127,8 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
             yref="paper",
             xanchor="left",
             showarrow=False,
-            text=f"Fase {phase.metric.label}",
-            font={"size": 11, "color": METRIC_COLORS[phase.metric]},
+            text=f"Fase {phase.stage.label}",
+            font={"size": 11, "color": stage_color(phase.stage)},
             name=f"label fase {phase.key}",
         )
         fig.add_shape(
@@ -130,7 +139,7 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
             x1=phase.end,
             y0=0,
             y1=1,
-            line={"color": METRIC_COLORS[phase.metric], "width": 1.5, "dash": "dash"},
+            line={"color": stage_color(phase.stage), "width": 1.5, "dash": "dash"},
             name=f"tenggat {phase.key}",
         )
         fig.add_annotation(
@@ -140,9 +149,9 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
             yref="paper",
             xanchor="right",
             showarrow=False,
-            text=f"Tenggat {phase.metric.label}: {format_date(phase.end)}",
+            text=f"Tenggat {phase.stage.label}: {format_date(phase.end)}",
             bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 11, "color": METRIC_COLORS[phase.metric]},
+            font={"size": 11, "color": stage_color(phase.stage)},
             name=f"label tenggat {phase.key}",
         )
 
@@ -182,7 +191,7 @@ def _series_trace(series: Series) -> go.Scatter:
         y=[float(r) for _, r, _ in points if r is not None],
         name=name,
         mode=series.mode,
-        line={"color": METRIC_COLORS[series.metric], "dash": series.dash, "width": 2.5},
+        line={"color": stage_color(series.stage), "dash": series.dash, "width": 2.5},
         marker={"size": 6},
         hovertext=hover,
         hoverinfo="text",
@@ -205,7 +214,7 @@ def trend_figure(series: list[Series], calendar: Calendar, title: str, height: i
     return _base_layout(fig, title, height)
 
 
-def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], metric: Metric, title: str) -> go.Figure:
+def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], stage: Stage, title: str) -> go.Figure:
     """Horizontal bars, lowest at the top (the OPD to chase first). Each OPD's name stands above its
     bar, so the bars keep the width of the screen on a phone; the axis starts near the lowest rate
     (the title says so), so that 81 % and 100 % look different."""
@@ -213,7 +222,7 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], m
     texts = [format_pct(r) for r in rates]
     values = [float(r) for r in rates]
     start = max(0.0, 10 * math.floor((min(values, default=0.0) - 5) / 10))
-    hover = [f"{name}<br>{metric.label}: {t}<br>{c}" for name, t, c in zip(labels, texts, counts, strict=True)]
+    hover = [f"{name}<br>{stage.label}: {t}<br>{c}" for name, t, c in zip(labels, texts, counts, strict=True)]
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -246,7 +255,7 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], m
     return _base_layout(fig, title, max(320, 70 + 40 * len(labels)))
 
 
-def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure:
+def heatmap_figure(frame: pd.DataFrame, stage: Stage, title: str) -> go.Figure:
     """OPD x snapshot date; frame has columns opd, snapshot_date, rate (Decimal or None), label."""
     dates = sorted(frame["snapshot_date"].unique())
     order = (
@@ -270,7 +279,7 @@ def heatmap_figure(frame: pd.DataFrame, metric: Metric, title: str) -> go.Figure
             zmax=100,
             hovertext=hover,
             hoverinfo="text",
-            colorbar={"ticksuffix": "%", "title": metric.label},
+            colorbar={"ticksuffix": "%", "title": stage.label},
             xgap=1,
             ygap=1,
         )
@@ -284,22 +293,22 @@ def count_label(part: int | None, whole: int) -> str:
     return "tidak tersedia" if part is None else format_count_of(part, whole)
 
 
-def profile_figure(table: pd.DataFrame, group_column: str, title: str) -> go.Figure:
-    """Grouped bars: one group per profile category, one bar per phase (rates as '72,11%')."""
+def profile_figure(table: pd.DataFrame, group_column: str, stages: tuple[Stage, ...], title: str) -> go.Figure:
+    """Grouped bars: one group per profile category, one bar per stage (rates as '72,11%')."""
     fig = go.Figure()
-    for metric in Metric:
-        values = table[f"{metric.label} (angka)"]
+    for stage in stages:
+        values = table[f"{stage.label} (angka)"]
         if values.isna().all():
             continue
         fig.add_bar(
             x=table[group_column],
             y=values,
-            name=metric.label,
-            marker_color=METRIC_COLORS[metric],
-            text=table[metric.label],
+            name=stage.label,
+            marker_color=stage_color(stage),
+            text=table[stage.label],
             textposition="outside",
             hovertext=[
-                f"{g}<br>{metric.label}: {t}" for g, t in zip(table[group_column], table[metric.label], strict=True)
+                f"{g}<br>{stage.label}: {t}" for g, t in zip(table[group_column], table[stage.label], strict=True)
             ],
             hoverinfo="text",
         )

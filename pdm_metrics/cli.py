@@ -24,24 +24,11 @@ from pdm_metrics.checks.engine import CHECK_MEMORY
 from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
-from pdm_metrics.metrics import Metric, rates_frame
 from pdm_metrics.outputs import checked_output, plain_value, write_output, write_records
 from pdm_metrics.reading.files import Source
 from pdm_metrics.roster import read_rosters
-from pdm_metrics.schema import CHANGE_KINDS, Column
+from pdm_metrics.schema import Column
 from pdm_metrics.unit_map import name_key
-
-RATES_COLUMNS = (
-    "snapshot_date",
-    "opd",
-    "total",
-    "activated",
-    "pdm_done",
-    "verified",
-    "activation_rate",
-    "pdm_rate",
-    "verification_rate",
-)
 
 
 def _iso_date(text: str) -> date:
@@ -66,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument("--db", type=Path, default=None, help="berkas DuckDB (bawaan data/pdm.duckdb)")
+        sub.add_argument(
+            "--campaign", default=None, metavar="KEY", help="kunci kampanye (bawaan: kampanye basis data ini)"
+        )
         return sub
 
     ingest = with_db(
@@ -88,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--by", default="cli", help="nama pengunggah untuk catatan audit")
 
-    rates = with_db(commands.add_parser("rates", help="tingkat aktivasi, PDM dan verifikasi"))
+    rates = with_db(commands.add_parser("rates", help="persentase tiap tahap per snapshot (dan OPD)"))
     rates.add_argument("--by", choices=("opd", "total"), default="total")
     rates.add_argument("--date", type=_iso_date, default=None)
     rates.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -211,8 +201,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # Files are opened one at a time, as each is read: a folder of a thousand files is no
         # thousand open files.
         choices = ColumnChoices(con, dict(args.column), forget=False)
+        campaign, definition = store.campaign_named(con, args.campaign)
         sources: list[Source] = [(f, f.name) for f in files]
-        roster = read_rosters(sources, args.date, lambda step: _stage(f"{step} ...", started), con, choices)
+        say = lambda step: _stage(f"{step} ...", started)  # noqa: E731
+        roster = read_rosters(sources, args.date, say, con, choices, campaign)
         if roster.hidden_sheets:
             _stage(
                 "Lembar tersembunyi tidak dibaca: " + "; ".join(excerpt(s, 80) for s in roster.hidden_sheets), started
@@ -245,6 +237,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             uploaded_by=args.by,
             progress=lambda share: _show_bar(round(share * total), total),
             confirmed_notices=notices,
+            definition=definition,
         )
         remember_choices(con, roster.header, choices.used, args.by)
         roster.checks.close()
@@ -255,7 +248,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         "snapshot_date": saved.snapshot_date.isoformat(),
         "read": roster.row_count,  # = rows + skipped (store.save_snapshot refuses anything else)
         "rows": saved.rows,
-        "activated": saved.activated,
+        "campaign": campaign.key,
+        "done": dict(zip((s.key for s in campaign.stages), roster.valid_done, strict=True)),
         "skipped": roster.invalid_row_count,
         "warnings": roster.warning_count,
         "replaced": saved.replaced,
@@ -265,26 +259,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def rates_records(con: store.Connection, by: str, snapshot_date: date | None) -> list[dict[str, object]]:
-    counts = store.summary_counts(con, by_opd=by == "opd", snapshot_date=snapshot_date)
-    frame = rates_frame(counts)
-    if by == "total":
-        frame["opd"] = None
-    for metric in Metric:
-        frame[metric.value] = frame[metric.value].astype(object)
-    return [{c: plain_value(row[c]) for c in RATES_COLUMNS} for row in frame.to_dict("records")]
-
-
 def cmd_rates(args: argparse.Namespace) -> int:
+    """Wide (a column per stage figure) by default; with --campaign, one row per stage."""
+    from pdm_metrics import rates_output
+
     con = store.connect(args.db, read_only=True, must_exist=True)
     try:
-        records = rates_records(con, args.by, args.date)
+        campaign, _ = store.campaign_named(con, args.campaign)
+        columns: tuple[str, ...]
+        if args.campaign:
+            records, columns = rates_output.long_records(con, campaign, args.by, args.date), rates_output.LONG_COLUMNS
+        else:
+            records = rates_output.wide_records(con, campaign, args.by, args.date)
+            columns = rates_output.wide_columns(campaign)
     finally:
         con.close()
     if not records:
         print("Belum ada snapshot yang cocok di basis data.", file=sys.stderr)
         return 1
-    write_records(records, RATES_COLUMNS, args.format)
+    write_records(records, columns, args.format)
     return 0
 
 
@@ -325,11 +318,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 print(f"Snapshot tanggal {format_date(day)} tidak ada di basis data.", file=sys.stderr)
                 return 1
         summary = store.change_counts_per_opd(con, args.from_date, args.to_date)
+        campaign, _ = store.campaign_named(con, args.campaign)
     finally:
         con.close()
-    columns = ("opd", *CHANGE_KINDS)
-    records = [{c: plain_value(row[c]) for c in columns} for row in summary.to_dict("records")]
-    write_records(records, columns, args.format)
+    from pdm_metrics.rates_output import diff_columns
+
+    kinds = {"opd": "opd", **diff_columns(campaign)}
+    records = [{c: plain_value(row[kind]) for c, kind in kinds.items()} for row in summary.to_dict("records")]
+    write_records(records, tuple(kinds), args.format)
     return 0
 
 
@@ -347,12 +343,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
             return 1
         opd_keys = (name_key(args.opd),) if args.opd else ()
-        view_filters = Filters(day, opd_keys, (), masked=args.mask)
+        view_filters = Filters(
+            day, opd_keys, (), masked=args.mask, campaign=store.campaign_named(con, args.campaign)[0]
+        )
         _, table = data_table(con, view_filters, StatusFilter())
         if args.opd and table.empty:
             print(f"OPD '{args.opd}' tidak ada pada snapshot {format_date(day)}.", file=sys.stderr)
             return 1
-        title = f"Data PDM ASN, snapshot {format_date(day)}"
+        title = f"Data ASN {store.campaign_named(con, args.campaign)[0].short_name}, snapshot {format_date(day)}"
         subtitle = f"OPD: {args.opd or 'semua'}" + ("; NIP dan email disamarkan" if args.mask else "")
         data = export.to_csv_bytes(table) if args.format == "csv" else export.to_xlsx_bytes(table, title, subtitle)
         write_output(out, data)
@@ -379,8 +377,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         if (args.instansi or args.opd) and not keys:
             print(f"Instansi/OPD '{args.instansi or args.opd}' tidak ada di basis data.", file=sys.stderr)
             return 1
-        filters = common.Filters(day, tuple(keys))
-        _, pdf = laporan.report_pdf(con, common.calendar_in_force(con), filters, date.today())
+        campaign = store.campaign_named(con, args.campaign)[0]
+        filters = common.Filters(day, tuple(keys), campaign=campaign)
+        _, pdf = laporan.report_pdf(con, common.calendar_in_force(con, campaign), filters, date.today())
         write_output(out, pdf)
         scope = "; ".join(filter(None, [args.instansi and f"instansi {args.instansi}", args.opd and f"OPD {args.opd}"]))
         store.record_audit(

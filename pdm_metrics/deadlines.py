@@ -1,7 +1,7 @@
 """The regulation calendar: phases, and the extensions that moved their ends.
 
-The phases are the stages of the campaign definition (data/campaigns/pdm-2021.toml for PDM
-2021, see campaign.py). An extension names the letter that granted it; the one in force for a
+The phases are the stages of a campaign definition (campaign.py; PDM 2021's is
+data/campaigns/pdm-2021.toml). An extension names the letter that granted it; the one in force for a
 phase is the latest by letter date (ties: the later entry).
 """
 
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
-from pdm_metrics.metrics import Metric
+from pdm_metrics.campaign import Campaign, Stage
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Extension:
 class Phase:
     key: str
     name: str
-    metric: Metric
+    stage: Stage
     start: date
     end: date  # the end in force (after extensions)
     original_end: date
@@ -42,41 +41,30 @@ class Phase:
 
 @dataclass(frozen=True)
 class Calendar:
-    phases: tuple[Phase, ...]
+    phases: tuple[Phase, ...]  # one per stage of the campaign, in its order
     extensions: tuple[Extension, ...]
+    campaign: Campaign
 
-    def phase_for(self, metric: Metric) -> Phase:
-        return next(p for p in self.phases if p.metric == metric)
+    def phase_for(self, stage: Stage) -> Phase:
+        return next(p for p in self.phases if p.key == stage.key)
 
-    def open_metric(self, day: date) -> Metric:
+    def open_stage(self, day: date) -> Stage:
         """The phase to follow up on `day`: of those begun and not yet ended, the one that ends
         first; before any begins, the first to begin; once all ended, the first (the headline)."""
         running = [p for p in self.phases if p.start <= day <= p.end]
         if running:
-            return min(running, key=lambda p: p.end).metric
+            return min(running, key=lambda p: p.end).stage
         upcoming = [p for p in self.phases if day < p.start]
-        return min(upcoming, key=lambda p: p.start).metric if upcoming else self.phases[0].metric
+        return min(upcoming, key=lambda p: p.start).stage if upcoming else self.headline.stage
+
+    @property
+    def headline(self) -> Phase:
+        return self.phase_for(self.campaign.headline_stage)
 
 
-def load_calendar(campaign: Campaign | None = None, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
-    """The campaign's stages as phases (PDM 2021 by default), plus extensions recorded since (e.g.
-    on the Kalender page)."""
-    campaign = campaign or shipped_campaign(PDM_2021)
-    phases = [
-        {
-            "key": stage.key,
-            "name": stage.name,
-            "metric": Metric.for_stage(stage.key).value,
-            "start": stage.start.isoformat(),
-            "end": (stage.end or stage.start).isoformat(),
-            "source": campaign.source,
-        }
-        for stage in campaign.stages
-    ]
-    return calendar_from_dict({"phases": phases, "extensions": list(extra_extensions or [])})
-
-
-def calendar_from_dict(raw: Mapping[str, object]) -> Calendar:
+def load_calendar(campaign: Campaign, extra_extensions: list[dict[str, Any]] | None = None) -> Calendar:
+    """The campaign's stages as phases, plus extensions recorded since (e.g. on the Kalender page)."""
+    raw: Mapping[str, object] = {"extensions": list(extra_extensions or [])}
     extensions = tuple(
         Extension(
             phase_key=str(e["phase"]),
@@ -88,20 +76,20 @@ def calendar_from_dict(raw: Mapping[str, object]) -> Calendar:
         for e in raw.get("extensions", [])  # type: ignore[attr-defined]
     )
     phases = []
-    for p in raw["phases"]:  # type: ignore[attr-defined]
-        original_end = date.fromisoformat(p["end"])
-        own = [e for e in extensions if e.phase_key == p["key"]]
+    for stage in campaign.stages:
+        original_end = stage.end or stage.start
+        own = [e for e in extensions if e.phase_key == stage.key]
         in_force = max(reversed(own), key=lambda e: e.letter_date) if own else None
         phases.append(
             Phase(
-                key=p["key"],
-                name=p["name"],
-                metric=Metric(p["metric"]),
-                start=date.fromisoformat(p["start"]),
+                key=stage.key,
+                name=stage.name,
+                stage=stage,
+                start=stage.start,
                 end=in_force.new_end if in_force else original_end,
                 original_end=original_end,
-                source=p["source"],
+                source=campaign.source,
                 extension=in_force,
             )
         )
-    return Calendar(tuple(phases), extensions)
+    return Calendar(tuple(phases), extensions, campaign)

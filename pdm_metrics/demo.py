@@ -15,11 +15,15 @@ from datetime import date, timedelta
 import pandas as pd
 
 from pdm_metrics import store
+from pdm_metrics.campaign import PDM_2021, shipped_campaign, shipped_campaign_text
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import Roster, roster_from_frame
 from pdm_metrics.schema import Column
 
 SEED = 20210711
+# The sample is a PDM 2021 campaign: its three stages, in the definition's order.
+CAMPAIGN = shipped_campaign(PDM_2021)
+DEFINITION = shipped_campaign_text(PDM_2021)
 KNOWN_DATE = date(2021, 7, 11)
 KNOWN_TOTAL = 3923
 KNOWN_ACTIVATED = 2829
@@ -268,22 +272,23 @@ def _status(flag: bool) -> str:
 def snapshot_frame(people: list[SamplePerson], day: date) -> pd.DataFrame:
     """The raw roster export of one snapshot day, as text columns named by Column."""
     present = [p for p in people if p.present_on(day)]
+    activation, update, verification = CAMPAIGN.stages
     frame = pd.DataFrame(
         {
             Column.NIP: [p.nip for p in present],
             Column.NAMA: [p.nama for p in present],
             Column.OPD: [p.opd_on(day) for p in present],
             Column.JENIS_ASN: [p.jenis_asn for p in present],
-            Column.STATUS_AKTIVASI: [_status(p.activated_by(day)) for p in present],
-            Column.TGL_AKTIVASI: [
+            activation.status_column: [_status(p.activated_by(day)) for p in present],
+            activation.date_column: [
                 f"{p.activated_on:%d/%m/%Y}" if p.activated_on and p.activated_by(day) else None for p in present
             ],
             Column.EMAIL: [p.email for p in present],
         }
     )
     if day >= STATUS_COLUMNS_FROM:
-        frame[Column.STATUS_PDM] = [_status(p.pdm_by(day)) for p in present]
-        frame[Column.STATUS_VERIFIKASI] = [_status(p.verified_by(day)) for p in present]
+        frame[update.status_column] = [_status(p.pdm_by(day)) for p in present]
+        frame[verification.status_column] = [_status(p.verified_by(day)) for p in present]
     return frame.astype("string")
 
 
@@ -291,7 +296,7 @@ def sample_roster(people: list[SamplePerson], day: date, con: store.Connection |
     """One sample snapshot as if read from a file (row numbers as in an export with a header row)."""
     raw = snapshot_frame(people, day)
     digest = hashlib.sha256(raw.to_csv(index=False).encode("utf-8")).hexdigest()
-    return roster_from_frame(raw, day, f"contoh_{day:%Y%m%d}.csv", digest, con)
+    return roster_from_frame(raw, day, f"contoh_{day:%Y%m%d}.csv", digest, CAMPAIGN, con)
 
 
 def load_sample(con: store.Connection) -> int:
@@ -310,23 +315,26 @@ def load_sample_checked(con: store.Connection) -> int:
     for day in SNAPSHOT_DATES:
         roster = sample_roster(people, day, con)
         try:
-            ingest_roster(con, roster, replace=True, uploaded_by="contoh", is_sample=True)
+            ingest_roster(con, roster, replace=True, uploaded_by="contoh", is_sample=True, definition=DEFINITION)
         finally:
             roster.checks.close()
     return len(SNAPSHOT_DATES)
 
 
 def _sample_meta(day: date) -> store.SnapshotMeta:
-    has_statuses = day >= STATUS_COLUMNS_FROM
+    stages = frozenset(s.slot for s in CAMPAIGN.stages)
     return store.SnapshotMeta(
         snapshot_date=day,
         source_name=f"contoh_{day:%Y%m%d}.csv",
         # No file was read: the digest names the generator's seed and day instead.
         source_sha256=hashlib.sha256(f"contoh {SEED} {day.isoformat()}".encode()).hexdigest(),
         skipped_rows=0,
-        has_activation_date=True,
-        has_pdm=has_statuses,
-        has_verification=has_statuses,
+        campaign=CAMPAIGN.key,
+        headline_slot=CAMPAIGN.headline_stage.slot,
+        status_slots=stages if day >= STATUS_COLUMNS_FROM else frozenset({CAMPAIGN.headline_stage.slot}),
+        date_slots=frozenset({CAMPAIGN.headline_stage.slot}),
+        campaign_text=DEFINITION[0],
+        campaign_file=DEFINITION[1],
         has_email=True,
         has_jenis_asn=True,
         uploaded_by="contoh",
@@ -340,28 +348,31 @@ class _SampleRows:
     def __init__(self, people: list[SamplePerson], day: date) -> None:
         present = [p for p in people if p.present_on(day)]
         statuses = day >= STATUS_COLUMNS_FROM
+        activation, update, verification = CAMPAIGN.stages
         self.frame = pd.DataFrame(
             {
                 "nip": [p.nip for p in present],
                 "nama": [p.nama for p in present],
                 "opd": [p.opd_on(day) for p in present],
                 "jenis_asn": [p.jenis_asn for p in present],
-                "activated": [p.activated_by(day) for p in present],
-                "activated_on": [p.activated_on if p.activated_by(day) else None for p in present],
-                "pdm_done": [p.pdm_by(day) if statuses else None for p in present],
-                "verified": [p.verified_by(day) if statuses else None for p in present],
+                "done_a": [p.activated_by(day) for p in present],
+                "done_on_a": [p.activated_on if p.activated_by(day) else None for p in present],
+                "done_u": [p.pdm_by(day) if statuses else None for p in present],
+                "done_v": [p.verified_by(day) if statuses else None for p in present],
                 "email": [p.email for p in present],
             }
         )
+        self.columns = (activation.done_column, activation.done_on_column, update.done_column, verification.done_column)
 
     def store_valid(self, cur: store.Connection, snapshot_id: int, progress: store.StoreProgress | None = None) -> None:
         cur.register("sample_rows", self.frame)
+        done, done_on, updated, verified = self.columns
         try:
             cur.execute(
-                """INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, unit, unit_key, jenis_asn, activated,
-                                       activated_on, pdm_done, verified, email, email_users)
-                   SELECT ?, nip, nama, opd, lower(opd), opd, lower(opd), jenis_asn, activated,
-                          activated_on::DATE, pdm_done::BOOLEAN, verified::BOOLEAN, lower(email),
+                f"""INSERT INTO roster (snapshot_id, nip, nama, opd, opd_key, unit, unit_key, jenis_asn, {done},
+                                       {done_on}, {updated}, {verified}, email, email_users)
+                   SELECT ?, nip, nama, opd, lower(opd), opd, lower(opd), jenis_asn, done_a,
+                          done_on_a::DATE, done_u::BOOLEAN, done_v::BOOLEAN, lower(email),
                           CASE WHEN email <> '' THEN count(*) OVER (PARTITION BY lower(email)) END
                    FROM sample_rows ORDER BY lower(opd)""",
                 [snapshot_id],

@@ -127,7 +127,7 @@ def format_size(size: int) -> str:
 
 
 def format_pct(value: Decimal | float | None, places: int = 2) -> str:
-    """72.11 -> '72,11%'; None (metric not available) -> 'tidak tersedia'."""
+    """72.11 -> '72,11%'; None (stage not available) -> 'tidak tersedia'."""
     if value is None:
         return "tidak tersedia"
     return f"{format_decimal(value, places)}%"

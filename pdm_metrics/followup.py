@@ -12,24 +12,27 @@ from datetime import date
 
 import pandas as pd
 
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.fmt import format_date, format_days_left, format_int
-from pdm_metrics.metrics import Metric
 from pdm_metrics.plain import whatsapp_text
 
 # ----------------------------------------------------------------------------- Perubahan
 
-DIFF_LABELS = {
-    "newly_activated": "Baru aktivasi",
-    "newly_pdm_done": "Baru PDM",
-    "newly_verified": "Baru terverifikasi",
-    "regressed": "Aktivasi hilang",
+PERSON_CHANGE_LABELS = {
+    "regressed": "Status kembali Belum",
     "joined": "ASN masuk",
     "left": "ASN keluar",
     "moved_in": "Pindah masuk OPD",
     "moved_out": "Pindah keluar OPD",
 }
+
+
+def diff_labels(campaign: Campaign) -> dict[str, str]:
+    """The kinds of change a campaign's Perubahan shows, in its order: each stage newly done
+    ("Baru aktivasi"), then who went back, came, left or moved."""
+    return {**{s.newly_done_column: f"Baru {s.word}" for s in campaign.stages}, **PERSON_CHANGE_LABELS}
 
 
 # At national scale one kind of change can name hundreds of thousands of ASN; the page shows the
@@ -51,16 +54,6 @@ def change_listing(rows: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- Tindak lanjut per OPD
 
-PHASE_VERBS = {
-    Metric.ACTIVATION: "aktivasi akun MySAPK",
-    Metric.PDM: "pemutakhiran data mandiri (PDM) di MySAPK",
-    Metric.VERIFICATION: "verifikasi data MySAPK",
-}
-ACTIVATION_STEPS = (
-    "Cara aktivasi: buka aplikasi MySAPK atau https://mysapk.bkn.go.id, pilih Lupa Password, "
-    "masukkan NIP dan email yang terdaftar di SAPK, lalu buat password baru dengan token yang dikirim ke email."
-)
-
 
 @dataclass(frozen=True)
 class OpdFollowUp:
@@ -73,6 +66,7 @@ class OpdFollowUp:
 def follow_up_by_opd(
     missing_rows: pd.DataFrame,
     totals: dict[str, int],
+    campaign: Campaign,
     phase: Phase,
     snapshot_date: date,
     most_missing_first: bool = True,
@@ -87,21 +81,25 @@ def follow_up_by_opd(
         ).reset_index(drop=True)
         total = totals.get(str(opd), len(people))
         result.append(
-            OpdFollowUp(str(opd), total, people, whatsapp_message(str(opd), people, total, phase, snapshot_date))
+            OpdFollowUp(
+                str(opd), total, people, whatsapp_message(str(opd), people, total, campaign, phase, snapshot_date)
+            )
         )
     if most_missing_first:
         result.sort(key=lambda item: -len(item.missing))  # stable: ties keep the reading order
     return result
 
 
-def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, snapshot_date: date) -> str:
-    verb = PHASE_VERBS[phase.metric]
+def whatsapp_message(
+    opd: str, people: pd.DataFrame, total: int, campaign: Campaign, phase: Phase, snapshot_date: date
+) -> str:
+    verb = phase.stage.action
     days = format_days_left(phase.days_left(snapshot_date))
     lines = [
-        f"*Tindak lanjut PDM MySAPK – {whatsapp_text(opd)}*",
+        f"*Tindak lanjut {campaign.short_name} – {whatsapp_text(opd)}*",
         f"Data BKPSDM per {format_date(snapshot_date)}: {format_int(len(people))} dari {format_int(total)} ASN "
         f"belum {verb}.",
-        f"Tenggat {phase.metric.word}: {format_date(phase.end)} ({days}).",
+        f"Tenggat {phase.stage.word}: {format_date(phase.end)} ({days}).",
         "",
         "Mohon bagian kepegawaian mengingatkan ASN berikut:",
     ]
@@ -110,12 +108,8 @@ def whatsapp_message(opd: str, people: pd.DataFrame, total: int, phase: Phase, s
         f"{i}. {whatsapp_text(n)} – NIP {spaced_nip(p)}"  # a NIP is 18 stored digits, or masked by us
         for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)
     ]
-    lines += [
-        "",
-        ACTIVATION_STEPS if phase.metric == Metric.ACTIVATION else "Panduan tersedia di grup ini.",
-        "ASN yang tidak melakukan PDM tidak akan diproses layanan kepegawaiannya.",
-        "Terima kasih. – BKPSDM",
-    ]
+    closing = [phase.stage.guide or "Panduan tersedia di grup ini.", campaign.consequence]
+    lines += ["", *(line for line in closing if line), "Terima kasih. – BKPSDM"]
     return "\n".join(lines)
 
 
@@ -198,8 +192,10 @@ def count_per_opd(listing: pd.DataFrame) -> pd.DataFrame:
     return listing["OPD"].value_counts().rename_axis("OPD").reset_index(name="Jumlah ASN")
 
 
-def sanction_list(missing_rows: pd.DataFrame, phase: Phase, snapshot_date: date) -> pd.DataFrame | None:
-    """After the deadline: who missed the phase (their personnel services will not be processed).
+def sanction_list(
+    missing_rows: pd.DataFrame, campaign: Campaign, phase: Phase, snapshot_date: date
+) -> pd.DataFrame | None:
+    """After the deadline: who missed the stage, and what befalls them (the campaign's sanction).
 
     None while the deadline has not passed on the snapshot date.
     """
@@ -210,8 +206,8 @@ def sanction_list(missing_rows: pd.DataFrame, phase: Phase, snapshot_date: date)
             "NIP": missing_rows["nip"],
             "Nama": missing_rows["nama"],
             "OPD": missing_rows["opd"],
-            "Tahap terlewat": phase.metric.label,
+            "Tahap terlewat": phase.stage.label,
             "Tenggat": format_date(phase.end),
-            "Akibat": "Layanan kepegawaian tidak diproses",
+            "Akibat": campaign.sanction,
         }
     ).reset_index(drop=True)

@@ -7,14 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from pdm_metrics import store
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.checks.rules import ERROR
-from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.plausibility import SnapshotShape, plausibility_notices, snapshot_date_error
 from pdm_metrics.reading.files import header_key
 from pdm_metrics.roster import Roster
-from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS, Column
+from pdm_metrics.schema import OPTIONAL_COLUMN_FLAGS, Column
 
 MISSING_DATE_MESSAGE = (
     "Tanggal snapshot tidak ditemukan di judul berkas (mis. 'Keadaan per 11 Juli 2021') "
@@ -53,12 +53,25 @@ def rejection_message(roster: Roster, shown: int = 10) -> str:
 
 
 def snapshot_meta(
-    roster: Roster, uploaded_by: str, is_sample: bool = False, confirmed_notices: Sequence[str] = ()
+    roster: Roster,
+    uploaded_by: str,
+    is_sample: bool = False,
+    confirmed_notices: Sequence[str] = (),
+    definition: tuple[str, str] = ("", ""),
 ) -> store.SnapshotMeta:
+    """What is stored of a snapshot besides its rows; `definition` the campaign's (text, file
+    name), kept with its first snapshot."""
     if roster.snapshot_date is None:
         raise RosterError(MISSING_DATE_MESSAGE)
     flags = {flag: column in roster.columns_present for flag, column in OPTIONAL_COLUMN_FLAGS.items()}
+    campaign, present = roster.campaign, roster.columns_present
     return store.SnapshotMeta(
+        campaign=campaign.key,
+        headline_slot=campaign.headline_stage.slot,
+        status_slots=frozenset(s.slot for s in campaign.stages if s.status_column in present),
+        date_slots=frozenset(s.slot for s in campaign.stages if s.date_column in present),
+        campaign_text=definition[0],
+        campaign_file=definition[1],
         snapshot_date=roster.snapshot_date,
         source_name=roster.source_name,
         source_sha256=roster.sha256,
@@ -87,13 +100,7 @@ def date_error(roster: Roster, today: date) -> str | None:
     """Why the roster's snapshot date is impossible (plausibility.snapshot_date_error), if it is."""
     if roster.snapshot_date is None:
         return None
-    return snapshot_date_error(roster.snapshot_date, today, _campaign(), DATE_MARGIN_DAYS)
-
-
-def _campaign() -> tuple[date, date]:
-    """The first day of the regulation calendar's first phase and the last of its last."""
-    phases = load_calendar().phases
-    return min(p.start for p in phases), max(p.end for p in phases)
+    return snapshot_date_error(roster.snapshot_date, today, roster.campaign, DATE_MARGIN_DAYS)
 
 
 def ingest_roster(
@@ -105,13 +112,16 @@ def ingest_roster(
     is_sample: bool = False,
     progress: store.StoreProgress | None = None,
     confirmed_notices: Sequence[str] = (),
+    definition: tuple[str, str] = ("", ""),
 ) -> store.SavedSnapshot:
     """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come.
-    `confirmed_notices` (plausibility notices the uploader confirmed) go into the audit log."""
-    refused = date_error(roster, date.today())
+    `confirmed_notices` (plausibility notices the uploader confirmed) go into the audit log;
+    `definition` is the campaign's (text, file name), kept with its first snapshot (one
+    campaign per database for now: another campaign's file is refused)."""
+    refused = date_error(roster, date.today()) or campaign_error(con, roster.campaign)
     if refused:
         raise RosterError(refused)
-    meta = snapshot_meta(roster, uploaded_by, is_sample, confirmed_notices)
+    meta = snapshot_meta(roster, uploaded_by, is_sample, confirmed_notices, definition)
     check_storable(roster, skip_invalid)
     return store.save_snapshot(con, roster.checks, meta, replace=replace, progress=progress)
 
@@ -121,18 +131,40 @@ def plausibility(con: store.Connection, roster: Roster, today: date) -> list[str
     (plausibility.plausibility_notices); empty without a date."""
     if roster.snapshot_date is None:
         return []
+    campaign = roster.campaign
     units = roster.checks.unit_totals()
+    labels = campaign.vocabulary.labels
     new = SnapshotShape(
         roster.snapshot_date,
         int(units["total"].sum()),
-        int(units["activated"].sum()),
+        int(units[campaign.headline_stage.done_column].sum()),
         dict(zip(units["opd_key"], units["opd"], strict=True)),
-        frozenset(COLUMN_LABELS[c] for c in roster.columns_present if c in OPTIONAL_COLUMN_FLAGS.values()),
+        frozenset(labels[c] for c in roster.columns_present if c in optional_columns(campaign).values()),
     )
-    return plausibility_notices(new, _nearest_stored(con, roster.snapshot_date), today, _campaign()[0])
+    stored = _nearest_stored(con, campaign, roster.snapshot_date)
+    return plausibility_notices(new, stored, today, campaign)
 
 
-def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:
+def optional_columns(campaign: Campaign) -> dict[str, Column]:
+    """Snapshot flag -> the optional column it records: email, jenis ASN, and each stage's
+    status (but the headline's, which every file has) and day done."""
+    stages = {s.has_flag: s.status_column for s in campaign.stages if s != campaign.headline_stage}
+    days = {s.has_date_flag: s.date_column for s in campaign.stages if s.date_aliases}
+    return {**stages, **days, **OPTIONAL_COLUMN_FLAGS}
+
+
+def campaign_error(con: store.Connection, campaign: Campaign) -> str | None:
+    """Why a snapshot of `campaign` cannot go into this database: it holds another campaign's."""
+    held = store.current_campaign(con)
+    if held.key == campaign.key or not store.snapshot_dates(con):
+        return None
+    return (
+        f"Basis data ini memuat snapshot kampanye {held.name}; berkas {campaign.name} disimpan di basis data "
+        "tersendiri (opsi --db, atau PDM_DB untuk dasbor)."
+    )
+
+
+def _nearest_stored(con: store.Connection, campaign: Campaign, day: date) -> SnapshotShape | None:
     """The stored snapshot the new one replaces, else follows, else (dated before all) precedes."""
     snapshots = store.list_snapshots(con)
     if snapshots.empty:
@@ -142,11 +174,12 @@ def _nearest_stored(con: store.Connection, day: date) -> SnapshotShape | None:
     stored_day = row["snapshot_date"].date()
     # Units as read, like the new file's: a Peta Unit Kerja may have grouped them into OPD since.
     units = store.unit_totals(con, stored_day)
-    columns = frozenset(COLUMN_LABELS[column] for flag, column in OPTIONAL_COLUMN_FLAGS.items() if row[flag])
+    labels = campaign.vocabulary.labels
+    columns = frozenset(labels[column] for flag, column in optional_columns(campaign).items() if row[flag])
     return SnapshotShape(
         stored_day,
         int(units["total"].sum()),
-        int(units["activated"].sum()),
+        int(units[campaign.headline_stage.done_column].sum()),
         dict(zip(units["unit_key"], units["unit"], strict=True)),
         columns,
         "unit kerja" if store.has_unit_map(con) else "OPD",

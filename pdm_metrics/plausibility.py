@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.fmt import format_date, format_int, format_pct
 from pdm_metrics.metrics import rate_pct
 
@@ -29,44 +30,55 @@ class SnapshotShape:
 
     day: date
     total: int
-    activated: int
+    headline_done: int  # done with the campaign's headline stage
     units: dict[str, str]  # unit key -> name (units as read from the file: an OPD, or SIASN's UNOR)
-    columns: frozenset[str]  # the optional columns it carried, by their labels ("Status PDM", …)
+    columns: frozenset[str]  # the optional columns it carried, by their labels ("Status Verifikasi", …)
     unit_word: str = "OPD"  # what the units are called ("unit kerja" once a Peta Unit Kerja groups them)
 
 
 def plausibility_notices(
-    new: SnapshotShape, stored: SnapshotShape | None, today: date, campaign_start: date
+    new: SnapshotShape, stored: SnapshotShape | None, today: date, campaign: Campaign
 ) -> list[str]:
     """Every notice for `new`, compared with `stored` (the nearest stored snapshot, if any)."""
-    notices = _date_notices(new.day, today, campaign_start)
+    notices = _date_notices(new.day, today, campaign)
     if stored is not None:
         notices += _population_notices(new, stored)
-        notices += _rate_notices(new, stored)
+        notices += _rate_notices(new, stored, campaign.headline_stage)
         notices += _column_notices(new, stored)
     return notices
 
 
-def snapshot_date_error(day: date, today: date, campaign: tuple[date, date], margin_days: int) -> str | None:
+def campaign_span(campaign: Campaign) -> tuple[date, date]:
+    """The first day of the campaign's first stage and the last of its last (a stage without a
+    deadline ends where it starts)."""
+    return campaign.start, max(s.end or s.start for s in campaign.stages)
+
+
+def snapshot_date_error(day: date, today: date, campaign: Campaign, margin_days: int) -> str | None:
     """Why a snapshot date cannot be right (refused, not confirmed): after today, or outside the
     campaign's calendar widened by `margin_days` on each side (a year 0021 or 9999, a 1999 typo)."""
-    start, end = campaign[0] - timedelta(days=margin_days), campaign[1] + timedelta(days=margin_days)
+    first, last = campaign_span(campaign)
+    start, end = first - timedelta(days=margin_days), last + timedelta(days=margin_days)
     if day > today:
         return f"Tanggal snapshot {format_date(day)} sesudah hari ini ({format_date(today)}): tidak mungkin benar."
     if not start <= day <= end:
         return (
-            f"Tanggal snapshot {format_date(day)} di luar masa PDM ({format_date(start)} s.d. {format_date(end)}, "
+            f"Tanggal snapshot {format_date(day)} di luar masa {campaign.short_name} ({format_date(start)} s.d. "
+            f"{format_date(end)}, "
             "kalender regulasi ditambah batas toleransi). Periksa tanggal di judul atau nama berkas, atau isi "
             "tanggalnya sendiri."
         )
     return None
 
 
-def _date_notices(day: date, today: date, campaign_start: date) -> list[str]:
+def _date_notices(day: date, today: date, campaign: Campaign) -> list[str]:
     if day > today:
         return [f"Tanggal snapshot {format_date(day)} sesudah hari ini ({format_date(today)})."]
-    if day < campaign_start:
-        return [f"Tanggal snapshot {format_date(day)} sebelum PDM dimulai ({format_date(campaign_start)})."]
+    if day < campaign.start:
+        return [
+            f"Tanggal snapshot {format_date(day)} sebelum {campaign.short_name} dimulai "
+            f"({format_date(campaign.start)})."
+        ]
     return []
 
 
@@ -88,13 +100,13 @@ def _population_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
     return notices
 
 
-def _rate_notices(new: SnapshotShape, stored: SnapshotShape) -> list[str]:
-    before, now = rate_pct(stored.activated, stored.total), rate_pct(new.activated, new.total)
+def _rate_notices(new: SnapshotShape, stored: SnapshotShape, headline: Stage) -> list[str]:
+    before, now = rate_pct(stored.headline_done, stored.total), rate_pct(new.headline_done, new.total)
     if before is None or now is None or new.day < stored.day or before - now < RATE_FALL_POINTS:
         return []
     return [
-        f"Persentase aktivasi turun dari {format_pct(before)} (snapshot {format_date(stored.day)}) menjadi "
-        f"{format_pct(now)}. Aktivasi jarang dicabut: periksa kolom Status Aktivasi."
+        f"Persentase {headline.word} turun dari {format_pct(before)} (snapshot {format_date(stored.day)}) menjadi "
+        f"{format_pct(now)}. Tahap yang sudah selesai jarang dibatalkan: periksa kolom Status {headline.label}."
     ]
 
 

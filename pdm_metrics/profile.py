@@ -10,8 +10,9 @@ from datetime import date
 
 import pandas as pd
 
+from pdm_metrics.campaign import Stage
 from pdm_metrics.fmt import format_int, format_pct
-from pdm_metrics.metrics import Metric, rate_pct
+from pdm_metrics.metrics import rate_pct
 
 AGE_BINS = ((0, 29, "di bawah 30 tahun"), (30, 39, "30–39 tahun"), (40, 49, "40–49 tahun"),
             (50, 54, "50–54 tahun"), (55, 200, "55 tahun ke atas"))  # fmt: skip
@@ -33,7 +34,7 @@ def _bin(values: pd.Series, bins: tuple[tuple[int, int, str], ...]) -> pd.Series
     return labels
 
 
-def profile_groups(counts: pd.DataFrame, snapshot_date: date, available: dict[Metric, bool]) -> dict[str, pd.DataFrame]:
+def profile_groups(counts: pd.DataFrame, snapshot_date: date, available: dict[Stage, bool]) -> dict[str, pd.DataFrame]:
     """store.nip_profile_counts -> one display table per dimension (rows in natural order).
 
     A status the snapshot's file did not carry reads 'tidak tersedia', never 0 %.
@@ -51,18 +52,18 @@ def profile_groups(counts: pd.DataFrame, snapshot_date: date, available: dict[Me
     }
     result = {}
     for dimension, label in DIMENSIONS.items():
-        grouped = frame.groupby(dimension)[["total", *(m.value for m in Metric)]].sum()
+        grouped = frame.groupby(dimension)[["total", *(s.done_column for s in available)]].sum()
         order = [g for g in orders[dimension] if g in grouped.index] + [
             g for g in grouped.index if g not in orders[dimension]
         ]
         grouped = grouped.reindex(order)
         table = pd.DataFrame({label: grouped.index, "Jumlah ASN": [format_int(int(t)) for t in grouped["total"]]})
-        for metric in Metric:
+        for stage in available:  # the campaign's stages, in its order
             rates = [
-                rate_pct(int(c) if available[metric] else None, int(t))
-                for c, t in zip(grouped[metric.value], grouped["total"], strict=True)
+                rate_pct(int(c) if available[stage] else None, int(t))
+                for c, t in zip(grouped[stage.done_column], grouped["total"], strict=True)
             ]
-            table[metric.label] = [format_pct(r) for r in rates]
-            table[f"{metric.label} (angka)"] = [None if r is None else float(r) for r in rates]
+            table[stage.label] = [format_pct(r) for r in rates]
+            table[f"{stage.label} (angka)"] = [None if r is None else float(r) for r in rates]
         result[dimension] = table.reset_index(drop=True)
     return result

@@ -21,10 +21,10 @@ from matplotlib.dates import date2num as _date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from pdm_metrics.charts import METRIC_COLORS, month_ticks
+from pdm_metrics.charts import month_ticks, stage_color
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_date, format_decimal
-from pdm_metrics.metrics import Metric, Rates
+from pdm_metrics.metrics import Rates
 
 
 def date2num(value: Any) -> Any:
@@ -61,17 +61,15 @@ def trend_png(history: list[Rates], calendar: Calendar) -> bytes:
     fig = Figure(figsize=(10, 4.2), dpi=150)
     ax = fig.subplots()
     for row, phase in enumerate(calendar.phases):
-        color = METRIC_COLORS[phase.metric]
+        color = stage_color(phase.stage)
         ax.axvspan(date2num(phase.start), date2num(phase.end + timedelta(days=1)), color=color, alpha=0.07)
         ax.axvline(date2num(phase.end), color=color, linestyle="--", linewidth=1.2)
-        label = f"Tenggat {phase.metric.label}\n{format_date(phase.end)}"
+        label = f"Tenggat {phase.stage.label}\n{format_date(phase.end)}"
         ax.annotate(label, (date2num(phase.end), 2 + 9 * row), fontsize=7, color=color, ha="right", va="bottom")
-    for metric in Metric:
-        points = [(r.snapshot_date, float(v)) for r in history if (v := r.rate(metric)) is not None]
+    for stage in calendar.campaign.stages:
+        points = [(r.snapshot_date, float(v)) for r in history if (v := r.rate(stage)) is not None]
         if points:
-            ax.plot(
-                *zip(*points, strict=True), marker="o", markersize=3, color=METRIC_COLORS[metric], label=metric.label
-            )
+            ax.plot(*zip(*points, strict=True), marker="o", markersize=3, color=stage_color(stage), label=stage.label)
     ax.axhline(100, color="#C0392B", linestyle=":", linewidth=1)
     dates = [r.snapshot_date for r in history] + [p.start for p in calendar.phases] + [p.end for p in calendar.phases]
     ticks, labels = month_ticks(min(dates), max(dates))

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pdm_metrics import budget
+from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
 from pdm_metrics.checks.engine import RosterChecks
 from pdm_metrics.checks.rules import lookup_tables, switches
 from pdm_metrics.errors import RosterError
@@ -39,12 +40,16 @@ class Roster:
     sha256: str
     row_count: int
     valid_count: int
-    valid_activated_count: int
+    valid_done: tuple[int, ...]  # valid rows done, per stage of the campaign (in its order)
     column_uses: list[HeaderUse] = field(default_factory=list)  # the file's header, column by column
     header: list[str] = field(default_factory=list)  # the file's header texts (a remembered choice's key)
     hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets, not read ("file › sheet")
     error_count: int = 0  # over every problem, also those not held in `problems`
     warning_count: int = 0
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.checks.campaign
 
     @property
     def problems_cut(self) -> bool:
@@ -75,9 +80,17 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def read_roster(source: BinaryIO | bytes, filename: str, snapshot_date: date | None = None) -> Roster:
+def first_campaign() -> Campaign:
+    """The campaign a file is read for when none is named: PDM 2021, the one the app began with
+    (the command line and the upload page always name the database's own)."""
+    return shipped_campaign(PDM_2021)
+
+
+def read_roster(
+    source: BinaryIO | bytes, filename: str, snapshot_date: date | None = None, campaign: Campaign | None = None
+) -> Roster:
     """Read and check one roster file. RosterError when the file cannot be used at all."""
-    return read_rosters([(source, filename)], snapshot_date)
+    return read_rosters([(source, filename)], snapshot_date, campaign=campaign)
 
 
 def read_rosters(
@@ -86,14 +99,16 @@ def read_rosters(
     progress: Progress | None = None,
     con: Connection | None = None,
     choose: ColumnChooser | None = None,
+    campaign: Campaign | None = None,
 ) -> Roster:
-    """Several files (and every sheet with a header in a workbook) read as ONE snapshot.
+    """Several files (and every sheet with a header in a workbook) read as ONE snapshot of
+    `campaign` (its stages' columns and words).
 
     Duplicates are found across all of them; the report names the source of each problem.
     `progress` hears each step as it begins. With the store's connection `con`, the rows are
     checked inside the store's DuckDB, ready to be stored.
     """
-    checks = RosterChecks(con)
+    checks = RosterChecks(campaign or first_campaign(), con)
     try:
         with budget.reading() as limits, checks.within(limits):
             roster = _read_checked(checks, sources, snapshot_date, _within(limits, progress), choose)
@@ -162,17 +177,22 @@ def _checked(
     sha256: str,
 ) -> Roster:
     """Run every check over the cells added to `checks`."""
-    problems = checks.check(switches(columns, snapshot_date), lookup_tables(checks.distinct_cells))
-    rows, valid, activated = checks.counts()
+    problems = checks.check(switches(columns, snapshot_date), lookup_tables(checks.campaign, checks.distinct_cells))
+    rows, valid, done = checks.counts()
     errors, warnings = checks.problem_counts()
     return Roster(
-        checks, problems, columns, snapshot_date, date_source, source_name, sha256, rows, valid, activated,
+        checks, problems, columns, snapshot_date, date_source, source_name, sha256, rows, valid, done,
         error_count=errors, warning_count=warnings,
     )  # fmt: skip
 
 
 def roster_from_frame(
-    raw: pd.DataFrame, snapshot_date: date, source_name: str, sha256: str, con: Connection | None = None
+    raw: pd.DataFrame,
+    snapshot_date: date,
+    source_name: str,
+    sha256: str,
+    campaign: Campaign,
+    con: Connection | None = None,
 ) -> Roster:
     """A frame of text columns named by Column (rows numbered from 2, as under a header row)
     checked like a file: how the sample data become snapshots."""
@@ -183,6 +203,6 @@ def roster_from_frame(
             for c in Column
         }
     )
-    checks = RosterChecks(con)
+    checks = RosterChecks(campaign, con)
     checks.add_cells(source_name, 2, cells, [])
     return _checked(checks, columns, snapshot_date, DateSource.GIVEN, source_name, sha256)

@@ -16,34 +16,76 @@ class Column(StrEnum):
     NIP = "nip"
     NAMA = "nama"
     OPD = "opd"
-    STATUS_AKTIVASI = "status_aktivasi"
-    TGL_AKTIVASI = "tgl_aktivasi"
-    STATUS_PDM = "status_pdm"
-    STATUS_VERIFIKASI = "status_verifikasi"
     EMAIL = "email"
     JENIS_ASN = "jenis_asn"
     INSTANSI = "instansi"
     EMAIL_GOV = "email_gov"
     UNIT_ID = "unit_id"
+    # The campaign's stages, by their place in its definition (campaign.Stage.slot): the status
+    # column of stage n and the column of the day it was done. Their headers, words and labels
+    # are the campaign's (campaign.Vocabulary), never written here.
+    STATUS_1 = "status_1"
+    STATUS_2 = "status_2"
+    STATUS_3 = "status_3"
+    STATUS_4 = "status_4"
+    STATUS_5 = "status_5"
+    STATUS_6 = "status_6"
+    STATUS_7 = "status_7"
+    STATUS_8 = "status_8"
+    DATE_1 = "date_1"
+    DATE_2 = "date_2"
+    DATE_3 = "date_3"
+    DATE_4 = "date_4"
+    DATE_5 = "date_5"
+    DATE_6 = "date_6"
+    DATE_7 = "date_7"
+    DATE_8 = "date_8"
 
 
-REQUIRED_COLUMNS: tuple[Column, ...] = (
-    Column.NIP,
-    Column.NAMA,
-    Column.OPD,
-    Column.STATUS_AKTIVASI,
-)
-OPTIONAL_COLUMNS: tuple[Column, ...] = tuple(c for c in Column if c not in REQUIRED_COLUMNS)
+# How many stages a campaign may have: the store keeps one column of each kind per slot.
+MAX_STAGES = 8
+STAGE_SLOTS: tuple[int, ...] = tuple(range(1, MAX_STAGES + 1))
+PERSON_REQUIRED: tuple[Column, ...] = (Column.NIP, Column.NAMA, Column.OPD)
 
-# The header a user recognises for each canonical column (used in reports and exports).
+
+def status_column(slot: int) -> Column:
+    return Column(f"status_{slot}")
+
+
+def date_column(slot: int) -> Column:
+    return Column(f"date_{slot}")
+
+
+def done_column(slot: int) -> str:
+    """A stored row's 'done' flag of stage `slot` (roster), or its count (summaries)."""
+    return f"done_{slot}"
+
+
+def done_on_column(slot: int) -> str:
+    return f"done_on_{slot}"
+
+
+def has_status_flag(slot: int) -> str:
+    """The snapshot flag: its file carried stage `slot`'s status column."""
+    return f"has_status_{slot}"
+
+
+def has_date_flag(slot: int) -> str:
+    return f"has_date_{slot}"
+
+
+def newly_done_column(slot: int) -> str:
+    """The change kind: done on the later snapshot, not on the earlier (Perubahan)."""
+    return f"newly_done_{slot}"
+
+
+STAGE_COLUMNS = frozenset({*(status_column(n) for n in STAGE_SLOTS), *(date_column(n) for n in STAGE_SLOTS)})
+
+# The header a user recognises for each person column (a stage's is the campaign's: Vocabulary).
 COLUMN_LABELS: dict[Column, str] = {
     Column.NIP: "NIP",
     Column.NAMA: "Nama",
     Column.OPD: "OPD",
-    Column.STATUS_AKTIVASI: "Status Aktivasi",
-    Column.TGL_AKTIVASI: "Tanggal Aktivasi",
-    Column.STATUS_PDM: "Status PDM",
-    Column.STATUS_VERIFIKASI: "Status Verifikasi",
     Column.EMAIL: "Email",
     Column.JENIS_ASN: "Jenis ASN",
     Column.INSTANSI: "Instansi",
@@ -57,7 +99,7 @@ COLUMN_LABELS: dict[Column, str] = {
 # KERJA NAMA and INSTANSI INDUK NAMA): the earlier alias is used, and the upload says so.
 # SIASN writes most fields as an "… ID" / "… NAMA" pair: the NAMA column is the one listed;
 # the ID columns (and NIP LAMA) match nothing and are ignored.
-HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
+HEADER_ALIASES: dict[Column, tuple[str, ...]] = {  # a stage's headers are its campaign's
     Column.NIP: ("NIPBARU", "NIP", "NIPASN", "NIPPEGAWAI", "NOMORINDUKPEGAWAI"),
     Column.NAMA: ("NAMA", "NAMAPEGAWAI", "NAMAASN", "NAMALENGKAP", "NAMAPNS"),
     Column.OPD: (
@@ -71,23 +113,6 @@ HEADER_ALIASES: dict[Column, tuple[str, ...]] = {
         "SATKER",
         "PERANGKATDAERAH",
     ),
-    Column.STATUS_AKTIVASI: (
-        "STATUSAKTIVASI",
-        "AKTIVASI",
-        "STATUSAKTIVASIMYSAPK",
-        "AKTIVASIMYSAPK",
-        "STATUSAKUN",
-    ),
-    Column.TGL_AKTIVASI: ("TANGGALAKTIVASI", "WAKTUAKTIVASI", "TANGGALAKTIVASIMYSAPK"),
-    Column.STATUS_PDM: (
-        "STATUSPDM",
-        "PDM",
-        "STATUSPEMUTAKHIRAN",
-        "PEMUTAKHIRANDATA",
-        "STATUSPEMUTAKHIRANDATA",
-        "STATUSUPDATEDATA",
-    ),
-    Column.STATUS_VERIFIKASI: ("STATUSVERIFIKASI", "VERIFIKASI", "STATUSVERIFIKASIDATA"),
     # The activation token goes to the email registered in SAPK: SIASN's EMAIL. Its EMAIL GOV is
     # kept beside it, as the address to suggest when EMAIL would block the token; a file with only
     # an EMAIL GOV column has it read as the email (reading.files).
@@ -124,13 +149,9 @@ _ALIAS_LOOKUP: dict[str, Column] = {alias: column for column, aliases in HEADER_
 
 
 def column_for_header(text: object) -> Column | None:
-    """The canonical column a header cell names, or None for extra columns."""
+    """The person column a header cell names (NIP, Nama, OPD…), or None: what finds a header row
+    whatever the campaign. A stage's columns are read by the campaign's Vocabulary."""
     return _ALIAS_LOOKUP.get(normalise_header(text))
-
-
-def alias_rank(column: Column, text: object) -> int:
-    """How preferred a header is for its column: its place in HEADER_ALIASES (0 = first)."""
-    return HEADER_ALIASES[column].index(normalise_header(text))
 
 
 class JenisAsn(StrEnum):
@@ -146,20 +167,6 @@ JENIS_ASN_WORDS: dict[str, JenisAsn] = {
     "P3K": JenisAsn.PPPK,
     "PEGAWAIPEMERINTAHDENGANPERJANJIANKERJA": JenisAsn.PPPK,
 }
-
-# Status vocabularies (normalised: upper case, single spaces). Words starting
-# with SUDAH/BELUM are read by their first word ("Sudah PDM", "Belum Verifikasi").
-STATUS_TRUE_WORDS: frozenset[str] = frozenset(
-    {"SUDAH", "YA", "Y", "1", "1.0", "AKTIF", "SELESAI", "TERVERIFIKASI", "TRUE", "DONE"}
-)
-STATUS_FALSE_WORDS: frozenset[str] = frozenset(
-    {"BELUM", "TIDAK", "T", "N", "0", "0.0", "TIDAK AKTIF", "FALSE", "BELUM TERVERIFIKASI"}
-)
-# What "Sudah …" / "Telah …" / "Belum …" may be about (SUDAH AKTIVASI, BELUM DIVERIFIKASI).
-STATUS_SUBJECTS: frozenset[str] = frozenset(
-    {"AKTIVASI", "DIAKTIVASI", "AKTIF", "PDM", "VERIFIKASI", "DIVERIFIKASI", "TERVERIFIKASI", "UPDATE",
-     "DIPERBARUI", "DIMUTAKHIRKAN", "MUTAKHIR", "MUTAKHIRKAN", "SELESAI"}
-)  # fmt: skip
 
 
 class Table(StrEnum):
@@ -179,46 +186,37 @@ class Table(StrEnum):
     UNITS = "units"
     COLUMN_CHOICES = "column_choices"
     UNIT_MAP = "unit_map"
+    CAMPAIGNS = "campaigns"
 
 
-# The snapshot flags that say whether a file carried an optional column (snapshots.has_*).
+# The snapshot flags that say whether a file carried an optional person column (snapshots.has_*;
+# a stage's are has_status_flag / has_date_flag).
 OPTIONAL_COLUMN_FLAGS: dict[str, Column] = {
-    "has_activation_date": Column.TGL_AKTIVASI,
-    "has_pdm": Column.STATUS_PDM,
-    "has_verification": Column.STATUS_VERIFIKASI,
     "has_email": Column.EMAIL,
     "has_jenis_asn": Column.JENIS_ASN,
 }
 
-# The kinds of change between two snapshots (Perubahan), each a boolean column of the changes table.
-CHANGE_KINDS: tuple[str, ...] = (
-    "newly_activated",
-    "newly_pdm_done",
-    "newly_verified",
-    "regressed",
-    "joined",
-    "left",
-    "moved_in",
-    "moved_out",
-)
+# The kinds of change between two snapshots (Perubahan), each a boolean column of the changes
+# table: a stage newly done (one per slot), a stage undone, an ASN who joined, left or moved.
+PERSON_CHANGE_KINDS: tuple[str, ...] = ("regressed", "joined", "left", "moved_in", "moved_out")
+CHANGE_KINDS: tuple[str, ...] = (*(newly_done_column(n) for n in STAGE_SLOTS), *PERSON_CHANGE_KINDS)
 
-# The columns of a stored roster row (besides snapshot_id), in the store's order.
-ROSTER_COLUMNS: tuple[str, ...] = (
+# The columns of a stored roster row (besides snapshot_id), in the store's order: the person,
+# then each stage slot's done flag and day.
+PERSON_ROSTER_COLUMNS: tuple[str, ...] = (
     "nip",
     "nama",
     "opd",
     "opd_key",
     "jenis_asn",
-    "activated",
-    "activated_on",
-    "pdm_done",
-    "verified",
     "email",
     "instansi",
     "instansi_key",
     "email_gov",
     "unit_id",
 )
+STAGE_ROSTER_COLUMNS: tuple[str, ...] = tuple(c for n in STAGE_SLOTS for c in (done_column(n), done_on_column(n)))
+ROSTER_COLUMNS: tuple[str, ...] = (*PERSON_ROSTER_COLUMNS, *STAGE_ROSTER_COLUMNS)
 
 
 HEADER_SEARCH_ROWS = 30

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pdm_metrics import cli, store
 from tests.files import csv_bytes
+from tests.pdm_2021 import PDM
 
 # Every marker word below must never appear inside formatting, a link or an image.
 MARKERS = ("TEBAL", "MIRING", "MERAH", "KLIK", "PIKSEL", "TAUTAN", "CORET", "TEGAS", "RUMUS")
@@ -53,7 +54,9 @@ def build_hostile_database(path: Path, folder: Path) -> Path:
         assert code == 0, f"the hostile roster of {day} was refused"
     con = store.connect(path)
     try:
-        store.add_deadline_extension(con, "aktivasi", date(2021, 9, 30), LETTER, date(2021, 8, 30), "semua", "uji")
+        store.add_deadline_extension(
+            con, PDM.key, "aktivasi", date(2021, 9, 30), LETTER, date(2021, 8, 30), "semua", "uji"
+        )
     finally:
         con.close()
     return path

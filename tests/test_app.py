@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
-from pdm_metrics.metrics import Metric
 from pdm_metrics.schema import Column
 from tests.conftest import shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
+from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -117,7 +117,7 @@ def test_opd_page_ranking_heatmap_and_drilldown(app_db: Path, sample_con: store.
     at.run()
     missing = at.dataframe[0].value
     expected = store.roster_rows(
-        sample_con, JULY_11, store.RosterFilter(opd_keys=("dinas perikanan",), activated=False)
+        sample_con, JULY_11, store.RosterFilter(opd_keys=("dinas perikanan",), done=((1, False),))
     )
     assert sorted(missing["NIP"]) == sorted(expected["nip"]) and len(missing) == 17
     assert "Status PDM tidak ada di berkas snapshot ini." in [shown(i.value) for i in at.info]
@@ -256,11 +256,11 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
 
 def test_tindak_lanjut_opens_on_the_stage_still_open(app_db: Path) -> None:
     at = open_app("app_pages/tindak_lanjut.py", snapshot=dt.date(2021, 9, 27))  # activation and PDM are over
-    assert at.button_group[0].value == Metric.VERIFICATION
+    assert at.button_group[0].value == VERIFICATION
     assert any("belum verifikasi data MySAPK" in c.value for c in at.code)
     at.selectbox(key="snapshot").set_value(JULY_11)
     at.run()
-    assert at.button_group[0].value == Metric.ACTIVATION
+    assert at.button_group[0].value == ACTIVATION
 
 
 def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
@@ -367,7 +367,7 @@ def test_dates_stored_before_they_were_refused_still_draw_every_time_axis(app_db
     con.execute("UPDATE snapshots SET snapshot_date = DATE '0021-07-11' WHERE id = (SELECT min(id) FROM snapshots)")
     con.execute("UPDATE snapshots SET snapshot_date = DATE '9999-12-31' WHERE id = (SELECT max(id) FROM snapshots)")
     day, pdf = laporan.report_pdf(
-        con, common.calendar_in_force(con), common.Filters(dt.date(9999, 12, 31), ()), dt.date(2026, 12, 1)
+        con, common.calendar_in_force(con, PDM), common.Filters(dt.date(9999, 12, 31), ()), dt.date(2026, 12, 1)
     )
     con.close()
     assert day == dt.date(9999, 12, 31) and pdf.startswith(b"%PDF")

@@ -20,9 +20,7 @@ from pdm_metrics.campaign import (
     shipped_campaign,
     shipped_campaigns,
 )
-from pdm_metrics.deadlines import load_calendar
-from pdm_metrics.metrics import Metric
-from pdm_metrics.schema import HEADER_ALIASES, STATUS_FALSE_WORDS, STATUS_TRUE_WORDS, Column
+from tests.pdm_2021 import ACTIVATION, pdm_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,15 +60,18 @@ def test_the_shipped_definitions_load() -> None:
 
 def test_pdm_2021_is_the_calendar_and_the_vocabulary_the_reader_uses() -> None:
     pdm = shipped_campaign("pdm-2021")
-    status = {"aktivasi": Column.STATUS_AKTIVASI, "pdm": Column.STATUS_PDM, "verifikasi": Column.STATUS_VERIFIKASI}
-    for stage in pdm.stages:
-        metric = Metric.for_stage(stage.key)
-        assert stage.aliases == HEADER_ALIASES[status[stage.key]]
-        assert {w.upper() for w in stage.done} == STATUS_TRUE_WORDS
-        assert {w.upper() for w in stage.not_done} == STATUS_FALSE_WORDS
-        assert (stage.label, stage.word, stage.definition) == (metric.label, metric.word, metric.definition)
-    assert pdm.stage("aktivasi").date_aliases == HEADER_ALIASES[Column.TGL_AKTIVASI]
-    phases = load_calendar().phases
+    vocabulary = pdm.vocabulary
+    for slot, stage in enumerate(pdm.stages, start=1):
+        assert stage.slot == slot and stage.done_column == f"done_{slot}"
+        assert vocabulary.aliases[stage.status_column] == stage.aliases
+        assert vocabulary.column_for(stage.columns[0]) == stage.status_column
+        assert vocabulary.labels[stage.status_column] == f"Status {stage.label}"
+    assert vocabulary.column_for("TGL AKTIVASI") == ACTIVATION.date_column  # abbreviations expanded
+    assert vocabulary.required[-1] == ACTIVATION.status_column  # the headline's status is required
+    assert [ACTIVATION.word_value(w) for w in ("Sudah", "belum verifikasi", "1", "Mungkin", "Sudah Tidak Aktif")] == [
+        True, False, True, None, None,
+    ]  # fmt: skip
+    phases = pdm_calendar().phases
     assert [(p.key, p.name, p.start, p.end) for p in phases] == [(s.key, s.name, s.start, s.end) for s in pdm.stages]
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import pandas as pd
 
 from pdm_metrics import demo, store
-from pdm_metrics.metrics import Metric, rates_from_counts
+from pdm_metrics.metrics import rates_from_counts
 from pdm_metrics.nip import nip_error
+from tests.pdm_2021 import ACTIVATION, UPDATE
 
 
 def test_known_figure_of_11_july_2021(sample_con: store.Connection) -> None:
     (rates,) = rates_from_counts(store.summary_counts(sample_con, by_opd=False, snapshot_date=demo.KNOWN_DATE))
-    assert (rates.total, rates.activated) == (3923, 2829)
-    assert rates.rate(Metric.ACTIVATION) == Decimal("72.11")
-    assert rates.pdm_done is None  # exports before the PDM phase carried no PDM column
+    assert (rates.total, rates.count(ACTIVATION)) == (3923, 2829)
+    assert rates.rate(ACTIVATION) == Decimal("72.11")
+    assert rates.count(UPDATE) is None  # exports before the PDM phase carried no PDM column
 
 
 def test_every_snapshot_matches_the_truth(sample_con: store.Connection, sample_people: list[demo.SamplePerson]) -> None:
@@ -27,10 +28,10 @@ def test_every_snapshot_matches_the_truth(sample_con: store.Connection, sample_p
         day = pd.Timestamp(str(row.snapshot_date)).date()
         present = [p for p in sample_people if p.present_on(day)]
         assert row.total == len(present)
-        assert row.activated == sum(p.activated_by(day) for p in present)
+        assert row.done_1 == sum(p.activated_by(day) for p in present)
         if day >= demo.STATUS_COLUMNS_FROM:
-            assert row.pdm_done == sum(p.pdm_by(day) for p in present)
-            assert row.verified == sum(p.verified_by(day) for p in present)
+            assert row.done_2 == sum(p.pdm_by(day) for p in present)
+            assert row.done_3 == sum(p.verified_by(day) for p in present)
 
 
 def test_per_opd_counts_match_the_truth(sample_con: store.Connection, sample_people: list[demo.SamplePerson]) -> None:
@@ -39,7 +40,7 @@ def test_per_opd_counts_match_the_truth(sample_con: store.Connection, sample_peo
     for opd in ("Dinas Kesehatan", "Kecamatan Merlung", "BKPSDM"):
         members = [p for p in sample_people if p.present_on(day) and p.opd_on(day) == opd]
         assert counts.loc[opd, "total"] == len(members)
-        assert counts.loc[opd, "activated"] == sum(p.activated_by(day) for p in members)
+        assert counts.loc[opd, "done_1"] == sum(p.activated_by(day) for p in members)
 
 
 def test_sample_shape(sample_people: list[demo.SamplePerson]) -> None:

@@ -86,8 +86,8 @@ def test_the_full_data_csv_written_by_duckdb_is_the_python_writers_file_byte_for
     for filters, status in [
         (Filters(early), data.StatusFilter()),
         (Filters(late), data.StatusFilter()),
-        (Filters(early, one_opd, masked=True), data.StatusFilter(activated=False)),
-        (Filters(late, (), ("PPPK",)), data.StatusFilter(pdm_done=True)),
+        (Filters(early, one_opd, masked=True), data.StatusFilter((("aktivasi", False),))),
+        (Filters(late, (), ("PPPK",)), data.StatusFilter((("pdm", True),))),
     ]:
         fast, slow = _both_csvs(sample_con, filters, status)
         assert fast == slow and fast.count(b"\r\n") > 2

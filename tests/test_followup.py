@@ -11,18 +11,17 @@ import pandas as pd
 import pytest
 
 from pdm_metrics import demo, store
-from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import PdmError
 from pdm_metrics.export import spaced_nip
 from pdm_metrics.followup import PERSONAL_DOMAINS, email_problem
-from pdm_metrics.metrics import Metric
 from pdm_metrics.schema import CHANGE_KINDS
 from pdm_metrics.store import changes
 from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut
 from tests.conftest import load_sample_as_real_data
+from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, pdm_calendar
 
 SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
-CALENDAR = load_calendar()
+CALENDAR = pdm_calendar()
 
 
 TODAY = dt.date(2026, 12, 2)
@@ -41,9 +40,9 @@ def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people)
         "joined": len(after.keys() - before.keys()),
         "left": len(before.keys() - after.keys()),
         "moved_in": sum(before[n].opd_on(SEP_27) != after[n].opd_on(NOV_8) for n in both),
-        "newly_activated": sum(after[n].activated_by(NOV_8) and not before[n].activated_by(SEP_27) for n in both),
-        "newly_pdm_done": sum(after[n].pdm_by(NOV_8) and not before[n].pdm_by(SEP_27) for n in both),
-        "newly_verified": sum(after[n].verified_by(NOV_8) and not before[n].verified_by(SEP_27) for n in both),
+        "newly_done_1": sum(after[n].activated_by(NOV_8) and not before[n].activated_by(SEP_27) for n in both),
+        "newly_done_2": sum(after[n].pdm_by(NOV_8) and not before[n].pdm_by(SEP_27) for n in both),
+        "newly_done_3": sum(after[n].verified_by(NOV_8) and not before[n].verified_by(SEP_27) for n in both),
         "regressed": 0,
     }
     assert expected["joined"] == demo.JOINERS and expected["left"] == demo.LEAVERS
@@ -59,7 +58,7 @@ def test_diff_totals_and_per_opd_rows_match_the_truth(sample_con, sample_people)
 
 
 def test_diff_lists_name_every_asn(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = perubahan.changes(sample_con, SEP_27, NOV_8)
+    view = perubahan.changes(sample_con, PDM, SEP_27, NOV_8)
     assert len(view.lists["left"]) == demo.LEAVERS
     moved = view.lists["moved_in"]
     assert (moved["OPD sebelumnya"] != moved["OPD sekarang"]).all()
@@ -82,7 +81,7 @@ def test_changes_are_stored_at_ingest_and_a_new_pair_is_read_without_writing(sam
     )
     with store.transaction(db) as cur:
         changes._store_changes(cur, from_id, to_id)
-    assert store.change_totals(db, first, last) == totals and totals["newly_activated"] > 0
+    assert store.change_totals(db, first, last) == totals and totals["newly_done_1"] > 0
 
 
 def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con, db) -> None:  # type: ignore[no-untyped-def]
@@ -91,7 +90,7 @@ def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con,
     stored = store.change_counts_per_opd(db, before, after)
     assert stored.equals(store.change_counts_per_opd(sample_con, before, after))  # read-only: on the fly
     assert stored.equals(store.change_counts_per_opd(db, before, after, [k for k in store.opd_choices(db)["opd_key"]]))
-    for kind in ("newly_activated", "moved_in", "left"):
+    for kind in ("newly_done_1", "moved_in", "left"):
         names = store.change_list(db, before, after, kind)
         assert len(names) > 1
         assert names.equals(store.change_list(sample_con, before, after, kind))
@@ -125,7 +124,7 @@ def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path)
 
 
 def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
+    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), ACTIVATION)
     assert view is not None
     truth = pd.Series([p.opd for p in present(sample_people, JULY_11) if not p.activated_by(JULY_11)])
     expected = truth.value_counts()
@@ -147,7 +146,7 @@ def test_follow_up_lists_messages_and_workbook(sample_con, sample_people) -> Non
 
 
 def test_follow_up_on_a_status_the_file_lacks(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.PDM)
+    view = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), UPDATE)
     assert view is not None and not view.available and view.opds == []
 
 
@@ -163,7 +162,7 @@ def test_email_problem(email: str | None, users: int, expected: str | None) -> N
 
 
 def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
-    found = tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11))
+    found = tindak_lanjut.email_risk(sample_con, ACTIVATION, common.Filters(JULY_11))
     day, risks = found.snapshot_date, found.risks
     everyone = present(sample_people, JULY_11)
     users = pd.Series([p.email for p in everyone if p.email]).value_counts()
@@ -179,11 +178,11 @@ def test_email_risk_matches_the_truth(sample_con, sample_people) -> None:  # typ
 
 def test_sanctions_only_after_the_deadline(sample_con, sample_people) -> None:  # type: ignore[no-untyped-def]
     day, phase, before_deadline = tindak_lanjut.sanctions(
-        sample_con, CALENDAR, common.Filters(dt.date(2021, 8, 23)), Metric.ACTIVATION
+        sample_con, CALENDAR, common.Filters(dt.date(2021, 8, 23)), ACTIVATION
     )
     assert day == dt.date(2021, 8, 23)
     assert before_deadline is None and phase.end == dt.date(2021, 8, 31)
-    _day, phase, listing = tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(SEP_27), Metric.ACTIVATION)
+    _day, phase, listing = tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(SEP_27), ACTIVATION)
     expected = [p.nip for p in present(sample_people, SEP_27) if not p.activated_by(SEP_27)]
     assert listing is not None and sorted(listing["NIP"]) == sorted(expected)
     assert set(listing["Akibat"]) == {"Layanan kepegawaian tidak diproses"}
@@ -206,10 +205,13 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
     shutil.copy(sample_db_path, tmp_path / "db.duckdb")
     con = store.connect(tmp_path / "db.duckdb")
     with pytest.raises(PdmError, match="Nomor surat"):
-        kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani", TODAY)
-    kalender.add_extension(con, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani", TODAY)
+        kalender.add_extension(con, PDM, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani", TODAY)
+    kalender.add_extension(
+        con, PDM, "pdm", dt.date(2021, 9, 30), "A/1/2021", dt.date(2021, 9, 10), "semua", "ani", TODAY
+    )
     kalender.add_extension(
         con,
+        PDM,
         "pdm",
         dt.date(2021, 10, 31),
         "12998/B-SI.01.01/SD/EIII/2021",
@@ -218,10 +220,10 @@ def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sa
         "budi",
         TODAY,
     )
-    calendar = common.calendar_in_force(con)
-    assert calendar.phase_for(Metric.PDM).end == dt.date(2021, 10, 31)
-    assert load_calendar().phase_for(Metric.PDM).end == dt.date(2021, 9, 14)  # the file itself is unchanged
-    history = kalender.calendar_view(con).extensions
+    calendar = common.calendar_in_force(con, PDM)
+    assert calendar.phase_for(UPDATE).end == dt.date(2021, 10, 31)
+    assert pdm_calendar().phase_for(UPDATE).end == dt.date(2021, 9, 14)  # the file itself is unchanged
+    history = kalender.calendar_view(con, PDM).extensions
     assert list(history["Nomor surat"]) == ["A/1/2021", "12998/B-SI.01.01/SD/EIII/2021"]
     overview = ringkasan.overview(con, calendar, common.Filters(dt.date(2021, 9, 14)))
     assert overview is not None
@@ -254,33 +256,33 @@ def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -
     con = store.connect(path)
     load_sample_as_real_data(con)
     first, last = demo.SNAPSHOT_DATES[0], demo.SNAPSHOT_DATES[1]  # neighbours: stored at ingest
-    expected = store.change_list(con, first, last, "newly_activated")
+    expected = store.change_list(con, first, last, "newly_done_1")
     assert len(expected) > 1
     con.execute("UPDATE snapshot_changes SET list_order = -list_order")
     con.execute("DELETE FROM meta WHERE key = 'change_order'")
     con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")  # before migration 5
-    assert store.change_list(con, first, last, "newly_activated").equals(expected.iloc[::-1].reset_index(drop=True))
+    assert store.change_list(con, first, last, "newly_done_1").equals(expected.iloc[::-1].reset_index(drop=True))
     con.close()
     upgraded = store.connect(path)
-    assert store.change_list(upgraded, first, last, "newly_activated").equals(expected)
+    assert store.change_list(upgraded, first, last, "newly_done_1").equals(expected)
     upgraded.close()
 
 
 def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> None:  # type: ignore[no-untyped-def]
-    view = opd.opd_overview(sample_con, common.Filters(), Metric.ACTIVATION)
+    view = opd.opd_overview(sample_con, common.Filters(), ACTIVATION)
     assert view is not None
     names = [name for _, name in view.choices]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
-    follow_up = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION, False)
+    follow_up = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), ACTIVATION, False)
     assert follow_up is not None
     names = [opd.opd for opd in follow_up.opds]
     assert names == sorted(names, key=str.lower) and names != sorted(names)
     # By default the OPD with the most ASN still to chase come first; ties in reading order.
-    chase = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION)
+    chase = tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), ACTIVATION)
     assert chase is not None
     order = [(-len(o.missing), o.opd.lower()) for o in chase.opds]
     assert order == sorted(order) and chase.opds[0].opd == "Dinas Pendidikan dan Kebudayaan"
-    table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters()).opd_table  # type: ignore[union-attr]
+    table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con, PDM), common.Filters()).opd_table  # type: ignore[union-attr]
     for _, tied in table.groupby("Aktivasi (bar)"):
         assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)
 

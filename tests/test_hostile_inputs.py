@@ -24,7 +24,6 @@ import duckdb
 import pytest
 
 from pdm_metrics import budget, store, tempdirs
-from pdm_metrics.checks.rules import status_word_value
 from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import snapshot_meta
 from pdm_metrics.reading import csvfile, files
@@ -33,6 +32,7 @@ from pdm_metrics.roster import read_rosters
 from tests import hostile_workbooks
 from tests.conftest import content_checksum, file_checksum
 from tests.files import csv_bytes, xlsx_bytes
+from tests.pdm_2021 import ACTIVATION, PDM
 from tests.tree_memory import TreeRun, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ UNKNOWN_STATUS = ["Sudah Tidak Aktif", "Tidak diketahui", "Tidak ada data", "Sud
 def test_a_status_word_outside_the_vocabulary_is_refused_never_read_by_its_first_word(
     word: str, stored: Path, tmp_path: Path
 ) -> None:
-    assert status_word_value(word) is None
+    assert ACTIVATION.word_value(word) is None
     path = tmp_path / "rekap_20210801.csv"
     path.write_bytes(csv_bytes(roster(word)))
     refused(stored, path, "tidak dikenal")
@@ -99,7 +99,7 @@ def test_a_status_word_outside_the_vocabulary_is_refused_never_read_by_its_first
     [("Sudah Aktivasi", True), ("BELUM DIVERIFIKASI", False), ("telah  aktivasi", True), ("Belum PDM", False)],
 )
 def test_the_known_phrases_read_whole(word: str, value: bool) -> None:
-    assert status_word_value(word) is value
+    assert ACTIVATION.word_value(word) is value
 
 
 # ----------------------------------------------------------------------------- dates
@@ -405,7 +405,7 @@ def test_a_report_of_many_problems_holds_the_first_in_memory_and_gives_them_all(
     checked = read_rosters([(csv_bytes(rows), "rekap_20210711.csv")], con=con)
     assert checked.error_count == 24_000 and len(checked.problems) == MAX_PROBLEM_DETAIL and checked.problems_cut
     assert list(checked.problems["row_number"][:2]) == [2, 2]  # file order: the first rows first
-    preview = unggah.UploadPreview(checked, False, 0, 0, checked.problems, [], None, checked.problems, {})
+    preview = unggah.UploadPreview(checked, False, 0, (0,), checked.problems, [], None, checked.problems, {})
     full = unggah.full_report_csv(preview).decode("utf-8-sig").splitlines()
     assert full[0] == "Sumber;Baris;Kolom;Nilai;Alasan;Tingkat" and len(full) == 24_001
     checked.checks.close()
@@ -425,7 +425,7 @@ def test_the_full_report_is_the_shown_report_written_the_same_way_formulas_disar
     con = store.connect(tmp_path / "t.duckdb")
     checked = read_rosters([(text.getvalue().encode(), "rekap_20210711.csv")], con=con)
     report = checked.problems.rename(columns=unggah.REPORT_HEADERS)
-    preview = unggah.UploadPreview(checked, False, 0, 0, report, [], None, report, {})
+    preview = unggah.UploadPreview(checked, False, 0, (0,), report, [], None, report, {})
     full = unggah.full_report_csv(preview)
     assert full == export.to_csv_bytes(report)
     assert "'=HYPERLINK" in full.decode("utf-8-sig") and "\n=HYPERLINK" not in full.decode("utf-8-sig")
@@ -601,6 +601,8 @@ def test_a_reader_that_drops_a_record_is_caught() -> None:
     did with a too-long last line) makes the file refused, not a partial snapshot."""
 
     class DroppingSink:
+        vocabulary = PDM.vocabulary
+
         def add_cells(self, label: str, first_row: int, cells: object, numeric_nip_rows: object) -> None:
             raise AssertionError("a plain CSV is read by the sink itself")
 

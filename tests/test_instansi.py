@@ -12,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from pdm_metrics import store
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import common, opd
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.pdm_2021 import ACTIVATION
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -40,14 +40,14 @@ def test_opd_of_the_same_name_in_two_instansi_are_two_opd(tmp_path: Path) -> Non
                                           "Dinas Kesehatan (Kota Jambi)", "Dinas Pendidikan (Kota Jambi)"]  # fmt: skip
     con = national_db(tmp_path / "n.duckdb")
     by_instansi = store.summary_counts(con, by_opd=True, level="instansi").set_index("opd")
-    assert by_instansi.loc["Kota Jambi", "total"] == 2 and by_instansi.loc["Kota Jambi", "activated"] == 1
+    assert by_instansi.loc["Kota Jambi", "total"] == 2 and by_instansi.loc["Kota Jambi", "done_1"] == 1
     assert len(store.summary_counts(con, by_opd=True)) == 3
     con.close()
 
 
 def test_ranking_at_instansi_level(tmp_path: Path) -> None:
     con = national_db(tmp_path / "n.duckdb")
-    view = opd.opd_overview(con, common.Filters(JULY_11), Metric.ACTIVATION, level="instansi")
+    view = opd.opd_overview(con, common.Filters(JULY_11), ACTIVATION, level="instansi")
     assert view is not None
     bars = view.ranking.data[0]
     assert list(bars.y) == ["Kota Jambi", "Kab. Tanjung Jabung Barat"] and list(bars.text) == ["50,00%", "100,00%"]
@@ -74,7 +74,7 @@ def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Pa
     roster = read_roster(csv_bytes(rows), "banyak.csv", JULY_11)
     assert roster.error_count == 0 and roster.row_count == 3600
     ingest_roster(con, roster)
-    view = opd.opd_overview(con, common.Filters(JULY_11), Metric.ACTIVATION)
+    view = opd.opd_overview(con, common.Filters(JULY_11), ACTIVATION)
     assert view is not None
     bars = view.ranking.data[0]
     assert len(bars.y) == 51 and bars.y[0] == "Dinas 00" and bars.y[-1] == "Dinas 59"

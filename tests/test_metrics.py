@@ -8,14 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pdm_metrics.metrics import (
-    Metric,
     Rates,
     change_between,
-    cumulative_activation,
+    cumulative_done,
     rate_hundredths,
     rate_pct,
     rates_from_counts,
 )
+from tests.pdm_2021 import ACTIVATION, UPDATE, VERIFICATION
 
 
 def test_known_figure() -> None:
@@ -51,26 +51,26 @@ def test_rate_is_monotone(pair: tuple[int, int]) -> None:
 
 def test_rates_from_counts_respects_availability() -> None:
     counts = pd.DataFrame(
-        {"snapshot_date": [dt.date(2021, 7, 11)], "has_pdm": [False], "has_verification": [True],
-         "total": [10], "activated": [7], "pdm_done": [0], "verified": [2]}
+        {"snapshot_date": [dt.date(2021, 7, 11)], "has_status_1": [True], "has_status_2": [False],
+         "has_status_3": [True], "total": [10], "done_1": [7], "done_2": [0], "done_3": [2]}
     )  # fmt: skip
     (rates,) = rates_from_counts(counts)
-    assert rates.rate(Metric.ACTIVATION) == Decimal("70.00")
-    assert rates.pdm_done is None and rates.rate(Metric.PDM) is None
-    assert rates.rate(Metric.VERIFICATION) == Decimal("20.00")
+    assert rates.rate(ACTIVATION) == Decimal("70.00")
+    assert rates.count(UPDATE) is None and rates.rate(UPDATE) is None
+    assert rates.rate(VERIFICATION) == Decimal("20.00")
 
 
 def test_change_between_snapshots() -> None:
-    before = Rates(dt.date(2021, 7, 1), 100, 50, None, None)
-    now = Rates(dt.date(2021, 7, 11), 100, 60, 10, None)
-    assert change_between(now, before, Metric.ACTIVATION) == Decimal("10.00")
-    assert change_between(now, before, Metric.PDM) is None
-    assert change_between(now, None, Metric.ACTIVATION) is None
+    before = Rates(dt.date(2021, 7, 1), 100, (50, None, None))
+    now = Rates(dt.date(2021, 7, 11), 100, (60, 10, None))
+    assert change_between(now, before, ACTIVATION) == Decimal("10.00")
+    assert change_between(now, before, UPDATE) is None
+    assert change_between(now, None, ACTIVATION) is None
 
 
-def test_cumulative_activation() -> None:
-    per_day = pd.DataFrame({"day": pd.to_datetime(["2021-06-02", "2021-06-01"]), "activated": [3, 1]})
-    frame = cumulative_activation(per_day, 8)
+def test_cumulative_done() -> None:
+    per_day = pd.DataFrame({"day": pd.to_datetime(["2021-06-02", "2021-06-01"]), "done": [3, 1]})
+    frame = cumulative_done(per_day, 8)
     assert list(frame["cumulative"]) == [1, 4]
     assert list(frame["rate"]) == [Decimal("12.50"), Decimal("50.00")]
 
@@ -78,10 +78,10 @@ def test_cumulative_activation() -> None:
 @given(st.lists(st.integers(0, 5_000_000).flatmap(lambda w: st.tuples(st.integers(0, w), st.just(w))), min_size=1))
 def test_rates_of_a_whole_table_are_those_of_rate_pct(pairs: list[tuple[int, int]]) -> None:
     counts = pd.DataFrame(
-        {"activated": [p for p, _ in pairs], "total": [w for _, w in pairs], "pdm_done": 0, "has_pdm": False}
+        {"done_1": [p for p, _ in pairs], "total": [w for _, w in pairs], "done_2": 0, "has_status_2": False}
     )
-    found = rate_hundredths(counts, Metric.ACTIVATION).tolist()
+    found = rate_hundredths(counts, ACTIVATION).tolist()
     for value, (part, whole) in zip(found, pairs, strict=True):
         expected = rate_pct(part, whole)
         assert pd.isna(value) if expected is None else value == expected * 100
-    assert rate_hundredths(counts, Metric.PDM).isna().all()  # not in the file: never 0 %
+    assert rate_hundredths(counts, UPDATE).isna().all()  # not in the file: never 0 %

@@ -26,6 +26,7 @@ from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.store.migrations import LATEST_VERSION, MIGRATIONS, schema_version, upgrade
 from pdm_metrics.views import common
+from tests.pdm_2021 import PDM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JULY_11, SEPT_20 = dt.date(2021, 7, 11), dt.date(2021, 9, 20)
@@ -39,8 +40,8 @@ OLD_RATES = [
 ]
 OLD_DIFF = {
     "Badan Kesbangpol (Kab. Contoh)": {"joined": 1},
-    "Dinas Kesehatan (Kab. Contoh)": {"newly_pdm_done": 1, "newly_verified": 1, "moved_out": 1},
-    "Dinas Pendidikan (Kab. Contoh)": {"newly_activated": 1, "newly_pdm_done": 1, "moved_in": 1},
+    "Dinas Kesehatan (Kab. Contoh)": {"newly_done_2": 1, "newly_done_3": 1, "moved_out": 1},
+    "Dinas Pendidikan (Kab. Contoh)": {"newly_done_1": 1, "newly_done_2": 1, "moved_in": 1},
 }
 
 
@@ -70,10 +71,10 @@ def test_an_upgraded_old_file_reports_what_it_reported_before(old_db: Path) -> N
             counts["snapshot_date"],
             counts["opd"],
             counts["total"],
-            counts["activated"],
-            counts["pdm_done"],
-            counts["verified"],
-            counts["has_pdm"],
+            counts["done_1"],
+            counts["done_2"],
+            counts["done_3"],
+            counts["has_status_2"],
             strict=True,
         )
     ]
@@ -81,7 +82,7 @@ def test_an_upgraded_old_file_reports_what_it_reported_before(old_db: Path) -> N
     changes = store.change_counts_per_opd(con, JULY_11, SEPT_20).set_index("opd")
     for opd, kinds in OLD_DIFF.items():
         assert {k: int(v) for k, v in changes.loc[opd].items() if v} == kinds
-    calendar = common.calendar_in_force(con)
+    calendar = common.calendar_in_force(con, PDM)
     assert calendar.phases[1].end == dt.date(2021, 10, 31)  # the recorded extension still applies
     assert len(store.audit_entries(con)) == 3  # two uploads and one extension, kept as written
     con.close()

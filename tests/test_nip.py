@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pdm_metrics.nip import clean_nip, nip_error, nip_kind, nip_structure_warning, parse_nip
 from pdm_metrics.roster import roster_from_frame
 from pdm_metrics.schema import JenisAsn
+from tests.pdm_2021 import PDM
 
 digits18 = st.text(alphabet="0123456789", min_size=18, max_size=18)
 
@@ -86,6 +87,6 @@ def test_any_well_formed_pns_nip_has_no_warning(birth, years_after, month, gende
 def test_file_checks_give_the_same_structure_warning_as_one_nip(nips: list[str]) -> None:
     """The SQL over a whole file and the Python for one NIP apply the same rules."""
     raw = pd.DataFrame({"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah"})
-    problems = roster_from_frame(raw, dt.date(2021, 7, 11), "contoh.csv", "").problems
+    problems = roster_from_frame(raw, dt.date(2021, 7, 11), "contoh.csv", "", PDM).problems
     from_file = dict(zip(problems["value"], problems["reason"], strict=True))
     assert from_file == {nip: w for nip in nips if (w := nip_structure_warning(nip)) is not None}

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from pdm_metrics import cli, export, store
-from pdm_metrics.metrics import Metric
 from pdm_metrics.plain import WORD_JOINER, md, plotly_text, whatsapp_text
 from pdm_metrics.views import common, laporan, opd, tindak_lanjut
 from tests.hostile_names import HOSTILE_OPD, MARKERS, OUTSIDE, SEPTEMBER, build_hostile_database
+from tests.pdm_2021 import ACTIVATION, PDM, UPDATE
 
 # CommonMark with GitHub's autolinks of bare addresses, as Streamlit's renderer reads Markdown.
 COMMONMARK = MarkdownIt("commonmark", {"linkify": False}).enable(["strikethrough", "table"])
@@ -84,13 +84,13 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[store.Connecti
 
 
 def test_the_pdf_builds_with_hostile_names(hostile: store.Connection) -> None:
-    day, pdf = laporan.report_pdf(hostile, common.calendar_in_force(hostile), common.Filters(SEPTEMBER), SEPTEMBER)
+    day, pdf = laporan.report_pdf(hostile, common.calendar_in_force(hostile, PDM), common.Filters(SEPTEMBER), SEPTEMBER)
     assert day == SEPTEMBER and pdf.startswith(b"%PDF")
 
 
 def test_charts_carry_names_as_text(hostile: store.Connection) -> None:
-    calendar = common.calendar_in_force(hostile)
-    for metric in Metric:
+    calendar = common.calendar_in_force(hostile, PDM)
+    for metric in PDM.stages:
         view = opd.opd_overview(hostile, common.Filters(SEPTEMBER), metric, "opd", False)
         assert view is not None
         for figure in (view.ranking, view.heatmap):
@@ -116,7 +116,7 @@ def _figure_texts(node: object) -> list[str]:
 
 
 def test_whatsapp_messages_take_no_markup_from_names(hostile: store.Connection) -> None:
-    view = tindak_lanjut.follow_up(hostile, common.calendar_in_force(hostile), common.Filters(SEPTEMBER), Metric.PDM)
+    view = tindak_lanjut.follow_up(hostile, common.calendar_in_force(hostile, PDM), common.Filters(SEPTEMBER), UPDATE)
     assert view is not None and view.opds
     for item in view.opds:
         first, *rest = item.message.splitlines()
@@ -139,10 +139,10 @@ def test_command_line_csv_disarms_formulas(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_a_masked_role_sees_no_full_nip_or_email_in_email_risk(hostile: store.Connection) -> None:
-    risks = tindak_lanjut.email_risk(hostile, common.Filters(SEPTEMBER, masked=True)).risks
+    risks = tindak_lanjut.email_risk(hostile, ACTIVATION, common.Filters(SEPTEMBER, masked=True)).risks
     assert not risks.empty and "Email instansi (EMAIL GOV)" in risks
     assert_masked(risks)
-    shown = tindak_lanjut.email_risk(hostile, common.Filters(SEPTEMBER, masked=False)).risks
+    shown = tindak_lanjut.email_risk(hostile, ACTIVATION, common.Filters(SEPTEMBER, masked=False)).risks
     assert shown["Email instansi (EMAIL GOV)"].str.fullmatch(r"\d{18}@tanjabbarkab\.go\.id").all()
 
 

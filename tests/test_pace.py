@@ -10,12 +10,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pdm_metrics import demo, store
-from pdm_metrics.deadlines import load_calendar
-from pdm_metrics.metrics import Metric, Rates, rate_points, rates_from_counts
+from pdm_metrics.metrics import Rates, rate_points, rates_from_counts
 from pdm_metrics.pace import pace, pace_frame, recent, slope_per_day
 from pdm_metrics.views import common
+from tests.pdm_2021 import ACTIVATION, PDM, pdm_calendar
 
-ACTIVATION = load_calendar().phase_for(Metric.ACTIVATION)  # ends 31 Agustus 2021
+ACTIVATION_PHASE = pdm_calendar().phase_for(ACTIVATION)  # ends 31 Agustus 2021
 
 
 def test_slope_per_day() -> None:
@@ -26,7 +26,7 @@ def test_slope_per_day() -> None:
 
 def test_projection_and_day_of_full_activation() -> None:
     points = [(dt.date(2021, 7, 1), 50.0), (dt.date(2021, 7, 11), 60.0)]
-    result = pace(points, dt.date(2021, 7, 11), ACTIVATION)
+    result = pace(points, dt.date(2021, 7, 11), ACTIVATION_PHASE)
     assert result.per_day == pytest.approx(1.0)
     assert result.projected == 100.0 and not result.at_risk  # 51 days left at 1 point/day
     assert result.full_on == dt.date(2021, 8, 20)
@@ -35,15 +35,15 @@ def test_projection_and_day_of_full_activation() -> None:
 
 def test_slow_pace_is_at_risk() -> None:
     points = [(dt.date(2021, 7, 1), 50.0), (dt.date(2021, 7, 11), 51.0)]
-    result = pace(points, dt.date(2021, 7, 11), ACTIVATION)
+    result = pace(points, dt.date(2021, 7, 11), ACTIVATION_PHASE)
     assert result.projected == pytest.approx(56.1) and result.at_risk
     assert "100% tercapai sekitar" in result.describe()
 
 
 def test_no_progress_never_reaches_full_and_passed_deadline_has_no_projection() -> None:
     flat = [(dt.date(2021, 7, 1), 50.0), (dt.date(2021, 7, 11), 50.0)]
-    assert pace(flat, dt.date(2021, 7, 11), ACTIVATION).full_on is None
-    late = pace(flat, dt.date(2021, 9, 5), ACTIVATION)
+    assert pace(flat, dt.date(2021, 7, 11), ACTIVATION_PHASE).full_on is None
+    late = pace(flat, dt.date(2021, 9, 5), ACTIVATION_PHASE)
     assert late.deadline_passed and late.projected is None and not late.at_risk
     assert "sudah lewat" in late.describe()
 
@@ -52,14 +52,14 @@ def test_a_pace_too_slow_for_the_calendar_never_reaches_full() -> None:
     """0 % with a slope of a millionth of a point a day: 100 % would come after the year 9999,
     which used to stop the Ringkasan and Tren pages with an OverflowError."""
     daily = [(dt.date(2021, 7, 1), 0.0), (dt.date(2021, 7, 11), 0.00001)]
-    result = pace([(dt.date(2021, 7, 11), 0.0)], dt.date(2021, 7, 11), ACTIVATION, daily)
+    result = pace([(dt.date(2021, 7, 11), 0.0)], dt.date(2021, 7, 11), ACTIVATION_PHASE, daily)
     assert result.per_day == pytest.approx(1e-6) and result.full_on is None
     assert result.describe().endswith("100% tidak tercapai pada laju ini")
 
 
 def test_single_snapshot_uses_activation_dates() -> None:
     daily = [(dt.date(2021, 7, 1), 10.0), (dt.date(2021, 7, 6), 20.0), (dt.date(2021, 7, 11), 30.0)]
-    result = pace([(dt.date(2021, 7, 11), 30.0)], dt.date(2021, 7, 11), ACTIVATION, daily)
+    result = pace([(dt.date(2021, 7, 11), 30.0)], dt.date(2021, 7, 11), ACTIVATION_PHASE, daily)
     assert result.per_day == pytest.approx(2.0)
 
 
@@ -67,14 +67,14 @@ def test_many_populations_at_once_match_one_at_a_time(sample_con: store.Connecti
     """The vectorised pace (30.000 OPD nationally) measures what the plain least-squares slope over
     the recent points gives, for every OPD, phase and every other snapshot of the sample."""
 
-    calendar = common.calendar_in_force(sample_con)
+    calendar = common.calendar_in_force(sample_con, PDM)
     counts = common.selection_counts(sample_con, common.Filters(), True, None)
     by_opd: dict[str, list[Rates]] = {}
     for opd_rates in rates_from_counts(counts):
         by_opd.setdefault(str(opd_rates.opd), []).append(opd_rates)
     compared = 0
     for day in demo.SNAPSHOT_DATES[1::2]:
-        for metric in Metric:
+        for metric in PDM.stages:
             columns = {"group": counts["opd"], "day": counts["snapshot_date"], "value": rate_points(counts, metric)}
             points = pd.DataFrame(columns).dropna()
             together = pace_frame(points, day, calendar.phase_for(metric)).set_index("group")
@@ -109,12 +109,12 @@ def test_the_whole_table_at_once_says_what_each_opd_alone_says(rows: list, as_of
     """pace_frame (a national table of 90.000 rows in one go) gives every figure and word that
     `pace` of each group alone gives: the same rate, pace, need, projection, day of 100 %, risk and text."""
     points = pd.DataFrame(rows, columns=["group", "day", "value"]).drop_duplicates(["group", "day"])
-    together = pace_frame(points, as_of, ACTIVATION).set_index("group")
+    together = pace_frame(points, as_of, ACTIVATION_PHASE).set_index("group")
     measured = sorted(set(points.loc[points["day"] <= as_of, "group"]))
     assert sorted(together.index) == measured
     for group in measured:
         own = points[points["group"] == group]
-        alone = pace(list(zip(own["day"], own["value"], strict=True)), as_of, ACTIVATION)
+        alone = pace(list(zip(own["day"], own["value"], strict=True)), as_of, ACTIVATION_PHASE)
         row = together.loc[group]
         for figure in ("rate", "per_day", "needed_per_day", "projected"):
             value = getattr(alone, figure)

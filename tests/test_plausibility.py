@@ -13,6 +13,7 @@ from pdm_metrics.ingest import ingest_roster, plausibility
 from pdm_metrics.plausibility import SnapshotShape, plausibility_notices
 from pdm_metrics.roster import read_roster
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes
+from tests.pdm_2021 import PDM
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPT_20, OCT_1, TODAY, START = dt.date(2021, 9, 20), dt.date(2021, 10, 1), dt.date(2026, 12, 1), dt.date(2021, 6, 1)
@@ -22,7 +23,7 @@ FULL = SnapshotShape(SEPT_20, 3923, 3730, UNITS, frozenset({"Status PDM", "Statu
 
 def test_a_partial_file_names_both_counts_and_the_missing_opd() -> None:
     partial = SnapshotShape(OCT_1, 100, 79, {"opd 0": "OPD 0"}, frozenset({"Status PDM", "Status Verifikasi"}))
-    notices = plausibility_notices(partial, FULL, TODAY, START)
+    notices = plausibility_notices(partial, FULL, TODAY, PDM)
     assert notices[0].startswith("Berkas ini memuat 100 ASN; snapshot 20 September 2021 memuat 3.923 ASN.")
     assert notices[1].startswith("35 OPD pada snapshot 20 September 2021 tidak ada di berkas ini: OPD 1, OPD 10,")
     assert "dan 30 lainnya" in notices[1]
@@ -31,19 +32,19 @@ def test_a_partial_file_names_both_counts_and_the_missing_opd() -> None:
 
 def test_a_normal_next_snapshot_raises_nothing() -> None:
     next_one = SnapshotShape(OCT_1, 3950, 3760, {**UNITS, "opd baru": "OPD Baru"}, FULL.columns)
-    assert plausibility_notices(next_one, FULL, TODAY, START) == []
-    assert plausibility_notices(next_one, None, TODAY, START) == []  # the first snapshot of all
+    assert plausibility_notices(next_one, FULL, TODAY, PDM) == []
+    assert plausibility_notices(next_one, None, TODAY, PDM) == []  # the first snapshot of all
 
 
 def test_dates_outside_the_campaign_and_columns_that_went_missing() -> None:
     future = SnapshotShape(dt.date(2030, 1, 1), 3923, 3730, UNITS, FULL.columns)
-    assert plausibility_notices(future, None, TODAY, START) == [
+    assert plausibility_notices(future, None, TODAY, PDM) == [
         "Tanggal snapshot 1 Januari 2030 sesudah hari ini (1 Desember 2026)."
     ]
     early = SnapshotShape(dt.date(2021, 5, 31), 3923, 3730, UNITS, FULL.columns)
-    assert "sebelum PDM dimulai (1 Juni 2021)" in plausibility_notices(early, None, TODAY, START)[0]
+    assert "sebelum PDM MySAPK dimulai (1 Juni 2021)" in plausibility_notices(early, None, TODAY, PDM)[0]
     without = SnapshotShape(OCT_1, 3923, 3730, UNITS, frozenset())
-    (notice,) = plausibility_notices(without, FULL, TODAY, START)
+    (notice,) = plausibility_notices(without, FULL, TODAY, PDM)
     assert notice.startswith("Snapshot 20 September 2021 memuat kolom Status PDM, Status Verifikasi; berkas ini tidak.")
 
 

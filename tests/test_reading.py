@@ -15,10 +15,13 @@ from pdm_metrics.reading.files import read_files
 from pdm_metrics.reading.snapshot_date import DateSource, resolve_snapshot_date
 from pdm_metrics.schema import Column
 from tests.files import HEADER, NIP_A, ROWS, csv_bytes, xlsx_bytes
+from tests.pdm_2021 import ACTIVATION, PDM
 
 
 class RecordingSink:
     """Keeps what it is handed; refuses to read CSV files itself, like a reader that cannot."""
+
+    vocabulary = PDM.vocabulary
 
     def __init__(self, reads_csv: bool = False) -> None:
         self.parts: list[tuple[str, int, pa.Table]] = []
@@ -45,7 +48,7 @@ def test_a_workbook_becomes_cells_under_their_canonical_names() -> None:
     assert cells.column_names == [c.value for c in Column]
     assert cells.column("nip").to_pylist() == [row[0] for row in ROWS]
     assert cells.column("email").null_count == len(ROWS)  # a column the file lacks stays empty
-    assert set(read.headers[0]) == {Column.NIP, Column.NAMA, Column.OPD, Column.STATUS_AKTIVASI}
+    assert set(read.headers[0]) == {Column.NIP, Column.NAMA, Column.OPD, ACTIVATION.status_column}
     assert "11 Juli 2021" in read.titles[0] and len(read.sha256) == 64
 
 

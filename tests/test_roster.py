@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pdm_metrics.checks.rules import ERROR, WARNING, status_word_value
+from pdm_metrics.checks.rules import ERROR, WARNING
 from pdm_metrics.errors import RosterError
 from pdm_metrics.reading.snapshot_date import DateSource, snapshot_date_from_filename, snapshot_date_from_title
 from pdm_metrics.roster import Roster, read_roster, read_rosters
-from pdm_metrics.schema import STATUS_FALSE_WORDS, STATUS_TRUE_WORDS, Column
+from pdm_metrics.schema import Column
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes, replace_zip_member, xlsx_bytes
+from tests.pdm_2021 import ACTIVATION, UPDATE
 
 JULY_11 = dt.date(2021, 7, 11)
 
@@ -33,7 +34,7 @@ def test_csv_in_each_encoding_and_delimiter(encoding: str, delimiter: str) -> No
     rows = [HEADER, [NIP_A, "Ma’ruf Amin", "Dinas Kesehatan", "Sudah"], ROWS[1]]
     roster = read_roster(csv_bytes(rows, delimiter, encoding), "daftar.csv", JULY_11)
     assert list(roster.rows["nama"]) == ["Ma’ruf Amin", "Siti Aminah"]
-    assert list(roster.rows["activated"]) == [True, False]
+    assert list(roster.rows["done_1"]) == [True, False]
     assert roster.error_count == 0
 
 
@@ -62,13 +63,13 @@ def test_header_below_title_rows_with_aliases_and_extra_columns() -> None:
         Column.NIP,
         Column.NAMA,
         Column.OPD,
-        Column.STATUS_AKTIVASI,
-        Column.TGL_AKTIVASI,
+        ACTIVATION.status_column,
+        ACTIVATION.date_column,
         Column.EMAIL,
     }
     row = roster.rows.iloc[0]
     assert row["nip"] == NIP_A and row["email"] == "b@x.go.id"
-    assert row["activated_on"] == dt.datetime(2021, 7, 1)
+    assert row["done_on_1"] == dt.datetime(2021, 7, 1)
     assert row["row_number"] == 5  # three title rows, the header on row 4
 
 
@@ -137,7 +138,7 @@ def test_pns_structure_problem_is_a_warning_and_pppk_is_valid() -> None:
 def test_status_words(word: str, value: bool) -> None:
     rows = [HEADER, [NIP_A, "A", "Dinas A", word]]
     roster = read_roster(csv_bytes(rows), "x.csv", JULY_11)
-    assert roster.rows.iloc[0]["activated"] is value or bool(roster.rows.iloc[0]["activated"]) is value
+    assert roster.rows.iloc[0]["done_1"] is value or bool(roster.rows.iloc[0]["done_1"]) is value
     assert roster.error_count == 0
 
 
@@ -150,13 +151,17 @@ def test_unknown_status_word_is_an_error_naming_word_and_rows_never_no() -> None
     assert list(roster.valid_rows["nip"]) == [NIP_B]
 
 
+STATUS_TRUE_WORDS = frozenset(w.upper() for w in ACTIVATION.done)
+STATUS_FALSE_WORDS = frozenset(w.upper() for w in ACTIVATION.not_done)
+
+
 @given(
     st.sampled_from(sorted(STATUS_TRUE_WORDS | STATUS_FALSE_WORDS)),
     st.sampled_from([str.lower, str.upper, str.title]),
     st.sampled_from(["", " ", "  "]),
 )
 def test_status_words_ignore_case_and_spacing(word: str, case, pad: str) -> None:  # type: ignore[no-untyped-def]
-    assert status_word_value(pad + case(word) + pad) is (word in STATUS_TRUE_WORDS)
+    assert ACTIVATION.word_value(pad + case(word) + pad) is (word in STATUS_TRUE_WORDS)
 
 
 @given(st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12))
@@ -169,7 +174,7 @@ def test_status_words_outside_vocabulary_are_unknown(word: str) -> None:
         "TIDAK",
     }
     if not known:
-        assert status_word_value(word) is None
+        assert ACTIVATION.word_value(word) is None
 
 
 def test_opd_spellings_differing_in_case_or_spacing_are_one_opd_in_most_common_spelling() -> None:
@@ -203,7 +208,7 @@ def test_activation_dates_in_every_usual_form(cell: object, expected: dt.date) -
     rows: Sequence[Sequence[object]] = [[*HEADER, "TANGGAL AKTIVASI"], [NIP_A, "A", "Dinas A", "Sudah", cell]]
     roster = read_roster(xlsx_bytes(rows), "x.xlsx", JULY_11)
     assert roster.error_count == 0
-    assert roster.rows.iloc[0]["activated_on"].date() == expected
+    assert roster.rows.iloc[0]["done_on_1"].date() == expected
 
 
 def test_impossible_activation_date_is_an_error_and_a_late_one_a_warning() -> None:
@@ -340,7 +345,7 @@ def test_several_files_are_one_snapshot() -> None:
     roster = read_rosters(files)
     assert roster.snapshot_date == JULY_11 and roster.source_name == "jambi_20210711.csv + riau.xlsx"
     assert list(roster.valid_rows["nip"]) == [NIP_A, NIP_B]
-    assert Column.STATUS_PDM not in roster.columns_present  # only one file carried it: not available
+    assert UPDATE.status_column not in roster.columns_present  # only one file carried it: not available
     error = errors_of(roster).iloc[0]
     assert (error["source"], error["row_number"]) == ("riau.xlsx", 3)
 

@@ -25,6 +25,7 @@ from pdm_metrics.views import cadangan, data, kalender
 from pdm_metrics.views.common import Filters
 from tests.conftest import content_checksum, file_checksum, shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
+from tests.pdm_2021 import PDM
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -304,7 +305,7 @@ def test_an_extension_letter_that_cannot_be_is_refused(
     db: store.Connection, letter: str, letter_date: dt.date, reason: str
 ) -> None:
     with pytest.raises(PdmError, match=reason):
-        kalender.add_extension(db, "aktivasi", dt.date(2021, 9, 30), letter, letter_date, "semua", "ani", TODAY)
+        kalender.add_extension(db, PDM, "aktivasi", dt.date(2021, 9, 30), letter, letter_date, "semua", "ani", TODAY)
     assert store.deadline_extensions(db).empty
 
 

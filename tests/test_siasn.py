@@ -17,6 +17,7 @@ from pdm_metrics.roster import Roster, read_roster, read_rosters
 from pdm_metrics.schema import Column
 from pdm_metrics.views import unggah
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.pdm_2021 import PDM
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -84,7 +85,7 @@ def test_siasn_headers_are_read_as_siasn_writes_them() -> None:
 
 def test_the_upload_shows_which_file_column_became_which_field(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "t.duckdb")
-    preview = unggah.upload_preview(con, [(siasn_file(), "siasn_20210711.csv")], None, dt.date(2026, 12, 1))
+    preview = unggah.upload_preview(con, PDM.key, [(siasn_file(), "siasn_20210711.csv")], None, dt.date(2026, 12, 1))
     mapping = preview.mapping.set_index("Kolom berkas")
     assert mapping.loc["NIP BARU", "Dibaca sebagai"] == "NIP"
     assert mapping.loc["NIP LAMA", "Dibaca sebagai"] == "tidak dipakai"
@@ -116,7 +117,7 @@ def test_several_instansi_come_from_instansi_kerja_and_counts_per_jenis_are_exac
         "SD NEGERI 57/V TUNGKAL ILIR (Kota Jambi)": 1,
     }
     pppk = store.summary_counts(con, by_opd=False, jenis_asn=["PPPK"])
-    assert int(pppk["total"].iloc[0]) == 2 and int(pppk["activated"].iloc[0]) == 1
+    assert int(pppk["total"].iloc[0]) == 2 and int(pppk["done_1"].iloc[0]) == 1
     con.close()
 
 
@@ -124,17 +125,19 @@ def test_the_operator_can_take_a_field_from_another_column_and_it_is_remembered(
     con = store.connect(tmp_path / "t.duckdb")
     chosen = {Column.OPD: "SATUAN KERJA KERJA NAMA"}
     today = dt.date(2026, 12, 1)
-    preview = unggah.upload_preview(con, [(siasn_file(), "siasn_20210711.csv")], None, today, chosen=chosen)
+    preview = unggah.upload_preview(con, PDM.key, [(siasn_file(), "siasn_20210711.csv")], None, today, chosen=chosen)
     assert set(preview.roster.valid_rows["opd"]) == {"Dinas Pendidikan"}
     mapping = preview.mapping.set_index("Kolom berkas")
     assert mapping.loc["SATUAN KERJA KERJA NAMA", "Keterangan"] == "dipilih operator sebagai OPD"
     assert mapping.loc["UNOR NAMA", "Keterangan"] == "tidak dipakai: OPD diambil dari SATUAN KERJA KERJA NAMA"
     unggah.commit_upload(con, preview, replace=False, skip_invalid=False, uploaded_by="ani")
     # The next file with the same header is read the same way without asking again ...
-    later = unggah.upload_preview(con, [(siasn_file(), "siasn_20210801.csv")], None, today)
+    later = unggah.upload_preview(con, PDM.key, [(siasn_file(), "siasn_20210801.csv")], None, today)
     assert set(later.roster.valid_rows["opd"]) == {"Dinas Pendidikan"} and later.choices == chosen
     # ... until the operator goes back to the built-in rules.
-    plain = unggah.upload_preview(con, [(siasn_file(), "siasn_20210801.csv")], None, today, forget_remembered=True)
+    plain = unggah.upload_preview(
+        con, PDM.key, [(siasn_file(), "siasn_20210801.csv")], None, today, forget_remembered=True
+    )
     assert "PUSKESMAS BETARA" in set(plain.roster.valid_rows["opd"]) and plain.choices == {}
     actions = store.audit_entries(con)
     assert "opd = SATUAN KERJA KERJA NAMA" in set(actions.loc[actions["action"] == "pilih kolom", "detail"])

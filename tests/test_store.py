@@ -21,13 +21,13 @@ def test_ingest_stores_rows_summary_and_metadata(db: store.Connection) -> None:
     rows = [[*HEADER, "STATUS PDM", "EMAIL"], [*ROWS[0], "Sudah", "a@x.go.id"], [*ROWS[1], "Belum", ""],
             [*ROWS[2], "Belum", "c@gmail.com"]]  # fmt: skip
     saved = ingest_roster(db, read_roster(xlsx_bytes(rows), "rekap_20210711.xlsx"))
-    assert (saved.snapshot_date, saved.rows, saved.activated, saved.replaced) == (JULY_11, 3, 2, False)
+    assert (saved.snapshot_date, saved.rows, saved.headline_done, saved.replaced) == (JULY_11, 3, 2, False)
     snap = store.list_snapshots(db).iloc[0]
     assert snap["source_name"] == "rekap_20210711.xlsx" and len(snap["source_sha256"]) == 64
-    assert bool(snap["has_pdm"]) and not bool(snap["has_verification"]) and bool(snap["has_email"])
+    assert bool(snap["has_status_2"]) and not bool(snap["has_status_3"]) and bool(snap["has_email"])
     counts = store.summary_counts(db, by_opd=True).set_index("opd")
-    assert counts.loc["Dinas Kesehatan", "total"] == 2 and counts.loc["Dinas Kesehatan", "activated"] == 2
-    assert counts.loc["Dinas Kesehatan", "pdm_done"] == 1
+    assert counts.loc["Dinas Kesehatan", "total"] == 2 and counts.loc["Dinas Kesehatan", "done_1"] == 2
+    assert counts.loc["Dinas Kesehatan", "done_2"] == 1
     assert list(store.roster_rows(db, JULY_11)["nip"]) == [NIP_A, NIP_C, NIP_B]
     assert store.data_version(db) == 1
 
@@ -36,7 +36,7 @@ def test_summary_matches_roster_rows(db: store.Connection) -> None:
     ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "x.csv", JULY_11))
     total = store.summary_counts(db, by_opd=False).iloc[0]
     rows = store.roster_rows(db, JULY_11)
-    assert total["total"] == len(rows) and total["activated"] == int(rows["activated"].sum())
+    assert total["total"] == len(rows) and total["done_1"] == int(rows["done_1"].sum())
 
 
 def test_filters_by_opd_and_jenis(db: store.Connection) -> None:
@@ -45,7 +45,7 @@ def test_filters_by_opd_and_jenis(db: store.Connection) -> None:
     assert by_opd["total"] == 2
     pppk = store.summary_counts(db, by_opd=False, jenis_asn=["PPPK"]).iloc[0]
     assert pppk["total"] == 1
-    not_active = store.roster_rows(db, JULY_11, store.RosterFilter(activated=False))
+    not_active = store.roster_rows(db, JULY_11, store.RosterFilter(done=((1, False),)))
     assert list(not_active["nip"]) == [NIP_B]
 
 
@@ -148,7 +148,7 @@ def test_nip_profile_from_the_ingest_summary_matches_the_roster(tmp_path: Path) 
     con = store.connect(path)
     load_sample_as_real_data(con)
     every_opd = list(store.opd_choices(con)["opd_key"])
-    columns = ["birth_year", "gender_digit", "start_year", "jenis_asn", "total", "activated", "pdm_done", "verified"]
+    columns = ["birth_year", "gender_digit", "start_year", "jenis_asn", "total", "done_1", "done_2", "done_3"]
 
     def counts(opd_keys: list[str] | None) -> list[tuple[object, ...]]:
         frame = store.nip_profile_counts(con, demo.KNOWN_DATE, opd_keys)[columns]
@@ -236,6 +236,6 @@ def test_opd_lists_read_in_alphabetical_order_whatever_the_case(sample_con: stor
     # The name lists too: the Data rows and each kind of change, OPD after OPD.
     listed = list(dict.fromkeys(store.roster_rows(sample_con, last)["opd"]))
     assert listed == sorted(listed, key=str.lower) and listed != sorted(listed)
-    joined = store.change_list(sample_con, first, last, "newly_activated")
+    joined = store.change_list(sample_con, first, last, "newly_done_1")
     listed = list(dict.fromkeys(joined["opd_after"]))
     assert listed == sorted(listed, key=str.lower) and listed != sorted(listed)

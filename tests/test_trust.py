@@ -16,18 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pdm_metrics import auth, store
-from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.errors import SecretsError, StoreError
 from pdm_metrics.export import mask_email, mask_nip
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import cadangan, common, data, tindak_lanjut
 from tests.conftest import content_checksum
 from tests.files import HEADER, ROWS, csv_bytes
+from tests.pdm_2021 import ACTIVATION, pdm_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
-CALENDAR = load_calendar()
+CALENDAR = pdm_calendar()
 JULY_11 = dt.date(2021, 7, 11)
 
 
@@ -86,15 +85,15 @@ def test_masking() -> None:
 
 def test_masked_views_hide_nip_and_email_everywhere(sample_con: store.Connection) -> None:
     masked = common.Filters(JULY_11, masked=True)
-    _, table = data.data_table(sample_con, masked, data.StatusFilter(activated=False))
+    _, table = data.data_table(sample_con, masked, data.StatusFilter((("aktivasi", False),)))
     assert table["NIP"].str.fullmatch(r"\d{8}\*{8}\d{2}").all()
     assert not table["Email"].str.contains(r"^[^*@]{2,}@", regex=True).any()
-    follow = tindak_lanjut.follow_up(sample_con, CALENDAR, masked, Metric.ACTIVATION)
+    follow = tindak_lanjut.follow_up(sample_con, CALENDAR, masked, ACTIVATION)
     assert follow is not None and "********" in follow.opds[0].message
     assert all("********" in nip for o in follow.opds for nip in o.missing["NIP"])
-    risks = tindak_lanjut.email_risk(sample_con, masked).risks
+    risks = tindak_lanjut.email_risk(sample_con, ACTIVATION, masked).risks
     assert risks["NIP"].str.contains(r"\*{8}").all()
-    _, plain = data.data_table(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
+    _, plain = data.data_table(sample_con, common.Filters(JULY_11), data.StatusFilter((("aktivasi", False),)))
     assert plain["NIP"].str.fullmatch(r"\d{18}").all()
 
 

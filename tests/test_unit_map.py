@@ -21,6 +21,7 @@ from pdm_metrics.unit_map import UnitMapError, read_unit_map
 from pdm_metrics.views import cadangan, laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
 from pdm_metrics.views.common import Filters, calendar_in_force
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.pdm_2021 import ACTIVATION, PDM
 from tests.test_siasn import NIP_D, SIASN_HEADER, UNOR_IDS, siasn_file, siasn_row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def load(con: store.Connection, data: bytes, name: str = "peta.csv") -> str:
 
 def per_opd(con: store.Connection, day: dt.date | None = None) -> dict[str, tuple[int, int]]:
     counts = store.summary_counts(con, by_opd=True, snapshot_date=day)
-    rows = zip(counts["opd"].astype(str), counts["total"].astype(int), counts["activated"].astype(int), strict=True)
+    rows = zip(counts["opd"].astype(str), counts["total"].astype(int), counts["done_1"].astype(int), strict=True)
     return {opd_name: (int(total), int(activated)) for opd_name, total, activated in rows}
 
 
@@ -87,7 +88,7 @@ def test_changing_the_map_regroups_history_and_the_changes_between_snapshots(tmp
     load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
     assert store.change_totals(con, JULY_11, AUGUST_1)["moved_in"] == 0
     assert per_opd(con, JULY_11) == {"Dinas Pendidikan": (4, 2)}
-    counts = perubahan.changes(con, JULY_11, AUGUST_1).summary
+    counts = perubahan.changes(con, PDM, JULY_11, AUGUST_1).summary
     assert list(counts["OPD"]) == ["Dinas Pendidikan"]
     con.close()
 
@@ -105,7 +106,7 @@ def test_the_unit_id_wins_over_the_name(tmp_path: Path) -> None:
 
 def test_an_unmapped_unit_stays_its_own_row_and_is_flagged_on_ringkasan_and_in_the_pdf(tmp_path: Path) -> None:
     con = stored_siasn(tmp_path)
-    calendar = calendar_in_force(con)
+    calendar = calendar_in_force(con, PDM)
     assert not any("belum dipetakan" in n for n in ringkasan.overview(con, calendar, Filters()).notes)  # type: ignore[union-attr]
     load(con, map_file(("", SD, "Dinas Pendidikan")))
     assert per_opd(con) == {"Dinas Pendidikan": (2, 1), PUSKESMAS: (2, 1)}
@@ -124,7 +125,7 @@ def test_an_unmapped_unit_stays_its_own_row_and_is_flagged_on_ringkasan_and_in_t
 def test_the_opd_detail_opens_to_its_units(tmp_path: Path) -> None:
     con = stored_siasn(tmp_path)
     load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
-    detail = opd.opd_detail(con, calendar_in_force(con), Filters(), "dinas pendidikan")
+    detail = opd.opd_detail(con, calendar_in_force(con, PDM), Filters(), "dinas pendidikan")
     assert detail.name == "Dinas Pendidikan"
     assert detail.units.to_dict("list") == {
         "Unit kerja": [PUSKESMAS, SD],
@@ -233,7 +234,7 @@ def test_a_map_in_a_file_with_instansi_groups_units_within_their_instansi(tmp_pa
 
 def test_email_risk_names_the_email_the_token_went_to_and_suggests_email_gov(tmp_path: Path) -> None:
     con = stored_siasn(tmp_path)
-    risks = tindak_lanjut.email_risk(con, Filters()).risks.set_index("NIP")
+    risks = tindak_lanjut.email_risk(con, ACTIVATION, Filters()).risks.set_index("NIP")
     # Siti and Dewi (not activated): a personal EMAIL and no EMAIL GOV -> the usual fix, no empty column.
     assert risks.loc[NIP_B, "Email"] == "siti@yahoo.com" and "Email instansi (EMAIL GOV)" not in risks
     assert "admin SAPK" in str(risks.loc[NIP_B, "Cara memperbaiki"])
@@ -243,7 +244,7 @@ def test_email_risk_names_the_email_the_token_went_to_and_suggests_email_gov(tmp
     )
     other = store.connect(tmp_path / "u.duckdb")
     ingest_roster(other, read_roster(data, "siasn_20210711.csv"))
-    row = tindak_lanjut.email_risk(other, Filters()).risks.iloc[0]
+    row = tindak_lanjut.email_risk(other, ACTIVATION, Filters()).risks.iloc[0]
     assert row["Email"] == "budi@gmail.com" and row["Email instansi (EMAIL GOV)"] == "budi@tjb.go.id"
     assert row["Cara memperbaiki"].startswith("Daftarkan email instansi budi@tjb.go.id (kolom EMAIL GOV)")
     other.close()

@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from pdm_metrics import store
-from pdm_metrics.deadlines import Calendar, load_calendar
+from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_date
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.metrics import Metric
 from pdm_metrics.pace import Standing
 from pdm_metrics.roster import read_roster
 from pdm_metrics.verdict import PhasePace, verdict
 from pdm_metrics.views import common, ringkasan, tren
 from tests.files import NIP_A, NIP_B, NIP_C
+from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
 
-PHASE = load_calendar().phase_for(Metric.VERIFICATION)  # 1 August - 31 December 2021
+PHASE = pdm_calendar().phase_for(VERIFICATION)  # 1 August - 31 December 2021
 OPEN, AFTER = dt.date(2021, 9, 20), dt.date(2022, 1, 5)
 
 
@@ -50,7 +50,7 @@ CASES = [
 def test_every_verdict_outcome(
     day: dt.date, total: int, done: int | None, pace: PhasePace | None, standing: Standing, words: str
 ) -> None:
-    said = verdict(Metric.VERIFICATION, PHASE, day, total, done, [("Dinas A", 3)], pace)
+    said = verdict(VERIFICATION, PHASE, day, total, done, [("Dinas A", 3)], pace)
     assert said.standing is standing and words in said.text
     assert ("Berisiko" in said.headline) is (standing is Standing.AT_RISK)
 
@@ -73,12 +73,12 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     ]
     ingest_roster(con, read_roster(_file(july, False), "juli.csv", dt.date(2021, 7, 11)))
     ingest_roster(con, read_roster(_file(september, True), "september.csv", OPEN))
-    calendar = common.calendar_in_force(con)
+    calendar = common.calendar_in_force(con, PDM)
     filters = common.Filters(OPEN)
 
     overview = ringkasan.overview(con, calendar, filters)
     assert overview is not None
-    said = next(k.verdict for k in overview.kpis if k.metric is Metric.VERIFICATION)
+    said = next(k.verdict for k in overview.kpis if k.stage is VERIFICATION)
     assert said.standing is Standing.UNMEASURED
     assert "snapshot 11 Juli 2021 tidak memuat status verifikasi" in said.text and "Berisiko" not in said.headline
 
@@ -97,15 +97,15 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
 def test_the_projection_line_reaches_100_percent_on_the_day_the_verdict_names(sample_con: store.Connection) -> None:
     """One computation: Ringkasan's "100% sekitar D" and Tren's dotted line meet 100 % on the same day."""
     day = dt.date(2021, 7, 11)
-    calendar = common.calendar_in_force(sample_con)
+    calendar = common.calendar_in_force(sample_con, PDM)
     filters = common.Filters(day)
-    pace = tren.overall_paces(sample_con, calendar, filters)[Metric.ACTIVATION]
+    pace = tren.overall_paces(sample_con, calendar, filters)[ACTIVATION]
     figure = tren.trend(sample_con, calendar, filters).figure
     line = next(t for t in figure.data if t.name == "Proyeksi Aktivasi")
     reached = [x for x, y in zip(line.x, line.y, strict=True) if y == 100]
-    assert pace.full_on is not None and pace.full_on < calendar.phase_for(Metric.ACTIVATION).end  # the sample's pace
+    assert pace.full_on is not None and pace.full_on < calendar.phase_for(ACTIVATION).end  # the sample's pace
     assert reached[0] == pace.full_on  # the line was drawn straight to the deadline, 0,55 points a day
-    said = next(k.verdict for k in ringkasan_kpis(sample_con, calendar, filters) if k.metric is Metric.ACTIVATION)
+    said = next(k.verdict for k in ringkasan_kpis(sample_con, calendar, filters) if k.stage is ACTIVATION)
     assert f"100% tercapai sekitar {format_date(pace.full_on)}" in said.text
 
 

@@ -9,14 +9,13 @@ import pandas as pd
 import pytest
 
 from pdm_metrics import demo, store
-from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.metrics import Metric
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
+from tests.pdm_2021 import ACTIVATION, PDM, pdm_calendar
 
-CALENDAR = load_calendar()
+CALENDAR = pdm_calendar()
 JULY_11 = demo.KNOWN_DATE
 
 
@@ -37,10 +36,10 @@ def test_filters_describe_themselves_in_indonesian() -> None:
 
 
 def test_ringkasan_reads_the_known_figure(sample_con: store.Connection) -> None:
-    overview = ringkasan.overview(sample_con, common.calendar_in_force(sample_con), common.Filters(JULY_11))
+    overview = ringkasan.overview(sample_con, common.calendar_in_force(sample_con, PDM), common.Filters(JULY_11))
     assert overview is not None and overview.population == demo.KNOWN_TOTAL
     activation = overview.kpis[0]
-    assert (activation.metric, activation.rate_text) == (Metric.ACTIVATION, "72,11%")
+    assert (activation.stage, activation.rate_text) == (ACTIVATION, "72,11%")
     assert activation.count_text == "2.829 dari 3.923"
     assert overview.kpis[1].count_text == "kolom tidak ada di berkas snapshot"  # July had no PDM column
     assert len(overview.opd_table) == 45 and list(overview.lowest["OPD"]) == list(overview.opd_table["OPD"][:5])
@@ -50,10 +49,10 @@ def test_data_page_shows_the_first_rows_and_counts_them_all(
     sample_con: store.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(data, "SHOWN_ROWS", 100)
-    page = data.data_page(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
+    page = data.data_page(sample_con, common.Filters(JULY_11), data.StatusFilter((("aktivasi", False),)))
     assert page.total == demo.KNOWN_TOTAL - demo.KNOWN_ACTIVATED and len(page.table) == 100
     assert set(page.table["Status Aktivasi"]) == {"Belum"}
-    every = data.data_rows(sample_con, common.Filters(JULY_11), data.StatusFilter(activated=False))
+    every = data.data_rows(sample_con, common.Filters(JULY_11), data.StatusFilter((("aktivasi", False),)))
     assert len(every) == page.total
 
 
@@ -62,14 +61,14 @@ def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
 ) -> None:
     monkeypatch.setattr(tindak_lanjut, "MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
     for call in (
-        lambda: tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION),
-        lambda: tindak_lanjut.email_risk(sample_con, common.Filters(JULY_11)),
-        lambda: tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(JULY_11), Metric.ACTIVATION),
+        lambda: tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11), ACTIVATION),
+        lambda: tindak_lanjut.email_risk(sample_con, ACTIVATION, common.Filters(JULY_11)),
+        lambda: tindak_lanjut.sanctions(sample_con, CALENDAR, common.Filters(JULY_11), ACTIVATION),
     ):
         with pytest.raises(tindak_lanjut.TooManyUnits, match="45 OPD"):
             call()
     five = tuple(common.sidebar_choices(sample_con).units["opd_key"][:5])
-    assert tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11, five), Metric.ACTIVATION) is not None
+    assert tindak_lanjut.follow_up(sample_con, CALENDAR, common.Filters(JULY_11, five), ACTIVATION) is not None
 
 
 def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
@@ -105,22 +104,22 @@ def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path) -> None:
 
 def test_email_risk_on_a_file_without_an_email_column_says_it_is_not_available(db: store.Connection) -> None:
     ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210920.csv"))
-    found = tindak_lanjut.email_risk(db, common.Filters())
+    found = tindak_lanjut.email_risk(db, ACTIVATION, common.Filters())
     assert found.snapshot_date == dt.date(2021, 9, 20) and not found.available and found.risks.empty
     with_emails = [[*HEADER, "EMAIL"], *[[*row, ""] for row in ROWS]]
     ingest_roster(db, read_roster(csv_bytes(with_emails), "rekap_20211001.csv"))
-    found = tindak_lanjut.email_risk(db, common.Filters())
+    found = tindak_lanjut.email_risk(db, ACTIVATION, common.Filters())
     assert found.available and len(found.risks) == 1  # the one not activated, with an empty email
 
 
 def test_a_change_that_needs_a_column_the_older_file_lacked_is_withheld(sample_con: store.Connection) -> None:
     july, later = JULY_11, demo.SNAPSHOT_DATES[-1]  # July had no PDM or verification column
-    found = perubahan.changes(sample_con, july, later)
-    assert set(found.withheld) == {"newly_pdm_done", "newly_verified"}
-    assert found.withheld["newly_pdm_done"] == "tidak tersedia: snapshot 11 Juli 2021 tidak memuat kolom Status PDM"
-    assert "Baru PDM" not in found.summary.columns and found.lists["newly_pdm_done"].empty
-    assert found.totals["newly_activated"] > 0 and not found.lists["newly_activated"].empty
-    assert perubahan.changes(sample_con, demo.SNAPSHOT_DATES[-2], later).withheld == {}
+    found = perubahan.changes(sample_con, PDM, july, later)
+    assert set(found.withheld) == {"newly_done_2", "newly_done_3"}
+    assert found.withheld["newly_done_2"] == "tidak tersedia: snapshot 11 Juli 2021 tidak memuat kolom Status PDM"
+    assert "Baru PDM" not in found.summary.columns and found.lists["newly_done_2"].empty
+    assert found.totals["newly_done_1"] > 0 and not found.lists["newly_done_1"].empty
+    assert perubahan.changes(sample_con, PDM, demo.SNAPSHOT_DATES[-2], later).withheld == {}
 
 
 def test_a_filtered_data_page_names_its_opd_for_titles_and_file_names(sample_con: store.Connection) -> None:
@@ -145,8 +144,8 @@ def test_ringkasan_orders_opd_by_the_people_still_to_chase_as_well(sample_con: s
 
 def test_the_opd_ranking_can_put_the_most_people_to_chase_first(sample_con: store.Connection) -> None:
     day = dt.date(2021, 9, 27)
-    by_rate = opd.opd_overview(sample_con, common.Filters(day), Metric.ACTIVATION)
-    by_people = opd.opd_overview(sample_con, common.Filters(day), Metric.ACTIVATION, "opd", True)
+    by_rate = opd.opd_overview(sample_con, common.Filters(day), ACTIVATION)
+    by_people = opd.opd_overview(sample_con, common.Filters(day), ACTIVATION, "opd", True)
     assert by_rate is not None and by_people is not None
     assert by_people.ranking.data[0].y[0] == "Dinas Pendidikan dan Kebudayaan"  # 171 still to activate
     assert by_rate.ranking.data[0].y[0] != "Dinas Pendidikan dan Kebudayaan"
@@ -162,9 +161,9 @@ def test_the_report_counts_those_still_missing_from_the_summary_as_the_rows_woul
 ) -> None:
     for day in (JULY_11, dt.date(2021, 9, 27), demo.SNAPSHOT_DATES[-1]):
         filters = common.Filters(day)
-        rows = {row[0]: row[1:] for row in laporan.follow_up_counts(sample_con, filters, day)}
-        for metric in Metric:
-            if not common.metric_available(sample_con, day, metric):
+        rows = {row[0]: row[1:] for row in laporan.follow_up_counts(sample_con, PDM, filters, day)}
+        for metric in PDM.stages:
+            if not common.stage_available(sample_con, day, metric):
                 assert rows[metric.label] == ["tidak tersedia", "tidak tersedia"]
                 continue
             missing = common.missing_rows(sample_con, filters, day, metric)  # the slow way, every row

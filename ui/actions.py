@@ -12,12 +12,13 @@ from pdm_metrics import store
 from pdm_metrics.schema import Column
 from pdm_metrics.unit_map import UnitMapFile
 from pdm_metrics.views import cadangan, kalender, peta_unit, unggah
-from ui.cache import connection
+from ui.cache import connection, current_campaign
 from ui.login import current_user
 from ui.sidebar import select_snapshot, show_real_data
 
 
 def upload_preview(
+    campaign_key: str,
     files: list[tuple[bytes, str]],
     snapshot_date: date | None,
     progress: Callable[[str], None] | None = None,
@@ -27,12 +28,12 @@ def upload_preview(
     """Check uploaded files once per (contents, date, column choices); re-running the page reuses
     the result. `progress` hears each step of a check that really runs."""
     picked = tuple(sorted((chosen or {}).items()))
-    key = (tuple((hash(data), name) for data, name in files), snapshot_date, picked, forget_remembered)
+    key = (campaign_key, tuple((hash(data), name) for data, name in files), snapshot_date, picked, forget_remembered)
     previews = st.session_state.setdefault("upload_previews", {})
     if key not in previews:
         previews.clear()  # the previous preview's checked rows are let go before the next are read
         previews[key] = unggah.upload_preview(
-            connection(), files, snapshot_date, date.today(), progress, dict(picked), forget_remembered
+            connection(), campaign_key, files, snapshot_date, date.today(), progress, dict(picked), forget_remembered
         )
     preview: unggah.UploadPreview = previews[key]
     return preview
@@ -52,7 +53,10 @@ def commit_upload(
 
 def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date: date, scope: str) -> None:
     user = current_user().username
-    kalender.add_extension(connection(), phase_key, new_end, letter_number, letter_date, scope, user, date.today())
+    campaign = current_campaign()
+    kalender.add_extension(
+        connection(), campaign, phase_key, new_end, letter_number, letter_date, scope, user, date.today()
+    )
     st.cache_data.clear()
 
 

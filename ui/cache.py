@@ -101,6 +101,7 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
 
 
 sidebar_choices = cached(common.sidebar_choices)
+current_campaign = cached(store.current_campaign)
 calendar_in_force = cached(common.calendar_in_force, agency=True)
 overview = cached(ringkasan.overview)
 trend = cached(tren.trend)
@@ -118,8 +119,8 @@ report_pdf = cached(laporan.report_pdf)
 
 
 def calendar() -> Calendar:
-    """The regulation calendar in force: the file plus the extensions the agency recorded."""
-    return calendar_in_force()
+    """The calendar in force of the campaign shown: its definition plus the extensions the agency recorded."""
+    return calendar_in_force(current_campaign())
 
 
 def at_risk_opd(filters: common.Filters) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, reading_order
 from pdm_metrics.views.common import Filters
-from ui.cache import SHOW_SAMPLE, has_real_data, sidebar_choices
+from ui.cache import SHOW_SAMPLE, current_campaign, has_real_data, sidebar_choices
 from ui.login import current_user
 
 # Set by an action that changes the snapshots, read before the date picker exists: Streamlit
@@ -105,7 +105,8 @@ def sidebar_filters() -> Filters:
                 args=(None,),
                 help="Data sintetis untuk mencoba dasbor; tidak pernah bercampur dengan data asli.",
             )
-    filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=not current_user().role.sees_personal_data)
+    masked = not current_user().role.sees_personal_data
+    filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=masked, campaign=current_campaign())
     st.session_state["filters"] = filters
     _remember_choices()
     return filters

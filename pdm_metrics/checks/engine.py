@@ -21,18 +21,10 @@ import pandas as pd
 import pyarrow as pa
 
 from pdm_metrics.budget import MEMORY_BUDGET_MB, Budget, interrupt_at_deadline
-from pdm_metrics.checks.rules import (
-    CELL_COLUMNS,
-    CHECK_PARAMS,
-    CHECK_STATEMENTS,
-    ERROR,
-    PROBLEM_COLUMNS,
-    PROBLEMS_SQL,
-    WARNING,
-    trimmed,
-)
+from pdm_metrics.campaign import Campaign
+from pdm_metrics.checks.rules import CELL_COLUMNS, ERROR, PROBLEM_COLUMNS, WARNING, check_plan, trimmed
 from pdm_metrics.errors import CsvNotReadable, RosterError
-from pdm_metrics.schema import ROSTER_COLUMNS, Table
+from pdm_metrics.schema import Table
 from pdm_metrics.store import downloads
 from pdm_metrics.store.db import Connection, bind, first
 from pdm_metrics.store.snapshots import StoreProgress
@@ -69,8 +61,11 @@ class RosterChecks:
     DuckDB of its own, capped at CHECK_MEMORY.
     """
 
-    def __init__(self, con: Connection | None = None) -> None:
-        self.params = dict(CHECK_PARAMS)
+    def __init__(self, campaign: Campaign, con: Connection | None = None) -> None:
+        self.campaign = campaign
+        self.vocabulary = campaign.vocabulary  # how this campaign's files name their columns
+        self.plan = check_plan(campaign)
+        self.params = self.plan.params
         self.catalog = f"pdm_checks_{uuid.uuid4().hex}"
         if con is None:
             # Its own spill folder (files may be checked side by side), removed with the object.
@@ -176,12 +171,12 @@ class RosterChecks:
         self.params |= switches
         for name, table in lookups.items():
             self.workspace.register(name, table)
-        for statement in CHECK_STATEMENTS:
+        for statement in self.plan.statements:
             _do(self.workspace, statement, self.params)
         # Every problem stays in DuckDB (which spills to disk): a national file where every row
         # errs has millions. Python holds the first MAX_PROBLEM_DETAIL; the counts and the full
         # report (problem_counts, problems_csv) are read from the table.
-        _do(self.workspace, f"CREATE TABLE problems AS {PROBLEMS_SQL}", self.params)
+        _do(self.workspace, f"CREATE TABLE problems AS {self.plan.problems_sql}", self.params)
         problems: pd.DataFrame = self.workspace.execute(
             "SELECT * FROM problems ORDER BY rowid LIMIT ?", [MAX_PROBLEM_DETAIL]
         ).df()
@@ -219,23 +214,24 @@ class RosterChecks:
         lines = f"SELECT {downloads.csv_line(cells)} FROM {self.catalog}.problems ORDER BY rowid"  # a new cursor
         return downloads.copy_csv(self.workspace, lines, None, [headers[c] for c in PROBLEM_COLUMNS])
 
-    def counts(self) -> tuple[int, int, int]:
-        """(rows, valid rows, valid rows activated)."""
+    def counts(self) -> tuple[int, int, tuple[int, ...]]:
+        """(rows, valid rows, valid rows done per stage of the campaign)."""
+        done = ", ".join(f"count(*) FILTER (WHERE {s.done_column})" for s in self.campaign.stages)
         (row,) = self.workspace.execute(
-            "SELECT (SELECT count(*) FROM checked), count(*), count(*) FILTER (WHERE activated) FROM valid"
+            f"SELECT (SELECT count(*) FROM checked), count(*), {done} FROM valid"
         ).fetchall()
-        return int(row[0]), int(row[1]), int(row[2])
+        return int(row[0]), int(row[1]), tuple(int(n) for n in row[2:])
 
     def unit_totals(self) -> pd.DataFrame:
-        """Per unit of the rows to store: opd_key, opd, total, activated."""
-        sql = """SELECT opd_key, min(opd) AS opd, count(*) AS total, count(*) FILTER (WHERE activated) AS activated
-                 FROM valid GROUP BY opd_key"""
+        """Per unit of the rows to store: opd_key, opd, total, and done per stage (done_<slot>)."""
+        done = ", ".join(f"count(*) FILTER (WHERE {s.done_column}) AS {s.done_column}" for s in self.campaign.stages)
+        sql = f"SELECT opd_key, min(opd) AS opd, count(*) AS total, {done} FROM valid GROUP BY opd_key"
         totals: pd.DataFrame = self.workspace.execute(sql).df()
         return totals
 
     def rows(self) -> pa.Table:
         """Every checked row in file order: row_number, the roster columns and `valid`."""
-        columns = ", ".join(f"c.{name}" for name in ROSTER_COLUMNS)
+        columns = ", ".join(f"c.{name}" for name in self.plan.roster_columns)
         sql = f"""SELECT c.row_number, {columns}, v.position IS NOT NULL AS valid
                   FROM numbered c LEFT JOIN valid v USING (position) ORDER BY c.position"""
         table: pa.Table = self.workspace.sql(sql).to_arrow_table()
@@ -244,7 +240,8 @@ class RosterChecks:
     def valid_rows_sql(self) -> str:
         """The rows to store, ordered by OPD (so per-OPD reads touch few row groups), with how
         many of them share each email (1 for an email of its own, NULL without one)."""
-        return f"""SELECT {", ".join(ROSTER_COLUMNS)}, CASE WHEN email <> '' THEN coalesce(s.n, 1) END AS email_users
+        columns = ", ".join(self.plan.roster_columns)
+        return f"""SELECT {columns}, CASE WHEN email <> '' THEN coalesce(s.n, 1) END AS email_users
                    FROM {self.catalog}.valid LEFT JOIN {self.catalog}.shared_emails s USING (email)
                    ORDER BY opd_key"""
 
@@ -252,7 +249,7 @@ class RosterChecks:
         """Append the valid rows to the roster table in `cur`'s transaction. In the store's own
         DuckDB they go straight from table to table; from a DuckDB of their own they stream over
         as Arrow batches (a national file is never copied whole)."""
-        columns = ", ".join((*ROSTER_COLUMNS, "email_users"))
+        columns = ", ".join((*self.plan.roster_columns, "email_users"))
         # A row's unit is its OPD as read; the store's Peta Unit Kerja may then group it under another OPD.
         target = f"{Table.ROSTER} (snapshot_id, {columns}, unit, unit_key)"
         insert = f"INSERT INTO {target} SELECT ?, {columns}, opd, opd_key FROM "

@@ -12,22 +12,21 @@ column only (`lookup_tables`), then join in as small tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import pyarrow as pa
 
+from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.fmt import parse_date_text
 from pdm_metrics.nip import NIP_LENGTH, NIP_STRUCTURE_WARNINGS, SCIENTIFIC_CELL, SPACE, SPACE_CHARS
 from pdm_metrics.nip import scientific_notation_message as numeric_nip_message
 from pdm_metrics.schema import (
-    COLUMN_LABELS,
     CONTROL_CHARACTERS,
     JENIS_ASN_WORDS,
     MAX_TEXT_LENGTH,
-    ROSTER_COLUMNS,
-    STATUS_FALSE_WORDS,
-    STATUS_SUBJECTS,
-    STATUS_TRUE_WORDS,
+    PERSON_ROSTER_COLUMNS,
     Column,
     JenisAsn,
     normalise_header,
@@ -86,7 +85,6 @@ QUALIFY row_number() OVER (PARTITION BY level, key ORDER BY n DESC, name) = 1
 # ----------------------------------------------------------------------------- text cells
 
 _TEXT_PARAMS: dict[str, object] = {
-    **{f"label_{c.value}": label for c, label in COLUMN_LABELS.items()},
     "control": CONTROL_CHARACTERS,
     # Anything the text rules look for: a control character, whitespace other than a space, two spaces.
     "unusual": r"[\x00-\x1f\x7f-\xa0]|  ",
@@ -129,25 +127,6 @@ def _status_check(column: str) -> str:
                     WHEN {column}_flag IS NULL THEN replace($msg_status_unknown, '{{value}}', {column}_cell) END"""
 
 
-def status_word_value(word: str) -> bool | None:
-    """True/False for a known status word, None for an unknown one."""
-    normal = " ".join(word.upper().split()).rstrip(".")
-    if normal in STATUS_TRUE_WORDS:
-        return True
-    if normal in STATUS_FALSE_WORDS:
-        return False
-    # "Sudah Aktivasi", "Belum Diverifikasi": a yes/no word and what it is about, matched whole.
-    # Anything else is unknown and refused, never read by its first word ("Sudah Tidak Aktif",
-    # "Tidak diketahui", "Tidak ada data" are no answer).
-    first, _, rest = normal.partition(" ")
-    if rest in STATUS_SUBJECTS:
-        if first in {"SUDAH", "TELAH"}:
-            return True
-        if first == "BELUM":
-            return False
-    return None
-
-
 # ----------------------------------------------------------------------------- NIP
 
 _NIP_PARAMS: dict[str, object] = {
@@ -177,17 +156,26 @@ _NIP_WARNING = """CASE WHEN nip IS NULL THEN NULL
     WHEN substr(nip, 15, 1) NOT IN ('1', '2') THEN $warn_gender
     WHEN kind_code BETWEEN 1 AND 12 AND substr(nip, 16, 3) = '000' THEN $warn_sequence END"""
 
-# ----------------------------------------------------------------------------- activation dates
-
-EARLIEST_ACTIVATION = date(2018, 1, 1)
+# ----------------------------------------------------------------------------- the days stages were done
 
 _DATE_PARAMS: dict[str, object] = {
     "msg_date_unreadable": "Tanggal tidak dapat dibaca atau tidak ada di kalender (gunakan dd/mm/yyyy)",
-    "msg_date_late": "Tanggal aktivasi sesudah tanggal snapshot",
-    # MySAPK did not exist before 2018: an earlier date is a typo or an Excel serial read wrong.
-    "earliest_activation": EARLIEST_ACTIVATION,
-    "msg_date_early": "Tanggal aktivasi sebelum MySAPK ada (sebelum 1 Januari 2018)",
 }
+
+
+def _stage_params(stage: Stage, labels: dict[Column, str]) -> dict[str, object]:
+    """A stage's own texts: its columns' labels, and the earliest day it can have been done (a
+    day before it is a typo or an Excel serial read wrong)."""
+    n = stage.slot
+    return {
+        f"label_status_{n}": labels[stage.status_column],
+        f"label_date_{n}": labels[stage.date_column],
+        f"earliest_{n}": stage.earliest,
+        f"msg_date_early_{n}": stage.early_date_message,
+        f"msg_date_late_{n}": f"Tanggal {stage.word} sesudah tanggal snapshot",
+    }
+
+
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -223,11 +211,18 @@ def jenis_word_value(word: str) -> str | None:
 
 # ----------------------------------------------------------------------------- every row assessed
 
-# Rows with no cell at all are left out (they keep their place in the row numbering). {source}
-# is the table of cells and {position} its column of row positions. A NIP of digits only (nearly
-# all) needs no other rule: CASE runs the others on the rest alone, where AND would run them on
-# every row.
-_PARSED_SQL = f"""
+
+def _parsed_sql(stages: Sequence[Stage]) -> str:
+    """Each cell as read, its rule's first steps, and every stage's status word and day looked
+    up. Rows with no cell at all are left out (they keep their place in the row numbering).
+    {source} is the table of cells and {position} its column of row positions. A NIP of digits
+    only (nearly all) needs no other rule: CASE runs the others on the rest alone, where AND
+    would run them on every row."""
+    looked_up = [f"s{s.slot}.flag AS status_{s.slot}_flag" for s in stages]
+    looked_up += [f"d{s.slot}.day AS {s.done_on_column}" for s in stages if s.date_aliases]
+    joins = [f"LEFT JOIN status_words_{s.slot} s{s.slot} ON s{s.slot}.value = r.status_{s.slot}" for s in stages]
+    joins += [f"LEFT JOIN stage_dates d{s.slot} ON d{s.slot}.value = r.date_{s.slot}" for s in stages if s.date_aliases]
+    return f"""
 SELECT r.{{position}} AS position, r.part,
        {", ".join(f"r.{c} AS {c}_cell" for c in CELL_COLUMNS)},
        regexp_full_match(r.nip, '[0-9]+') AS nip_digits_only,
@@ -238,22 +233,32 @@ SELECT r.{{position}} AS position, r.part,
            AS nip_numeric,
        CASE WHEN nip_digits_only THEN true ELSE regexp_full_match(nip_clean, '[0-9]+') END AS nip_clean_digits,
        {", ".join(_plain_text(c) for c in _TEXT_COLUMNS)},
-       a.flag AS status_aktivasi_flag, pd.flag AS status_pdm_flag, v.flag AS status_verifikasi_flag,
-       d.day AS activated_on, j.kind AS jenis_word
+       {", ".join(looked_up)}, j.kind AS jenis_word
 FROM {{source}} r
 JOIN parts p ON p.part = r.part
 LEFT JOIN numeric_nips n ON n.part = r.part AND n.row_number = p.first_row + r.{{position}} - p.start
-LEFT JOIN status_words a ON a.value = r.status_aktivasi
-LEFT JOIN status_words pd ON pd.value = r.status_pdm
-LEFT JOIN status_words v ON v.value = r.status_verifikasi
-LEFT JOIN activation_dates d ON d.value = r.tgl_aktivasi
+{chr(10).join(joins)}
 LEFT JOIN jenis_words j ON j.value = r.jenis_asn
 WHERE coalesce({", ".join(f"r.{c}" for c in CELL_COLUMNS)}) IS NOT NULL
 """
 
-# Every row normalised with the message of each check (NULL when it passes).
-_ASSESSED_SQL = f"""
-WITH parsed AS ({_PARSED_SQL}), nips AS (
+
+def _stage_checks(stage: Stage) -> str:
+    """A stage's stored values (done, the day) and the message of each of its checks."""
+    n, on = stage.slot, stage.done_on_column
+    status = f"d.status_{n}_flag AS {stage.done_column}, {_status_check(f'status_{n}')} AS status_{n}_error"
+    if not stage.date_aliases:
+        return f"{status}, NULL::DATE AS {on}, NULL::VARCHAR AS date_{n}_error, NULL::VARCHAR AS date_{n}_warning"
+    return f"""{status}, d.{on},
+       CASE WHEN d.date_{n}_cell IS NOT NULL AND d.{on} IS NULL THEN $msg_date_unreadable
+            WHEN d.{on} < $earliest_{n} THEN $msg_date_early_{n} END AS date_{n}_error,
+       CASE WHEN d.{on} > $snapshot_date THEN $msg_date_late_{n} END AS date_{n}_warning"""
+
+
+def _assessed_sql(stages: Sequence[Stage]) -> str:
+    """Every row normalised with the message of each check (NULL when it passes)."""
+    return f"""
+WITH parsed AS ({_parsed_sql(stages)}), nips AS (
     SELECT *, {_NIP_ERROR} AS nip_error FROM parsed
 ), decoded AS (
     SELECT *,
@@ -270,15 +275,7 @@ SELECT d.position, d.part, d.nip, d.nip_error,
        {_text_check("opd", "true")} AS opd_error,
        i.name AS instansi, i.key AS instansi_key,
        {_text_check("instansi", "$has_instansi")} AS instansi_error,
-       d.status_aktivasi_flag AS activated,
-       {_status_check("status_aktivasi")} AS status_aktivasi_error,
-       d.status_pdm_flag AS pdm_done, {_status_check("status_pdm")} AS status_pdm_error,
-       d.status_verifikasi_flag AS verified,
-       {_status_check("status_verifikasi")} AS status_verifikasi_error,
-       d.activated_on,
-       CASE WHEN d.tgl_aktivasi_cell IS NOT NULL AND d.activated_on IS NULL THEN $msg_date_unreadable
-            WHEN d.activated_on < $earliest_activation THEN $msg_date_early END AS tgl_aktivasi_error,
-       CASE WHEN d.activated_on > $snapshot_date THEN $msg_date_late END AS tgl_aktivasi_warning,
+       {", ".join(_stage_checks(s) for s in stages)},
        lower(d.email_cell) AS email, {_text_check("email", None)} AS email_error,
        lower(d.email_gov_cell) AS email_gov, {_text_check("email_gov", None)} AS email_gov_error,
        d.unit_id_value AS unit_id, {_text_check("unit_id", None)} AS unit_id_error,
@@ -290,18 +287,6 @@ LEFT JOIN spellings o ON o.level = 'opd' AND o.key = lower(d.opd_value)
 LEFT JOIN spellings i ON i.level = 'instansi' AND i.key = lower(d.instansi_value)
 """
 
-# The cells that can fail a check (NIP, texts, statuses, date, jenis): each has an `<name>_error` column.
-_CHECKED_CELLS = ("nip", "nama", "opd", "instansi", "status_aktivasi", "status_pdm", "status_verifikasi")
-_ERROR_COLUMNS = tuple(
-    f"{c}_error" for c in (*_CHECKED_CELLS, "tgl_aktivasi", "email", "email_gov", "unit_id", "jenis_asn")
-)
-_WARNING_COLUMNS = ("nip_warning", "tgl_aktivasi_warning")
-
-
-def _assessed(source: str, position: str) -> str:
-    """_ASSESSED_SQL over one table of cells (`source`, its row positions in column `position`)."""
-    return _ASSESSED_SQL.replace("{source}", source).replace("{position}", position)
-
 
 def _all_null(columns: Sequence[str]) -> str:
     return " AND ".join(f"{name} IS NULL" for name in columns)
@@ -311,12 +296,14 @@ def _all_null(columns: Sequence[str]) -> str:
 # failed; duplicates are taken out later) and whether no check warned (`clean`). The messages
 # themselves are worked out again for the few flagged rows only, so a national file does not
 # hold a dozen mostly empty text columns in memory.
-_CHECKED_SQL = f"""
+def _checked_sql(plan: CheckPlan) -> str:
+    return f"""
 CREATE TABLE checked AS
-SELECT position, part, {", ".join(ROSTER_COLUMNS)},
-       {_all_null(_ERROR_COLUMNS)} AS keep, {_all_null(_WARNING_COLUMNS)} AS clean
-FROM ({_assessed("raw", "rowid")})
+SELECT position, part, {", ".join(plan.roster_columns)},
+       {_all_null(plan.error_columns)} AS keep, {_all_null(plan.warning_columns)} AS clean
+FROM ({plan.assessed("raw", "rowid")})
 """
+
 
 # A checked row's Excel-style number in its own file or sheet, and that source's name (derived
 # from its part, so the per-row table does not carry them).
@@ -333,9 +320,12 @@ _DUPLICATE_PARAMS: dict[str, object] = {
     "msg_duplicate_identical": "Duplikat identik dengan baris {row}; hanya satu yang disimpan",
 }
 
-# Same NIP twice (in any source): identical rows -> keep the first and warn; different -> error on
-# every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together.
-_DUPLICATES_SQL = """
+
+def _duplicates_sql(stages: Sequence[Stage]) -> str:
+    """Same NIP twice (in any source): identical rows -> keep the first and warn; different ->
+    error on every row. A row is named '5', or '5 (b.xlsx)' when several sources are read together."""
+    compared = ", ".join(("nama", "opd_key", "jenis_asn", *(c for s in stages for c in _stage_values(s)), "email"))
+    return f"""
 CREATE TABLE duplicates AS
 WITH repeated AS (
     SELECT c.*, CASE WHEN (SELECT count(DISTINCT p.label) FROM parts p WHERE p.part IN (SELECT part FROM checked)) > 1
@@ -344,17 +334,22 @@ WITH repeated AS (
     WHERE nip IN (SELECT nip FROM checked WHERE nip IS NOT NULL GROUP BY nip HAVING count(*) > 1)
 ), variants AS (
     SELECT nip,
-           count(DISTINCT (nama, opd_key, jenis_asn, activated, activated_on, pdm_done, verified, email)) AS n,
+           count(DISTINCT ({compared})) AS n,
            array_to_string(list_slice(list(ref ORDER BY position), 1, 10), ', ') AS refs,
            arg_min(ref, position) AS first_ref, min(position) AS first_position
     FROM repeated GROUP BY nip
 )
 SELECT r.position,
-       CASE WHEN v.n > 1 THEN replace($msg_duplicate_conflict, '{rows}', v.refs) END AS duplicate_error,
+       CASE WHEN v.n > 1 THEN replace($msg_duplicate_conflict, '{{rows}}', v.refs) END AS duplicate_error,
        CASE WHEN v.n = 1 AND r.position <> v.first_position
-            THEN replace($msg_duplicate_identical, '{row}', v.first_ref) END AS duplicate_warning
+            THEN replace($msg_duplicate_identical, '{{row}}', v.first_ref) END AS duplicate_warning
 FROM repeated r JOIN variants v USING (nip)
 """
+
+
+def _stage_values(stage: Stage) -> tuple[str, str]:
+    return stage.done_column, stage.done_on_column
+
 
 # The rows to store: no error, and not a later copy of an identical row (the duplicates are
 # few, so marking them is cheaper than joining every row to them each time the rows are read).
@@ -380,27 +375,19 @@ CREATE TABLE flagged_cells AS
 SELECT rowid AS position, * FROM raw
 WHERE rowid IN (SELECT position FROM checked WHERE NOT (keep AND clean) UNION ALL SELECT position FROM duplicates)
 """
-_FLAGGED_SQL = f"""
+
+
+def _flagged_sql(plan: CheckPlan) -> str:
+    return f"""
 CREATE TABLE flagged AS
 SELECT a.*, p.first_row + a.position - p.start AS row_number, p.label AS source,
        d.duplicate_error, d.duplicate_warning, {", ".join(f"r.{c} AS {c}_cell" for c in CELL_COLUMNS)}
-FROM ({_assessed("flagged_cells", "position")}) a
+FROM ({plan.assessed("flagged_cells", "position")}) a
 JOIN parts p USING (part) JOIN flagged_cells r USING (position) LEFT JOIN duplicates d USING (position)
-WHERE NOT ({_all_null((*_ERROR_COLUMNS, *_WARNING_COLUMNS))}
+WHERE NOT ({_all_null((*plan.error_columns, *plan.warning_columns))}
            AND d.duplicate_error IS NULL AND d.duplicate_warning IS NULL)
 """
 
-CHECK_STATEMENTS = (
-    _SPELLINGS_SQL,
-    _CHECKED_SQL,
-    _NUMBERED_SQL,
-    _DUPLICATES_SQL,
-    _UNKEPT_DUPLICATES_SQL,
-    _VALID_SQL,
-    _SHARED_EMAILS_SQL,
-    _FLAGGED_CELLS_SQL,
-    _FLAGGED_SQL,
-)
 
 _REPORT_PARAMS: dict[str, object] = {"error": ERROR, "warning": WARNING, "max_shown": MAX_SHOWN_VALUE}
 
@@ -412,16 +399,17 @@ def _problem(order: int, column: str, reason: str, level: str, shown: str | None
                FROM flagged WHERE {reason} IS NOT NULL"""
 
 
-def _problems_sql() -> str:
+def _problems_sql(stages: Sequence[Stage]) -> str:
     # A value with control characters is shown with each of them as '?'.
     control_shown = "regexp_replace({0}_cell, $control, '?', 'g')"
+    dated = [s for s in stages if s.date_aliases]
     checks = [
         ("nip", "nip_error", "$error", None),
         ("nip", "nip_warning", "$warning", None),
         *[(c, f"{c}_error", "$error", control_shown.format(c)) for c in ("nama", "opd", "instansi")],
-        *[(c, f"{c}_error", "$error", None) for c in ("status_aktivasi", "status_pdm", "status_verifikasi")],
-        ("tgl_aktivasi", "tgl_aktivasi_error", "$error", None),
-        ("tgl_aktivasi", "tgl_aktivasi_warning", "$warning", None),
+        *[(f"status_{s.slot}", f"status_{s.slot}_error", "$error", None) for s in stages],
+        *[(f"date_{s.slot}", f"date_{s.slot}_error", "$error", None) for s in dated],
+        *[(f"date_{s.slot}", f"date_{s.slot}_warning", "$warning", None) for s in dated],
         *[(c, f"{c}_error", "$error", control_shown.format(c)) for c in ("email", "email_gov", "unit_id")],
         ("jenis_asn", "jenis_asn_error", "$error", None),
         ("nip", "duplicate_error", "$error", "nip"),
@@ -432,9 +420,8 @@ def _problems_sql() -> str:
                ORDER BY source, row_number, column_label, check_order"""
 
 
-PROBLEMS_SQL = _problems_sql()
-
-# The fixed texts and patterns of every rule above. Per file, `switches` adds the rest.
+# The fixed texts and patterns of every rule above. Per campaign, CheckPlan adds its stages'
+# texts; per file, `switches` adds the rest.
 CHECK_PARAMS: dict[str, object] = {
     **_WHITESPACE_PARAMS,
     **_TEXT_PARAMS,
@@ -447,21 +434,85 @@ CHECK_PARAMS: dict[str, object] = {
 }
 
 
+@dataclass(frozen=True)
+class CheckPlan:
+    """The checks of one campaign's files: the statements in order, the report, the texts they
+    use, and the roster columns a checked row has (the person's, then each stage's)."""
+
+    campaign: Campaign
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.campaign.stages
+
+    @property
+    def roster_columns(self) -> tuple[str, ...]:
+        return (*PERSON_ROSTER_COLUMNS, *(c for s in self.stages for c in _stage_values(s)))
+
+    @property
+    def error_columns(self) -> tuple[str, ...]:
+        cells = ("nip", "nama", "opd", "instansi", *(f"status_{s.slot}" for s in self.stages))
+        dates = tuple(f"date_{s.slot}" for s in self.stages)
+        return tuple(f"{c}_error" for c in (*cells, *dates, "email", "email_gov", "unit_id", "jenis_asn"))
+
+    @property
+    def warning_columns(self) -> tuple[str, ...]:
+        return ("nip_warning", *(f"date_{s.slot}_warning" for s in self.stages))
+
+    def assessed(self, source: str, position: str) -> str:
+        """The assessment over one table of cells (`source`, its row positions in column `position`)."""
+        return _assessed_sql(self.stages).replace("{source}", source).replace("{position}", position)
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return (
+            _SPELLINGS_SQL,
+            _checked_sql(self),
+            _NUMBERED_SQL,
+            _duplicates_sql(self.stages),
+            _UNKEPT_DUPLICATES_SQL,
+            _VALID_SQL,
+            _SHARED_EMAILS_SQL,
+            _FLAGGED_CELLS_SQL,
+            _flagged_sql(self),
+        )
+
+    @property
+    def problems_sql(self) -> str:
+        return _problems_sql(self.stages)
+
+    @property
+    def params(self) -> dict[str, object]:
+        labels = self.campaign.vocabulary.labels
+        person = {f"label_{c.value}": label for c, label in labels.items()}
+        stages = {k: v for s in self.stages for k, v in _stage_params(s, labels).items()}
+        return {**CHECK_PARAMS, **person, **stages}
+
+
+@cache
+def check_plan(campaign: Campaign) -> CheckPlan:
+    return CheckPlan(campaign)
+
+
 def switches(columns: frozenset[Column], snapshot_date: date | None) -> dict[str, object]:
     """The per-file parameters: which optional columns the file has, and its snapshot date."""
     return {f"has_{c.value}": c in columns for c in Column} | {"snapshot_date": snapshot_date}
 
 
-def lookup_tables(distinct: Callable[[Sequence[str]], list[str]]) -> dict[str, pa.Table]:
-    """The per-word rules applied once to each distinct value that `distinct(columns)` returns."""
-    statuses = distinct([c.value for c in (Column.STATUS_AKTIVASI, Column.STATUS_PDM, Column.STATUS_VERIFIKASI)])
-    dates = distinct([Column.TGL_AKTIVASI.value])
-    kinds = distinct([Column.JENIS_ASN.value])
-    return {
-        "status_words": _lookup(statuses, "flag", status_word_value, pa.bool_()),
-        "activation_dates": _lookup(dates, "day", parse_roster_date, pa.date32()),
-        "jenis_words": _lookup(kinds, "kind", jenis_word_value, pa.string()),
+def lookup_tables(campaign: Campaign, distinct: Callable[[Sequence[str]], list[str]]) -> dict[str, pa.Table]:
+    """The per-word rules applied once to each distinct value that `distinct(columns)` returns:
+    each stage's status words, the days stages were done, jenis ASN."""
+    stages = campaign.stages
+    tables = {
+        f"status_words_{s.slot}": _lookup(distinct([s.status_column.value]), "flag", s.word_value, pa.bool_())
+        for s in stages
     }
+    dates = (
+        distinct([s.date_column.value for s in stages if s.date_aliases]) if any(s.date_aliases for s in stages) else []
+    )
+    tables["stage_dates"] = _lookup(dates, "day", parse_roster_date, pa.date32())
+    tables["jenis_words"] = _lookup(distinct([Column.JENIS_ASN.value]), "kind", jenis_word_value, pa.string())
+    return tables
 
 
 def _lookup(values: list[str], name: str, rule: Callable[[str], object], kind: pa.DataType) -> pa.Table:

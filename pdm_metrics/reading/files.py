@@ -19,19 +19,12 @@ from typing import BinaryIO, Protocol
 
 import pyarrow as pa
 
+from pdm_metrics.campaign import Vocabulary
 from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.fmt import excerpt, format_int
 from pdm_metrics.reading import excel
 from pdm_metrics.reading.csvfile import native_csv_layout, read_csv_grid, refuse_broken_text
-from pdm_metrics.schema import (
-    COLUMN_LABELS,
-    HEADER_SEARCH_ROWS,
-    REQUIRED_COLUMNS,
-    Column,
-    alias_rank,
-    column_for_header,
-    normalise_header,
-)
+from pdm_metrics.schema import HEADER_SEARCH_ROWS, Column, normalise_header
 from pdm_metrics.tempdirs import private_dir
 
 Source = tuple[BinaryIO | bytes | Path, str]  # an upload's buffer or bytes, or a file on disk (opened when read)
@@ -45,7 +38,11 @@ MAX_NAMED_HEADERS = 30  # a message names at most this many header columns
 
 
 class CellSink(Protocol):
-    """Where read cells go: one part per table (a sheet, a CSV), in order."""
+    """Where read cells go: one part per table (a sheet, a CSV), in order; its vocabulary says
+    how its campaign's files name their columns."""
+
+    @property
+    def vocabulary(self) -> Vocabulary: ...
 
     def add_cells(self, label: str, first_row: int, cells: pa.Table, numeric_nip_rows: Sequence[int]) -> None:
         """Text cells, one column per schema.Column, numbered from first_row."""
@@ -186,7 +183,7 @@ def _add_csv(sink: CellSink, path: Path, name: str, choose: ColumnChooser | None
     records = refuse_broken_text(path)
     layout = native_csv_layout(path)
     if layout is not None and records is not None:
-        header, uses = _header_positions(layout.header_cells, choose)
+        header, uses = _header_positions(sink.vocabulary, layout.header_cells, choose)
         positions = {c.value: i for c, i in header.items()}
         try:
             read = sink.add_csv_file(name, str(path), layout.delimiter, layout.data_line, layout.width, positions)
@@ -215,7 +212,7 @@ def _refuse_lost_records(name: str, read: int, in_file: int) -> None:
 
 
 def _add_grid(sink: CellSink, grid: _Grid, choose: ColumnChooser | None) -> TableRead:
-    header, uses = _header_positions(grid.header_cells(), choose)
+    header, uses = _header_positions(sink.vocabulary, grid.header_cells(), choose)
     body = grid.cells.slice(grid.header_index + 1)
     cells = pa.table(
         {
@@ -264,7 +261,7 @@ def _first_filled_row(grid: pa.Table) -> int:
 
 
 def _header_positions(
-    header_cells: Sequence[object], choose: ColumnChooser | None = None
+    vocabulary: Vocabulary, header_cells: Sequence[object], choose: ColumnChooser | None = None
 ) -> tuple[dict[Column, int], list[HeaderUse]]:
     """Canonical column -> position in the header row, and what each header column became;
     RosterError naming what is missing. Where two columns could serve one field, the one whose
@@ -275,12 +272,12 @@ def _header_positions(
     texts = ["" if cell is None else str(cell).strip() for cell in header_cells]
     candidates: dict[Column, list[int]] = {}
     for position, text in enumerate(texts):
-        column = column_for_header(text) if text else None
+        column = vocabulary.column_for(text) if text else None
         if column is not None:
             candidates.setdefault(column, []).append(position)
-    picked = _picked_positions(texts, dict(choose(texts)) if choose else {})
-    _refuse_equal_candidates(candidates, texts, picked)
-    columns = {column: _preferred(column, found, texts) for column, found in candidates.items()}
+    picked = _picked_positions(vocabulary, texts, dict(choose(texts)) if choose else {})
+    _refuse_equal_candidates(vocabulary, candidates, texts, picked)
+    columns = {column: _preferred(vocabulary, column, found, texts) for column, found in candidates.items()}
     for column, position in picked.items():
         # A file column serves one field: a field that had it falls back on its next candidate.
         for other, taken in list(columns.items()):
@@ -288,12 +285,12 @@ def _header_positions(
                 rest = [p for p in candidates[other] if p != position]
                 columns.pop(other)
                 if rest:
-                    columns[other] = _preferred(other, rest, texts)
+                    columns[other] = _preferred(vocabulary, other, rest, texts)
         columns[column] = position
     _email_gov_alone(columns, picked)
     _unit_id_pair(columns, texts)
-    uses = [_use(texts, position, columns, picked) for position, text in enumerate(texts) if text]
-    missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
+    uses = [_use(vocabulary, texts, position, columns, picked) for position, text in enumerate(texts) if text]
+    missing = [vocabulary.labels[c] for c in vocabulary.required if c not in columns]
     if missing:
         found = [excerpt(str(c).strip()) for c in header_cells if c is not None and str(c).strip()]
         shown = ", ".join(found[:MAX_NAMED_HEADERS]) + (
@@ -302,25 +299,26 @@ def _header_positions(
         raise RosterError(
             f"Kolom wajib tidak ditemukan: {', '.join(missing)}. "
             f"Judul kolom yang terbaca: {shown if found else '(tidak ada)'}. "
-            "Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan Status Aktivasi."
+            f"Pastikan baris judul kolom memuat NIP, Nama, OPD/Unit Kerja dan "
+            f"{vocabulary.labels[vocabulary.required[-1]]}."
         )
     return columns, uses
 
 
 def _refuse_equal_candidates(
-    candidates: Mapping[Column, list[int]], texts: list[str], picked: Mapping[Column, int]
+    vocabulary: Vocabulary, candidates: Mapping[Column, list[int]], texts: list[str], picked: Mapping[Column, int]
 ) -> None:
     """Two columns that serve one field equally well (NIP and N.I.P, two STATUS AKTIVASI) are a
     question only the operator can answer: never a silent pick."""
     for column, found in candidates.items():
         if column in picked or len(found) < 2:
             continue
-        ranks = [alias_rank(column, texts[p]) for p in found]
+        ranks = [vocabulary.rank(column, texts[p]) for p in found]
         equal = [p for p, rank in zip(found, ranks, strict=True) if rank == min(ranks)]
         if len(equal) > 1:
             named = " dan ".join(f"'{excerpt(texts[p])}' (kolom {p + 1})" for p in equal[:3])
             raise RosterError(
-                f"Dua kolom dapat dibaca sebagai {COLUMN_LABELS[column]}: {named}. Hapus atau ganti nama kolom "
+                f"Dua kolom dapat dibaca sebagai {vocabulary.labels[column]}: {named}. Hapus atau ganti nama kolom "
                 f'yang tidak dipakai, atau pilih kolomnya (baris perintah: --column {column.value}="NAMA KOLOM").'
             )
 
@@ -346,12 +344,12 @@ def _unit_id_pair(columns: dict[Column, int], texts: list[str]) -> None:
         columns[Column.UNIT_ID] = position
 
 
-def _preferred(column: Column, positions: list[int], texts: list[str]) -> int:
-    """Of the file columns that could serve `column`, the one schema.HEADER_ALIASES lists first."""
-    return min(positions, key=lambda p: alias_rank(column, texts[p]))
+def _preferred(vocabulary: Vocabulary, column: Column, positions: list[int], texts: list[str]) -> int:
+    """Of the file columns that could serve `column`, the one its aliases list first."""
+    return min(positions, key=lambda p: vocabulary.rank(column, texts[p]))
 
 
-def _picked_positions(texts: list[str], chosen: Mapping[Column, str]) -> dict[Column, int]:
+def _picked_positions(vocabulary: Vocabulary, texts: list[str], chosen: Mapping[Column, str]) -> dict[Column, int]:
     """The position of each file column the operator chose; RosterError for one the file lacks."""
     folded = [t.casefold() for t in texts]
     picked = {}
@@ -359,32 +357,34 @@ def _picked_positions(texts: list[str], chosen: Mapping[Column, str]) -> dict[Co
         if header.strip().casefold() not in folded:
             found = ", ".join(excerpt(t) for t in texts[:MAX_NAMED_HEADERS] if t)
             raise RosterError(
-                f"Kolom '{excerpt(header)}' yang dipilih untuk {COLUMN_LABELS[column]} tidak ada di berkas ini. "
+                f"Kolom '{excerpt(header)}' yang dipilih untuk {vocabulary.labels[column]} tidak ada di berkas ini. "
                 f"Kolom yang ada: {found}."
             )
         picked[column] = folded.index(header.strip().casefold())
     return picked
 
 
-def _use(texts: list[str], position: int, columns: dict[Column, int], picked: dict[Column, int]) -> HeaderUse:
+def _use(
+    vocabulary: Vocabulary, texts: list[str], position: int, columns: dict[Column, int], picked: dict[Column, int]
+) -> HeaderUse:
     """What one header column became, and why where another column could serve its field."""
     text = texts[position]
     serves = next((c for c, p in columns.items() if p == position), None)
     if serves is not None:
-        label = COLUMN_LABELS[serves]
+        label = vocabulary.labels[serves]
         if serves in picked:
             return HeaderUse(text, serves, f"dipilih operator sebagai {label}")
         if serves == Column.UNIT_ID:
             return HeaderUse(text, serves, f"pasangan ID dari {texts[columns[Column.OPD]]}")
-        if serves == Column.EMAIL and column_for_header(text) == Column.EMAIL_GOV:
+        if serves == Column.EMAIL and vocabulary.column_for(text) == Column.EMAIL_GOV:
             return HeaderUse(text, serves, "dipakai sebagai Email (berkas tidak memuat kolom EMAIL)")
-        others = [t for p, t in enumerate(texts) if p != position and t and column_for_header(t) == serves]
+        others = [t for p, t in enumerate(texts) if p != position and t and vocabulary.column_for(t) == serves]
         note = f"dipakai sebagai {label} (lebih diutamakan daripada {', '.join(others)})" if others else ""
         return HeaderUse(text, serves, note)
-    recognised = column_for_header(text)
+    recognised = vocabulary.column_for(text)
     if recognised is not None and recognised in columns:
         return HeaderUse(
-            text, None, f"tidak dipakai: {COLUMN_LABELS[recognised]} diambil dari {texts[columns[recognised]]}"
+            text, None, f"tidak dipakai: {vocabulary.labels[recognised]} diambil dari {texts[columns[recognised]]}"
         )
     return HeaderUse(text, None, "")
 

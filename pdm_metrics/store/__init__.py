@@ -11,6 +11,8 @@
     admin       deadline extensions and backups
     restore     a backup restored as carefully as an upload
     unit_map    Peta Unit Kerja: which OPD each unit belongs to, applied to every snapshot
+    campaigns   the campaign definitions a database follows
+    legacy      the PDM-named columns of older databases and backups (migration and restore only)
 
 Callers use the names re-exported here (`store.connect`, `store.summary_counts`, ...).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pdm_metrics.store.admin import add_deadline_extension, backup_zip, write_backup
+from pdm_metrics.store.campaigns import campaign_named, current_campaign, stored_campaigns
 from pdm_metrics.store.changes import (
     OPD_BY_NAME,
     ChangeReport,
@@ -42,9 +45,9 @@ from pdm_metrics.store.journal import audit_entries, data_version, record_audit
 from pdm_metrics.store.migrations import check_version, upgrade
 from pdm_metrics.store.queries import (
     RosterFilter,
-    activation_counts_by_day,
     archived_snapshots,
     deadline_extensions,
+    done_counts_by_day,
     email_sharing,
     list_snapshots,
     nip_profile_counts,
@@ -100,19 +103,21 @@ __all__ = [
     "SnapshotMeta",
     "StoreProgress",
     "ValidRows",
-    "activation_counts_by_day",
     "add_deadline_extension",
     "archived_snapshots",
     "audit_entries",
     "backup_zip",
+    "campaign_named",
     "change_counts_per_opd",
     "change_list",
     "change_report",
     "change_totals",
     "connect",
+    "current_campaign",
     "data_version",
     "database_failure",
     "deadline_extensions",
+    "done_counts_by_day",
     "email_sharing",
     "has_unit_map",
     "list_snapshots",
@@ -130,6 +135,7 @@ __all__ = [
     "save_snapshot",
     "snapshot_dates",
     "snapshot_exists",
+    "stored_campaigns",
     "summary_counts",
     "transaction",
     "unit_counts",

@@ -16,13 +16,22 @@ from pdm_metrics.tempdirs import private_dir
 
 
 def add_deadline_extension(
-    con: Connection, phase: str, new_end: date, letter_number: str, letter_date: date, scope: str, actor: str
+    con: Connection,
+    campaign: str,
+    phase: str,
+    new_end: date,
+    letter_number: str,
+    letter_date: date,
+    scope: str,
+    actor: str,
 ) -> None:
-    """Append an extension (history is kept: nothing is ever overwritten)."""
+    """Append an extension of one campaign's stage (history is kept: nothing is ever overwritten)."""
     with transaction(con) as cur:
         cur.execute(
-            f"INSERT INTO {Table.EXTENSIONS} VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-            [phase, new_end, letter_number, letter_date, scope, actor],
+            f"""INSERT INTO {Table.EXTENSIONS}
+                (phase, new_end, letter_number, letter_date, scope, added_by, added_at, campaign)
+                VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)""",
+            [phase, new_end, letter_number, letter_date, scope, actor, campaign],
         )
         audit(cur, actor, "tambah perpanjangan", f"{phase} s.d. {new_end.isoformat()} ({letter_number})")
         bump_data_version(cur)

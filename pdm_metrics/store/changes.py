@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdm_metrics.schema import CHANGE_KINDS, Table
+from pdm_metrics.schema import CHANGE_KINDS, STAGE_SLOTS, Table, done_column, newly_done_column
 from pdm_metrics.store.db import Connection, first, has_column, list_param
 from pdm_metrics.store.derived import CHANGE_TABLES
 
@@ -18,7 +18,15 @@ OPD_BY_NAME = "lower(opd), opd"
 
 _ANY_CHANGE = " OR ".join(f'"{kind}"' for kind in CHANGE_KINDS)
 
-# A status the earlier file lacked counts as not yet done (NULL -> false).
+# A status the earlier file lacked counts as not yet done (NULL -> false); a stage is undone
+# ("regressed") only where the later file says so (false, not a column it lacks).
+_DONE_SIDES = ", ".join(
+    f"coalesce(a.{done_column(n)}, false) AS a_{n}, coalesce(b.{done_column(n)}, false) AS b_{n}, "
+    f"b.{done_column(n)} = false AS b_not_{n}"
+    for n in STAGE_SLOTS
+)
+_NEWLY_DONE = ", ".join(f"both_sides AND b_{n} AND NOT a_{n} AS {newly_done_column(n)}" for n in STAGE_SLOTS)
+_UNDONE = " OR ".join(f"(a_{n} AND b_not_{n})" for n in STAGE_SLOTS)
 _CHANGES_SELECT = f"""
     WITH a AS (SELECT * FROM {Table.ROSTER} WHERE snapshot_id = $from_id),
          b AS (SELECT * FROM {Table.ROSTER} WHERE snapshot_id = $to_id),
@@ -26,18 +34,14 @@ _CHANGES_SELECT = f"""
             SELECT coalesce(b.nip, a.nip) AS nip, coalesce(b.nama, a.nama) AS nama, coalesce(b.email, a.email) AS email,
                    a.opd AS opd_before, b.opd AS opd_after, a.opd_key AS key_before, b.opd_key AS key_after,
                    a.nip IS NOT NULL AND b.nip IS NOT NULL AS both_sides,
-                   coalesce(a.activated, false) AS act_a, coalesce(b.activated, false) AS act_b,
-                   coalesce(a.pdm_done, false) AS pdm_a, coalesce(b.pdm_done, false) AS pdm_b,
-                   coalesce(a.verified, false) AS ver_a, coalesce(b.verified, false) AS ver_b,
+                   {_DONE_SIDES},
                    a.nip IS NOT NULL AS in_a, b.nip IS NOT NULL AS in_b
             FROM a FULL OUTER JOIN b ON a.nip = b.nip
          ),
          flagged AS (
             SELECT $from_id AS from_id, $to_id AS to_id, nip, nama, email, opd_before, opd_after, key_before, key_after,
-                   both_sides AND act_b AND NOT act_a AS newly_activated,
-                   both_sides AND pdm_b AND NOT pdm_a AS newly_pdm_done,
-                   both_sides AND ver_b AND NOT ver_a AS newly_verified,
-                   both_sides AND act_a AND NOT act_b AS regressed,
+                   {_NEWLY_DONE},
+                   both_sides AND coalesce({_UNDONE}, false) AS regressed,
                    in_b AND NOT in_a AS joined,
                    in_a AND NOT in_b AS "left",
                    both_sides AND key_before <> key_after AS moved_in,

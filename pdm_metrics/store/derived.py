@@ -3,7 +3,7 @@ summary, the NIP profile summary, the unit list, and how many ASN share each ema
 
 from __future__ import annotations
 
-from pdm_metrics.schema import Table
+from pdm_metrics.schema import STAGE_SLOTS, Table, done_column
 from pdm_metrics.store.db import Connection
 
 # Changes between snapshots are derived too, but worked out when a pair is first asked for:
@@ -14,10 +14,19 @@ PROFILE_GROUPS = """TRY_CAST(substr(r.nip, 1, 4) AS INTEGER) AS birth_year,
        substr(r.nip, 15, 1) AS gender_digit,
        TRY_CAST(substr(r.nip, 9, 4) AS INTEGER) AS start_year,
        r.jenis_asn"""
-PROFILE_COUNTS = """count(*) AS total,
-       count(*) FILTER (WHERE r.activated) AS activated,
-       count(*) FILTER (WHERE r.pdm_done) AS pdm_done,
-       count(*) FILTER (WHERE r.verified) AS verified"""
+# Done per stage slot: every slot is counted (a slot the campaign does not use counts 0; the
+# snapshot's has_status flags say which are real), so summaries need not know the campaign.
+DONE_COLUMNS = ", ".join(done_column(n) for n in STAGE_SLOTS)
+STAGE_COUNTS = ", ".join(f"count(*) FILTER (WHERE {done_column(n)})" for n in STAGE_SLOTS)
+STAGE_SUMS = ", ".join(f"sum({{alias}}.{done_column(n)})::BIGINT AS {done_column(n)}" for n in STAGE_SLOTS)
+PROFILE_COUNTS = "count(*) AS total, " + ", ".join(
+    f"count(*) FILTER (WHERE r.{done_column(n)}) AS {done_column(n)}" for n in STAGE_SLOTS
+)
+
+
+def stage_sums(alias: str) -> str:
+    """sum(<alias>.done_n) AS done_n for every slot (summed summaries)."""
+    return STAGE_SUMS.replace("{alias}", alias)
 
 
 def insert_summary(cur: Connection, snapshot_id: int) -> None:
@@ -25,12 +34,9 @@ def insert_summary(cur: Connection, snapshot_id: int) -> None:
     page but Data reads (summed per OPD). The unit map then sets `mapped` (store.unit_map)."""
     cur.execute(
         f"""INSERT INTO {Table.SUMMARY}
-                (snapshot_id, opd_key, opd, jenis_asn, total, activated, pdm_done, verified, instansi_key, instansi,
+                (snapshot_id, opd_key, opd, jenis_asn, total, {DONE_COLUMNS}, instansi_key, instansi,
                  unit_key, unit, unit_id, mapped)
-            SELECT snapshot_id, min(opd_key), min(opd), jenis_asn, count(*),
-                   count(*) FILTER (WHERE activated),
-                   count(*) FILTER (WHERE pdm_done),
-                   count(*) FILTER (WHERE verified),
+            SELECT snapshot_id, min(opd_key), min(opd), jenis_asn, count(*), {STAGE_COUNTS},
                    min(instansi_key), min(instansi), unit_key, min(unit), unit_id, false
             FROM {Table.ROSTER} WHERE snapshot_id = ?
             GROUP BY snapshot_id, unit_key, unit_id, jenis_asn""",
@@ -50,7 +56,7 @@ def insert_profile_summary(cur: Connection, snapshot_id: int) -> None:
     Profil NIP page reads them instead of parsing every NIP again."""
     cur.execute(
         f"""INSERT INTO {Table.PROFILE} (snapshot_id, birth_year, gender_digit, start_year, jenis_asn,
-                                         total, activated, pdm_done, verified)
+                                         total, {DONE_COLUMNS})
             SELECT r.snapshot_id, {PROFILE_GROUPS}, {PROFILE_COUNTS}
             FROM {Table.ROSTER} r WHERE r.snapshot_id = ? GROUP BY ALL""",
         [snapshot_id],

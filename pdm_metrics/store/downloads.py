@@ -16,12 +16,22 @@ from pathlib import Path
 
 import duckdb
 
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.store.db import Connection, database_failure
 from pdm_metrics.store.queries import RosterFilter, roster_source
 from pdm_metrics.tempdirs import private_dir
 
-HEADER = ("NIP", "Nama", "OPD", "Jenis ASN", "Status Aktivasi", "Tanggal Aktivasi", "Status PDM",
-          "Status Verifikasi", "Email")  # fmt: skip
+
+def header(campaign: Campaign) -> tuple[str, ...]:
+    """The download's columns: the person, each stage's status (and its day where the campaign
+    reads one), the email; the same as views.common.roster_display."""
+    labels = campaign.vocabulary.labels
+    stages = [
+        label
+        for s in campaign.stages
+        for label in (labels[s.status_column], *((labels[s.date_column],) if s.date_aliases else ()))
+    ]
+    return ("NIP", "Nama", "OPD", "Jenis ASN", *stages, "Email")
 
 
 def text_cell(cell: str) -> str:
@@ -49,18 +59,20 @@ _MASKED_EMAIL = """CASE WHEN coalesce(r.email, '') = '' THEN ''
                         ELSE left(r.email, 1) || '***@' || regexp_extract(r.email, '@([^@]*)$', 1) END"""
 
 
-def _line(masked: bool) -> str:
+def _line(campaign: Campaign, masked: bool) -> str:
     nip = _MASKED_NIP if masked else _SPACED_NIP
     email = _MASKED_EMAIL if masked else "coalesce(r.email, '')"
+    stages = []
+    for s in campaign.stages:
+        stages.append(_status(f"r.{s.done_column}"))
+        if s.date_aliases:
+            stages.append(f"coalesce(strftime(r.{s.done_on_column}, '%d/%m/%Y'), '')")
     cells = [
         f"({nip})",
         text_cell("r.nama"),
         text_cell("r.opd"),
         text_cell("r.jenis_asn"),
-        _status("r.activated"),
-        "coalesce(strftime(r.activated_on, '%d/%m/%Y'), '')",
-        _status("r.pdm_done"),
-        _status("r.verified"),
+        *stages,
         text_cell(f"({email})"),
     ]
     return csv_line(cells)
@@ -85,8 +97,8 @@ def copy_csv(con: Connection, lines: str, params: object, header: Sequence[str])
         raise database_failure(exc) from exc
 
 
-def roster_csv(con: Connection, snapshot_date: date, where: RosterFilter, masked: bool) -> bytes:
+def roster_csv(con: Connection, campaign: Campaign, snapshot_date: date, where: RosterFilter, masked: bool) -> bytes:
     """Every row of the selection as the Data & Unduh CSV, in the order the page shows them."""
     source, params = roster_source(snapshot_date, where)
-    lines = f"SELECT {_line(masked)} AS line {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip"
-    return copy_csv(con, lines, params, HEADER)
+    lines = f"SELECT {_line(campaign, masked)} AS line {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip"
+    return copy_csv(con, lines, params, header(campaign))

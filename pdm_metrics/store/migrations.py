@@ -13,9 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pdm_metrics.campaign import shipped_campaign_text
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import excerpt
-from pdm_metrics.schema import CHANGE_KINDS, Table
+from pdm_metrics.schema import (
+    CHANGE_KINDS,
+    STAGE_SLOTS,
+    Table,
+    done_column,
+    done_on_column,
+    has_date_flag,
+    has_status_flag,
+)
+from pdm_metrics.store import legacy
 from pdm_metrics.store.changes import store_missing_neighbour_changes
 from pdm_metrics.store.db import RESTORE_HINT, Connection, first, has_column, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
@@ -41,6 +51,8 @@ _CHANGES_DDL = f"""CREATE TABLE IF NOT EXISTS {Table.CHANGES} (
     from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, nip VARCHAR, nama VARCHAR, email VARCHAR,
     opd_before VARCHAR, opd_after VARCHAR, key_before VARCHAR, key_after VARCHAR,
     {", ".join(f'"{kind}" BOOLEAN' for kind in CHANGE_KINDS)}, list_order BIGINT)"""
+_CHANGE_COUNTS_DDL = f"""CREATE TABLE IF NOT EXISTS {Table.CHANGE_COUNTS} (from_id BIGINT NOT NULL,
+    to_id BIGINT NOT NULL, opd VARCHAR, {", ".join(f'"{kind}" BIGINT' for kind in CHANGE_KINDS)})"""
 _CHANGE_PAIRS_DDL = f"CREATE TABLE IF NOT EXISTS {Table.CHANGE_PAIRS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL)"
 
 # How the stored changes are numbered (list_order); changes numbered another way are forgotten.
@@ -88,8 +100,8 @@ def _email_users(cur: Connection) -> None:
 
 
 def _derived_summaries(cur: Connection) -> None:
-    """The NIP profile summary (Profil NIP) and the unit list (the sidebar's choices), filled
-    from what is stored."""
+    """The NIP profile summary (Profil NIP) and the unit list (the sidebar's choices). They are
+    filled from what is stored by the stage-slot step (9), which reads the rows by today's names."""
     units = "opd_key VARCHAR, opd VARCHAR, instansi_key VARCHAR, instansi VARCHAR"
     cur.execute(f"CREATE TABLE IF NOT EXISTS {Table.UNITS} ({units})")
     cur.execute(
@@ -97,14 +109,6 @@ def _derived_summaries(cur: Connection) -> None:
             snapshot_id BIGINT NOT NULL, birth_year INTEGER, gender_digit VARCHAR, start_year INTEGER,
             jenis_asn VARCHAR, total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)"""
     )
-    (profiled, units, snapshots) = first(
-        cur.execute(
-            f"SELECT (SELECT count(*) FROM {Table.PROFILE}), (SELECT count(*) FROM {Table.UNITS}), count(*) "
-            f"FROM {Table.SNAPSHOTS}"
-        )
-    )
-    if snapshots and not (profiled and units):
-        rebuild_derived_summaries(cur)
 
 
 def _numbered_changes(cur: Connection) -> None:
@@ -114,17 +118,14 @@ def _numbered_changes(cur: Connection) -> None:
         for table in (Table.CHANGES, Table.CHANGE_PAIRS):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
     cur.execute(_CHANGES_DDL)
-    cur.execute(
-        f"""CREATE TABLE IF NOT EXISTS {Table.CHANGE_COUNTS} (from_id BIGINT NOT NULL, to_id BIGINT NOT NULL,
-            opd VARCHAR, {", ".join(f'"{kind}" BIGINT' for kind in CHANGE_KINDS)})"""
-    )
+    cur.execute(_CHANGE_COUNTS_DDL)
     cur.execute(_CHANGE_PAIRS_DDL)
     order = first(cur.execute(f"SELECT value FROM {Table.META} WHERE key = 'change_order'"))
     if order != (CHANGE_ORDER,):
         for table in CHANGE_TABLES:
             cur.execute(f"DELETE FROM {table}")
         cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('change_order', ?)", [CHANGE_ORDER])
-    store_missing_neighbour_changes(cur)
+    # The changes themselves are worked out by step 9, which reads the rows by today's names.
 
 
 def _sample_data_apart(cur: Connection) -> None:
@@ -158,6 +159,72 @@ def _units_apart(cur: Connection) -> None:
     )
 
 
+def _stages_as_data(cur: Connection) -> None:
+    """Campaigns are data: each stage's status lives in the columns of its slot (done_1 …), a
+    snapshot belongs to a campaign, and the definitions are stored. Every snapshot stored before
+    is a PDM 2021 snapshot with every figure unchanged (its aktivasi, pdm and verifikasi are
+    slots 1, 2 and 3)."""
+    for table, names in legacy.RENAMED.items():
+        for old, new in names.items():
+            if has_column(cur, table, old):
+                cur.execute(f'ALTER TABLE {table} RENAME COLUMN "{old}" TO "{new}"')
+    for slot in STAGE_SLOTS:
+        cur.execute(f"ALTER TABLE {Table.ROSTER} ADD COLUMN IF NOT EXISTS {done_column(slot)} BOOLEAN")
+        cur.execute(f"ALTER TABLE {Table.ROSTER} ADD COLUMN IF NOT EXISTS {done_on_column(slot)} DATE")
+        for table in (Table.SUMMARY, Table.PROFILE):
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {done_column(slot)} BIGINT")
+    for table in (Table.SNAPSHOTS, Table.ARCHIVED_SNAPSHOTS):
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS campaign VARCHAR")
+        for slot in STAGE_SLOTS:
+            for flag in (has_status_flag(slot), has_date_flag(slot)):
+                cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {flag} BOOLEAN")
+    cur.execute(f"ALTER TABLE {Table.EXTENSIONS} ADD COLUMN IF NOT EXISTS campaign VARCHAR")
+    cur.execute(
+        f"""CREATE TABLE IF NOT EXISTS {Table.CAMPAIGNS} (
+            key VARCHAR PRIMARY KEY, definition VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            added_by VARCHAR, added_at TIMESTAMP)"""
+    )
+    fill_legacy_campaign(cur)
+    # Derived tables worked out by the names they now have (changes by the new kinds).
+    for table in CHANGE_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(_CHANGES_DDL)
+    cur.execute(_CHANGE_COUNTS_DDL)
+    cur.execute(_CHANGE_PAIRS_DDL)
+    store_missing_neighbour_changes(cur)
+    (profiled, units, snapshots) = first(
+        cur.execute(
+            f"SELECT (SELECT count(*) FROM {Table.PROFILE}), (SELECT count(*) FROM {Table.UNITS}), count(*) "
+            f"FROM {Table.SNAPSHOTS}"
+        )
+    )
+    if snapshots and not (profiled and units):
+        rebuild_derived_summaries(cur)
+
+
+def fill_legacy_campaign(cur: Connection) -> None:
+    """Snapshots (and extensions) stored before campaigns were data are PDM 2021's: its
+    definition is stored, and the headline status, which every file had, is marked present.
+    Also run on a restored older backup."""
+    for table in (Table.SNAPSHOTS, Table.ARCHIVED_SNAPSHOTS):
+        cur.execute(
+            f"UPDATE {table} SET campaign = ?, {legacy.HEADLINE_FLAG} = true WHERE campaign IS NULL",
+            [legacy.LEGACY_CAMPAIGN],
+        )
+        for slot in STAGE_SLOTS:
+            for flag in (has_status_flag(slot), has_date_flag(slot)):
+                cur.execute(f"UPDATE {table} SET {flag} = false WHERE {flag} IS NULL")
+    cur.execute(f"UPDATE {Table.EXTENSIONS} SET campaign = ? WHERE campaign IS NULL", [legacy.LEGACY_CAMPAIGN])
+    used = first(cur.execute(f"SELECT count(*) FROM {Table.SNAPSHOTS} WHERE campaign = ?", [legacy.LEGACY_CAMPAIGN]))
+    stored = first(cur.execute(f"SELECT count(*) FROM {Table.CAMPAIGNS} WHERE key = ?", [legacy.LEGACY_CAMPAIGN]))
+    if used and used[0] and not (stored and stored[0]):
+        text, file_name = shipped_campaign_text(legacy.LEGACY_CAMPAIGN)
+        cur.execute(
+            f"INSERT INTO {Table.CAMPAIGNS} VALUES (?, ?, ?, 'sistem', now()::TIMESTAMP)",
+            [legacy.LEGACY_CAMPAIGN, text, file_name],
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -174,6 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "sample data apart from real data", _sample_data_apart),
     Migration(7, "column choices remembered per header", _column_choices),
     Migration(8, "units apart from OPD (Peta Unit Kerja), EMAIL GOV kept", _units_apart),
+    Migration(9, "campaigns as data: stage slots, a campaign per snapshot", _stages_as_data),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

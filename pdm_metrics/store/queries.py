@@ -9,10 +9,13 @@ from datetime import date
 
 import pandas as pd
 
-from pdm_metrics.schema import Table
+from pdm_metrics.schema import STAGE_SLOTS, Table, done_column, done_on_column, has_status_flag
 from pdm_metrics.store.changes import OPD_BY_NAME
 from pdm_metrics.store.db import Connection, first, list_param, table_exists
-from pdm_metrics.store.derived import PROFILE_COUNTS, PROFILE_GROUPS
+from pdm_metrics.store.derived import PROFILE_COUNTS, PROFILE_GROUPS, stage_sums
+
+# Which stages a snapshot's file carried, one flag per slot (campaign.Stage.has_flag).
+_STAGE_FLAGS = ", ".join(f"s.{has_status_flag(n)}" for n in STAGE_SLOTS)
 
 
 def selection(
@@ -60,12 +63,11 @@ def summary_counts(
     """
     key_column, name_column = UNIT_COLUMNS[level]
     chosen, params = selection("m", opd_keys, jenis_asn)
-    group = "s.snapshot_date, s.has_pdm, s.has_verification" + (f", {key_column}" if by_opd else "")
+    group = f"s.snapshot_date, {_STAGE_FLAGS}" + (f", {key_column}" if by_opd else "")
     select_opd = f"{key_column} AS opd_key, arg_max({name_column}, s.snapshot_date) AS opd," if by_opd else ""
     sql = f"""
-        SELECT s.snapshot_date, s.has_pdm, s.has_verification, {select_opd}
-               sum(m.total)::BIGINT AS total, sum(m.activated)::BIGINT AS activated,
-               sum(m.pdm_done)::BIGINT AS pdm_done, sum(m.verified)::BIGINT AS verified
+        SELECT s.snapshot_date, {_STAGE_FLAGS}, {select_opd}
+               sum(m.total)::BIGINT AS total, {stage_sums("m")}
         FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
         WHERE ($date::DATE IS NULL OR s.snapshot_date = $date) AND {chosen}
         GROUP BY {group}
@@ -79,21 +81,23 @@ def summary_counts(
     return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
 
 
-def activation_counts_by_day(
+def done_counts_by_day(
     con: Connection,
     snapshot_date: date,
+    slot: int,
     opd_keys: Sequence[str] | None = None,
     jenis_asn: Sequence[str] | None = None,
     per_unit: bool = False,
 ) -> pd.DataFrame:
-    """Number of ASN of one snapshot who activated on each day (day, activated), from activation
-    dates; `per_unit`, on each day in each unit (opd_key, day, activated)."""
+    """Number of ASN of one snapshot who did stage `slot` on each day (day, done), from the days
+    its file gives; `per_unit`, on each day in each unit (opd_key, day, done)."""
     chosen, params = selection("r", opd_keys, jenis_asn)
     unit = "r.opd_key, " if per_unit else ""
+    done, on = done_column(slot), done_on_column(slot)
     sql = f"""
-        SELECT {unit}r.activated_on AS day, count(*) AS activated
+        SELECT {unit}r.{on} AS day, count(*) AS done
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND r.activated AND r.activated_on IS NOT NULL AND {chosen}
+        WHERE s.snapshot_date = $date AND r.{done} AND r.{on} IS NOT NULL AND {chosen}
         GROUP BY ALL ORDER BY ALL
     """
     return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
@@ -110,22 +114,18 @@ class RosterFilter:
 
     opd_keys: tuple[str, ...] | None = None
     jenis_asn: tuple[str, ...] | None = None
-    activated: bool | None = None
-    pdm_done: bool | None = None
-    verified: bool | None = None
+    done: tuple[tuple[int, bool], ...] = ()  # (stage slot, done or not) each row must meet
 
 
 def roster_source(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
     """FROM … WHERE … of the roster rows `where` selects on one date (rows named r), and its parameters."""
     chosen, params = selection("r", where.opd_keys, where.jenis_asn)
+    statuses = {f"done_{slot}": bool(done) for slot, done in where.done if slot in STAGE_SLOTS}
+    met = "".join(f" AND r.{done_column(int(k[5:]))} IS NOT DISTINCT FROM ${k}" for k in statuses)
     sql = f"""
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND {chosen}
-          AND ($act::BOOLEAN IS NULL OR r.activated = $act)
-          AND ($pdm::BOOLEAN IS NULL OR r.pdm_done IS NOT DISTINCT FROM $pdm)
-          AND ($ver::BOOLEAN IS NULL OR r.verified IS NOT DISTINCT FROM $ver)
+        WHERE s.snapshot_date = $date AND {chosen}{met}
     """
-    statuses = {"act": where.activated, "pdm": where.pdm_done, "ver": where.verified}
     return sql, {**params, "date": snapshot_date, **statuses}
 
 
@@ -136,8 +136,8 @@ def roster_rows(
     come in the order of their keys: by name whatever the case ("Badan …" before "BKPSDM"),
     and within their instansi when the file has one (the order the rows are stored in)."""
     source, params = roster_source(snapshot_date, where)
-    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified, r.email,
-                     r.email_gov, r.unit
+    stages = ", ".join(f"r.{c}" for n in STAGE_SLOTS for c in (done_column(n), done_on_column(n)))
+    sql = f"""SELECT r.nip, r.nama, r.opd, r.jenis_asn, {stages}, r.email, r.email_gov, r.unit
               {source} ORDER BY r.opd_key, r.opd, r.nama, r.nip LIMIT $limit"""
     return con.cursor().execute(sql, {**params, "limit": limit}).df()
 
@@ -175,8 +175,7 @@ def nip_profile_counts(
         chosen, params = selection("p", None, jenis_asn, has_units=False)
         sql = f"""
             SELECT p.birth_year, p.gender_digit, p.start_year, p.jenis_asn, sum(p.total)::BIGINT AS total,
-                   sum(p.activated)::BIGINT AS activated, sum(p.pdm_done)::BIGINT AS pdm_done,
-                   sum(p.verified)::BIGINT AS verified
+                   {stage_sums("p")}
             FROM {Table.PROFILE} p JOIN {Table.SNAPSHOTS} s ON s.id = p.snapshot_id
             WHERE s.snapshot_date = $date AND {chosen}
             GROUP BY ALL
@@ -188,6 +187,6 @@ def deadline_extensions(con: Connection) -> pd.DataFrame:
     cur = con.cursor()
     if not table_exists(cur, Table.EXTENSIONS):  # a database from before extensions, opened read-only
         return pd.DataFrame(
-            columns=["phase", "new_end", "letter_number", "letter_date", "scope", "added_by", "added_at"]
+            columns=["phase", "new_end", "letter_number", "letter_date", "scope", "added_by", "added_at", "campaign"]
         )
     return cur.execute(f"SELECT * FROM {Table.EXTENSIONS} ORDER BY added_at").df()

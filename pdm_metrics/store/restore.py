@@ -17,7 +17,7 @@ Order of a restore (`restore_zip`):
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import duckdb
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import excerpt, format_date, format_int, format_size
 from pdm_metrics.schema import Table
+from pdm_metrics.store import legacy
 from pdm_metrics.store.changes import store_missing_neighbour_changes
 from pdm_metrics.store.db import Connection, database_failure, first, transaction
 from pdm_metrics.store.derived import (
@@ -36,7 +37,7 @@ from pdm_metrics.store.derived import (
     rebuild_derived_summaries,
 )
 from pdm_metrics.store.journal import audit, bump_data_version
-from pdm_metrics.store.migrations import LATEST_VERSION
+from pdm_metrics.store.migrations import LATEST_VERSION, fill_legacy_campaign
 from pdm_metrics.store.queries import snapshot_dates
 from pdm_metrics.store.snapshots import remove_sample_snapshots
 from pdm_metrics.store.unit_map import regroup_units
@@ -52,7 +53,7 @@ BACKUP_TABLES = (
     Table.EXTENSIONS,
 )
 # Tables a backup may lack (made before they existed): restored when present, else left empty.
-LATER_BACKUP_TABLES = (Table.UNIT_MAP, Table.COLUMN_CHOICES)
+LATER_BACKUP_TABLES = (Table.UNIT_MAP, Table.COLUMN_CHOICES, Table.CAMPAIGNS)
 # A restore never rewrites history: the audit log stays as it is and records the restore. The
 # OPD summary is worked out from the restored rows, never taken from the file.
 RESTORED_TABLES = tuple(t for t in BACKUP_TABLES if t not in (Table.AUDIT, Table.SUMMARY))
@@ -67,8 +68,8 @@ SMALL_MEMBER = 1024**2  # tiny tables (meta) compress far better than that, and 
 AUTOMATIC_BACKUPS = "cadangan-otomatis"
 CHUNK = 1024**2
 
-# The rows of a backup checked as an upload's are: (cursor, the roster's Parquet file) -> problems.
-RowCheck = Callable[[Connection, str], list[str]]
+# The rows of a backup checked as an upload's are: (cursor, its Parquet files by table) -> problems.
+RowCheck = Callable[[Connection, Mapping[str, str]], list[str]]
 
 
 def restore_zip(
@@ -149,7 +150,7 @@ def _refuse_bad_content(con: Connection, files: dict[str, Path], check_rows: Row
     try:
         problems = _meta_problems(cur, files[Table.META]) + _snapshot_problems(cur, files)
         if not problems:
-            problems = check_rows(cur, str(files[Table.ROSTER]))
+            problems = check_rows(cur, {table: str(path) for table, path in files.items()})
     except duckdb.Error as exc:
         raise StoreError(
             f"Berkas cadangan tidak cocok dengan basis data ini ({excerpt(str(exc).splitlines()[0], 100)}); "
@@ -242,7 +243,12 @@ def _replace_tables(con: Connection, files: dict[str, Path], actor: str) -> None
         for table in (*CHANGE_TABLES, *LATER_BACKUP_TABLES, Table.SUMMARY, *restored):
             cur.execute(f"DELETE FROM {table}")
         for table in restored:
-            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [str(files[table])])
+            # A backup from before campaigns were data names the PDM phases' columns: read under today's names.
+            path = str(files[table])
+            columns = [str(r[0]) for r in cur.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()]
+            select = legacy.renamed_select(table, columns)
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM read_parquet(?)", [path])
+        fill_legacy_campaign(cur)  # its snapshots are PDM 2021's
         fill_email_users(cur)  # a backup from before the column was added
         fill_units(cur)  # rows from before units were kept apart from OPD (before they are summed)
         for (snapshot_id,) in cur.execute(f"SELECT id FROM {Table.SNAPSHOTS} ORDER BY id").fetchall():

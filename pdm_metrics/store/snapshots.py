@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from pdm_metrics.campaign import campaign_from_text
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import format_date, format_int
-from pdm_metrics.schema import Table
+from pdm_metrics.schema import STAGE_SLOTS, Table, done_column, has_date_flag, has_status_flag
+from pdm_metrics.store.campaigns import store_campaign
 from pdm_metrics.store.changes import forget_changes, store_neighbour_changes
 from pdm_metrics.store.db import Connection, first, transaction
 from pdm_metrics.store.derived import insert_profile_summary, insert_summary, rebuild_units
@@ -32,15 +34,18 @@ class SnapshotMeta:
     source_name: str
     source_sha256: str
     skipped_rows: int
-    has_activation_date: bool
-    has_pdm: bool
-    has_verification: bool
+    campaign: str  # its key
+    headline_slot: int  # the campaign's headline stage (its done count is reported)
+    status_slots: frozenset[int]  # the stages whose status column the file carried
+    date_slots: frozenset[int]  # the stages whose day-done column it carried
     has_email: bool
     has_jenis_asn: bool
     uploaded_by: str = "cli"
     is_sample: bool = False
     confirmed_notices: tuple[str, ...] = ()  # plausibility notices the uploader confirmed
     rows_read: int | None = None  # data rows read from the files: every one is stored or skipped
+    campaign_text: str = ""  # the campaign's definition, kept with its first snapshot
+    campaign_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class SavedSnapshot:
     snapshot_id: int
     snapshot_date: date
     rows: int
-    activated: int
+    headline_done: int  # how many of the rows are done with the campaign's headline stage
     replaced: bool
 
 
@@ -84,6 +89,9 @@ def save_snapshot(
         new_id = int(new_id)
         if existing is not None:
             _archive_snapshot(cur, existing, new_id, meta.uploaded_by)
+        if meta.campaign_text:
+            store_campaign(cur, campaign_from_text(meta.campaign_text, meta.campaign_file), meta.campaign_text,
+                           meta.campaign_file, meta.uploaded_by)  # fmt: skip
         rows.store_valid(cur, new_id, progress)
         (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.ROSTER} WHERE snapshot_id = ?", [new_id]))
         _refuse_lost_rows(int(count), meta)
@@ -93,8 +101,9 @@ def save_snapshot(
         insert_profile_summary(cur, new_id)
         rebuild_units(cur)
         store_neighbour_changes(cur, new_id, meta.snapshot_date)
-        (activated,) = first(
-            cur.execute(f"SELECT coalesce(sum(activated), 0) FROM {Table.SUMMARY} WHERE snapshot_id = ?", [new_id])
+        done = done_column(meta.headline_slot)
+        (headline_done,) = first(
+            cur.execute(f"SELECT coalesce(sum({done}), 0) FROM {Table.SUMMARY} WHERE snapshot_id = ?", [new_id])
         )
         action = "ganti snapshot" if existing is not None else "unggah snapshot"
         detail = f"{meta.snapshot_date.isoformat()} {meta.source_name} ({format_int(count)} baris)"
@@ -102,7 +111,7 @@ def save_snapshot(
         if meta.confirmed_notices:
             audit(cur, meta.uploaded_by, "konfirmasi peringatan", " | ".join(meta.confirmed_notices))
         bump_data_version(cur)
-    return SavedSnapshot(new_id, meta.snapshot_date, int(count), int(activated), existing is not None)
+    return SavedSnapshot(new_id, meta.snapshot_date, int(count), int(headline_done), existing is not None)
 
 
 def _refuse_lost_rows(stored: int, meta: SnapshotMeta) -> None:
@@ -115,29 +124,33 @@ def _refuse_lost_rows(stored: int, meta: SnapshotMeta) -> None:
 
 
 def _insert_snapshot_row(cur: Connection, new_id: int, meta: SnapshotMeta, count: int) -> None:
-    values = [
-        new_id,
-        meta.snapshot_date,
-        meta.source_name,
-        meta.source_sha256,
-        meta.uploaded_by,
-        count,
-        meta.skipped_rows,
-        meta.has_activation_date,
-        meta.has_pdm,
-        meta.has_verification,
-        meta.has_email,
-        meta.has_jenis_asn,
-        meta.is_sample,
-    ]
+    values: dict[str, object] = {
+        "id": new_id,
+        "snapshot_date": meta.snapshot_date,
+        "source_name": meta.source_name,
+        "source_sha256": meta.source_sha256,
+        "uploaded_by": meta.uploaded_by,
+        "row_count": count,
+        "skipped_rows": meta.skipped_rows,
+        "has_email": meta.has_email,
+        "has_jenis_asn": meta.has_jenis_asn,
+        "is_sample": meta.is_sample,
+        "campaign": meta.campaign,
+        **{has_status_flag(n): n in meta.status_slots for n in STAGE_SLOTS},
+        **{has_date_flag(n): n in meta.date_slots for n in STAGE_SLOTS},
+    }
+    names, marks = ", ".join(values), ", ".join("?" * len(values))
     cur.execute(
-        f"INSERT INTO {Table.SNAPSHOTS} VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values
+        f"INSERT INTO {Table.SNAPSHOTS} ({names}, uploaded_at) VALUES ({marks}, now()::TIMESTAMP)",
+        list(values.values()),
     )
 
 
 def _archive_snapshot(cur: Connection, old_id: int, new_id: int, actor: str) -> None:
     cur.execute(
-        f"INSERT INTO {Table.ARCHIVED_SNAPSHOTS} SELECT *, now()::TIMESTAMP, ?, ? FROM {Table.SNAPSHOTS} WHERE id = ?",
+        f"""INSERT INTO {Table.ARCHIVED_SNAPSHOTS} BY NAME
+            SELECT *, now()::TIMESTAMP AS archived_at, ?::VARCHAR AS archived_by, ?::BIGINT AS replaced_by_id
+            FROM {Table.SNAPSHOTS} WHERE id = ?""",
         [actor, new_id, old_id],
     )
     for summary in (Table.SUMMARY, Table.PROFILE):

@@ -22,7 +22,7 @@ from pdm_metrics.nip import SPACE
 from pdm_metrics.schema import Table
 from pdm_metrics.store.changes import OPD_BY_NAME, recompute_stored_changes
 from pdm_metrics.store.db import Connection, first, transaction
-from pdm_metrics.store.derived import rebuild_units
+from pdm_metrics.store.derived import rebuild_units, stage_sums
 from pdm_metrics.store.journal import audit, bump_data_version
 
 # A name as a key: whitespace collapsed, lower case (as the roster checks key OPD names).
@@ -96,18 +96,16 @@ def unmapped_units(con: Connection, snapshot_date: object) -> pd.DataFrame:
 
 
 def unit_totals(con: Connection, snapshot_date: object) -> pd.DataFrame:
-    """Per unit as read (unit_key, unit, total, activated) of one snapshot, whatever OPD it is in."""
-    sql = f"""SELECT m.unit_key, min(m.unit) AS unit, sum(m.total)::BIGINT AS total,
-                     sum(m.activated)::BIGINT AS activated
+    """Per unit as read (unit_key, unit, total, done_<slot>…) of one snapshot, whatever OPD it is in."""
+    sql = f"""SELECT m.unit_key, min(m.unit) AS unit, sum(m.total)::BIGINT AS total, {stage_sums("m")}
               FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
               WHERE s.snapshot_date = $date GROUP BY m.unit_key"""
     return con.cursor().execute(sql, {"date": snapshot_date}).df()
 
 
 def unit_counts(con: Connection, snapshot_date: object, opd_key: str, jenis_asn: list[str] | None) -> pd.DataFrame:
-    """The units one OPD is made of on one date (unit, total, activated, pdm_done, verified), by name."""
-    sql = f"""SELECT min(m.unit) AS unit, sum(m.total)::BIGINT AS total, sum(m.activated)::BIGINT AS activated,
-                     sum(m.pdm_done)::BIGINT AS pdm_done, sum(m.verified)::BIGINT AS verified
+    """The units one OPD is made of on one date (unit, total, done_<slot>…), by name."""
+    sql = f"""SELECT min(m.unit) AS unit, sum(m.total)::BIGINT AS total, {stage_sums("m")}
               FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
               WHERE s.snapshot_date = $date AND m.opd_key = $opd
                 AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))

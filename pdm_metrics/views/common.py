@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from pdm_metrics import export, store
+from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar, load_calendar
 from pdm_metrics.fmt import format_int
-from pdm_metrics.metrics import Metric
 
 STATUS_TEXT = {True: "Sudah", False: "Belum"}
 # A browser table of millions of rows helps nobody: tables show this many, downloads hold all.
@@ -32,6 +32,7 @@ class Filters:
     opd_keys: tuple[str, ...] = ()
     jenis_asn: tuple[str, ...] = ()
     masked: bool = False  # hide NIP and email (roles that do not need them)
+    campaign: Campaign | None = None  # None: the database's own (store.current_campaign)
 
     def shown(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A display table as this viewer may see it."""
@@ -151,42 +152,48 @@ def snapshot_is_sample(con: store.Connection, day: date) -> bool:
     return bool(snapshots.loc[snapshots["snapshot_date"].dt.date == day, "is_sample"].astype(bool).any())
 
 
-def metric_available(con: store.Connection, day: date, metric: Metric) -> bool:
-    """Whether the snapshot of `day` carried the column behind `metric`."""
-    flag = metric.availability_column
-    return flag is None or column_available(con, day, flag)
+def stage_available(con: store.Connection, day: date, stage: Stage) -> bool:
+    """Whether the snapshot of `day` carried the status column of `stage`."""
+    return column_available(con, day, stage.has_flag)
 
 
-def missing_rows(con: store.Connection, filters: Filters, day: date, metric: Metric) -> pd.DataFrame:
-    """The roster rows of the selection that have not done `metric`'s phase (filtered in SQL:
-    nationally only the rows asked for leave DuckDB)."""
+def missing_rows(con: store.Connection, filters: Filters, day: date, stage: Stage) -> pd.DataFrame:
+    """The roster rows of the selection that have not done `stage` (filtered in SQL: nationally
+    only the rows asked for leave DuckDB)."""
     where = store.RosterFilter(
-        opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None, **{metric.value: False}
+        opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None, done=((stage.slot, False),)
     )
     return store.roster_rows(con, day, where)
 
 
-ROSTER_HEADERS = {
-    "nip": "NIP",
-    "nama": "Nama",
-    "opd": "OPD",
-    "jenis_asn": "Jenis ASN",
-    "activated": "Status Aktivasi",
-    "activated_on": "Tanggal Aktivasi",
-    "pdm_done": "Status PDM",
-    "verified": "Status Verifikasi",
-    "email": "Email",
-}
+def campaign_shown(con: store.Connection, filters: Filters) -> Campaign:
+    """The campaign the pages speak of: the sidebar's, else the database's own."""
+    return filters.campaign or store.current_campaign(con)
 
 
-def roster_display(rows: pd.DataFrame) -> pd.DataFrame:
+def roster_headers(campaign: Campaign) -> dict[str, str]:
+    """Stored roster column -> its header on screen and in downloads (store.downloads.header)."""
+    labels = campaign.vocabulary.labels
+    stages = {}
+    for s in campaign.stages:
+        stages[s.done_column] = labels[s.status_column]
+        if s.date_aliases:
+            stages[s.done_on_column] = labels[s.date_column]
+    return {"nip": "NIP", "nama": "Nama", "opd": "OPD", "jenis_asn": "Jenis ASN", **stages, "email": "Email"}
+
+
+def roster_display(rows: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     """Roster rows with Indonesian headers and Sudah/Belum statuses (dates stay dates)."""
     frame = rows.copy()
-    for column in ("activated", "pdm_done", "verified"):
-        frame[column] = frame[column].map(lambda v: "tidak tersedia" if pd.isna(v) else STATUS_TEXT[bool(v)])
-    frame["activated_on"] = pd.to_datetime(frame["activated_on"]).dt.date
+    headers = roster_headers(campaign)
+    for s in campaign.stages:
+        frame[s.done_column] = frame[s.done_column].map(
+            lambda v: "tidak tersedia" if pd.isna(v) else STATUS_TEXT[bool(v)]
+        )
+        if s.done_on_column in headers:
+            frame[s.done_on_column] = pd.to_datetime(frame[s.done_on_column]).dt.date
     frame["email"] = frame["email"].fillna("")
-    return frame[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS).reset_index(drop=True)
+    return frame[list(headers)].rename(columns=headers).reset_index(drop=True)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -198,8 +205,8 @@ def as_date(value: Any) -> date:
     return pd.Timestamp(value).date()
 
 
-def calendar_in_force(con: store.Connection) -> Calendar:
-    """The regulation calendar file plus every extension recorded in the store."""
+def calendar_in_force(con: store.Connection, campaign: Campaign) -> Calendar:
+    """The campaign's calendar plus every extension of it recorded in the store."""
     extra = [
         {
             "phase": r["phase"],
@@ -209,5 +216,6 @@ def calendar_in_force(con: store.Connection) -> Calendar:
             "scope": r["scope"] or "",
         }
         for r in records(store.deadline_extensions(con))
+        if r.get("campaign", campaign.key) == campaign.key
     ]
-    return load_calendar(extra_extensions=extra)
+    return load_calendar(campaign, extra_extensions=extra)

@@ -1,4 +1,4 @@
-"""Kalender Regulasi: the phases in force and the history of their extensions."""
+"""Kalender Regulasi: the campaign's phases in force and the history of their extensions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import store
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.errors import PdmError
 from pdm_metrics.fmt import (
     format_date,
@@ -26,8 +27,8 @@ class CalendarView:
     extensions: pd.DataFrame
 
 
-def calendar_view(con: store.Connection) -> CalendarView:
-    calendar = calendar_in_force(con)
+def calendar_view(con: store.Connection, campaign: Campaign) -> CalendarView:
+    calendar = calendar_in_force(con, campaign)
     phases = pd.DataFrame(
         {
             "Fase": [p.name for p in calendar.phases],
@@ -38,7 +39,7 @@ def calendar_view(con: store.Connection) -> CalendarView:
         }
     )
     names = {p.key: p.name for p in calendar.phases}
-    rows = records(store.deadline_extensions(con))
+    rows = [r for r in records(store.deadline_extensions(con)) if r.get("campaign", campaign.key) == campaign.key]
     history = pd.DataFrame(
         {
             "Fase": [names.get(r["phase"], r["phase"]) for r in rows],
@@ -56,6 +57,7 @@ def calendar_view(con: store.Connection) -> CalendarView:
 
 def add_extension(
     con: store.Connection,
+    campaign: Campaign,
     phase_key: str,
     new_end: date,
     letter_number: str,
@@ -67,7 +69,7 @@ def add_extension(
     """Record an extension by letter, refused (PdmError) when it cannot be one: an unknown phase, no
     letter number, a name an upload would refuse, an end before the phase began, or a letter dated
     after today or before the campaign (a typo such as 2030 for 2021 would become "the latest letter")."""
-    calendar = calendar_in_force(con)
+    calendar = calendar_in_force(con, campaign)
     phase = next((p for p in calendar.phases if p.key == phase_key), None)
     if phase is None:
         raise PdmError(f"Fase '{phase_key}' tidak dikenal.")
@@ -89,4 +91,4 @@ def add_extension(
             f"Tanggal surat {format_date(letter_date)} sebelum kegiatan dimulai ({format_date(campaign_start)}): "
             "periksa tahunnya."
         )
-    store.add_deadline_extension(con, phase_key, new_end, letter_number, letter_date, scope, actor)
+    store.add_deadline_extension(con, campaign.key, phase_key, new_end, letter_number, letter_date, scope, actor)

@@ -4,30 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 from pdm_metrics import store
+from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import (
     format_int,
 )
-from pdm_metrics.metrics import (
-    Metric,
-    rates_from_counts,
-)
+from pdm_metrics.metrics import rates_from_counts
 from pdm_metrics.views.common import (
     Filters,
-    metric_available,
     selection_counts,
     snapshot_is_sample,
+    stage_available,
 )
-from pdm_metrics.views.ringkasan import missing_by_unit, overview
+from pdm_metrics.views.ringkasan import bar_label, missing_by_unit, missing_label, overview
 from pdm_metrics.views.tren import at_risk_opd
 
 REPORT_RANKING_SIZE = 25
 REPORT_AT_RISK_SIZE = 20
 
 
-def _ranking_title(shown: int, units: int) -> str:
-    title = "Peringkat OPD menurut aktivasi (terendah di atas)"
+def _ranking_title(focus: Stage, shown: int, units: int) -> str:
+    """The ranking is by people still to chase on the stage in focus (a large OPD at 95 % can hold
+    half of them), and says when it is cut."""
+    title = f"Peringkat OPD menurut ASN belum {focus.word} terbanyak (terbanyak di atas)"
     if shown < units:
         title += f": {format_int(shown)} terendah dari {format_int(units)} OPD"
     return title
@@ -55,25 +57,28 @@ def report_pdf(
         return None, b""
     day = summary.snapshot_date
     history = [r for r in rates_from_counts(selection_counts(con, filters, False, None)) if r.snapshot_date <= day]
-    table = summary.opd_table.head(REPORT_RANKING_SIZE)  # lowest first: the worst are never left out
+    focus, campaign = summary.focus, summary.campaign
+    table = summary.opd_table_by_missing.head(REPORT_RANKING_SIZE)  # most to chase first: never left out
     ranking = [
-        (str(o), float(v), str(t).split(" ")[0])
-        for o, v, t in zip(table["OPD"], table["Aktivasi (bar)"], table["Aktivasi"], strict=True)
+        (str(o), 0.0 if pd.isna(v) else float(v), f"{str(t).split(' ')[0]} · {m} belum")
+        for o, v, t, m in zip(
+            table["OPD"], table[bar_label(focus)], table[focus.label], table[missing_label(focus)], strict=True
+        )
     ]
     risky = at_risk_opd(con, calendar, filters)  # worst first
-    follow_rows = follow_up_counts(con, filters, day)
+    follow_rows = follow_up_counts(con, campaign, filters, day)
     data = report.ReportData(
         title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day) else "")
-        + "Laporan Pemantauan Pemutakhiran Data Mandiri (PDM) ASN melalui MySAPK",
+        + f"Laporan Pemantauan {campaign.name}",
         snapshot_date=day,
         scope=f"{format_int(summary.population)} ASN; {filters.description}",
         generated_on=generated_on,
         verdicts=[(k.verdict.headline, k.verdict.text) for k in summary.kpis],
-        definitions=[(m.label, m.definition) for m in Metric],
-        kpi_rows=[[k.metric.label, k.rate_text, k.count_text, k.deadline_text] for k in summary.kpis],
+        definitions=[(m.label, m.definition) for m in campaign.stages],
+        kpi_rows=[[k.stage.label, k.rate_text, k.count_text, k.deadline_text] for k in summary.kpis],
         history=history,
         ranking=ranking,
-        ranking_title=_ranking_title(len(ranking), len(summary.opd_table)),
+        ranking_title=_ranking_title(focus, len(ranking), len(summary.opd_table)),
         at_risk_rows=[
             list(map(str, row)) for row in risky.head(REPORT_AT_RISK_SIZE).itertuples(index=False, name=None)
         ],
@@ -84,15 +89,15 @@ def report_pdf(
     return day, report.build_report(data, calendar)
 
 
-def follow_up_counts(con: store.Connection, filters: Filters, day: date) -> list[list[str]]:
-    """Per phase: how many ASN have not done it, in how many OPD. Read from the OPD summary
+def follow_up_counts(con: store.Connection, campaign: Campaign, filters: Filters, day: date) -> list[list[str]]:
+    """Per stage: how many ASN have not done it, in how many OPD. Read from the OPD summary
     (milliseconds nationally), not from the roster rows."""
     by_opd = selection_counts(con, filters, True, day)
     rows = []
-    for metric in Metric:
-        if not metric_available(con, day, metric):
-            rows.append([metric.label, "tidak tersedia", "tidak tersedia"])
+    for stage in campaign.stages:
+        if not stage_available(con, day, stage):
+            rows.append([stage.label, "tidak tersedia", "tidak tersedia"])
             continue
-        units = missing_by_unit(by_opd, metric)
-        rows.append([metric.label, format_int(sum(count for _, count in units)), format_int(len(units))])
+        units = missing_by_unit(by_opd, stage)
+        rows.append([stage.label, format_int(sum(count for _, count in units)), format_int(len(units))])
     return rows

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pdm_metrics import charts, store
+from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import (
     format_date,
@@ -17,7 +18,6 @@ from pdm_metrics.fmt import (
     format_pct,
 )
 from pdm_metrics.metrics import (
-    Metric,
     rate_pct,
     rates_frame,
     rates_from_counts,
@@ -51,67 +51,69 @@ class OpdView:
 UNIT_LABELS = {"opd": "OPD", "instansi": "instansi"}
 
 
-def _bar_label(done: int, total: int, metric: Metric, by_missing: bool) -> str:
+def _bar_label(done: int, total: int, stage: Stage, by_missing: bool) -> str:
     """What a bar says beside its OPD: the figure it is ordered by ("1.118 belum verifikasi dari
     1.832" when ordered by people still to chase, "714 dari 1.832" when by percentage)."""
     if by_missing:
-        return f"{format_int(total - done)} belum {metric.word} dari {format_int(total)}"
+        return f"{format_int(total - done)} belum {stage.word} dari {format_int(total)}"
     return charts.count_label(done, total)
 
 
 def opd_overview(
-    con: store.Connection, filters: Filters, metric: Metric, level: str = "opd", most_missing_first: bool = False
+    con: store.Connection, filters: Filters, stage: Stage, level: str = "opd", most_missing_first: bool = False
 ) -> OpdView | None:
     """Ranking and heatmap of every unit: lowest rate first, or with `most_missing_first` the
     units with the most ASN still to chase first (a large OPD at 95 % can hold half of them)."""
     day = selected_day(con, filters)
     if day is None:
         return None
-    current = rates_frame(selection_counts(con, filters, True, day, level))
-    ranked = current[current[metric.rate_column].notna()].sort_values([metric.rate_column, "opd"], key=by_name)
+    current = rates_frame(selection_counts(con, filters, True, day, level), (stage,))
+    ranked = current[current[stage.rate_column].notna()].sort_values([stage.rate_column, "opd"], key=by_name)
     if most_missing_first:
-        missing = ranked["total"] - ranked[metric.value]
+        missing = ranked["total"] - ranked[stage.done_column]
         ranked = ranked.assign(_missing=-missing).sort_values(["_missing", "opd"], key=by_name).drop(columns="_missing")
     available, left_out = lowest_and_highest(ranked)
     # The history is read for the units the charts show only (50 of 30.000 OPD nationally).
     shown_units = filters
     if left_out and level == "opd":
         shown_units = replace(filters, opd_keys=tuple(available["opd_key"]))
-    all_rates = rates_frame(selection_counts(con, shown_units, True, None, level))
+    all_rates = rates_frame(selection_counts(con, shown_units, True, None, level), (stage,))
     unit = UNIT_LABELS[level]
-    order = f"ASN belum {metric.word} terbanyak" if most_missing_first else metric.label
+    order = f"ASN belum {stage.word} terbanyak" if most_missing_first else stage.label
     title = f"Peringkat {unit} menurut {order}, {format_date(day)}"
     if left_out:
         title += f" ({CHART_UNITS} terendah dan {CHART_UNITS} tertinggi; {format_int(left_out)} lainnya digabung)"
     if available.empty:
         title += " (tidak tersedia pada snapshot ini)"
-    columns = (available["opd"], available[metric.rate_column], available[metric.value], available["total"])
+    columns = (available["opd"], available[stage.rate_column], available[stage.done_column], available["total"])
     bars = [(str(name), rate, int(part), int(total)) for name, rate, part, total in zip(*columns, strict=True)]
     if left_out:
         # The units between the lowest and the highest, as one bar: nothing drops out of sight.
         rest = ranked[~ranked["opd_key"].isin(available["opd_key"])]
-        part, total = int(rest[metric.value].sum()), int(rest["total"].sum())
+        part, total = int(rest[stage.done_column].sum()), int(rest["total"].sum())
         combined = (f"Gabungan {format_int(left_out)} {unit} lainnya", rate_pct(part, total), part, total)
         bars.insert(CHART_UNITS, combined)
     ranking = charts.ranking_figure(
         [b[0] for b in bars],
         [b[1] for b in bars],
-        [_bar_label(part, total, metric, most_missing_first) for _, _, part, total in bars],
-        metric,
+        [_bar_label(part, total, stage, most_missing_first) for _, _, part, total in bars],
+        stage,
         title,
     )
     all_rates = all_rates[all_rates["opd_key"].isin(available["opd_key"])] if left_out else all_rates
     heat = all_rates.assign(
-        rate=all_rates[metric.rate_column],
+        rate=all_rates[stage.rate_column],
         rate_float=pd.Series(
-            [None if r is None else float(r) for r in all_rates[metric.rate_column]], index=all_rates.index, dtype=float
+            [None if r is None else float(r) for r in all_rates[stage.rate_column]], index=all_rates.index, dtype=float
         ),
         label=[
             _rate_label(r, c, int(t))
-            for r, c, t in zip(all_rates[metric.rate_column], all_rates[metric.value], all_rates["total"], strict=True)
+            for r, c, t in zip(
+                all_rates[stage.rate_column], all_rates[stage.done_column], all_rates["total"], strict=True
+            )
         ],
     )
-    heatmap = charts.heatmap_figure(heat, metric, f"{metric.label} per {unit} dari waktu ke waktu")
+    heatmap = charts.heatmap_figure(heat, stage, f"{stage.label} per {unit} dari waktu ke waktu")
     choices = list(current.sort_values("opd", key=by_name)[["opd_key", "opd"]].itertuples(index=False, name=None))
     return OpdView(day, ranking, heatmap, choices)
 
@@ -120,41 +122,45 @@ def opd_overview(
 class OpdDetail:
     name: str
     figure: go.Figure
-    missing: dict[Metric, pd.DataFrame]  # display frames of ASN who have not yet done each phase
-    available: dict[Metric, bool]
-    units: pd.DataFrame  # the units (UNOR) the OPD is made of, lowest activation first; empty for one unit
+    missing: dict[Stage, pd.DataFrame]  # display frames of ASN who have not yet done each stage
+    available: dict[Stage, bool]
+    units: pd.DataFrame  # the units (UNOR) the OPD is made of, lowest headline rate first; empty for one unit
 
 
 def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_key: str) -> OpdDetail:
-    only = Filters(filters.snapshot_date, (opd_key,), filters.jenis_asn, filters.masked)
+    only = replace(filters, opd_keys=(opd_key,))
+    campaign = calendar.campaign
     view = trend(con, calendar, only)
     day = selected_day(con, filters) or date.today()  # the page only offers OPD once data exist
     rates = rates_from_counts(selection_counts(con, only, False, day))
-    missing: dict[Metric, pd.DataFrame] = {}
-    available: dict[Metric, bool] = {}
-    for metric in Metric:
-        available[metric] = bool(rates) and rates[0].count(metric) is not None
-        where = store.RosterFilter(opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, **{metric.value: False})
-        rows = roster_display(store.roster_rows(con, day, where)) if available[metric] else pd.DataFrame()
-        missing[metric] = filters.shown(rows)
+    missing: dict[Stage, pd.DataFrame] = {}
+    available: dict[Stage, bool] = {}
+    for stage in campaign.stages:
+        available[stage] = bool(rates) and rates[0].count(stage) is not None
+        where = store.RosterFilter(
+            opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, done=((stage.slot, False),)
+        )
+        rows = roster_display(store.roster_rows(con, day, where), campaign) if available[stage] else pd.DataFrame()
+        missing[stage] = filters.shown(rows)
     names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
     name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
-    view.figure.update_layout(title={"text": f"Perkembangan PDM: {name}"})
-    return OpdDetail(name, view.figure, missing, available, _unit_table(con, day, opd_key, filters, available))
+    view.figure.update_layout(title={"text": f"Perkembangan {campaign.short_name}: {name}"})
+    units = _unit_table(con, day, opd_key, filters, campaign.headline_stage, available)
+    return OpdDetail(name, view.figure, missing, available, units)
 
 
 def _unit_table(
-    con: store.Connection, day: date, opd_key: str, filters: Filters, available: dict[Metric, bool]
+    con: store.Connection, day: date, opd_key: str, filters: Filters, headline: Stage, available: dict[Stage, bool]
 ) -> pd.DataFrame:
-    """Per unit of the OPD (SIASN's UNOR, grouped by the Peta Unit Kerja), lowest activation first."""
+    """Per unit of the OPD (SIASN's UNOR, grouped by the Peta Unit Kerja), lowest headline rate first."""
     units = store.unit_counts(con, day, opd_key, list(filters.jenis_asn) or None)
     if len(units) < 2:
         return pd.DataFrame()
     table = pd.DataFrame({"Unit kerja": units["unit"], "Jumlah ASN": units["total"].map(format_int)})
-    for metric in Metric:
-        table[metric.label] = [
-            format_pct(rate_pct(int(done), int(total))) if available[metric] else format_pct(None)
-            for done, total in zip(units[metric.value], units["total"], strict=True)
+    for stage in available:
+        table[stage.label] = [
+            format_pct(rate_pct(int(done), int(total))) if available[stage] else format_pct(None)
+            for done, total in zip(units[stage.done_column], units["total"], strict=True)
         ]
-    order = (units[Metric.ACTIVATION.value] / units["total"]).sort_values(kind="stable").index
+    order = (units[headline.done_column] / units["total"]).sort_values(kind="stable").index
     return table.loc[order].reset_index(drop=True)

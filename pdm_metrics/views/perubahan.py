@@ -8,19 +8,16 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import followup, store
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.fmt import format_date
-from pdm_metrics.schema import COLUMN_LABELS, OPTIONAL_COLUMN_FLAGS
 from pdm_metrics.views.common import Filters, column_available
-
-# A kind of change that needs a status column in both files: between a file without PDM status
-# and one with it, every PDM done would count as new.
-NEEDED_COLUMN = {"newly_pdm_done": "has_pdm", "newly_verified": "has_verification"}
 
 
 @dataclass
 class ChangesView:
     from_date: date
     to_date: date
+    kinds: dict[str, str]  # kind of change -> its label, in the campaign's order
     totals: dict[str, int]
     summary: pd.DataFrame  # Indonesian headers; without the kinds withheld
     lists: dict[str, pd.DataFrame]  # the first followup.SHOWN_CHANGES of each kind (empty when withheld)
@@ -28,28 +25,39 @@ class ChangesView:
 
 
 def changes(
-    con: store.Connection, from_date: date, to_date: date, opd_keys: tuple[str, ...] = (), masked: bool = False
+    con: store.Connection,
+    campaign: Campaign,
+    from_date: date,
+    to_date: date,
+    opd_keys: tuple[str, ...] = (),
+    masked: bool = False,
 ) -> ChangesView:
-    withheld = _withheld(con, from_date, to_date)
+    kinds = followup.diff_labels(campaign)
+    withheld = _withheld(con, campaign, from_date, to_date)
     report = store.change_report(con, from_date, to_date, opd_keys or None, followup.SHOWN_CHANGES)
-    summary = report.per_opd.drop(columns=list(withheld))
-    display = summary.rename(columns={"opd": "OPD", **followup.DIFF_LABELS})
+    summary = report.per_opd[["opd", *(k for k in kinds if k not in withheld)]]
+    display = summary.rename(columns={"opd": "OPD", **kinds})
     shown = Filters(masked=masked).shown
     lists = {
         kind: pd.DataFrame() if kind in withheld else shown(followup.change_listing(report.lists[kind]))
-        for kind in followup.DIFF_LABELS
+        for kind in kinds
     }
-    return ChangesView(from_date, to_date, report.totals, display, lists, withheld)
+    return ChangesView(from_date, to_date, kinds, report.totals, display, lists, withheld)
 
 
-def _withheld(con: store.Connection, from_date: date, to_date: date) -> dict[str, str]:
-    """The kinds of change that cannot be counted, with the reason in words."""
+def _withheld(con: store.Connection, campaign: Campaign, from_date: date, to_date: date) -> dict[str, str]:
+    """The kinds of change that cannot be counted, with the reason in words: a stage newly done
+    needs its status column in both files (between a file without it and one with it, every
+    one done would count as new)."""
     reasons = {}
-    for kind, flag in NEEDED_COLUMN.items():
-        lacking = [day for day in (from_date, to_date) if not column_available(con, day, flag)]
+    labels = campaign.vocabulary.labels
+    for stage in campaign.stages:
+        lacking = [day for day in (from_date, to_date) if not column_available(con, day, stage.has_flag)]
         if lacking:
-            label = COLUMN_LABELS[OPTIONAL_COLUMN_FLAGS[flag]]
-            reasons[kind] = f"tidak tersedia: snapshot {format_date(lacking[0])} tidak memuat kolom {label}"
+            label = labels[stage.status_column]
+            reasons[stage.newly_done_column] = (
+                f"tidak tersedia: snapshot {format_date(lacking[0])} tidak memuat kolom {label}"
+            )
     return reasons
 
 

@@ -7,14 +7,12 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import store
-from pdm_metrics.metrics import (
-    Metric,
-)
 from pdm_metrics.profile import profile_groups
 from pdm_metrics.views.common import (
     Filters,
-    metric_available,
+    campaign_shown,
     selected_day,
+    stage_available,
 )
 
 
@@ -23,5 +21,5 @@ def nip_profile(con: store.Connection, filters: Filters) -> tuple[date | None, d
     if day is None:
         return None, {}
     counts = store.nip_profile_counts(con, day, filters.opd_keys or None, filters.jenis_asn or None)
-    available = {m: metric_available(con, day, m) for m in Metric}
+    available = {m: stage_available(con, day, m) for m in campaign_shown(con, filters).stages}
     return day, profile_groups(counts, day, available)

@@ -9,11 +9,19 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics import store
+from pdm_metrics.campaign import Campaign, shipped_campaign_text, shipped_campaigns
 from pdm_metrics.errors import PdmError
-from pdm_metrics.ingest import ColumnChoices, date_error, ingest_roster, plausibility, remember_choices
+from pdm_metrics.ingest import (
+    ColumnChoices,
+    campaign_error,
+    date_error,
+    ingest_roster,
+    plausibility,
+    remember_choices,
+)
 from pdm_metrics.reading.files import Progress
 from pdm_metrics.roster import Roster, read_rosters
-from pdm_metrics.schema import COLUMN_LABELS, Column
+from pdm_metrics.schema import Column
 
 
 @dataclass
@@ -21,12 +29,13 @@ class UploadPreview:
     roster: Roster
     exists: bool
     rows_to_store: int
-    activated: int
+    done: tuple[int, ...]  # rows to store done with each stage of the campaign (in its order)
     report: pd.DataFrame  # the validation report with Indonesian headers
     notices: list[str]  # what looks odd about the file as a whole: confirmed before saving
     date_error: str | None  # why its snapshot date cannot be right (nothing can be saved until it is changed)
     mapping: pd.DataFrame  # each column of the file's header and what it is read as
     choices: dict[Column, str]  # the file columns chosen by the operator (now or remembered)
+    definition: tuple[str, str] = ("", "")  # the campaign's (text, file name) when not stored yet
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -40,8 +49,18 @@ REPORT_HEADERS = {
 }
 
 
+def campaign_choices(con: store.Connection) -> list[Campaign]:
+    """What an upload can be a snapshot of: the database's own campaign first, then the others
+    it holds, then the shipped definitions it does not hold yet."""
+    stored = store.stored_campaigns(con)
+    own = store.current_campaign(con)
+    others = [c for key, c in {**stored, **shipped_campaigns()}.items() if key != own.key]
+    return [own, *others]
+
+
 def upload_preview(
     con: store.Connection,
+    campaign_key: str,
     files: Sequence[tuple[bytes, str]],
     snapshot_date: date | None,
     today: date,
@@ -52,14 +71,20 @@ def upload_preview(
     """Read and check uploaded files (one snapshot) without storing anything (RosterError if
     unusable). `chosen`: file columns the operator picked for fields, over the built-in rules and
     over the choices remembered for this header (which `forget_remembered` sets aside)."""
+    stored = store.stored_campaigns(con)
+    campaign = next(c for c in campaign_choices(con) if c.key == campaign_key)
+    definition = ("", "") if campaign.key in stored else shipped_campaign_text(campaign.key)
     choices = ColumnChoices(con, chosen or {}, forget_remembered)
-    roster = read_rosters(files, snapshot_date, progress, con, choices)
+    roster = read_rosters(files, snapshot_date, progress, con, choices, campaign)
     exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     notices = plausibility(con, roster, today)
     mapping = column_mapping(roster)
-    counts = roster.valid_count, roster.valid_activated_count
-    return UploadPreview(roster, exists, *counts, report, notices, date_error(roster, today), mapping, choices.used)
+    refused = date_error(roster, today) or campaign_error(con, campaign)
+    return UploadPreview(
+        roster, exists, roster.valid_count, roster.valid_done, report, notices, refused, mapping, choices.used,
+        definition,
+    )  # fmt: skip
 
 
 def full_report_csv(preview: UploadPreview) -> bytes:
@@ -74,7 +99,9 @@ def column_mapping(roster: Roster) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Kolom berkas": [u.header for u in uses],
-            "Dibaca sebagai": [COLUMN_LABELS[u.column] if u.column else "tidak dipakai" for u in uses],
+            "Dibaca sebagai": [
+                roster.campaign.vocabulary.labels[u.column] if u.column else "tidak dipakai" for u in uses
+            ],
             "Keterangan": [u.note for u in uses],
         }
     )
@@ -98,6 +125,7 @@ def commit_upload(
         replace=replace,
         uploaded_by=uploaded_by,
         confirmed_notices=preview.notices,
+        definition=preview.definition,
     )
     remember_choices(con, preview.roster.header, preview.choices, uploaded_by)
     return saved

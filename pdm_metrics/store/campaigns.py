@@ -1,0 +1,72 @@
+"""The campaigns a database follows: each one's definition, stored as its file's text when its
+first snapshot is saved (or when an operator adds it), so a database is read by the definition
+it was written with, whatever the app ships later."""
+
+from __future__ import annotations
+
+from pdm_metrics.campaign import (
+    PDM_2021,
+    Campaign,
+    CampaignError,
+    campaign_from_text,
+    shipped_campaign,
+    shipped_campaign_text,
+)
+from pdm_metrics.errors import StoreError
+from pdm_metrics.fmt import excerpt
+from pdm_metrics.schema import Table
+from pdm_metrics.store.db import Connection, first, table_exists
+
+
+def stored_campaigns(con: Connection) -> dict[str, Campaign]:
+    """Every campaign the database holds, by key, in the order they were added."""
+    cur = con.cursor()
+    if not table_exists(cur, Table.CAMPAIGNS):  # an older database opened read-only
+        return {}
+    rows = cur.execute(f"SELECT key, definition, file_name FROM {Table.CAMPAIGNS} ORDER BY added_at, key").fetchall()
+    campaigns = {}
+    for key, text, file_name in rows:
+        try:
+            campaigns[str(key)] = campaign_from_text(str(text), str(file_name))
+        except CampaignError as exc:
+            raise StoreError(f"Definisi kampanye '{excerpt(key)}' yang tersimpan rusak: {exc}") from exc
+    return campaigns
+
+
+def current_campaign(con: Connection) -> Campaign:
+    """The campaign the pages show: that of the newest snapshot; without snapshots the last one
+    added; in a new database PDM 2021 (the campaign the app was first built for)."""
+    cur = con.cursor()
+    campaigns = stored_campaigns(con)
+    newest = None
+    if table_exists(cur, Table.SNAPSHOTS) and campaigns:
+        newest = first(cur.execute(f"SELECT arg_max(campaign, snapshot_date) FROM {Table.SNAPSHOTS}"))
+    if newest and newest[0] in campaigns:
+        return campaigns[str(newest[0])]
+    if campaigns:
+        return list(campaigns.values())[-1]
+    return shipped_campaign(PDM_2021)
+
+
+def store_campaign(cur: Connection, campaign: Campaign, text: str, file_name: str, actor: str) -> bool:
+    """Keep a campaign's definition (in the caller's transaction) unless one with its key is
+    kept already; whether it was added."""
+    (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.CAMPAIGNS} WHERE key = ?", [campaign.key])) or (0,)
+    if count:
+        return False
+    cur.execute(
+        f"INSERT INTO {Table.CAMPAIGNS} VALUES (?, ?, ?, ?, now()::TIMESTAMP)", [campaign.key, text, file_name, actor]
+    )
+    return True
+
+
+def campaign_named(con: Connection, key: str | None) -> tuple[Campaign, tuple[str, str]]:
+    """The campaign `key` names (the database's own when None): one the database holds, else a
+    shipped definition, with its (text, file name) to keep with its first snapshot ("" when kept)."""
+    if key is None:
+        return current_campaign(con), ("", "")
+    stored = stored_campaigns(con)
+    if key in stored:
+        return stored[key], ("", "")
+    campaign = shipped_campaign(key)  # CampaignError naming the key when there is none
+    return campaign, shipped_campaign_text(key)
