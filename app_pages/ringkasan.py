@@ -52,7 +52,7 @@ if overview is None:
     st.stop()
 focus = overview.focus
 orders = {"percentage": f"Persentase {focus.word} terendah", "missing": f"ASN belum {focus.word} terbanyak"}
-st.title(f"Ringkasan · {format_date(overview.snapshot_date)}")
+st.title(f"Ringkasan {md(overview.campaign.short_name)} · {format_date(overview.snapshot_date)}")
 st.caption(md(overview.campaign.name))
 since = f" Perubahan dibanding {format_date(overview.previous_date)}." if overview.previous_date else ""
 st.caption(

@@ -22,11 +22,11 @@ trend = cache.trend(cache.calendar(), filters, compare)
 st.plotly_chart(trend.figure, width="stretch", config=widgets.plotly_config())
 for note in trend.notes:
     st.info(md(note), icon=":material/info:")
-phases = "; ".join(f"{md(p.name)} {format_date(p.start)} – {format_date(p.end)}" for p in cache.calendar().phases)
-st.caption(
-    f"Fase menurut Keputusan Kepala BKN Nomor 87 Tahun 2021: {phases}. "
-    "Garis titik-titik: aktivasi kumulatif per hari menurut tanggal aktivasi."
-)
+calendar = cache.calendar()
+phases = "; ".join(f"{md(p.name)} {format_date(p.start)} – {format_date(p.end)}" for p in calendar.phases)
+daily = [s for s in calendar.campaign.stages if s.date_aliases]
+curves = "".join(f" Garis titik-titik: {md(s.word)} kumulatif per hari menurut tanggal {md(s.word)}." for s in daily)
+st.caption(f"Fase menurut {md(calendar.campaign.source)}: {phases}.{curves}")
 day, pace_table = cache.pace_table(cache.calendar(), filters)
 st.subheader("Laju & proyeksi")
 if pace_table.empty or day is None:
@@ -38,5 +38,9 @@ else:
     )
     st.dataframe(pace_table, hide_index=True, width="stretch")
     widgets.download_buttons(
-        pace_table, f"laju-proyeksi_{day.isoformat()}", "Laju dan proyeksi PDM", f"Snapshot {format_date(day)}", "laju"
+        pace_table,
+        f"{calendar.campaign.key}_laju-proyeksi_{day.isoformat()}",
+        f"Laju dan proyeksi {calendar.campaign.short_name}",
+        f"Snapshot {format_date(day)}",
+        "laju",
     )

@@ -19,7 +19,7 @@ PER_CALL = {"part", "path", "delimiter", "skip", "columns"}
 
 
 def parameters(sql: str) -> set[str]:
-    return set(re.findall(r"\$([a-z_]+)", sql))
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
 
 
 def test_every_parameter_a_rule_names_has_a_value_and_every_value_is_used() -> None:

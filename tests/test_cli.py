@@ -53,7 +53,8 @@ def test_ingest_prints_one_json_line_and_refuses_a_duplicate_date(tmp_path: Path
     db = str(tmp_path / "t.duckdb")
     result = run("ingest", str(path), "--db", db)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"snapshot_date": "2021-07-11", "read": 4, "rows": 3, "activated": 2,
+    assert json.loads(result.stdout) == {"snapshot_date": "2021-07-11", "read": 4, "rows": 3, "campaign": "pdm-2021",
+                                         "done": {"aktivasi": 2, "pdm": 0, "verifikasi": 0},
                                          "skipped": 1, "warnings": 1, "replaced": False, "notices": []}  # fmt: skip
     again = run("ingest", str(path), "--db", db)
     assert again.returncode == 1 and "sudah ada" in again.stderr and "Traceback" not in again.stderr

@@ -9,6 +9,10 @@ the numbering) with its own command line, from the two CSV files beside it:
     python -m pdm_metrics diff --from 2021-07-11 --to 2021-09-20 --db main-2026-11.duckdb
     (and one deadline extension: pdm to 31 October 2021 by letter 12998/B-SI.01.01/SD/EIII/2021)
 
+tests/fixtures/main-2026-12.duckdb.gz was written the same way by the main branch of December
+2026 (commit 55982f7, schema 8: the last before campaigns were data; the second file needed
+--confirm, which the audit log records). Its OPD carry no instansi in their names.
+
 The expected figures below are what that code's `rates --by opd --format csv` and `diff` printed.
 """
 
@@ -30,33 +34,38 @@ from tests.pdm_2021 import PDM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JULY_11, SEPT_20 = dt.date(2021, 7, 11), dt.date(2021, 9, 20)
-# (snapshot, OPD, total, activated, PDM done, verified) as the old code reported them.
+# (snapshot, OPD, total, activated, PDM done, verified) as the old code reported them; the
+# November file's OPD names end in " (Kab. Contoh)".
 OLD_RATES = [
-    (JULY_11, "Dinas Kesehatan (Kab. Contoh)", 2, 2, None, None),
-    (JULY_11, "Dinas Pendidikan (Kab. Contoh)", 1, 0, None, None),
-    (SEPT_20, "Badan Kesbangpol (Kab. Contoh)", 1, 0, 0, 0),
-    (SEPT_20, "Dinas Kesehatan (Kab. Contoh)", 1, 1, 1, 1),
-    (SEPT_20, "Dinas Pendidikan (Kab. Contoh)", 2, 2, 1, 0),
+    (JULY_11, "Dinas Kesehatan", 2, 2, None, None),
+    (JULY_11, "Dinas Pendidikan", 1, 0, None, None),
+    (SEPT_20, "Badan Kesbangpol", 1, 0, 0, 0),
+    (SEPT_20, "Dinas Kesehatan", 1, 1, 1, 1),
+    (SEPT_20, "Dinas Pendidikan", 2, 2, 1, 0),
 ]
+# The old diff's newly_activated, newly_pdm_done and newly_verified are PDM 2021's slots 1, 2, 3.
 OLD_DIFF = {
-    "Badan Kesbangpol (Kab. Contoh)": {"joined": 1},
-    "Dinas Kesehatan (Kab. Contoh)": {"newly_done_2": 1, "newly_done_3": 1, "moved_out": 1},
-    "Dinas Pendidikan (Kab. Contoh)": {"newly_done_1": 1, "newly_done_2": 1, "moved_in": 1},
+    "Badan Kesbangpol": {"joined": 1},
+    "Dinas Kesehatan": {"newly_done_2": 1, "newly_done_3": 1, "moved_out": 1},
+    "Dinas Pendidikan": {"newly_done_1": 1, "newly_done_2": 1, "moved_in": 1},
 }
+# fixture -> (schema version it was written with, suffix of its OPD names, audit entries)
+OLD_FILES = {"main-2026-11": (0, " (Kab. Contoh)", 3), "main-2026-12": (8, "", 4)}
 
 
-@pytest.fixture
-def old_db(tmp_path: Path) -> Path:
-    path = tmp_path / "main-2026-11.duckdb"
-    with gzip.open(FIXTURES / "main-2026-11.duckdb.gz", "rb") as packed, path.open("wb") as plain:
+@pytest.fixture(params=sorted(OLD_FILES))
+def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    path = tmp_path / f"{request.param}.duckdb"
+    with gzip.open(FIXTURES / f"{request.param}.duckdb.gz", "rb") as packed, path.open("wb") as plain:
         shutil.copyfileobj(packed, plain)
     return path
 
 
 def test_the_old_file_has_no_version_and_upgrades_once(old_db: Path) -> None:
+    version = OLD_FILES[old_db.stem][0]
     raw = store.open_database(old_db, read_only=False, memory_limit=None)
-    assert schema_version(raw) == 0
-    assert upgrade(raw) == [m.number for m in MIGRATIONS]
+    assert schema_version(raw) == version
+    assert upgrade(raw) == [m.number for m in MIGRATIONS if m.number > version]
     assert schema_version(raw) == LATEST_VERSION
     assert upgrade(raw) == []  # a second open runs nothing
     raw.close()
@@ -78,13 +87,15 @@ def test_an_upgraded_old_file_reports_what_it_reported_before(old_db: Path) -> N
             strict=True,
         )
     ]
-    assert sorted(rows) == OLD_RATES
+    _, suffix, audits = OLD_FILES[old_db.stem]
+    assert sorted(rows) == [(day, opd + suffix, *figures) for day, opd, *figures in OLD_RATES]
     changes = store.change_counts_per_opd(con, JULY_11, SEPT_20).set_index("opd")
     for opd, kinds in OLD_DIFF.items():
-        assert {k: int(v) for k, v in changes.loc[opd].items() if v} == kinds
+        assert {k: int(v) for k, v in changes.loc[opd + suffix].items() if v} == kinds
+    assert store.current_campaign(con).key == PDM.key  # its snapshots are PDM 2021's
     calendar = common.calendar_in_force(con, PDM)
     assert calendar.phases[1].end == dt.date(2021, 10, 31)  # the recorded extension still applies
-    assert len(store.audit_entries(con)) == 3  # two uploads and one extension, kept as written
+    assert len(store.audit_entries(con)) == audits  # two uploads and one extension, kept as written
     con.close()
 
 

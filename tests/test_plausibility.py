@@ -42,7 +42,7 @@ def test_dates_outside_the_campaign_and_columns_that_went_missing() -> None:
         "Tanggal snapshot 1 Januari 2030 sesudah hari ini (1 Desember 2026)."
     ]
     early = SnapshotShape(dt.date(2021, 5, 31), 3923, 3730, UNITS, FULL.columns)
-    assert "sebelum PDM MySAPK dimulai (1 Juni 2021)" in plausibility_notices(early, None, TODAY, PDM)[0]
+    assert "sebelum PDM dimulai (1 Juni 2021)" in plausibility_notices(early, None, TODAY, PDM)[0]
     without = SnapshotShape(OCT_1, 3923, 3730, UNITS, frozenset())
     (notice,) = plausibility_notices(without, FULL, TODAY, PDM)
     assert notice.startswith("Snapshot 20 September 2021 memuat kolom Status PDM, Status Verifikasi; berkas ini tidak.")

@@ -13,7 +13,7 @@ from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
-from tests.pdm_2021 import ACTIVATION, PDM, pdm_calendar
+from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
 
 CALENDAR = pdm_calendar()
 JULY_11 = demo.KNOWN_DATE
@@ -135,11 +135,18 @@ def test_a_filtered_data_page_names_its_opd_for_titles_and_file_names(sample_con
 
 def test_ringkasan_orders_opd_by_the_people_still_to_chase_as_well(sample_con: store.Connection) -> None:
     overview = ringkasan.overview(sample_con, CALENDAR, common.Filters(dt.date(2021, 9, 27)))
-    assert overview is not None
-    first = overview.opd_table_by_missing.iloc[0]
-    assert (first["OPD"], first["Belum aktivasi"]) == ("Dinas Pendidikan dan Kebudayaan", "171")
-    assert set(overview.opd_table_by_missing["OPD"]) == set(overview.opd_table["OPD"])
-    assert overview.opd_table.iloc[0]["OPD"] != first["OPD"]  # by percentage it is not the lowest
+    assert overview is not None and overview.focus == VERIFICATION  # the stage still open on 27 September
+    by_people = overview.opd_table_by_missing
+    missing = by_people["Belum verifikasi"].str.replace(".", "", regex=False).astype(int)
+    by_opd = store.summary_counts(sample_con, by_opd=True, snapshot_date=dt.date(2021, 9, 27)).set_index("opd")
+    first = by_people.iloc[0]
+    expected = by_opd["total"] - by_opd[VERIFICATION.done_column]
+    assert missing.iloc[0] == expected.max() and expected[first["OPD"]] == expected.max()
+    assert list(missing) == sorted(missing, reverse=True)
+    assert set(by_people["OPD"]) == set(overview.opd_table["OPD"])
+    assert list(overview.lowest.columns) == ["OPD", "Verifikasi", "Belum verifikasi", "Jumlah ASN"]
+    july = ringkasan.overview(sample_con, CALENDAR, common.Filters(JULY_11))
+    assert july is not None and july.focus == ACTIVATION and "Belum aktivasi" in july.lowest.columns
 
 
 def test_the_opd_ranking_can_put_the_most_people_to_chase_first(sample_con: store.Connection) -> None:

@@ -124,7 +124,10 @@ def _login_form(with_oidc: bool, users: dict[str, auth.User]) -> None:
     notice = st.session_state.pop("login_notice", None)
     if notice:
         st.info(notice, icon=":material/info:")
-    st.caption("Dasbor pemantauan PDM MySAPK. Data pribadi ASN dilindungi (UU 27/2022): masuk dengan akun Anda.")
+    st.caption(
+        "Dasbor pemantauan kampanye data ASN (PDM MySAPK, SKP, dan lainnya). Data pribadi ASN dilindungi "
+        "(UU 27/2022): masuk dengan akun Anda."
+    )
     if with_oidc:
         st.button("Masuk dengan akun instansi", on_click=st.login, type="primary")
     with st.form("login"):

@@ -100,8 +100,8 @@ def show_roster_table(frame: pd.DataFrame, total: int | None = None) -> None:
         )
     # Column formats, not a pandas Styler: the styler renders every cell in Python (0,5 s for
     # 5.000 rows on each rerun), the column format is applied by the browser.
-    dates = st.column_config.DateColumn("Tanggal Aktivasi", format="DD/MM/YYYY")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Tanggal Aktivasi": dates}, placeholder="")
+    dates = {c: st.column_config.DateColumn(c, format="DD/MM/YYYY") for c in frame.columns if c.startswith("Tanggal ")}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates, placeholder="")
 
 
 def empty_state() -> bool:

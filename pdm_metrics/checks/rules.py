@@ -27,6 +27,7 @@ from pdm_metrics.schema import (
     JENIS_ASN_WORDS,
     MAX_TEXT_LENGTH,
     PERSON_ROSTER_COLUMNS,
+    STAGE_COLUMNS,
     Column,
     JenisAsn,
     normalise_header,
@@ -167,8 +168,11 @@ def _stage_params(stage: Stage, labels: dict[Column, str]) -> dict[str, object]:
     """A stage's own texts: its columns' labels, and the earliest day it can have been done (a
     day before it is a typo or an Excel serial read wrong)."""
     n = stage.slot
+    status: dict[str, object] = {f"label_status_{n}": labels[stage.status_column]}
+    if not stage.date_aliases:  # no day is read for it: no rule on one
+        return status
     return {
-        f"label_status_{n}": labels[stage.status_column],
+        **status,
         f"label_date_{n}": labels[stage.date_column],
         f"earliest_{n}": stage.earliest,
         f"msg_date_early_{n}": stage.early_date_message,
@@ -484,7 +488,7 @@ class CheckPlan:
     @property
     def params(self) -> dict[str, object]:
         labels = self.campaign.vocabulary.labels
-        person = {f"label_{c.value}": label for c, label in labels.items()}
+        person = {f"label_{c.value}": label for c, label in labels.items() if c not in STAGE_COLUMNS}
         stages = {k: v for s in self.stages for k, v in _stage_params(s, labels).items()}
         return {**CHECK_PARAMS, **person, **stages}
 

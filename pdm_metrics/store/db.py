@@ -155,7 +155,7 @@ def first(result: Connection) -> Any:
 def bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
     """The named parameters a statement uses, out of a larger shared set (DuckDB refuses unused
     ones). A parameter the statement uses but the set lacks is an error here, not a NULL."""
-    used = set(re.findall(r"\$([a-z_]+)", sql))
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
     missing = used - params.keys()
     if missing:
         raise KeyError(f"statement parameters without a value: {sorted(missing)}")

@@ -1,0 +1,194 @@
+"""Any campaign, end to end: a one-stage campaign like SKP tahunan and a three-stage one like PPPK
+paruh waktu, defined by files the tests write, read, checked, stored and shown with their own
+stage names; a stage a file lacks is "tidak tersedia"; nothing speaks of PDM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from pdm_metrics import store
+from pdm_metrics.campaign import Campaign, campaign_from_text
+from pdm_metrics.errors import RosterError
+from pdm_metrics.ingest import ingest_roster
+from pdm_metrics.pace import Standing
+from pdm_metrics.rates_output import long_records, wide_records
+from pdm_metrics.roster import read_roster
+from pdm_metrics.views import common, ringkasan, tindak_lanjut
+from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.pdm_2021 import PDM
+
+NIP_D = "198001012005011004"
+SKP_TEXT = """
+key = "skp-uji"
+name = "Penyusunan SKP Tahunan (uji)"
+short_name = "SKP"
+source = "SE Kepala BKN Nomor 11 Tahun 2023"
+sanction = "TPP ditunda"
+
+[[stages]]
+key = "unggah"
+name = "Unggah SKP"
+word = "unggah SKP"
+columns = ["STATUS SKP"]
+done = ["Sudah Unggah", "Sudah"]
+not_done = ["Belum Unggah", "Belum"]
+start = 2024-12-01
+end = 2025-01-10
+"""
+PPPK_TEXT = """
+key = "pppk-uji"
+name = "PPPK Paruh Waktu (uji)"
+source = "SE Menteri PANRB B/3832/M.SM.01.00/2025"
+jenis_asn = ["PPPK"]
+
+[[stages]]
+key = "drh"
+name = "Pengisian DRH"
+label = "DRH"
+word = "mengisi DRH"
+columns = ["STATUS DRH"]
+date_columns = ["TANGGAL DRH"]
+done = ["Sudah"]
+not_done = ["Belum"]
+start = 2025-08-23
+end = 2025-09-15
+
+[[stages]]
+key = "usul-ni"
+name = "Usul NI"
+word = "diusulkan NI"
+columns = ["STATUS USUL NI"]
+done = ["Sudah"]
+not_done = ["Belum"]
+start = 2025-08-23
+end = 2025-09-20
+
+[[stages]]
+key = "penetapan-ni"
+name = "Penetapan NI"
+word = "ditetapkan NI"
+columns = ["STATUS NI"]
+done = ["Sudah"]
+not_done = ["Belum"]
+start = 2025-08-23
+end = 2025-09-30
+"""
+SKP = campaign_from_text(SKP_TEXT, "skp-uji.toml")
+PPPK = campaign_from_text(PPPK_TEXT, "pppk-uji.toml")
+# Words of PDM 2021 that must not appear on another campaign's pages.
+PDM_WORDS = re.compile(r"\b(PDM|MySAPK|aktivasi|Aktivasi|verifikasi|Verifikasi)\b")
+
+
+def stored(path: Path, campaign: Campaign, text: str, files: list[tuple[bytes, str, dt.date]]) -> store.Connection:
+    con = store.connect(path)
+    for data, name, day in files:
+        roster = read_roster(data, name, day, campaign)
+        ingest_roster(con, roster, definition=(text, f"{campaign.key}.toml"), skip_invalid=True)
+        roster.checks.close()
+    return con
+
+
+def skp_file() -> bytes:
+    return csv_bytes(
+        [
+            ["NIP", "NAMA", "UNIT KERJA", "STATUS SKP"],
+            [NIP_A, "Budi", "Dinas Kesehatan", "Sudah Unggah"],
+            [NIP_B, "Siti", "Dinas Kesehatan", "Belum"],
+            [NIP_C, "Rina", "Dinas Pendidikan", "sudah"],
+            [NIP_D, "Joko", "Dinas Pendidikan", "Sudah"],
+        ]
+    )
+
+
+def test_a_one_stage_campaign_is_read_counted_and_judged_in_its_own_words(tmp_path: Path) -> None:
+    after_deadline = dt.date(2025, 1, 15)
+    con = stored(tmp_path / "skp.duckdb", SKP, SKP_TEXT, [(skp_file(), "skp.csv", after_deadline)])
+    assert store.current_campaign(con) == SKP
+    by_opd = store.summary_counts(con, by_opd=True).set_index("opd")
+    (stage,) = SKP.stages
+    assert by_opd[stage.done_column].to_dict() == {"Dinas Kesehatan": 1, "Dinas Pendidikan": 2}
+    assert by_opd["total"].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 2}
+    calendar = common.calendar_in_force(con, SKP)
+    overview = ringkasan.overview(con, calendar, common.Filters())
+    assert overview is not None and [k.stage.key for k in overview.kpis] == ["unggah"]
+    (kpi,) = overview.kpis
+    assert (kpi.rate_text, kpi.count_text) == ("75,00%", "3 dari 4")
+    assert kpi.verdict.standing == Standing.MISSED and "Dinas Kesehatan" in kpi.verdict.text
+    assert list(overview.lowest.columns) == ["OPD", "Unggah SKP", "Belum unggah SKP", "Jumlah ASN"]
+    shown = " ".join([kpi.verdict.text, kpi.deadline_text, *overview.notes, *overview.opd_table.columns])
+    assert not PDM_WORDS.search(shown)
+    follow = tindak_lanjut.follow_up(con, calendar, common.Filters(), stage)
+    assert follow is not None and [o.opd for o in follow.opds] == ["Dinas Kesehatan"]
+    message = follow.opds[0].message
+    assert message.startswith("*Tindak lanjut SKP – Dinas Kesehatan*") and "Siti" in message
+    assert not PDM_WORDS.search(message)
+    _, _, sanctions = tindak_lanjut.sanctions(con, calendar, common.Filters(), stage)
+    assert sanctions is not None and set(sanctions["Akibat"]) == {"TPP ditunda"}
+    assert wide_records(con, SKP, "total", None) == [
+        {"snapshot_date": "2025-01-15", "opd": None, "total": 4, "done_unggah": 3, "rate_unggah": "75.00"}
+    ]
+    con.close()
+
+
+def pppk_file(with_ni: bool) -> bytes:
+    header = ["NIP", "NAMA", "OPD", "STATUS DRH", "TANGGAL DRH", "STATUS USUL NI"]
+    rows = [
+        [NIP_A, "Budi", "Dinas Kesehatan", "Sudah", "25/08/2025", "Sudah"],
+        [NIP_C, "Rina", "Dinas Kesehatan", "Sudah", "01/09/2025", "Belum"],
+        [NIP_D, "Joko", "Dinas Pendidikan", "Belum", "", "Belum"],
+    ]
+    if with_ni:
+        header.append("STATUS NI")
+        rows = [[*row, status] for row, status in zip(rows, ["Sudah", "Belum", "Belum"], strict=True)]
+    return csv_bytes([header, *rows])
+
+
+def test_a_three_stage_campaign_counts_each_stage_and_says_which_the_file_lacks(tmp_path: Path) -> None:
+    first, second = dt.date(2025, 9, 5), dt.date(2025, 9, 25)
+    files = [(pppk_file(False), "a.csv", first), (pppk_file(True), "b.csv", second)]
+    con = stored(tmp_path / "pppk.duckdb", PPPK, PPPK_TEXT, files)
+    drh, usul, ni = PPPK.stages
+    on_first = store.summary_counts(con, by_opd=True, snapshot_date=first).set_index("opd")
+    assert on_first[drh.done_column].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 0}
+    assert on_first[usul.done_column].to_dict() == {"Dinas Kesehatan": 1, "Dinas Pendidikan": 0}
+    assert not on_first[ni.has_flag].any()  # the first file had no STATUS NI column
+    overview = ringkasan.overview(con, common.calendar_in_force(con, PPPK), common.Filters(first))
+    assert overview is not None
+    kpis = {k.stage.key: k for k in overview.kpis}
+    assert kpis["penetapan-ni"].rate_text == "tidak tersedia"
+    assert kpis["penetapan-ni"].verdict.standing == Standing.UNAVAILABLE
+    assert (kpis["drh"].rate_text, kpis["usul-ni"].count_text) == ("66,67%", "1 dari 3")
+    assert overview.focus == drh  # the stage open on 5 September that ends first
+    assert any("Penetapan NI" in note and "tidak tersedia" in note for note in overview.notes)
+    records = long_records(con, PPPK, "total", None)
+    lacking = [r for r in records if r["snapshot_date"] == "2025-09-05" and r["stage"] == "penetapan-ni"]
+    assert [(r["done"], r["rate"]) for r in lacking] == [(None, None)]  # written empty in the CSV
+    later = {r["stage"]: r["done"] for r in records if r["snapshot_date"] == "2025-09-25"}
+    assert later == {"drh": 2, "usul-ni": 1, "penetapan-ni": 1}
+    rows = store.roster_rows(con, first, store.RosterFilter(done=((drh.slot, True),)))
+    assert sorted(rows[drh.done_on_column].astype(str)) == ["2025-08-25", "2025-09-01"]
+    con.close()
+
+
+def test_a_database_keeps_to_its_campaign(tmp_path: Path) -> None:
+    con = stored(tmp_path / "skp.duckdb", SKP, SKP_TEXT, [(skp_file(), "skp.csv", dt.date(2025, 1, 15))])
+    roster = read_roster(pppk_file(True), "b.csv", dt.date(2025, 9, 25), PPPK)
+    with pytest.raises(RosterError, match="memuat snapshot kampanye Penyusunan SKP Tahunan"):
+        ingest_roster(con, roster, definition=(PPPK_TEXT, "pppk-uji.toml"))
+    roster.checks.close()
+    assert store.snapshot_dates(con) == [dt.date(2025, 1, 15)]
+    con.close()
+
+
+def test_a_file_is_read_by_its_campaigns_columns() -> None:
+    with pytest.raises(RosterError, match="Kolom wajib tidak ditemukan: Status Unggah SKP"):
+        read_roster(pppk_file(True), "b.csv", dt.date(2025, 9, 25), SKP)
+    roster = read_roster(skp_file(), "skp.csv", dt.date(2025, 1, 15), SKP)
+    assert roster.valid_done == (3,) and roster.campaign.key == "skp-uji"
+    roster.checks.close()
+    with pytest.raises(RosterError, match="Status Aktivasi"):  # PDM 2021 requires its own headline
+        read_roster(skp_file(), "skp.csv", dt.date(2021, 7, 11), PDM)
