@@ -13,18 +13,19 @@ if not widgets.empty_state():
     filters = sidebar.current_filters()
     calendar = cache.calendar()
     campaign = calendar.campaign
-    # Opens on the stage still open on the snapshot shown, as Ringkasan and Tindak Lanjut do.
-    open_stage = calendar.open_stage(filters.snapshot_date or cache.sidebar_choices().dates[-1])
-    stage = (
-        st.segmented_control(
-            "Ukuran",
-            list(campaign.stages),
-            format_func=lambda s: s.label,
-            default=open_stage,
-            key=f"opd_stage-{campaign.key}",
-        )
-        or open_stage
+    # Opens on the stage still open on the snapshot shown, as Ringkasan and Tindak Lanjut do (a
+    # widget per snapshot date, so that another date opens on its own open stage).
+    shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
+    open_stage = calendar.open_stage(shown_day)
+    # Options by key (a widget compares its options as text): the stage is looked up after.
+    stage_key = st.segmented_control(
+        "Ukuran",
+        [s.key for s in campaign.stages],
+        format_func=lambda key: campaign.stage(key).label,
+        default=open_stage.key,
+        key=f"opd_stage-{campaign.key}-{shown_day}",
     )
+    stage = campaign.stage(stage_key) if stage_key else open_stage
     level = "opd"
     if cache.sidebar_choices().has_instansi:
         level = (

@@ -18,16 +18,15 @@ shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
 calendar = cache.calendar()
 campaign = calendar.campaign
 open_stage = calendar.open_stage(shown_day)
-stage = (
-    st.segmented_control(
-        "Tahap",
-        list(campaign.stages),
-        format_func=lambda s: s.label,
-        default=open_stage,
-        key=f"followup_stage-{campaign.key}-{shown_day}",
-    )
-    or open_stage
+# Options by key (a widget compares its options as text): the stage is looked up after.
+stage_key = st.segmented_control(
+    "Tahap",
+    [s.key for s in campaign.stages],
+    format_func=lambda key: campaign.stage(key).label,
+    default=open_stage.key,
+    key=f"followup_stage-{campaign.key}-{shown_day}",
 )
+stage = campaign.stage(stage_key) if stage_key else open_stage
 ORDERS = {True: "Terbanyak belum dulu", False: "Abjad OPD"}
 most_missing_first = st.segmented_control(
     "Urutan OPD", list(ORDERS), format_func=ORDERS.__getitem__, default=True, key="followup_order"

@@ -18,7 +18,7 @@ import pyarrow as pa
 from pdm_metrics import budget
 from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
 from pdm_metrics.checks.engine import RosterChecks
-from pdm_metrics.checks.rules import lookup_tables, switches
+from pdm_metrics.checks.plan import lookup_tables, switches
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import format_int
 from pdm_metrics.reading.files import ColumnChooser, HeaderUse, Progress, Source, read_files

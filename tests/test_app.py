@@ -63,7 +63,7 @@ def test_ringkasan_lowest_and_highest_opd_and_full_table(app_db: Path) -> None:
     at = open_app(snapshot=JULY_11)
     at_risk, lowest, highest, table = (d.value for d in at.dataframe[:4])
     assert list(at_risk.columns) == ["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]
-    assert list(lowest.columns) == ["OPD", "Aktivasi", "Jumlah ASN"] and len(lowest) == 5
+    assert list(lowest.columns) == ["OPD", "Aktivasi", "Belum aktivasi", "Jumlah ASN"] and len(lowest) == 5
     assert lowest.iloc[0]["OPD"] == "Dinas Perikanan" and lowest.iloc[0]["Aktivasi"] == "41,38% (12)"
     assert highest.iloc[0]["OPD"] == "Dinas Koperasi dan UKM"
     assert len(table) == 45
@@ -125,7 +125,7 @@ def test_opd_page_ranking_heatmap_and_drilldown(app_db: Path, sample_con: store.
 
 def test_data_page_filters_statuses(app_db: Path) -> None:
     at = open_app("app_pages/data.py", snapshot=JULY_11)
-    at.selectbox(key="data_act").set_value("Belum")
+    at.selectbox(key="data_pdm-2021_aktivasi").set_value("Belum")
     at.run()
     table = at.dataframe[0].value
     assert len(table) == 3923 - 2829 and set(table["Status Aktivasi"]) == {"Belum"}
@@ -256,11 +256,11 @@ def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
 
 def test_tindak_lanjut_opens_on_the_stage_still_open(app_db: Path) -> None:
     at = open_app("app_pages/tindak_lanjut.py", snapshot=dt.date(2021, 9, 27))  # activation and PDM are over
-    assert at.button_group[0].value == VERIFICATION
+    assert at.button_group[0].value == VERIFICATION.key
     assert any("belum verifikasi data MySAPK" in c.value for c in at.code)
     at.selectbox(key="snapshot").set_value(JULY_11)
     at.run()
-    assert at.button_group[0].value == ACTIVATION
+    assert at.button_group[0].value == ACTIVATION.key
 
 
 def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(

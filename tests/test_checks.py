@@ -8,6 +8,7 @@ import re
 
 import pyarrow as pa
 
+from pdm_metrics.checks import plan as check_plans
 from pdm_metrics.checks import rules
 from pdm_metrics.checks.engine import RosterChecks
 from pdm_metrics.schema import Column
@@ -23,10 +24,10 @@ def parameters(sql: str) -> set[str]:
 
 
 def test_every_parameter_a_rule_names_has_a_value_and_every_value_is_used() -> None:
-    plan = rules.check_plan(PDM)
+    plan = check_plans.check_plan(PDM)
     statements = [*plan.statements, plan.problems_sql, rules.trimmed("cell")]  # trimmed: as cells arrive
     named = set().union(*(parameters(sql) for sql in statements))
-    given = set(plan.params) | set(rules.switches(frozenset(), None))
+    given = set(plan.params) | set(check_plans.switches(frozenset(), None))
     assert named - given == set()  # a rule whose text or switch is missing
     assert given - named - {f"has_{c.value}" for c in Column} == set()  # a text no rule uses (a typo)
 
@@ -43,7 +44,7 @@ def test_the_engine_checks_cells_handed_to_it() -> None:
     checks.add_cells("x.csv", 2, pa.table(cells), [])
     columns = frozenset({Column.NIP, Column.NAMA, Column.OPD, ACTIVATION.status_column})
     problems = checks.check(
-        rules.switches(columns, dt.date(2021, 7, 11)), rules.lookup_tables(PDM, checks.distinct_cells)
+        check_plans.switches(columns, dt.date(2021, 7, 11)), check_plans.lookup_tables(PDM, checks.distinct_cells)
     )
     assert list(problems.columns) == list(rules.PROBLEM_COLUMNS)
     assert list(zip(problems["row_number"], problems["column_label"], strict=True)) == [

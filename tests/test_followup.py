@@ -282,8 +282,9 @@ def test_opd_choices_and_ties_in_rankings_read_alphabetically(sample_con) -> Non
     assert chase is not None
     order = [(-len(o.missing), o.opd.lower()) for o in chase.opds]
     assert order == sorted(order) and chase.opds[0].opd == "Dinas Pendidikan dan Kebudayaan"
-    table = ringkasan.overview(sample_con, common.calendar_in_force(sample_con, PDM), common.Filters()).opd_table  # type: ignore[union-attr]
-    for _, tied in table.groupby("Aktivasi (bar)"):
+    overview = ringkasan.overview(sample_con, common.calendar_in_force(sample_con, PDM), common.Filters())
+    assert overview is not None
+    for _, tied in overview.opd_table.groupby(ringkasan.bar_label(overview.focus)):
         assert tied["OPD"].tolist() == sorted(tied["OPD"], key=str.lower)
 
 

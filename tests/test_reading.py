@@ -57,7 +57,7 @@ def test_a_plain_csv_is_handed_over_to_be_read_in_place_else_read_here(tmp_path:
     path.write_bytes(csv_bytes([HEADER, *ROWS]))
     reading_sink = RecordingSink(reads_csv=True)
     read_files(reading_sink, [(path.open("rb"), "b.csv")], print)
-    positions = {"nip": 0, "nama": 1, "opd": 2, "status_aktivasi": 3}
+    positions = {"nip": 0, "nama": 1, "opd": 2, "status_1": 3}
     assert reading_sink.parts == [] and reading_sink.csv_files[0][2] == positions
     other = RecordingSink(reads_csv=False)
     read_files(other, [(path.open("rb"), "b.csv")], print)

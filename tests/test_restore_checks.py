@@ -75,7 +75,7 @@ CASES = [
     pytest.param("roster", LONG_OPD, "OPD lebih dari 200", id="an OPD of 5.005 characters"),
     pytest.param("roster", "SELECT * REPLACE (replace(nama, ' ', chr(27)) AS nama) FROM {t}", "kontrol", id="ESC"),
     pytest.param("roster", "SELECT * REPLACE ('' AS nama) FROM {t}", "Nama kosong", id="an empty name"),
-    pytest.param("roster", "SELECT * REPLACE (DATE '2001-01-01' AS activated_on) FROM {t}", "MySAPK", id="2001"),
+    pytest.param("roster", "SELECT * REPLACE (DATE '2001-01-01' AS done_on_1) FROM {t}", "MySAPK", id="2001"),
     pytest.param("roster", "SELECT * REPLACE ('HONORER' AS jenis_asn) FROM {t}", "Jenis ASN", id="unknown jenis"),
     pytest.param(
         "snapshots", "SELECT * REPLACE (DATE '2021-07-11' AS snapshot_date) FROM {t}", "3 kali", id="one date"
@@ -98,7 +98,7 @@ def test_summaries_are_worked_out_from_the_rows_not_taken_from_the_backup(
 ) -> None:
     rates_before = store.summary_counts(real, by_opd=True)
     backup = rewritten(
-        store.backup_zip(real, "admin"), "opd_summary", "SELECT * REPLACE (total AS activated) FROM {t}", tmp_path
+        store.backup_zip(real, "admin"), "opd_summary", "SELECT * REPLACE (total AS done_1) FROM {t}", tmp_path
     )
     cadangan.restore(real, backup, "admin")
     after = store.summary_counts(real, by_opd=True)

@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from pdm_metrics.budget import MEMORY_BUDGET_MB, Budget, interrupt_at_deadline
 from pdm_metrics.campaign import Campaign
-from pdm_metrics.checks.rules import CELL_COLUMNS, ERROR, PROBLEM_COLUMNS, WARNING, check_plan, trimmed
+from pdm_metrics.checks.plan import check_plan
+from pdm_metrics.checks.rules import CELL_COLUMNS, ERROR, PROBLEM_COLUMNS, WARNING, trimmed
 from pdm_metrics.errors import CsvNotReadable, RosterError
 from pdm_metrics.schema import Table
 from pdm_metrics.store import downloads

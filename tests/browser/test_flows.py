@@ -102,7 +102,7 @@ def test_download_a_filtered_xlsx_and_check_its_rows(page, server_url: str, tmp_
     open_page(page, server_url)
     choose(page, "Tanggal snapshot", "11 Juli 2021")
     open_page(page, server_url, "Data & Unduh")
-    choose(page, "Status aktivasi", "Belum")
+    choose(page, "Status Aktivasi", "Belum")
     assert "1.094 ASN" in main_text(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Unduh XLSX").click()
@@ -130,11 +130,11 @@ SAPK_HEADERS = {
     "nama": "NAMA",
     "opd": "UNIT KERJA",
     "jenis_asn": "JENIS PEGAWAI",
-    "status_aktivasi": "STATUS AKTIVASI",
-    "tgl_aktivasi": "TGL AKTIVASI",
+    "status_1": "STATUS AKTIVASI",  # PDM 2021's stages by slot: aktivasi, pdm, verifikasi
+    "date_1": "TGL AKTIVASI",
     "email": "EMAIL",
-    "status_pdm": "STATUS PDM",
-    "status_verifikasi": "STATUS VERIFIKASI",
+    "status_2": "STATUS PDM",
+    "status_3": "STATUS VERIFIKASI",
 }
 
 
