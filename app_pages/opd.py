@@ -13,19 +13,7 @@ if not widgets.empty_state():
     filters = sidebar.current_filters()
     calendar = cache.calendar()
     campaign = calendar.campaign
-    # Opens on the stage still open on the snapshot shown, as Ringkasan and Tindak Lanjut do (a
-    # widget per snapshot date, so that another date opens on its own open stage).
-    shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
-    open_stage = calendar.open_stage(shown_day)
-    # Options by key (a widget compares its options as text): the stage is looked up after.
-    stage_key = st.segmented_control(
-        "Ukuran",
-        [s.key for s in campaign.stages],
-        format_func=lambda key: campaign.stage(key).label,
-        default=open_stage.key,
-        key=f"opd_stage-{campaign.key}-{shown_day}",
-    )
-    stage = campaign.stage(stage_key) if stage_key else open_stage
+    stage = widgets.stage_choice("Ukuran", calendar, filters, "opd_stage")  # the open stage first
     level = "opd"
     if cache.sidebar_choices().has_instansi:
         level = (

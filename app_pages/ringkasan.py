@@ -53,10 +53,10 @@ if overview is None:
 focus = overview.focus
 orders = {"percentage": f"Persentase {focus.word} terendah", "missing": f"ASN belum {focus.word} terbanyak"}
 st.title(f"Ringkasan {md(overview.campaign.short_name)} · {format_date(overview.snapshot_date)}")
-st.caption(md(overview.campaign.name))
 since = f" Perubahan dibanding {format_date(overview.previous_date)}." if overview.previous_date else ""
 st.caption(
-    f"{format_int(overview.population)} ASN ({filters.description}).{since} Sisa hari dihitung dari tanggal snapshot."
+    f"{format_int(overview.population)} ASN ({filters.description}).{since} Sisa hari dihitung dari tanggal snapshot. "
+    f"Kampanye: {md(overview.campaign.name)}."
 )
 for column, kpi in zip(st.columns(len(overview.kpis)), overview.kpis, strict=True):
     with column.container(border=True):

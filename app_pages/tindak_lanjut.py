@@ -12,21 +12,9 @@ st.title("Tindak Lanjut")
 if widgets.empty_state():
     st.stop()
 filters = sidebar.current_filters()
-# Opens on the stage still open on the snapshot shown (verification on 20 September 2021); a
-# widget per snapshot date, so that choosing another date opens on that date's open stage.
-shown_day = filters.snapshot_date or cache.sidebar_choices().dates[-1]
 calendar = cache.calendar()
 campaign = calendar.campaign
-open_stage = calendar.open_stage(shown_day)
-# Options by key (a widget compares its options as text): the stage is looked up after.
-stage_key = st.segmented_control(
-    "Tahap",
-    [s.key for s in campaign.stages],
-    format_func=lambda key: campaign.stage(key).label,
-    default=open_stage.key,
-    key=f"followup_stage-{campaign.key}-{shown_day}",
-)
-stage = campaign.stage(stage_key) if stage_key else open_stage
+stage = widgets.stage_choice("Tahap", calendar, filters, "followup_stage")  # the open stage first
 ORDERS = {True: "Terbanyak belum dulu", False: "Abjad OPD"}
 most_missing_first = st.segmented_control(
     "Urutan OPD", list(ORDERS), format_func=ORDERS.__getitem__, default=True, key="followup_order"

@@ -86,7 +86,7 @@ def test_any_well_formed_pns_nip_has_no_warning(birth, years_after, month, gende
 @given(st.lists(st.text(alphabet="0123456789", min_size=18, max_size=18), min_size=1, max_size=30, unique=True))
 def test_file_checks_give_the_same_structure_warning_as_one_nip(nips: list[str]) -> None:
     """The SQL over a whole file and the Python for one NIP apply the same rules."""
-    raw = pd.DataFrame({"nip": nips, "nama": "A", "opd": "Dinas A", "status_aktivasi": "Sudah"})
+    raw = pd.DataFrame({"nip": nips, "nama": "A", "opd": "Dinas A", "status_1": "Sudah"})
     problems = roster_from_frame(raw, dt.date(2021, 7, 11), "contoh.csv", "", PDM).problems
     from_file = dict(zip(problems["value"], problems["reason"], strict=True))
     assert from_file == {nip: w for nip in nips if (w := nip_structure_warning(nip)) is not None}

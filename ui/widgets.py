@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from pdm_metrics import export, store
+from pdm_metrics.campaign import Stage
+from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_int
 from pdm_metrics.views import audit
-from pdm_metrics.views.common import SHOWN_ROWS
+from pdm_metrics.views.common import SHOWN_ROWS, Filters
 from ui.cache import connection, showing_sample, sidebar_choices
 from ui.login import current_user
 
@@ -116,3 +118,20 @@ def plotly_config() -> dict[str, object]:
     """How every chart is drawn: without Plotly's toolbar (English only, and over the title on a
     phone) and with Indonesian number and date formats."""
     return {"displayModeBar": False, "displaylogo": False, "locale": "id"}
+
+
+def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> Stage:
+    """A segmented control of the campaign's stages that opens on the stage still open on the
+    snapshot shown (verification on 20 September 2021). One widget per snapshot date, so that
+    another date opens on its own open stage; options by key (a widget compares its options as
+    text), the stage looked up after."""
+    shown_day = filters.snapshot_date or sidebar_choices().dates[-1]
+    campaign, open_stage = calendar.campaign, calendar.open_stage(shown_day)
+    chosen = st.segmented_control(
+        label,
+        [s.key for s in campaign.stages],
+        format_func=lambda stage_key: campaign.stage(stage_key).label,
+        default=open_stage.key,
+        key=f"{key}-{campaign.key}-{shown_day}",
+    )
+    return campaign.stage(chosen) if chosen else open_stage

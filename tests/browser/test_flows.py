@@ -207,8 +207,8 @@ def test_follow_up_pages_and_pdf_report(page, server_url: str, tmp_path: Path, s
 
     open_page(page, server_url, "Tindak Lanjut")
     page.get_by_text("Dinas Perikanan: 17 dari 29 ASN").click()
-    page.get_by_text("Tindak lanjut PDM MySAPK – Dinas Perikanan").first.wait_for()
-    page.get_by_text("Tindak lanjut PDM MySAPK – Dinas Perikanan").first.scroll_into_view_if_needed()
+    page.get_by_text("Tindak lanjut PDM – Dinas Perikanan").first.wait_for()
+    page.get_by_text("Tindak lanjut PDM – Dinas Perikanan").first.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "tindak-lanjut.png"))
     page.get_by_role("tab", name="Risiko email").click()
     wait_idle(page)
