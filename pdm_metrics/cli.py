@@ -113,8 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     campaigns = commands.add_parser("campaigns", help="definisi kampanye (PDM 2021 dan templat lain)")
     campaign_commands = campaigns.add_subparsers(dest="campaigns_command", required=True)
-    campaign_commands.add_parser("list", help="daftar definisi kampanye yang tersedia")
-    campaign_commands.add_parser("show", help="tahap dan jendela waktu satu kampanye").add_argument("key")
+    with_db(campaign_commands.add_parser("list", help="definisi bawaan dan yang tersimpan di basis data"))
+    with_db(campaign_commands.add_parser("show", help="tahap dan jendela waktu satu kampanye")).add_argument("key")
+    adder = with_db(campaign_commands.add_parser("add", help="simpan definisi kampanye (TOML/JSON) ke basis data"))
+    adder.add_argument("file", type=Path, metavar="FILE.toml")
+    adder.add_argument("--by", default="cli", help="nama untuk catatan audit")
 
     with_db(commands.add_parser("snapshots", help="daftar snapshot tersimpan"))
     demo = commands.add_parser("demo", help="buat berkas data contoh (terpisah dari data asli)")
@@ -433,24 +436,6 @@ def cmd_units(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_campaigns(args: argparse.Namespace) -> int:
-    """The campaign definitions shipped in data/campaigns: a list, or one campaign's stages."""
-    from pdm_metrics.campaign import shipped_campaign, shipped_campaigns
-
-    if args.campaigns_command == "list":
-        for key, campaign in shipped_campaigns().items():
-            print(f"{key}\t{campaign.name}\t{len(campaign.stages)} tahap\t{campaign.source}")
-        return 0
-    campaign = shipped_campaign(args.key)
-    print(f"{campaign.name} ({campaign.key})\nDasar: {campaign.source}")
-    for stage in campaign.stages:
-        end = format_date(stage.end) if stage.end else "tanpa tenggat"
-        first = " (utama)" if stage.key == campaign.headline else ""
-        window = f"{format_date(stage.start)} – {end} ({stage.kind})"
-        print(f"- {stage.label}{first} [{stage.key}]: {window}; {stage.definition}")
-    return 0
-
-
 def cmd_hash_password(args: argparse.Namespace) -> int:
     from pdm_metrics import auth
 
@@ -466,6 +451,12 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
         return 1
     print(auth.hash_password(password))
     return 0
+
+
+def cmd_campaigns(args: argparse.Namespace) -> int:
+    from pdm_metrics.cli_campaigns import campaigns_command
+
+    return campaigns_command(args)
 
 
 COMMANDS = {

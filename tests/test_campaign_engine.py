@@ -192,3 +192,28 @@ def test_a_file_is_read_by_its_campaigns_columns() -> None:
     roster.checks.close()
     with pytest.raises(RosterError, match="Status Aktivasi"):  # PDM 2021 requires its own headline
         read_roster(skp_file(), "skp.csv", dt.date(2021, 7, 11), PDM)
+
+
+def test_a_campaign_added_on_the_command_line_takes_its_snapshots(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdm_metrics.cli import main
+
+    db, definition, roster = tmp_path / "skp.duckdb", tmp_path / "skp-uji.toml", tmp_path / "skp_20250115.csv"
+    definition.write_text(SKP_TEXT.replace("end = 2025-01-10", "end = 2024-11-01"), encoding="utf-8")
+    assert main(["campaigns", "add", str(definition), "--db", str(db)]) == 1  # end before start
+    assert "'end' (1 November 2024) sebelum 'start'" in capsys.readouterr().err and not db.exists()
+    definition.write_text(SKP_TEXT, encoding="utf-8")
+    assert main(["campaigns", "add", str(definition), "--db", str(db)]) == 0
+    assert '"campaign": "skp-uji"' in capsys.readouterr().out
+    assert main(["campaigns", "list", "--db", str(db)]) == 0
+    assert "skp-uji\tPenyusunan SKP Tahunan (uji)\t1 tahap\ttersimpan" in capsys.readouterr().out
+    roster.write_bytes(skp_file())
+    assert main(["ingest", str(roster), "--campaign", "skp-uji", "--db", str(db)]) == 0
+    assert '"done": {"unggah": 3}' in capsys.readouterr().out
+    assert main(["rates", "--campaign", "skp-uji", "--by", "opd", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "snapshot_date,opd,stage,total,done,rate",
+        "2025-01-15,Dinas Kesehatan,unggah,2,1,50.00",
+        "2025-01-15,Dinas Pendidikan,unggah,2,2,100.00",
+    ]

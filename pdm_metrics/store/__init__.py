@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pdm_metrics.store.admin import add_deadline_extension, backup_zip, write_backup
-from pdm_metrics.store.campaigns import campaign_named, current_campaign, stored_campaigns
+from pdm_metrics.store.campaigns import add_campaign, campaign_named, current_campaign, stored_campaigns
 from pdm_metrics.store.changes import (
     OPD_BY_NAME,
     ChangeReport,
@@ -103,6 +103,7 @@ __all__ = [
     "SnapshotMeta",
     "StoreProgress",
     "ValidRows",
+    "add_campaign",
     "add_deadline_extension",
     "archived_snapshots",
     "audit_entries",

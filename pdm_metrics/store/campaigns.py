@@ -15,7 +15,8 @@ from pdm_metrics.campaign import (
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import excerpt
 from pdm_metrics.schema import Table
-from pdm_metrics.store.db import Connection, first, table_exists
+from pdm_metrics.store.db import Connection, first, table_exists, transaction
+from pdm_metrics.store.journal import audit, bump_data_version
 
 
 def stored_campaigns(con: Connection) -> dict[str, Campaign]:
@@ -70,3 +71,18 @@ def campaign_named(con: Connection, key: str | None) -> tuple[Campaign, tuple[st
         return stored[key], ("", "")
     campaign = shipped_campaign(key)  # CampaignError naming the key when there is none
     return campaign, shipped_campaign_text(key)
+
+
+def add_campaign(con: Connection, campaign: Campaign, text: str, file_name: str, actor: str) -> None:
+    """Keep an operator's definition (audited), so snapshots can be uploaded for it; StoreError
+    when the database holds a different definition under the same key (nothing is changed)."""
+    held = stored_campaigns(con).get(campaign.key)
+    if held is not None and held != campaign:
+        raise StoreError(
+            f"Basis data ini sudah menyimpan kampanye '{campaign.key}' ({held.name}) dengan definisi lain. "
+            "Beri definisi baru kunci lain; definisi yang sudah dipakai snapshot tidak ditimpa."
+        )
+    with transaction(con) as cur:
+        if store_campaign(cur, campaign, text, file_name, actor):
+            audit(cur, actor, "tambah kampanye", f"{campaign.key}: {campaign.name} ({len(campaign.stages)} tahap)")
+            bump_data_version(cur)
