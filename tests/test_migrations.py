@@ -120,3 +120,24 @@ def test_an_upgraded_file_has_the_shape_of_a_new_one(old_db: Path, tmp_path: Pat
         return [(str(t), str(c), str(d)) for t, c, d in rows]
 
     assert shape(old_db) == shape(tmp_path / "new.duckdb")
+
+
+def test_a_backup_made_before_stages_were_slots_restores_with_its_figures(tmp_path: Path) -> None:
+    """tests/fixtures/backup-main-2026-12.zip is the Cadangan download of main-2026-12 made by that
+    code: its roster and snapshots name the PDM phases' columns (activated, has_pdm…)."""
+    from pdm_metrics.views import cadangan
+
+    con = store.connect(tmp_path / "baru.duckdb")
+    restored = cadangan.restore(con, (FIXTURES / "backup-main-2026-12.zip").read_bytes(), "admin")
+    assert restored.snapshots == 2 and store.current_campaign(con).key == PDM.key
+    counts = store.summary_counts(con, by_opd=True)
+    rows = [
+        (day.date(), opd, int(t), int(a), int(p) if pdm else None, int(v) if pdm else None)
+        for day, opd, t, a, p, v, pdm in zip(
+            counts["snapshot_date"], counts["opd"], counts["total"], counts["done_1"], counts["done_2"],
+            counts["done_3"], counts["has_status_2"], strict=True,
+        )
+    ]  # fmt: skip
+    assert sorted(rows) == OLD_RATES
+    assert common.calendar_in_force(con, PDM).phases[1].end == dt.date(2021, 10, 31)
+    con.close()
