@@ -134,8 +134,9 @@ HEADER_ALIASES: dict[Column, tuple[str, ...]] = {  # a stage's headers are its c
     ),
 }
 
-# Usual abbreviations, expanded before matching (TGL AKTIVASI == TANGGAL AKTIVASI).
-_ABBREVIATIONS: dict[str, str] = {"TGL": "TANGGAL", "TGLAKT": "TANGGALAKTIVASI", "VERIF": "VERIFIKASI"}
+# Usual abbreviations, expanded before matching (TGL LAHIR == TANGGAL LAHIR); a stage's own
+# shortened headers are listed in its campaign definition.
+_ABBREVIATIONS: dict[str, str] = {"TGL": "TANGGAL"}
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 
