@@ -13,7 +13,9 @@ from ui import cache, failures, login, sidebar
 # which an office network without internet cannot reach.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 # Pages the sidebar's data choices do not apply to: they show none.
-WITHOUT_FILTERS = {"Unggah Snapshot", "Peta Unit Kerja", "Kalender Regulasi", "Catatan Audit", "Cadangan"}
+WITHOUT_FILTERS = {
+    "Unggah Snapshot", "Peta Unit Kerja", "Kampanye", "Kalender Regulasi", "Catatan Audit", "Cadangan",
+}  # fmt: skip
 
 
 def navigation(user: auth.User) -> dict[str, list[st.Page]]:
@@ -37,6 +39,7 @@ def navigation(user: auth.User) -> dict[str, list[st.Page]]:
         pages["Data"].insert(
             1, st.Page("app_pages/peta_unit.py", title="Peta Unit Kerja", icon=":material/account_tree:")
         )
+        pages["Data"].append(st.Page("app_pages/kampanye.py", title="Kampanye", icon=":material/flag:"))
     pages["Data"].append(st.Page("app_pages/kalender.py", title="Kalender Regulasi", icon=":material/event:"))
     if user.role.is_admin:
         pages["Admin"] = [

@@ -63,7 +63,14 @@ for tab, (kind, label) in zip(tabs, kinds.items(), strict=True):
         st.dataframe(listing, hide_index=True, width="stretch")
         # Every name, read only when a download is clicked.
         every_name = partial(
-            perubahan.change_names, cache.shown_connection(), from_date, to_date, kind, filters.opd_keys, filters.masked
+            perubahan.change_names,
+            cache.shown_connection(),
+            from_date,
+            to_date,
+            kind,
+            filters.opd_keys,
+            filters.masked,
+            campaign=campaign.key,
         )
         widgets.download_buttons(
             every_name, f"{campaign.key}_{label.lower().replace(' ', '-')}_{period}", label, subtitle, f"diff-{kind}"

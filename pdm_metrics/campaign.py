@@ -269,14 +269,19 @@ def load_campaign(path: Path) -> Campaign:
 
 def campaign_from_text(text: str, file_name: str) -> Campaign:
     """A definition's text (TOML, or JSON when the name ends in .json), checked whole."""
+    return campaign_from_mapping(definition_fields(text, file_name), excerpt(file_name, 80))
+
+
+def definition_fields(text: str, file_name: str) -> dict[str, object]:
+    """A definition's fields as parsed (not yet checked): TOML, or JSON when the name ends in .json."""
     shown = excerpt(file_name, 80)
     try:
         raw = json.loads(text) if file_name.lower().endswith(".json") else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise CampaignError(f"Definisi kampanye {shown} bukan TOML/JSON yang sah: {excerpt(exc, 120)}.") from exc
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict):
         raise CampaignError(f"Definisi kampanye {shown} harus berupa tabel kunci = nilai.")
-    return campaign_from_mapping(raw, shown)
+    return raw
 
 
 def shipped_campaigns(folder: Path = CAMPAIGN_FOLDER) -> dict[str, Campaign]:

@@ -287,10 +287,14 @@ def cmd_rates(args: argparse.Namespace) -> int:
 def cmd_snapshots(args: argparse.Namespace) -> int:
     con = store.connect(args.db, read_only=True, must_exist=True)
     try:
-        frame = store.list_snapshots(con)
+        keys = [args.campaign] if args.campaign else store.campaigns_with_snapshots(con)
+        frame = pd.concat([store.list_snapshots(con, key) for key in keys]) if keys else store.list_snapshots(con)
     finally:
         con.close()
-    columns = ("snapshot_date", "row_count", "skipped_rows", "source_name", "uploaded_by", "uploaded_at", "is_sample")
+    columns = (
+        "snapshot_date", "row_count", "skipped_rows", "source_name", "uploaded_by", "uploaded_at", "is_sample",
+        "campaign",
+    )  # fmt: skip
     records = [{c: plain_value(row[c]) for c in columns} for row in frame.to_dict("records")]
     write_records(records, columns, "csv")
     return 0
@@ -315,13 +319,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     con = store.connect(args.db, read_only=True, must_exist=True)
     try:
-        dates = set(store.snapshot_dates(con))
+        campaign, _ = store.campaign_named(con, args.campaign)
+        dates = set(store.snapshot_dates(con, campaign.key))
         for day in (args.from_date, args.to_date):
             if day not in dates:
                 print(f"Snapshot tanggal {format_date(day)} tidak ada di basis data.", file=sys.stderr)
                 return 1
-        summary = store.change_counts_per_opd(con, args.from_date, args.to_date)
-        campaign, _ = store.campaign_named(con, args.campaign)
+        summary = store.change_counts_per_opd(con, args.from_date, args.to_date, campaign=campaign.key)
     finally:
         con.close()
     from pdm_metrics.rates_output import diff_columns
@@ -340,20 +344,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = checked_output(args.out, args.db)
     con = store.connect(args.db, must_exist=True)
     try:
-        dates = store.snapshot_dates(con)
+        campaign, _ = store.campaign_named(con, args.campaign)
+        dates = store.snapshot_dates(con, campaign.key)
         day = args.date or (dates[-1] if dates else None)
         if day not in dates:
             print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
             return 1
         opd_keys = (name_key(args.opd),) if args.opd else ()
-        view_filters = Filters(
-            day, opd_keys, (), masked=args.mask, campaign=store.campaign_named(con, args.campaign)[0]
-        )
+        view_filters = Filters(day, opd_keys, (), masked=args.mask, campaign=campaign)
         _, table = data_table(con, view_filters, StatusFilter())
         if args.opd and table.empty:
             print(f"OPD '{args.opd}' tidak ada pada snapshot {format_date(day)}.", file=sys.stderr)
             return 1
-        title = f"Data ASN {store.campaign_named(con, args.campaign)[0].short_name}, snapshot {format_date(day)}"
+        title = f"Data ASN {campaign.short_name}, snapshot {format_date(day)}"
         subtitle = f"OPD: {args.opd or 'semua'}" + ("; NIP dan email disamarkan" if args.mask else "")
         data = export.to_csv_bytes(table) if args.format == "csv" else export.to_xlsx_bytes(table, title, subtitle)
         write_output(out, data)
@@ -371,7 +374,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = checked_output(args.out, args.db)
     con = store.connect(args.db, must_exist=True)
     try:
-        dates = store.snapshot_dates(con)
+        campaign = store.campaign_named(con, args.campaign)[0]
+        dates = store.snapshot_dates(con, campaign.key)
         day = args.date or (dates[-1] if dates else None)
         if day is None or day not in dates:
             print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
@@ -380,7 +384,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         if (args.instansi or args.opd) and not keys:
             print(f"Instansi/OPD '{args.instansi or args.opd}' tidak ada di basis data.", file=sys.stderr)
             return 1
-        campaign = store.campaign_named(con, args.campaign)[0]
         filters = common.Filters(day, tuple(keys), campaign=campaign)
         _, pdf = laporan.report_pdf(con, common.calendar_in_force(con, campaign), filters, date.today())
         write_output(out, pdf)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from pdm_metrics import store
-from pdm_metrics.campaign import Campaign
+from pdm_metrics.campaign import Campaign, shipped_campaign_text
 from pdm_metrics.checks.rules import ERROR
 from pdm_metrics.errors import RosterError
 from pdm_metrics.fmt import excerpt, format_int
@@ -116,11 +116,14 @@ def ingest_roster(
 ) -> store.SavedSnapshot:
     """Store a checked roster as a snapshot; `progress` hears how far (0..1) its rows have come.
     `confirmed_notices` (plausibility notices the uploader confirmed) go into the audit log;
-    `definition` is the campaign's (text, file name), kept with its first snapshot (one
-    campaign per database for now: another campaign's file is refused)."""
-    refused = date_error(roster, date.today()) or campaign_error(con, roster.campaign)
+    `definition` is the campaign's (text, file name), kept with its first snapshot. A database
+    holds any number of campaigns, each with at most one snapshot per date."""
+    refused = date_error(roster, date.today())
     if refused:
         raise RosterError(refused)
+    if not definition[0] and roster.campaign.key not in store.stored_campaigns(con):
+        # Every snapshot's campaign is kept with it: a shipped one's file, else nothing is stored.
+        definition = shipped_campaign_text(roster.campaign.key)
     meta = snapshot_meta(roster, uploaded_by, is_sample, confirmed_notices, definition)
     check_storable(roster, skip_invalid)
     return store.save_snapshot(con, roster.checks, meta, replace=replace, progress=progress)
@@ -153,27 +156,16 @@ def optional_columns(campaign: Campaign) -> dict[str, Column]:
     return {**stages, **days, **OPTIONAL_COLUMN_FLAGS}
 
 
-def campaign_error(con: store.Connection, campaign: Campaign) -> str | None:
-    """Why a snapshot of `campaign` cannot go into this database: it holds another campaign's."""
-    held = store.current_campaign(con)
-    if held.key == campaign.key or not store.snapshot_dates(con):
-        return None
-    return (
-        f"Basis data ini memuat snapshot kampanye {held.name}; berkas {campaign.name} disimpan di basis data "
-        "tersendiri (opsi --db, atau PDM_DB untuk dasbor)."
-    )
-
-
 def _nearest_stored(con: store.Connection, campaign: Campaign, day: date) -> SnapshotShape | None:
-    """The stored snapshot the new one replaces, else follows, else (dated before all) precedes."""
-    snapshots = store.list_snapshots(con)
+    """The campaign's stored snapshot the new one replaces, else follows, else (dated before all) precedes."""
+    snapshots = store.list_snapshots(con, campaign.key)
     if snapshots.empty:
         return None
     earlier = snapshots[snapshots["snapshot_date"].dt.date <= day]
     row = earlier.iloc[-1] if not earlier.empty else snapshots.iloc[0]
     stored_day = row["snapshot_date"].date()
     # Units as read, like the new file's: a Peta Unit Kerja may have grouped them into OPD since.
-    units = store.unit_totals(con, stored_day)
+    units = store.unit_totals(con, stored_day, campaign.key)
     labels = campaign.vocabulary.labels
     columns = frozenset(labels[column] for flag, column in optional_columns(campaign).items() if row[flag])
     return SnapshotShape(

@@ -9,16 +9,18 @@ snapshot, the activation dates inside it give the slope instead.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from pdm_metrics.deadlines import Phase
-from pdm_metrics.fmt import format_date, format_decimal, format_decimals
+from pdm_metrics.campaign import Stage
+from pdm_metrics.deadlines import Calendar, Phase
+from pdm_metrics.fmt import format_date, format_decimal, format_decimals, format_hundredths, format_int
+from pdm_metrics.metrics import rate_points
 
 
 class Standing(StrEnum):
@@ -201,3 +203,151 @@ def _full_on(rate: float, per_day: float | None, as_of: date) -> date | None:
         return None
     days = math.ceil((FULL - rate) / per_day)
     return as_of + timedelta(days=days) if days <= (date.max - as_of).days else None
+
+
+# ----------------------------------------------------------------------------- one model for every page
+# The Tren table and its projection line, Ringkasan's verdicts, the PDF and the laju CSV all read
+# the paces worked out here, once per selection and snapshot: they cannot disagree.
+
+OVERALL = "Semua OPD"  # the whole selection's row of the pace table (group 0)
+
+
+@dataclass(frozen=True)
+class PhasePace:
+    """The whole selection's pace on one phase (the pace table's overall row)."""
+
+    rate: float  # percent, on the snapshot
+    per_day: float | None  # points a day; None when it cannot be measured yet
+    needed_per_day: float | None  # None once the deadline passed
+    projected: float | None  # rate on the deadline at this pace
+    full_on: date | None  # the day 100 % is reached at this pace
+    description: str  # the pace table's words for it
+    unmeasured_because: str = ""  # why there is no pace yet ("11 Juli 2021 tidak memuat status verifikasi")
+
+
+# Each group's rate of a stage on every day of the snapshot, from the days its file gives
+# (group, day, value): given the stage, the snapshot's counts rows and their group numbers.
+DailyPoints = Callable[[Stage, pd.DataFrame, np.ndarray], pd.DataFrame]
+
+
+def stage_paces(
+    counts: pd.DataFrame, calendar: Calendar, day: date, daily_points: DailyPoints
+) -> tuple[pd.Index, dict[Stage, pd.DataFrame]]:
+    """pace_frame of each stage for every group of `counts` (summary counts per snapshot, with
+    an `opd` column: OVERALL's rows first, then each OPD's), only for the groups with a rate on
+    `day`. Groups are numbers (`names` says which is which): 30.000 OPD nationally group and
+    match far faster as numbers than as names. A stage whose column a snapshot lacks is measured
+    from the snapshots that have it; one snapshot alone, from the days its file gives."""
+    on_day = counts["snapshot_date"].dt.date == day
+    codes, names = pd.factorize(counts["opd"])
+    found = {}
+    for stage in calendar.campaign.stages:
+        points = pd.DataFrame({"group": codes, "day": counts["snapshot_date"], "value": rate_points(counts, stage)})
+        points = points[points["value"].notna()]
+        measured = points.loc[on_day[points.index], "group"].unique()
+        phase = calendar.phase_for(stage)
+        paces = pace_frame(points, day, phase)
+        if stage.date_aliases and paces.loc[paces["group"].isin(measured), "per_day"].isna().any():
+            daily = daily_points(stage, counts[on_day], codes[on_day.to_numpy()])
+            paces = pace_frame(points, day, phase, daily)
+        found[stage] = paces[paces["group"].isin(measured)]
+    return names, found
+
+
+def overall_paces(counts: pd.DataFrame, found: dict[Stage, pd.DataFrame], day: date) -> dict[Stage, PhasePace]:
+    """The whole selection's (group 0's) pace on each stage that has a rate on `day`; where no
+    pace can be measured, why (`counts`: the selection's totals per snapshot)."""
+    paces = {}
+    for stage, rows in found.items():
+        overall = rows[rows["group"] == 0]
+        if overall.empty:
+            continue
+        pace = _phase_pace(overall.iloc[0])
+        if pace.per_day is None:
+            pace = replace(pace, unmeasured_because=unmeasured_because(counts, stage, day))
+        paces[stage] = pace
+    return paces
+
+
+def unmeasured_because(counts: pd.DataFrame, stage: Stage, day: date) -> str:
+    """Why the snapshots up to `day` cannot measure a pace on `stage`: there is one snapshot, or
+    the others lack its status column (named, latest first)."""
+    upto = counts[counts["snapshot_date"].dt.date <= day]
+    lacking = upto.loc[rate_points(upto, stage).isna(), "snapshot_date"].dt.date.tolist()
+    if len(upto) < 2:
+        return "baru ada satu snapshot"
+    if not lacking:
+        return "laju perlu dua snapshot yang memuat status ini"
+    named = " dan ".join(format_date(d) for d in sorted(lacking, reverse=True)[:2])
+    more = f" (dan {format_int(len(lacking) - 2)} snapshot lain)" if len(lacking) > 2 else ""
+    return f"snapshot {named}{more} tidak memuat status {stage.word}"
+
+
+def _phase_pace(row: pd.Series) -> PhasePace:
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else value
+
+    return PhasePace(
+        rate=float(row["rate"]),
+        per_day=number(float(row["per_day"])),
+        needed_per_day=number(float(row["needed_per_day"])),
+        projected=number(float(row["projected"])),
+        full_on=row["full_on"],
+        description=str(row["description"]),
+    )
+
+
+def pace_table(names: pd.Index, found: dict[Stage, pd.DataFrame], stages: Sequence[Stage]) -> pd.DataFrame:
+    """The Laju & proyeksi table (OPD, Tahap, Persentase, Status, Proyeksi saat tenggat,
+    Keterangan) of stage_paces: worst standing first, then the lowest projection."""
+    parts = [_pace_rows(found[stage], stage, position, names) for position, stage in enumerate(stages)]
+    table = pd.concat(parts, ignore_index=True)
+    if table.empty:
+        return pd.DataFrame()
+    table = table.sort_values(["_order", "_stage"]).drop(columns=["_order", "_stage"])
+    worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
+    table = table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable")
+    return table.drop(columns=["_rank", "_proj"]).reset_index(drop=True)
+
+
+def _pace_rows(found: pd.DataFrame, stage: Stage, position: int, names: pd.Index) -> pd.DataFrame:
+    """The display rows of one phase's pace_frame over OPD numbers (`names` says which OPD each is)."""
+    projected = found["projected"]
+    projected_texts = format_decimals(projected.fillna(0))
+    return pd.DataFrame(
+        {
+            "OPD": names.take(found["group"].to_numpy()),
+            "Tahap": stage.label,
+            # a rate_points value, so exactly hundredths
+            "Persentase": [format_hundredths(h) for h in (found["rate"] * 100).round().astype(int).tolist()],
+            # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
+            # Beside the figures (a long Keterangan would push it off a laptop's screen).
+            "Status": found["standing"].to_numpy(),
+            "Proyeksi saat tenggat": [
+                _projection_text(missing, text, standing)
+                for missing, text, standing in zip(
+                    projected.isna().tolist(), projected_texts, found["standing"].tolist(), strict=True
+                )
+            ],
+            "Keterangan": found["description"].to_numpy(),
+            # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
+            "_proj": projected.fillna(found["rate"]).to_numpy(),
+            "_order": found["group"].to_numpy(),
+            "_stage": position,
+        }
+    )
+
+
+def _projection_text(missing: bool, text: str, standing: str) -> str:
+    """A projection, or why there is none: no pace yet, or a deadline already passed (no projection)."""
+    if not missing:
+        return f"{text}%"
+    return "belum terukur" if standing == Standing.UNMEASURED else "tenggat sudah lewat"
+
+
+def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk OPD rows of a pace_table."""
+    if table.empty:
+        return table
+    risky = table[(table["Status"] == Standing.AT_RISK) & (table["OPD"] != OVERALL)]
+    return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)

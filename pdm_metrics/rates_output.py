@@ -27,7 +27,7 @@ def wide_columns(campaign: Campaign) -> tuple[str, ...]:
 
 
 def _frame(con: store.Connection, campaign: Campaign, by: str, snapshot_date: date | None) -> pd.DataFrame:
-    counts = store.summary_counts(con, by_opd=by == "opd", snapshot_date=snapshot_date)
+    counts = store.summary_counts(con, by_opd=by == "opd", snapshot_date=snapshot_date, campaign=campaign.key)
     frame = rates_frame(counts, campaign.stages)
     if by == "total":
         frame["opd"] = None

@@ -13,22 +13,9 @@ from datetime import date
 from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.fmt import format_date, format_days_left, format_decimal, format_int
-from pdm_metrics.pace import Standing
+from pdm_metrics.pace import PhasePace, Standing
 
 SHOWN_UNITS = 3  # a missed deadline names the OPD holding most of those missing
-
-
-@dataclass(frozen=True)
-class PhasePace:
-    """The whole selection's pace on one phase (the pace table's overall row)."""
-
-    rate: float  # percent, on the snapshot
-    per_day: float | None  # points a day; None when it cannot be measured yet
-    needed_per_day: float | None  # None once the deadline passed
-    projected: float | None  # rate on the deadline at this pace
-    full_on: date | None  # the day 100 % is reached at this pace
-    description: str  # the pace table's words for it
-    unmeasured_because: str = ""  # why there is no pace yet ("11 Juli 2021 tidak memuat status verifikasi")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pytest
 
 from pdm_metrics import store
 from pdm_metrics.campaign import Campaign, campaign_from_text
-from pdm_metrics.errors import RosterError
+from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.pace import Standing
 from pdm_metrics.rates_output import long_records, wide_records
@@ -174,14 +174,85 @@ def test_a_three_stage_campaign_counts_each_stage_and_says_which_the_file_lacks(
     con.close()
 
 
-def test_a_database_keeps_to_its_campaign(tmp_path: Path) -> None:
-    con = stored(tmp_path / "skp.duckdb", SKP, SKP_TEXT, [(skp_file(), "skp.csv", dt.date(2025, 1, 15))])
-    roster = read_roster(pppk_file(True), "b.csv", dt.date(2025, 9, 25), PPPK)
-    with pytest.raises(RosterError, match="memuat snapshot kampanye Penyusunan SKP Tahunan"):
-        ingest_roster(con, roster, definition=(PPPK_TEXT, "pppk-uji.toml"))
-    roster.checks.close()
-    assert store.snapshot_dates(con) == [dt.date(2025, 1, 15)]
+def pdm_file() -> bytes:
+    return csv_bytes(
+        [
+            ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "STATUS PDM"],
+            [NIP_A, "Budi", "Dinas Kesehatan", "Sudah Aktivasi", "Sudah PDM"],
+            [NIP_B, "Siti", "Dinas Kesehatan", "Belum Aktivasi", "Belum PDM"],
+            [NIP_C, "Rina", "Dinas Pendidikan", "Sudah Aktivasi", "Belum PDM"],
+        ]
+    )
+
+
+def test_one_database_follows_several_campaigns_each_by_its_own_dates_and_stages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdm_metrics.cli import main
+
+    db = tmp_path / "semua.duckdb"
+    same_day = dt.date(2025, 9, 25)
+    skp_later = skp_file().replace(b"Siti,Dinas Kesehatan,Belum", b"Siti,Dinas Kesehatan,Sudah")
+    stored(db, PDM, "", [(pdm_file(), "pdm.csv", dt.date(2021, 7, 11))]).close()
+    stored(
+        db, SKP, SKP_TEXT, [(skp_file(), "skp1.csv", dt.date(2025, 1, 15)), (skp_later, "skp2.csv", same_day)]
+    ).close()
+    con = stored(
+        db, PPPK, PPPK_TEXT, [(pppk_file(False), "a.csv", dt.date(2025, 9, 5)), (pppk_file(True), "b.csv", same_day)]
+    )
+    # Each campaign has its own dates; two have a snapshot on the same day.
+    assert store.campaigns_with_snapshots(con) == ["pppk-uji", "skp-uji", "pdm-2021"]
+    assert store.snapshot_dates(con, "skp-uji") == [dt.date(2025, 1, 15), same_day]
+    assert store.snapshot_dates(con, "pppk-uji") == [dt.date(2025, 9, 5), same_day]
+    assert store.snapshot_dates(con) == store.snapshot_dates(con, "pppk-uji")  # the newest snapshot's campaign
+    assert store.current_campaign(con) == PPPK
+    # Counts per OPD and stage, each from its campaign's own snapshot of that day.
+    skp = store.summary_counts(con, True, same_day, campaign="skp-uji").set_index("opd")
+    assert skp["total"].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 2}
+    assert skp[SKP.stages[0].done_column].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 2}
+    pppk = store.summary_counts(con, True, same_day, campaign="pppk-uji").set_index("opd")
+    assert pppk["total"].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 1}
+    assert [pppk[s.done_column].sum() for s in PPPK.stages] == [2, 1, 1]
+    pdm = store.summary_counts(con, True, campaign="pdm-2021").set_index("opd")
+    assert pdm[PDM.stages[0].done_column].to_dict() == {"Dinas Kesehatan": 1, "Dinas Pendidikan": 1}
+    # The pages, verdicts and follow-up speak the chosen campaign.
+    views = {}
+    for campaign in (PDM, SKP, PPPK):
+        filters = common.Filters(campaign=campaign)
+        views[campaign.key] = ringkasan.overview(con, common.calendar_in_force(con, campaign), filters)
+    pdm_view, skp_view, pppk_view = views["pdm-2021"], views["skp-uji"], views["pppk-uji"]
+    assert pdm_view is not None and skp_view is not None and pppk_view is not None
+    pdm_kpis = {k.stage.key: k for k in pdm_view.kpis}
+    assert (pdm_kpis["aktivasi"].rate_text, pdm_kpis["aktivasi"].count_text) == ("66,67%", "2 dari 3")
+    assert pdm_kpis["verifikasi"].rate_text == "tidak tersedia"
+    assert pdm_kpis["verifikasi"].verdict.standing == Standing.UNAVAILABLE
+    (skp_kpi,) = skp_view.kpis
+    assert (skp_kpi.rate_text, skp_kpi.verdict.standing) == ("100,00%", Standing.MET)
+    assert [k.stage.key for k in pppk_view.kpis] == ["drh", "usul-ni", "penetapan-ni"]
+    for view in (skp_view, pppk_view):
+        shown = " ".join([*(k.verdict.text for k in view.kpis), *view.notes, *view.opd_table.columns])
+        assert not PDM_WORDS.search(shown)
+    # Changes pair a campaign's own snapshots: Siti uploaded her SKP between its two dates.
+    totals = store.change_totals(con, dt.date(2025, 1, 15), same_day, campaign="skp-uji")
+    assert totals[SKP.stages[0].newly_done_column] == 1 and totals["joined"] == 0
+    # One snapshot per campaign and date: the same SKP day again is refused, PPPK's stays.
+    again = read_roster(skp_later, "skp2.csv", same_day, SKP)
+    with pytest.raises(StoreError, match="sudah ada"):
+        ingest_roster(con, again)
+    again.checks.close()
     con.close()
+    assert main(["rates", "--campaign", "pdm-2021", "--by", "total", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "2021-07-11,,aktivasi,3,2,66.67",
+        "2021-07-11,,pdm,3,1,33.33",
+        "2021-07-11,,verifikasi,3,,",
+    ]
+    assert main(["snapshots", "--db", str(db)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] + " " + line.split(",")[-1] for line in listed[1:]] == [
+        "2025-09-05 pppk-uji", "2025-09-25 pppk-uji", "2025-01-15 skp-uji", "2025-09-25 skp-uji",
+        "2021-07-11 pdm-2021",
+    ]  # fmt: skip
 
 
 def test_a_file_is_read_by_its_campaigns_columns() -> None:

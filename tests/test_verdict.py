@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pdm_metrics import store
+from pdm_metrics import pace, store
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_date
 from pdm_metrics.ingest import ingest_roster
-from pdm_metrics.pace import Standing
+from pdm_metrics.pace import PhasePace, Standing
 from pdm_metrics.roster import read_roster
-from pdm_metrics.verdict import PhasePace, verdict
+from pdm_metrics.verdict import verdict
 from pdm_metrics.views import common, ringkasan, tren
 from tests.files import NIP_A, NIP_B, NIP_C
 from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
@@ -86,8 +86,8 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     verification = table[table["Tahap"] == "Verifikasi"]
     assert set(verification["Status"]) == {"Belum terukur"}
     assert not verification["Keterangan"].str.contains("tidak tercapai").any()
-    assert tren.at_risk_rows(table).query("Tahap == 'Verifikasi'").empty
-    pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == tren.OVERALL)]
+    assert pace.at_risk_rows(table).query("Tahap == 'Verifikasi'").empty
+    pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == pace.OVERALL)]
     assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
     assert list(pdm["Proyeksi saat tenggat"]) == ["tenggat sudah lewat"]  # not "belum terukur"
     assert set(verification["Proyeksi saat tenggat"]) == {"belum terukur"}

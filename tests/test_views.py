@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pdm_metrics import demo, store
+from pdm_metrics import demo, pace, store
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
@@ -73,7 +73,7 @@ def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
 
 def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
     day, table = tren.pace_table(sample_con, CALENDAR, common.Filters(JULY_11))
-    risky = tren.at_risk_rows(table)
+    risky = pace.at_risk_rows(table)
     assert day == JULY_11
     assert len(risky) == ((table["Status"] == "Berisiko") & (table["OPD"] != "Semua OPD")).sum() > 0
 

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from pdm_metrics import store
+from pdm_metrics.campaign_edit import CampaignEdit
 from pdm_metrics.schema import Column
 from pdm_metrics.unit_map import UnitMapFile
-from pdm_metrics.views import cadangan, kalender, peta_unit, unggah
+from pdm_metrics.views import cadangan, kalender, kampanye, peta_unit, unggah
 from ui.cache import connection, current_campaign
 from ui.login import current_user
 from ui.sidebar import select_snapshot, show_real_data
@@ -45,7 +46,7 @@ def commit_upload(
     username = current_user().username
     saved = unggah.commit_upload(connection(), preview, replace, skip_invalid, username, notices_confirmed)
     st.session_state.pop("upload_previews", None)
-    select_snapshot(saved.snapshot_date)
+    select_snapshot(saved.snapshot_date, preview.roster.campaign.key)
     show_real_data()
     st.cache_data.clear()
     return saved
@@ -98,3 +99,14 @@ def map_export(today: date) -> bytes:
         connection(), current_user().username, "unduh", f"{peta_unit.map_file_name(today)} ({len(frame)} baris)"
     )
     return peta_unit.map_workbook(frame, today)
+
+
+def add_campaign(preview: kampanye.DefinitionPreview) -> None:
+    kampanye.add_definition(connection(), preview, current_user().username)
+    st.cache_data.clear()
+
+
+def edit_campaign(key: str, edit: CampaignEdit) -> list[str]:
+    changed = kampanye.edit_campaign(connection(), key, edit, current_user().username)
+    st.cache_data.clear()
+    return changed

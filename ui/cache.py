@@ -18,7 +18,8 @@ from typing import Concatenate, ParamSpec, TypeVar, cast
 import pandas as pd
 import streamlit as st
 
-from pdm_metrics import demo, store
+from pdm_metrics import demo, pace, store
+from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.views import (
     audit,
@@ -100,8 +101,8 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
     return call
 
 
-sidebar_choices = cached(common.sidebar_choices)
-current_campaign = cached(store.current_campaign)
+_sidebar_choices = cached(common.sidebar_choices)
+campaign_choices = cached(common.campaign_choices)
 calendar_in_force = cached(common.calendar_in_force, agency=True)
 overview = cached(ringkasan.overview)
 trend = cached(tren.trend)
@@ -118,6 +119,26 @@ nip_profile = cached(profil.nip_profile)
 report_pdf = cached(laporan.report_pdf)
 
 
+# The sidebar's Kampanye choice (a campaign key), shown when the database holds more than one.
+CAMPAIGN_CHOICE = "kampanye"
+
+
+def current_campaign() -> Campaign:
+    """The campaign every page shows: the one chosen in the sidebar, else the database's own
+    (that of its newest snapshot, common.campaign_choices' first)."""
+    choices = campaign_choices()
+    chosen = st.session_state.get(CAMPAIGN_CHOICE)
+    for campaign in choices:
+        if campaign.key == chosen:
+            return campaign
+    return choices[0] if choices else shipped_campaign(PDM_2021)
+
+
+def sidebar_choices() -> common.SidebarChoices:
+    """The sidebar's dates (of the campaign shown) and units."""
+    return _sidebar_choices(current_campaign().key)
+
+
 def calendar() -> Calendar:
     """The calendar in force of the campaign shown: its definition plus the extensions the agency recorded."""
     return calendar_in_force(current_campaign())
@@ -125,7 +146,7 @@ def calendar() -> Calendar:
 
 def at_risk_opd(filters: common.Filters) -> pd.DataFrame:
     """Ringkasan's at-risk list, from the cached pace table that Tren shows too (nationally it takes seconds)."""
-    return tren.at_risk_rows(pace_table(calendar(), filters)[1])
+    return pace.at_risk_rows(pace_table(calendar(), filters)[1])
 
 
 def audit_log() -> pd.DataFrame:

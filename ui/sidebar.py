@@ -8,20 +8,23 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, reading_order
 from pdm_metrics.views.common import Filters
-from ui.cache import SHOW_SAMPLE, current_campaign, has_real_data, sidebar_choices
+from ui.cache import CAMPAIGN_CHOICE, SHOW_SAMPLE, campaign_choices, current_campaign, has_real_data, sidebar_choices
 from ui.login import current_user
 
 # Set by an action that changes the snapshots, read before the date picker exists: Streamlit
 # forbids changing a widget's value once it is drawn.
 PENDING_SNAPSHOT = "select_snapshot"
+PENDING_CAMPAIGN = "select_campaign"
 LATEST = "latest"
 # Set by an upload: the sample toggle goes off before it is drawn, so the new real data show.
 PENDING_REAL_DATA = "show_real_data"
 
 
-def select_snapshot(day: date | None) -> None:
-    """Show `day` on the next run (None: the latest snapshot)."""
+def select_snapshot(day: date | None, campaign_key: str | None = None) -> None:
+    """Show `day` on the next run (None: the latest snapshot), of `campaign_key` if given."""
     st.session_state[PENDING_SNAPSHOT] = day if day is not None else LATEST
+    if campaign_key is not None:
+        st.session_state[PENDING_CAMPAIGN] = campaign_key
 
 
 def show_real_data() -> None:
@@ -31,7 +34,7 @@ def show_real_data() -> None:
 
 # The sidebar's widgets, whose choices carry across pages, and where they are remembered:
 # Streamlit forgets a widget's value after a run that does not draw it (a page without filters).
-CHOICE_KEYS = ("snapshot", "instansi_filter", "opd_filter", "jenis_filter", SHOW_SAMPLE)
+CHOICE_KEYS = (CAMPAIGN_CHOICE, "snapshot", "instansi_filter", "opd_filter", "jenis_filter", SHOW_SAMPLE)
 REMEMBERED = "sidebar_choices"
 
 
@@ -55,6 +58,23 @@ def sidebar_filters() -> Filters:
     if st.session_state.pop(PENDING_REAL_DATA, False):
         st.session_state[SHOW_SAMPLE] = False
     _restore_choices()
+    if (pending_campaign := st.session_state.pop(PENDING_CAMPAIGN, None)) is not None:
+        st.session_state[CAMPAIGN_CHOICE] = pending_campaign
+    campaigns = campaign_choices()
+    with st.sidebar:
+        if len(campaigns) > 1:
+            names = {c.key: c.name for c in campaigns}
+            if st.session_state.get(CAMPAIGN_CHOICE) not in names:
+                st.session_state[CAMPAIGN_CHOICE] = campaigns[0].key
+            st.selectbox(
+                "Kampanye",
+                list(names),
+                format_func=names.__getitem__,
+                key=CAMPAIGN_CHOICE,
+                on_change=select_snapshot,
+                args=(None,),
+                help="Setiap halaman, tenggat, laporan dan unduhan mengikuti kampanye ini.",
+            )
     choices = sidebar_choices()
     dates = choices.dates
     pending = st.session_state.pop(PENDING_SNAPSHOT, None)

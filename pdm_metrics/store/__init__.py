@@ -22,7 +22,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from pdm_metrics.store.admin import add_deadline_extension, backup_zip, write_backup
-from pdm_metrics.store.campaigns import add_campaign, campaign_named, current_campaign, stored_campaigns
+from pdm_metrics.store.campaigns import (
+    add_campaign,
+    campaign_named,
+    current_campaign,
+    replace_definition,
+    stored_campaigns,
+    stored_definition,
+)
 from pdm_metrics.store.changes import (
     OPD_BY_NAME,
     ChangeReport,
@@ -46,6 +53,7 @@ from pdm_metrics.store.migrations import check_version, upgrade
 from pdm_metrics.store.queries import (
     RosterFilter,
     archived_snapshots,
+    campaigns_with_snapshots,
     deadline_extensions,
     done_counts_by_day,
     email_sharing,
@@ -109,6 +117,7 @@ __all__ = [
     "audit_entries",
     "backup_zip",
     "campaign_named",
+    "campaigns_with_snapshots",
     "change_counts_per_opd",
     "change_list",
     "change_report",
@@ -128,6 +137,7 @@ __all__ = [
     "record_audit",
     "remember_columns",
     "remembered_columns",
+    "replace_definition",
     "restore_zip",
     "roster_csv",
     "roster_row_count",
@@ -137,6 +147,7 @@ __all__ = [
     "snapshot_dates",
     "snapshot_exists",
     "stored_campaigns",
+    "stored_definition",
     "summary_counts",
     "transaction",
     "unit_counts",

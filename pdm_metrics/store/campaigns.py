@@ -15,7 +15,7 @@ from pdm_metrics.campaign import (
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import excerpt
 from pdm_metrics.schema import Table
-from pdm_metrics.store.db import Connection, first, table_exists, transaction
+from pdm_metrics.store.db import NEWEST_CAMPAIGN, Connection, first, table_exists, transaction
 from pdm_metrics.store.journal import audit, bump_data_version
 
 
@@ -41,7 +41,7 @@ def current_campaign(con: Connection) -> Campaign:
     campaigns = stored_campaigns(con)
     newest = None
     if table_exists(cur, Table.SNAPSHOTS) and campaigns:
-        newest = first(cur.execute(f"SELECT arg_max(campaign, snapshot_date) FROM {Table.SNAPSHOTS}"))
+        newest = first(cur.execute(f"SELECT {NEWEST_CAMPAIGN}"))
     if newest and newest[0] in campaigns:
         return campaigns[str(newest[0])]
     if campaigns:
@@ -86,3 +86,27 @@ def add_campaign(con: Connection, campaign: Campaign, text: str, file_name: str,
         if store_campaign(cur, campaign, text, file_name, actor):
             audit(cur, actor, "tambah kampanye", f"{campaign.key}: {campaign.name} ({len(campaign.stages)} tahap)")
             bump_data_version(cur)
+
+
+def stored_definition(con: Connection, key: str) -> tuple[str, str] | None:
+    """A kept campaign's definition as stored: (text, file name); None when not kept."""
+    cur = con.cursor()
+    if not table_exists(cur, Table.CAMPAIGNS):
+        return None
+    row = first(cur.execute(f"SELECT definition, file_name FROM {Table.CAMPAIGNS} WHERE key = ?", [key]))
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def replace_definition(con: Connection, campaign: Campaign, text: str, actor: str, changed: list[str]) -> None:
+    """Keep an edited definition of a kept campaign (campaign_edit: names and windows only),
+    audited with what changed; its snapshots are read by it from now on."""
+    with transaction(con) as cur:
+        (count,) = first(cur.execute(f"SELECT count(*) FROM {Table.CAMPAIGNS} WHERE key = ?", [campaign.key]))
+        if not count:
+            raise StoreError(f"Kampanye '{excerpt(campaign.key)}' belum tersimpan di basis data ini.")
+        cur.execute(
+            f"UPDATE {Table.CAMPAIGNS} SET definition = ?, file_name = ? WHERE key = ?",
+            [text, f"{campaign.key}.toml", campaign.key],
+        )
+        audit(cur, actor, "ubah kampanye", f"{campaign.key}: " + "; ".join(changed))
+        bump_data_version(cur)

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from pdm_metrics.schema import CHANGE_KINDS, STAGE_SLOTS, Table, done_column, newly_done_column
-from pdm_metrics.store.db import Connection, first, has_column, list_param
+from pdm_metrics.store.db import Connection, first, has_column, in_campaign, list_param
 from pdm_metrics.store.derived import CHANGE_TABLES
 
 # Names in the order a reader looks them up: "Badan Kesbangpol", "Bapenda", "BKPSDM" (a plain
@@ -66,13 +66,16 @@ def _store_changes(cur: Connection, from_id: int, to_id: int) -> None:
     cur.execute(f"INSERT INTO {Table.CHANGE_PAIRS} VALUES (?, ?)", [from_id, to_id])
 
 
-def store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: date) -> None:
-    """The changes from the snapshot before and to the snapshot after (what Perubahan opens with)."""
+def store_neighbour_changes(cur: Connection, snapshot_id: int, snapshot_date: date, campaign: str) -> None:
+    """The changes from the campaign's snapshot before and to its snapshot after (what Perubahan
+    opens with); another campaign's snapshots are not neighbours."""
     before, after = first(
         cur.execute(
-            f"""SELECT (SELECT arg_max(id, snapshot_date) FROM {Table.SNAPSHOTS} WHERE snapshot_date < $day),
-                   (SELECT arg_min(id, snapshot_date) FROM {Table.SNAPSHOTS} WHERE snapshot_date > $day)""",
-            {"day": snapshot_date},
+            f"""SELECT (SELECT arg_max(id, snapshot_date) FROM {Table.SNAPSHOTS}
+                        WHERE snapshot_date < $day AND campaign = $campaign),
+                   (SELECT arg_min(id, snapshot_date) FROM {Table.SNAPSHOTS}
+                        WHERE snapshot_date > $day AND campaign = $campaign)""",
+            {"day": snapshot_date, "campaign": campaign},
         )
     )
     if before is not None:
@@ -86,7 +89,8 @@ def store_missing_neighbour_changes(cur: Connection) -> None:
     upgrade or a restore emptied them): a read finds them as an ingest leaves them."""
     pairs = cur.execute(
         f"""SELECT before_id, id FROM (
-                SELECT id, lag(id) OVER (ORDER BY snapshot_date) AS before_id FROM {Table.SNAPSHOTS})
+                SELECT id, lag(id) OVER (PARTITION BY campaign ORDER BY snapshot_date) AS before_id
+                FROM {Table.SNAPSHOTS})
             WHERE before_id IS NOT NULL
               AND (before_id, id) NOT IN (SELECT (from_id, to_id) FROM {Table.CHANGE_PAIRS})"""
     ).fetchall()
@@ -111,20 +115,22 @@ def forget_changes(cur: Connection, snapshot_ids: Sequence[int]) -> None:
         )
 
 
-def _pair_ids(con: Connection, from_date: date, to_date: date) -> tuple[int | None, int | None]:
-    sql = f"""SELECT (SELECT id FROM {Table.SNAPSHOTS} WHERE snapshot_date = $a),
-                     (SELECT id FROM {Table.SNAPSHOTS} WHERE snapshot_date = $b)"""
-    from_id, to_id = first(con.cursor().execute(sql, {"a": from_date, "b": to_date}))
+def _pair_ids(con: Connection, from_date: date, to_date: date, campaign: str | None) -> tuple[int | None, int | None]:
+    sql = f"""SELECT (SELECT id FROM {Table.SNAPSHOTS} s WHERE snapshot_date = $a AND {in_campaign("s")}),
+                     (SELECT id FROM {Table.SNAPSHOTS} s WHERE snapshot_date = $b AND {in_campaign("s")})"""
+    from_id, to_id = first(con.cursor().execute(sql, {"a": from_date, "b": to_date, "campaign": campaign}))
     return from_id, to_id
 
 
-def _changes_source(con: Connection, from_date: date, to_date: date) -> tuple[str, dict[str, object], bool]:
+def _changes_source(
+    con: Connection, from_date: date, to_date: date, campaign: str | None
+) -> tuple[str, dict[str, object], bool]:
     """The changes between two snapshots as a FROM-able query, and whether they are stored.
 
     Neighbouring snapshots have their changes stored at ingest (what Perubahan opens with); any
     other pair is worked out in the query itself. A read never writes: it must not wait behind an
     upload for the writers' lock, nor hold one up."""
-    from_id, to_id = _pair_ids(con, from_date, to_date)
+    from_id, to_id = _pair_ids(con, from_date, to_date, campaign)
     params: dict[str, object] = {"from_id": from_id, "to_id": to_id}
     sql = f"SELECT count(*) FROM {Table.CHANGE_PAIRS} WHERE from_id = $from_id AND to_id = $to_id"
     (stored,) = first(con.cursor().execute(sql, params))
@@ -143,12 +149,17 @@ class ChangeReport:
 
 
 def change_report(
-    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None, limit: int | None = None
+    con: Connection,
+    from_date: date,
+    to_date: date,
+    opd_keys: Sequence[str] | None = None,
+    limit: int | None = None,
+    campaign: str | None = None,
 ) -> ChangeReport:
     """Perubahan's page in one pass. A pair not stored at ingest is worked out once, into a
     temporary table of this read's own cursor (never the writers' lock), and every count and list
     is read from it: nationally one join of two snapshots instead of ten."""
-    source, params, stored = _changes_source(con, from_date, to_date)
+    source, params, stored = _changes_source(con, from_date, to_date, campaign)
     cur = con.cursor()
     try:
         if not stored:
@@ -159,7 +170,7 @@ def change_report(
         row = first(cur.execute(f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}", chosen))
         totals = {kind: int(value) for kind, value in zip(CHANGE_KINDS, row or (0,) * len(CHANGE_KINDS), strict=True)}
         if stored:  # its counts per OPD were written with it
-            per_opd = change_counts_per_opd(con, from_date, to_date, opd_keys)
+            per_opd = change_counts_per_opd(con, from_date, to_date, opd_keys, campaign)
         else:
             per_opd = cur.execute(
                 f"SELECT * FROM ({_per_opd_counts(source, _CHOSEN_UNITS)}) ORDER BY {OPD_BY_NAME}", chosen
@@ -178,10 +189,14 @@ def change_report(
 
 
 def change_totals(
-    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
+    con: Connection,
+    from_date: date,
+    to_date: date,
+    opd_keys: Sequence[str] | None = None,
+    campaign: str | None = None,
 ) -> dict[str, int]:
     """How many ASN changed in each way (CHANGE_KINDS) between two snapshots."""
-    source, params, _ = _changes_source(con, from_date, to_date)
+    source, params, _ = _changes_source(con, from_date, to_date, campaign)
     counts = ", ".join(f'count(*) FILTER (WHERE "{kind}")' for kind in CHANGE_KINDS)
     sql = f"SELECT {counts} FROM {source} WHERE {_CHOSEN_UNITS}"
     row = first(con.cursor().execute(sql, {**params, "opd": list_param(opd_keys)})) or (0,) * len(CHANGE_KINDS)
@@ -205,11 +220,15 @@ def _per_opd_counts(source: str, where: str = "true") -> str:
 
 
 def change_counts_per_opd(
-    con: Connection, from_date: date, to_date: date, opd_keys: Sequence[str] | None = None
+    con: Connection,
+    from_date: date,
+    to_date: date,
+    opd_keys: Sequence[str] | None = None,
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """One row per OPD (opd + CHANGE_KINDS), by OPD name; the counts of a stored pair over all
     OPD are read as stored at ingest."""
-    source, params, stored = _changes_source(con, from_date, to_date)
+    source, params, stored = _changes_source(con, from_date, to_date, campaign)
     if stored and opd_keys is None:
         kinds = ", ".join(f'"{kind}"' for kind in CHANGE_KINDS)
         sql = f"""SELECT opd, {kinds} FROM {Table.CHANGE_COUNTS} WHERE from_id = $from_id AND to_id = $to_id
@@ -226,11 +245,12 @@ def change_list(
     kind: str,
     opd_keys: Sequence[str] | None = None,
     limit: int | None = None,
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """The ASN behind one kind of change (nip, nama, email, opd_before, opd_after), by OPD and name."""
     if kind not in CHANGE_KINDS:
         raise ValueError(kind)
-    source, params, _ = _changes_source(con, from_date, to_date)
+    source, params, _ = _changes_source(con, from_date, to_date, campaign)
     # list_order is the order of migrations.CHANGE_ORDER, numbered once when the pair was stored.
     sql = f"""SELECT nip, nama, email, opd_before, opd_after FROM {source}
               WHERE "{kind}" AND {_CHOSEN_UNITS} ORDER BY list_order LIMIT $limit"""

@@ -20,6 +20,7 @@ import duckdb
 
 from pdm_metrics.errors import FULL_ERRNOS, StoreError, storage_full_message
 from pdm_metrics.fmt import excerpt
+from pdm_metrics.schema import Table
 
 # What a store operation can raise besides StoreError: callers outside the store (which never
 # import duckdb) catch it and show database_failure(exc).
@@ -160,6 +161,17 @@ def bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
     if missing:
         raise KeyError(f"statement parameters without a value: {sorted(missing)}")
     return {name: value for name, value in params.items() if name in used}
+
+
+# The campaign a read is about. A snapshot is named by its campaign and its date (two campaigns
+# may each have one on the same day); None names the database's own campaign, that of its newest
+# snapshot (store.current_campaign), so a caller of a one-campaign database need not say it.
+NEWEST_CAMPAIGN = f"(SELECT campaign FROM {Table.SNAPSHOTS} ORDER BY snapshot_date DESC, id DESC LIMIT 1)"
+
+
+def in_campaign(alias: str) -> str:
+    """The condition that the snapshot row `alias` (a literal of the store) is of $campaign."""
+    return f"{alias}.campaign = coalesce($campaign::VARCHAR, {NEWEST_CAMPAIGN})"
 
 
 def list_param(values: Sequence[str] | None) -> list[str] | None:

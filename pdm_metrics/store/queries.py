@@ -11,7 +11,7 @@ import pandas as pd
 
 from pdm_metrics.schema import STAGE_SLOTS, Table, done_column, done_on_column, has_status_flag
 from pdm_metrics.store.changes import OPD_BY_NAME
-from pdm_metrics.store.db import Connection, first, list_param, table_exists
+from pdm_metrics.store.db import Connection, first, in_campaign, list_param, table_exists
 from pdm_metrics.store.derived import PROFILE_COUNTS, PROFILE_GROUPS, stage_sums
 
 # Which stages a snapshot's file carried, one flag per slot (campaign.Stage.has_flag).
@@ -31,13 +31,21 @@ def selection(
     return f"{units} AND {jenis}", {"opd": list_param(opd_keys), "jenis": list_param(jenis_asn)}
 
 
-def snapshot_dates(con: Connection) -> list[date]:
-    rows = con.cursor().execute(f"SELECT snapshot_date FROM {Table.SNAPSHOTS} ORDER BY snapshot_date").fetchall()
-    return [row[0] for row in rows]
+def snapshot_dates(con: Connection, campaign: str | None = None) -> list[date]:
+    """The dates of one campaign's snapshots, oldest first (campaign None: the database's own)."""
+    sql = f"SELECT snapshot_date FROM {Table.SNAPSHOTS} s WHERE {in_campaign('s')} ORDER BY snapshot_date"
+    return [row[0] for row in con.cursor().execute(sql, {"campaign": campaign}).fetchall()]
 
 
-def list_snapshots(con: Connection) -> pd.DataFrame:
-    return con.cursor().execute(f"SELECT * FROM {Table.SNAPSHOTS} ORDER BY snapshot_date").df()
+def list_snapshots(con: Connection, campaign: str | None = None) -> pd.DataFrame:
+    sql = f"SELECT * FROM {Table.SNAPSHOTS} s WHERE {in_campaign('s')} ORDER BY snapshot_date"
+    return con.cursor().execute(sql, {"campaign": campaign}).df()
+
+
+def campaigns_with_snapshots(con: Connection) -> list[str]:
+    """The keys of the campaigns that have snapshots, the newest snapshot's first."""
+    sql = f"SELECT campaign FROM {Table.SNAPSHOTS} GROUP BY campaign ORDER BY max(snapshot_date) DESC, max(id) DESC"
+    return [str(row[0]) for row in con.cursor().execute(sql).fetchall()]
 
 
 def archived_snapshots(con: Connection) -> pd.DataFrame:
@@ -55,6 +63,7 @@ def summary_counts(
     opd_keys: Sequence[str] | None = None,
     jenis_asn: Sequence[str] | None = None,
     level: str = "opd",
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """Counts per snapshot (and per unit), from the summary table, with availability flags.
 
@@ -69,7 +78,7 @@ def summary_counts(
         SELECT s.snapshot_date, {_STAGE_FLAGS}, {select_opd}
                sum(m.total)::BIGINT AS total, {stage_sums("m")}
         FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
-        WHERE ($date::DATE IS NULL OR s.snapshot_date = $date) AND {chosen}
+        WHERE ($date::DATE IS NULL OR s.snapshot_date = $date) AND {in_campaign("s")} AND {chosen}
         GROUP BY {group}
     """
     if by_opd and snapshot_date is None:
@@ -78,7 +87,7 @@ def summary_counts(
                   FROM ({sql}) ORDER BY snapshot_date, opd_key"""
     else:
         sql += " ORDER BY s.snapshot_date" + (", opd_key" if by_opd else "")
-    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+    return con.cursor().execute(sql, {**params, "date": snapshot_date, "campaign": campaign}).df()
 
 
 def done_counts_by_day(
@@ -88,6 +97,7 @@ def done_counts_by_day(
     opd_keys: Sequence[str] | None = None,
     jenis_asn: Sequence[str] | None = None,
     per_unit: bool = False,
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """Number of ASN of one snapshot who did stage `slot` on each day (day, done), from the days
     its file gives; `per_unit`, on each day in each unit (opd_key, day, done)."""
@@ -97,10 +107,10 @@ def done_counts_by_day(
     sql = f"""
         SELECT {unit}r.{on} AS day, count(*) AS done
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND r.{done} AND r.{on} IS NOT NULL AND {chosen}
+        WHERE s.snapshot_date = $date AND {in_campaign("s")} AND r.{done} AND r.{on} IS NOT NULL AND {chosen}
         GROUP BY ALL ORDER BY ALL
     """
-    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+    return con.cursor().execute(sql, {**params, "date": snapshot_date, "campaign": campaign}).df()
 
 
 def opd_choices(con: Connection) -> pd.DataFrame:
@@ -115,6 +125,7 @@ class RosterFilter:
     opd_keys: tuple[str, ...] | None = None
     jenis_asn: tuple[str, ...] | None = None
     done: tuple[tuple[int, bool], ...] = ()  # (stage slot, done or not) each row must meet
+    campaign: str | None = None  # whose snapshot (None: the database's own campaign)
 
 
 def roster_source(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[str, object]]:
@@ -124,9 +135,9 @@ def roster_source(snapshot_date: date, where: RosterFilter) -> tuple[str, dict[s
     met = "".join(f" AND r.{done_column(int(k[5:]))} IS NOT DISTINCT FROM ${k}" for k in statuses)
     sql = f"""
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND {chosen}{met}
+        WHERE s.snapshot_date = $date AND {in_campaign("s")} AND {chosen}{met}
     """
-    return sql, {**params, "date": snapshot_date, **statuses}
+    return sql, {**params, "date": snapshot_date, "campaign": where.campaign, **statuses}
 
 
 def roster_rows(
@@ -148,18 +159,22 @@ def roster_row_count(con: Connection, snapshot_date: date, where: RosterFilter =
     return int(count)
 
 
-def email_sharing(con: Connection, snapshot_date: date) -> pd.DataFrame:
+def email_sharing(con: Connection, snapshot_date: date, campaign: str | None = None) -> pd.DataFrame:
     """The NIPs of one snapshot whose email other ASN use too, with how many use it (counted at ingest)."""
     sql = f"""
         SELECT r.nip, r.email_users
         FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-        WHERE s.snapshot_date = $date AND r.email_users > 1
+        WHERE s.snapshot_date = $date AND {in_campaign("s")} AND r.email_users > 1
     """
-    return con.cursor().execute(sql, {"date": snapshot_date}).df()
+    return con.cursor().execute(sql, {"date": snapshot_date, "campaign": campaign}).df()
 
 
 def nip_profile_counts(
-    con: Connection, snapshot_date: date, opd_keys: Sequence[str] | None = None, jenis_asn: Sequence[str] | None = None
+    con: Connection,
+    snapshot_date: date,
+    opd_keys: Sequence[str] | None = None,
+    jenis_asn: Sequence[str] | None = None,
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """Counts per birth year, gender digit, appointment year and jenis ASN, read from the NIP:
     from the summary written at ingest, or for chosen OPD from their roster rows."""
@@ -168,7 +183,7 @@ def nip_profile_counts(
         sql = f"""
             SELECT {PROFILE_GROUPS}, {PROFILE_COUNTS}
             FROM {Table.ROSTER} r JOIN {Table.SNAPSHOTS} s ON s.id = r.snapshot_id
-            WHERE s.snapshot_date = $date AND {chosen}
+            WHERE s.snapshot_date = $date AND {in_campaign("s")} AND {chosen}
             GROUP BY ALL
         """
     else:
@@ -177,10 +192,10 @@ def nip_profile_counts(
             SELECT p.birth_year, p.gender_digit, p.start_year, p.jenis_asn, sum(p.total)::BIGINT AS total,
                    {stage_sums("p")}
             FROM {Table.PROFILE} p JOIN {Table.SNAPSHOTS} s ON s.id = p.snapshot_id
-            WHERE s.snapshot_date = $date AND {chosen}
+            WHERE s.snapshot_date = $date AND {in_campaign("s")} AND {chosen}
             GROUP BY ALL
         """
-    return con.cursor().execute(sql, {**params, "date": snapshot_date}).df()
+    return con.cursor().execute(sql, {**params, "date": snapshot_date, "campaign": campaign}).df()
 
 
 def deadline_extensions(con: Connection) -> pd.DataFrame:

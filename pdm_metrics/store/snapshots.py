@@ -57,12 +57,14 @@ class SavedSnapshot:
     replaced: bool
 
 
-def snapshot_exists(con: Connection, snapshot_date: date) -> bool:
-    return snapshot_id(con, snapshot_date) is not None
+def snapshot_exists(con: Connection, snapshot_date: date, campaign: str) -> bool:
+    return snapshot_id(con, snapshot_date, campaign) is not None
 
 
-def snapshot_id(con: Connection, snapshot_date: date) -> int | None:
-    row = first(con.cursor().execute(f"SELECT id FROM {Table.SNAPSHOTS} WHERE snapshot_date = ?", [snapshot_date]))
+def snapshot_id(con: Connection, snapshot_date: date, campaign: str) -> int | None:
+    """The snapshot of `campaign` on that date: one per campaign and date."""
+    sql = f"SELECT id FROM {Table.SNAPSHOTS} WHERE snapshot_date = ? AND campaign = ?"
+    row = first(con.cursor().execute(sql, [snapshot_date, campaign]))
     return int(row[0]) if row else None
 
 
@@ -79,7 +81,7 @@ def save_snapshot(
     archive table and its roster rows stay in place (nothing is lost).
     """
     with transaction(con) as cur:
-        existing = snapshot_id(cur, meta.snapshot_date)
+        existing = snapshot_id(cur, meta.snapshot_date, meta.campaign)
         if existing is not None and not replace:
             raise StoreError(
                 f"Snapshot tanggal {format_date(meta.snapshot_date)} sudah ada. "
@@ -100,7 +102,7 @@ def save_snapshot(
         apply_unit_map(cur, new_id)
         insert_profile_summary(cur, new_id)
         rebuild_units(cur)
-        store_neighbour_changes(cur, new_id, meta.snapshot_date)
+        store_neighbour_changes(cur, new_id, meta.snapshot_date, meta.campaign)
         done = done_column(meta.headline_slot)
         (headline_done,) = first(
             cur.execute(f"SELECT coalesce(sum({done}), 0) FROM {Table.SUMMARY} WHERE snapshot_id = ?", [new_id])

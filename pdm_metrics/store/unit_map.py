@@ -21,7 +21,7 @@ from pdm_metrics.fmt import format_int
 from pdm_metrics.nip import SPACE
 from pdm_metrics.schema import Table
 from pdm_metrics.store.changes import OPD_BY_NAME, recompute_stored_changes
-from pdm_metrics.store.db import Connection, first, transaction
+from pdm_metrics.store.db import Connection, first, in_campaign, transaction
 from pdm_metrics.store.derived import rebuild_units, stage_sums
 from pdm_metrics.store.journal import audit, bump_data_version
 
@@ -83,34 +83,37 @@ def stored_units(con: Connection) -> pd.DataFrame:
     return con.cursor().execute(sql).df()
 
 
-def unmapped_units(con: Connection, snapshot_date: object) -> pd.DataFrame:
+def unmapped_units(con: Connection, snapshot_date: object, campaign: str | None = None) -> pd.DataFrame:
     """The units of one snapshot that the map does not name (unit, asn), most ASN first; empty
     while no map is loaded (each unit is then its own OPD, as the file says)."""
     if not has_unit_map(con):
         return pd.DataFrame({"unit": pd.Series(dtype=str), "asn": pd.Series(dtype="int64")})
     sql = f"""SELECT min(m.unit) AS unit, sum(m.total)::BIGINT AS asn
               FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
-              WHERE s.snapshot_date = $date AND NOT m.mapped
+              WHERE s.snapshot_date = $date AND {in_campaign("s")} AND NOT m.mapped
               GROUP BY m.unit_key, m.unit_id ORDER BY asn DESC, lower(min(m.unit))"""
-    return con.cursor().execute(sql, {"date": snapshot_date}).df()
+    return con.cursor().execute(sql, {"date": snapshot_date, "campaign": campaign}).df()
 
 
-def unit_totals(con: Connection, snapshot_date: object) -> pd.DataFrame:
+def unit_totals(con: Connection, snapshot_date: object, campaign: str | None = None) -> pd.DataFrame:
     """Per unit as read (unit_key, unit, total, done_<slot>…) of one snapshot, whatever OPD it is in."""
     sql = f"""SELECT m.unit_key, min(m.unit) AS unit, sum(m.total)::BIGINT AS total, {stage_sums("m")}
               FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
-              WHERE s.snapshot_date = $date GROUP BY m.unit_key"""
-    return con.cursor().execute(sql, {"date": snapshot_date}).df()
+              WHERE s.snapshot_date = $date AND {in_campaign("s")} GROUP BY m.unit_key"""
+    return con.cursor().execute(sql, {"date": snapshot_date, "campaign": campaign}).df()
 
 
-def unit_counts(con: Connection, snapshot_date: object, opd_key: str, jenis_asn: list[str] | None) -> pd.DataFrame:
+def unit_counts(
+    con: Connection, snapshot_date: object, opd_key: str, jenis_asn: list[str] | None, campaign: str | None = None
+) -> pd.DataFrame:
     """The units one OPD is made of on one date (unit, total, done_<slot>…), by name."""
     sql = f"""SELECT min(m.unit) AS unit, sum(m.total)::BIGINT AS total, {stage_sums("m")}
               FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
-              WHERE s.snapshot_date = $date AND m.opd_key = $opd
+              WHERE s.snapshot_date = $date AND {in_campaign("s")} AND m.opd_key = $opd
                 AND ($jenis::VARCHAR[] IS NULL OR list_contains($jenis, m.jenis_asn))
               GROUP BY m.unit_key, m.unit_id ORDER BY lower(min(m.unit))"""
-    return con.cursor().execute(sql, {"date": snapshot_date, "opd": opd_key, "jenis": jenis_asn}).df()
+    params = {"date": snapshot_date, "opd": opd_key, "jenis": jenis_asn, "campaign": campaign}
+    return con.cursor().execute(sql, params).df()
 
 
 def replace_unit_map(con: Connection, entries: list[MapEntry], actor: str, source: str) -> MapApplied:

@@ -39,6 +39,11 @@ class Filters:
         return export.mask_personal(frame) if self.masked else frame
 
     @property
+    def campaign_key(self) -> str | None:
+        """The key the store reads by (None: the database's own campaign)."""
+        return self.campaign.key if self.campaign else None
+
+    @property
     def description(self) -> str:
         parts = [f"{format_int(len(self.opd_keys))} OPD terpilih" if self.opd_keys else "semua OPD"]
         parts.append(", ".join(self.jenis_asn) if self.jenis_asn else "PNS dan PPPK")
@@ -74,13 +79,21 @@ def chosen_units(con: store.Connection, filters: Filters) -> tuple[str, str]:
     return f"OPD: {shown}{more}", slug
 
 
-def sidebar_choices(con: store.Connection) -> SidebarChoices:
-    return SidebarChoices(store.snapshot_dates(con), store.opd_choices(con))
+def sidebar_choices(con: store.Connection, campaign: str | None = None) -> SidebarChoices:
+    return SidebarChoices(store.snapshot_dates(con, campaign), store.opd_choices(con))
+
+
+def campaign_choices(con: store.Connection) -> list[Campaign]:
+    """The campaigns the sidebar offers: those with snapshots, the newest snapshot's first (the
+    one shown unless another is chosen), then those added without snapshots yet."""
+    stored = store.stored_campaigns(con)
+    with_snapshots = [stored[key] for key in store.campaigns_with_snapshots(con) if key in stored]
+    return with_snapshots + [c for c in stored.values() if c not in with_snapshots]
 
 
 def selected_day(con: store.Connection, filters: Filters) -> date | None:
-    """The snapshot the pages show: the chosen one, or the latest (None: no data yet)."""
-    dates = store.snapshot_dates(con)
+    """The snapshot the pages show: the chosen one, or the campaign's latest (None: no data yet)."""
+    dates = store.snapshot_dates(con, filters.campaign_key)
     if not dates:
         return None
     return filters.snapshot_date if filters.snapshot_date in dates else dates[-1]
@@ -97,6 +110,7 @@ def selection_counts(
         opd_keys=filters.opd_keys or None,
         jenis_asn=filters.jenis_asn or None,
         level=level,
+        campaign=filters.campaign_key,
     )
 
 
@@ -123,10 +137,10 @@ def by_name(column: pd.Series) -> pd.Series:
 UNMAPPED_SHOWN = 5
 
 
-def unmapped_note(con: store.Connection, day: date) -> str | None:
+def unmapped_note(con: store.Connection, day: date, campaign: str | None = None) -> str | None:
     """The units of a snapshot the Peta Unit Kerja does not name (each counted as an OPD of its
     own until mapped), most ASN first; None when all are mapped or no map is loaded."""
-    units = store.unmapped_units(con, day)
+    units = store.unmapped_units(con, day, campaign)
     if units.empty:
         return None
     pairs = list(zip(units["unit"].astype(str), units["asn"].astype(int), strict=True))
@@ -139,29 +153,32 @@ def unmapped_note(con: store.Connection, day: date) -> str | None:
     )
 
 
-def column_available(con: store.Connection, day: date, flag: str) -> bool:
+def column_available(con: store.Connection, day: date, flag: str, campaign: str | None = None) -> bool:
     """Whether the snapshot of `day` carried an optional column (`flag`: schema.OPTIONAL_COLUMN_FLAGS)."""
-    snapshot = store.list_snapshots(con)
+    snapshot = store.list_snapshots(con, campaign)
     row = snapshot[snapshot["snapshot_date"].dt.date == day].iloc[0]
     return bool(row[flag])
 
 
-def snapshot_is_sample(con: store.Connection, day: date) -> bool:
+def snapshot_is_sample(con: store.Connection, day: date, campaign: str | None = None) -> bool:
     """Whether the snapshot of `day` is sample data (a report made from it says so)."""
-    snapshots = store.list_snapshots(con)
+    snapshots = store.list_snapshots(con, campaign)
     return bool(snapshots.loc[snapshots["snapshot_date"].dt.date == day, "is_sample"].astype(bool).any())
 
 
-def stage_available(con: store.Connection, day: date, stage: Stage) -> bool:
+def stage_available(con: store.Connection, day: date, stage: Stage, campaign: str | None = None) -> bool:
     """Whether the snapshot of `day` carried the status column of `stage`."""
-    return column_available(con, day, stage.has_flag)
+    return column_available(con, day, stage.has_flag, campaign)
 
 
 def missing_rows(con: store.Connection, filters: Filters, day: date, stage: Stage) -> pd.DataFrame:
     """The roster rows of the selection that have not done `stage` (filtered in SQL: nationally
     only the rows asked for leave DuckDB)."""
     where = store.RosterFilter(
-        opd_keys=filters.opd_keys or None, jenis_asn=filters.jenis_asn or None, done=((stage.slot, False),)
+        opd_keys=filters.opd_keys or None,
+        jenis_asn=filters.jenis_asn or None,
+        done=((stage.slot, False),),
+        campaign=filters.campaign_key,
     )
     return store.roster_rows(con, day, where)
 

@@ -32,6 +32,7 @@ def _roster_filter(con: store.Connection, filters: Filters, status: StatusFilter
         opd_keys=filters.opd_keys or None,
         jenis_asn=filters.jenis_asn or None,
         done=tuple((campaign.stage(key).slot, done) for key, done in status.done),
+        campaign=campaign.key,
     )
 
 

@@ -68,7 +68,7 @@ def report_pdf(
     risky = at_risk_opd(con, calendar, filters)  # worst first
     follow_rows = follow_up_counts(con, campaign, filters, day)
     data = report.ReportData(
-        title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day) else "")
+        title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day, filters.campaign_key) else "")
         + f"Laporan Pemantauan {campaign.name}",
         snapshot_date=day,
         scope=f"{format_int(summary.population)} ASN; {filters.description}",
@@ -95,7 +95,7 @@ def follow_up_counts(con: store.Connection, campaign: Campaign, filters: Filters
     by_opd = selection_counts(con, filters, True, day)
     rows = []
     for stage in campaign.stages:
-        if not stage_available(con, day, stage):
+        if not stage_available(con, day, stage, filters.campaign_key):
             rows.append([stage.label, "tidak tersedia", "tidak tersedia"])
             continue
         units = missing_by_unit(by_opd, stage)

@@ -138,11 +138,11 @@ def opd_detail(con: store.Connection, calendar: Calendar, filters: Filters, opd_
     for stage in campaign.stages:
         available[stage] = bool(rates) and rates[0].count(stage) is not None
         where = store.RosterFilter(
-            opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, done=((stage.slot, False),)
+            opd_keys=(opd_key,), jenis_asn=filters.jenis_asn or None, done=((stage.slot, False),), campaign=campaign.key
         )
         rows = roster_display(store.roster_rows(con, day, where), campaign) if available[stage] else pd.DataFrame()
         missing[stage] = filters.shown(rows)
-    names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key])
+    names = store.summary_counts(con, by_opd=True, opd_keys=[opd_key], campaign=campaign.key)
     name = str(names["opd"].iloc[-1]) if not names.empty else opd_key
     view.figure.update_layout(title={"text": f"Perkembangan {campaign.short_name}: {name}"})
     units = _unit_table(con, day, opd_key, filters, campaign.headline_stage, available)
@@ -153,7 +153,7 @@ def _unit_table(
     con: store.Connection, day: date, opd_key: str, filters: Filters, headline: Stage, available: dict[Stage, bool]
 ) -> pd.DataFrame:
     """Per unit of the OPD (SIASN's UNOR, grouped by the Peta Unit Kerja), lowest headline rate first."""
-    units = store.unit_counts(con, day, opd_key, list(filters.jenis_asn) or None)
+    units = store.unit_counts(con, day, opd_key, list(filters.jenis_asn) or None, filters.campaign_key)
     if len(units) < 2:
         return pd.DataFrame()
     table = pd.DataFrame({"Unit kerja": units["unit"], "Jumlah ASN": units["total"].map(format_int)})

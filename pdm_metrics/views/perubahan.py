@@ -34,7 +34,7 @@ def changes(
 ) -> ChangesView:
     kinds = followup.diff_labels(campaign)
     withheld = _withheld(con, campaign, from_date, to_date)
-    report = store.change_report(con, from_date, to_date, opd_keys or None, followup.SHOWN_CHANGES)
+    report = store.change_report(con, from_date, to_date, opd_keys or None, followup.SHOWN_CHANGES, campaign.key)
     summary = report.per_opd[["opd", *(k for k in kinds if k not in withheld)]]
     display = summary.rename(columns={"opd": "OPD", **kinds})
     shown = Filters(masked=masked).shown
@@ -52,7 +52,7 @@ def _withheld(con: store.Connection, campaign: Campaign, from_date: date, to_dat
     reasons = {}
     labels = campaign.vocabulary.labels
     for stage in campaign.stages:
-        lacking = [day for day in (from_date, to_date) if not column_available(con, day, stage.has_flag)]
+        lacking = [day for day in (from_date, to_date) if not column_available(con, day, stage.has_flag, campaign.key)]
         if lacking:
             label = labels[stage.status_column]
             reasons[stage.newly_done_column] = (
@@ -69,7 +69,8 @@ def change_names(
     opd_keys: tuple[str, ...] = (),
     masked: bool = False,
     limit: int | None = None,
+    campaign: str | None = None,
 ) -> pd.DataFrame:
     """The ASN behind one kind of change (all of them without a limit: what a download holds)."""
-    rows = store.change_list(con, from_date, to_date, kind, opd_keys or None, limit)
+    rows = store.change_list(con, from_date, to_date, kind, opd_keys or None, limit, campaign)
     return Filters(masked=masked).shown(followup.change_listing(rows))

@@ -20,6 +20,8 @@ def nip_profile(con: store.Connection, filters: Filters) -> tuple[date | None, d
     day = selected_day(con, filters)
     if day is None:
         return None, {}
-    counts = store.nip_profile_counts(con, day, filters.opd_keys or None, filters.jenis_asn or None)
-    available = {m: stage_available(con, day, m) for m in campaign_shown(con, filters).stages}
+    counts = store.nip_profile_counts(
+        con, day, filters.opd_keys or None, filters.jenis_asn or None, filters.campaign_key
+    )
+    available = {m: stage_available(con, day, m, filters.campaign_key) for m in campaign_shown(con, filters).stages}
     return day, profile_groups(counts, day, available)

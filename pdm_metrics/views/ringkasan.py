@@ -129,7 +129,7 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
     day = selected_day(con, filters)
     if day is None:
         return None
-    previous = max((d for d in store.snapshot_dates(con) if d < day), default=None)
+    previous = max((d for d in store.snapshot_dates(con, filters.campaign_key) if d < day), default=None)
     totals = {r.snapshot_date: r for r in rates_from_counts(selection_counts(con, filters, False, None))}
     if day not in totals:
         return None
@@ -148,7 +148,7 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
     absent = [s.label for s in campaign.stages if now.count(s) is None]
     if absent:
         notes.append(f"Berkas snapshot ini tidak memuat kolom status {' dan '.join(absent)}; angkanya tidak tersedia.")
-    if unmapped := unmapped_note(con, day):
+    if unmapped := unmapped_note(con, day, filters.campaign_key):
         notes.append(unmapped)
     return Overview(
         snapshot_date=day,

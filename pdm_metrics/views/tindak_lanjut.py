@@ -59,7 +59,7 @@ def follow_up(
     if day is None:
         return None
     phase = calendar.phase_for(stage)
-    available = stage_available(con, day, stage)
+    available = stage_available(con, day, stage, filters.campaign_key)
     missing = missing_rows(con, filters, day, stage)
     if not available:  # a status the file lacked: nobody can be listed as missing it
         missing = missing.iloc[0:0]
@@ -99,10 +99,10 @@ def email_risk(con: store.Connection, stage: Stage, filters: Filters) -> EmailRi
     day = selected_day(con, filters)
     if day is None:
         return EmailRiskView(None, False, pd.DataFrame())
-    if not column_available(con, day, "has_email"):
+    if not column_available(con, day, "has_email", filters.campaign_key):
         return EmailRiskView(day, False, pd.DataFrame())
     not_done = missing_rows(con, filters, day, stage)
-    risks = filters.shown(followup.email_risks(not_done, store.email_sharing(con, day)))
+    risks = filters.shown(followup.email_risks(not_done, store.email_sharing(con, day, filters.campaign_key)))
     return EmailRiskView(day, True, risks)
 
 
@@ -112,7 +112,7 @@ def sanctions(
     _check_listing_size(con, filters)
     phase = calendar.phase_for(stage)
     day = selected_day(con, filters)
-    if day is None or not stage_available(con, day, stage):
+    if day is None or not stage_available(con, day, stage, filters.campaign_key):
         return day, phase, None
     listing = followup.sanction_list(missing_rows(con, filters, day, stage), calendar.campaign, phase, day)
     return day, phase, None if listing is None else filters.shown(listing)

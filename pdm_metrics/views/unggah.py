@@ -13,7 +13,6 @@ from pdm_metrics.campaign import Campaign, shipped_campaign_text, shipped_campai
 from pdm_metrics.errors import PdmError
 from pdm_metrics.ingest import (
     ColumnChoices,
-    campaign_error,
     date_error,
     ingest_roster,
     plausibility,
@@ -76,11 +75,11 @@ def upload_preview(
     definition = ("", "") if campaign.key in stored else shipped_campaign_text(campaign.key)
     choices = ColumnChoices(con, chosen or {}, forget_remembered)
     roster = read_rosters(files, snapshot_date, progress, con, choices, campaign)
-    exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date)
+    exists = roster.snapshot_date is not None and store.snapshot_exists(con, roster.snapshot_date, campaign.key)
     report = roster.problems.rename(columns=REPORT_HEADERS)
     notices = plausibility(con, roster, today)
     mapping = column_mapping(roster)
-    refused = date_error(roster, today) or campaign_error(con, campaign)
+    refused = date_error(roster, today)
     return UploadPreview(
         roster, exists, roster.valid_count, roster.valid_done, report, notices, refused, mapping, choices.used,
         definition,
