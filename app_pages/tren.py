@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pdm_metrics import pace
 from pdm_metrics.fmt import format_date
 from pdm_metrics.plain import md
 from ui import cache, sidebar, widgets
@@ -36,9 +37,9 @@ else:
         f"Per {format_date(day)}: laju dari snapshot 28 hari terakhir; proyeksi = persentase pada tenggat "
         "bila laju ini berlanjut. Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
     )
-    st.dataframe(pace_table, hide_index=True, width="stretch")
+    st.dataframe(pace_table, hide_index=True, width="stretch", column_config={pace.RATE_NUMBER: None})
     widgets.download_buttons(
-        pace_table,
+        pace.for_download(pace_table),
         f"{calendar.campaign.key}_laju-proyeksi_{day.isoformat()}",
         f"Laju dan proyeksi {calendar.campaign.short_name}",
         f"Snapshot {format_date(day)}",

@@ -210,6 +210,7 @@ def _full_on(rate: float, per_day: float | None, as_of: date) -> date | None:
 # the paces worked out here, once per selection and snapshot: they cannot disagree.
 
 OVERALL = "Semua OPD"  # the whole selection's row of the pace table (group 0)
+RATE_NUMBER = "_persen"  # the pace table's hidden column: Persentase as a number
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,8 @@ def _pace_rows(found: pd.DataFrame, stage: Stage, position: int, names: pd.Index
                 )
             ],
             "Keterangan": found["description"].to_numpy(),
+            # The rate as a number, for downloads (for_download): the screen shows the text.
+            RATE_NUMBER: (found["rate"] * 100).round().astype(int).to_numpy() / 100,
             # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
             "_proj": projected.fillna(found["rate"]).to_numpy(),
             "_order": found["group"].to_numpy(),
@@ -351,3 +354,10 @@ def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
         return table
     risky = table[(table["Status"] == Standing.AT_RISK) & (table["OPD"] != OVERALL)]
     return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)
+
+
+def for_download(table: pd.DataFrame) -> pd.DataFrame:
+    """A pace_table as a CSV/XLSX holds it: Persentase a number (81.25), not the screen's text."""
+    if table.empty:
+        return table
+    return table.assign(Persentase=table[RATE_NUMBER]).drop(columns=[RATE_NUMBER])

@@ -90,6 +90,9 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == pace.OVERALL)]
     assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
     assert list(pdm["Proyeksi saat tenggat"]) == ["tenggat sudah lewat"]  # not "belum terukur"
+    downloaded = pace.for_download(table)  # the laju CSV: Persentase a number, the standing as shown
+    assert downloaded.loc[pdm.index, "Persentase"].tolist() == [66.67] and pace.RATE_NUMBER not in downloaded
+    assert downloaded.loc[pdm.index, "Status"].tolist() == ["Terlewat"]
     assert set(verification["Proyeksi saat tenggat"]) == {"belum terukur"}
     con.close()
 
