@@ -64,6 +64,7 @@ def save_to_ringkasan(folder: Path) -> tuple[float, float, float]:
     from streamlit.testing.v1 import AppTest
 
     from pdm_metrics import demo, store
+    from pdm_metrics.campaign import PDM_2021
     from pdm_metrics.views import unggah
 
     db = folder / "simpan.duckdb"
@@ -74,7 +75,7 @@ def save_to_ringkasan(folder: Path) -> tuple[float, float, float]:
     con.execute("UPDATE snapshots SET is_sample = false")
     day = demo.SNAPSHOT_DATES[-1]
     raw = demo.snapshot_frame(people, day).to_csv(index=False).encode("utf-8")
-    preview = unggah.upload_preview(con, [(raw, f"rekap_{day:%Y%m%d}.csv")], None, day)
+    preview = unggah.upload_preview(con, PDM_2021, [(raw, f"rekap_{day:%Y%m%d}.csv")], None, day)
     os.environ["PDM_DB"] = str(db)
     os.environ["PDM_SAMPLE_DB"] = str(folder / "simpan-contoh.duckdb")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -20,25 +20,34 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pdm_metrics import store
+from pdm_metrics.campaign import PDM_2021, shipped_campaign, shipped_campaign_text
 from pdm_metrics.store import changes, derived, unit_map
+from pdm_metrics.store.campaigns import store_campaign
 
 INSTANSI, UNITS = 550, 30_000
 
 
 def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
+    """PDM 2021 snapshots (stages aktivasi, pdm, verifikasi in slots 1, 2, 3) written straight
+    into the store's tables, with the campaign's definition kept as an ingest keeps it."""
     days = [date(2021, 6, 1) + timedelta(days=14 * i) for i in range(snapshots)]
     cur = con.cursor()
+    text, file_name = shipped_campaign_text(PDM_2021)
+    store_campaign(cur, shipped_campaign(PDM_2021), text, file_name, "bench")
     for i, day in enumerate(days, start=1):
         cur.execute(
-            "INSERT INTO snapshots VALUES (?, ?, 'bench', '', now()::TIMESTAMP, 'bench', ?, 0, true, true, true,"
-            " true, true, false)",
-            [i, day, asn],
+            """INSERT INTO snapshots (id, snapshot_date, source_name, source_sha256, uploaded_at, uploaded_by,
+                                      row_count, skipped_rows, has_email, has_jenis_asn, is_sample, campaign,
+                                      has_status_1, has_date_1, has_status_2, has_status_3)
+               VALUES (?, ?, 'bench', '', now()::TIMESTAMP, 'bench', ?, 0, true, true, false, ?,
+                       true, true, true, true)""",
+            [i, day, asn, PDM_2021],
         )
         # Activation rises from 30 % to 98 % across the snapshots; PDM and verification follow.
         share = 0.30 + 0.68 * i / snapshots
         cur.execute(
-            """INSERT INTO roster (snapshot_id, nip, nama, unit, unit_key, jenis_asn, activated, activated_on,
-                                   pdm_done, verified, email, instansi, instansi_key, email_users, opd, opd_key)
+            """INSERT INTO roster (snapshot_id, nip, nama, unit, unit_key, jenis_asn, done_1, done_on_1,
+                                   done_2, done_3, email, instansi, instansi_key, email_users, opd, opd_key)
                SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
                       'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')' AS unit,
                       'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?) AS unit_key,
@@ -69,7 +78,7 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         )
         # The same derived data the ingest writes: the OPD summary and the changes since the last snapshot.
         derived.insert_summary(cur, i)
-        changes.store_neighbour_changes(cur, i, day)
+        changes.store_neighbour_changes(cur, i, day, PDM_2021)
     # And, as every ingest does, the NIP profile summary and the unit list (the sidebar's choices).
     derived.rebuild_derived_summaries(cur)
     return days
@@ -100,15 +109,15 @@ def page_queries(con: store.Connection, days: list[date], mapped: bool = False) 
         "OPD: history of the 50 charted units": lambda: store.summary_counts(con, by_opd=True, opd_keys=charted),
         "OPD: per instansi, all dates": lambda: store.summary_counts(con, by_opd=True, level="instansi"),
         "Sidebar: unit choices": lambda: store.opd_choices(con),
-        "Tren: activation per day": lambda: store.activation_counts_by_day(con, last),
+        "Tren: activation per day": lambda: store.done_counts_by_day(con, last, 1),
         "OPD detail: roster rows of one unit": lambda: store.roster_rows(con, last, store.RosterFilter(one_unit)),
         "Data: first 5.000 rows, every unit": lambda: store.roster_rows(con, last, store.RosterFilter(), 5000),
         "Data: not activated, one unit": lambda: store.roster_rows(
-            con, last, store.RosterFilter(one_unit, activated=False)
+            con, last, store.RosterFilter(one_unit, done=((1, False),))
         ),
         "Perubahan: totals": lambda: store.change_totals(con, before, last),
         "Perubahan: per OPD": lambda: store.change_counts_per_opd(con, before, last),
-        "Perubahan: first 5.000 names": lambda: store.change_list(con, before, last, "newly_activated", limit=5000),
+        "Perubahan: first 5.000 names": lambda: store.change_list(con, before, last, "newly_done_1", limit=5000),
         "Risiko email: shared addresses": lambda: store.email_sharing(con, last),
         "Profil: NIP profile counts": lambda: store.nip_profile_counts(con, last),
     }

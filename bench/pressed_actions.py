@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import national_pages
 
 from pdm_metrics import demo, store
-from pdm_metrics.metrics import Metric
+from pdm_metrics.campaign import PDM_2021, shipped_campaign
 from pdm_metrics.schema import Table
 from pdm_metrics.views import data, laporan, perubahan, tindak_lanjut
 from pdm_metrics.views.common import Filters, calendar_in_force
@@ -57,16 +57,18 @@ def copy_rate(con: store.Connection, day: date, folder: Path) -> float:
 def measure(con: store.Connection, units: tuple[str, ...], folder: Path) -> dict[str, str]:
     days = store.snapshot_dates(con)
     first, last = days[0], days[-1]
-    calendar = calendar_in_force(con)
-    chosen = Filters(last, units)
+    campaign = shipped_campaign(PDM_2021)
+    calendar = calendar_in_force(con, campaign)
+    activation = campaign.headline_stage
+    chosen = Filters(last, units, campaign=campaign)
     forget_pair(con, first, last)
     times = {
         "Laporan PDF": seconds(lambda: laporan.report_pdf(con, calendar, chosen, date.today())),
         "Tindak Lanjut: workbook + WhatsApp messages": seconds(
-            lambda: tindak_lanjut.follow_up(con, calendar, chosen, Metric.ACTIVATION)
+            lambda: tindak_lanjut.follow_up(con, calendar, chosen, activation)
         ),
-        "Perubahan, a pair not stored (first vs last)": seconds(lambda: perubahan.changes(con, first, last)),
-        "Risiko email": seconds(lambda: tindak_lanjut.email_risk(con, chosen)),
+        "Perubahan, a pair not stored (first vs last)": seconds(lambda: perubahan.changes(con, campaign, first, last)),
+        "Risiko email": seconds(lambda: tindak_lanjut.email_risk(con, activation, chosen)),
         "Cadangan (backup zip)": seconds(lambda: store.backup_zip(con, "bench")),
     }
     rows = store.roster_row_count(con, last)
