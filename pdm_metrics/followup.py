@@ -137,9 +137,9 @@ def email_problem_counts(risks: pd.DataFrame) -> dict[str, int]:
 
 
 def email_problem(email: str | None, users: int) -> str | None:
-    """Why an email is likely to block activation, or None."""
+    """Why an email is likely to block the token of the campaign's email_token_stage, or None."""
     if email is None or not email.strip():
-        return "Email kosong: token aktivasi tidak dapat dikirim"
+        return "Email kosong: token tidak dapat dikirim"
     if not _EMAIL.match(email.strip()):
         return "Format email tidak sah"
     if users > 1:

@@ -242,7 +242,7 @@ def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-unt
 def test_email_problem_counts_and_counts_per_opd() -> None:
     from pdm_metrics.followup import count_per_opd, email_problem_counts
 
-    problems = ["Email kosong: token aktivasi tidak dapat dikirim", "Bukan email instansi (gmail.com)",
+    problems = ["Email kosong: token tidak dapat dikirim", "Bukan email instansi (gmail.com)",
                 "Bukan email instansi (yahoo.com)", "Email dipakai bersama oleh 3 ASN"]  # fmt: skip
     risks = pd.DataFrame({"Masalah": problems, "OPD": ["A", "B", "B", "B"]})
     assert email_problem_counts(risks) == {"Email kosong": 1, "Email dipakai bersama": 1, "Bukan email instansi": 2}
