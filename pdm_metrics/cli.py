@@ -48,7 +48,10 @@ def _column_choice(text: str) -> tuple[Column, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pdm_metrics", description="Pantau PDM: data PDM MySAPK.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pdm_metrics",
+        description="Pantau PDM: kampanye data ASN (PDM MySAPK 2021, SKP, PPPK paruh waktu, …).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
