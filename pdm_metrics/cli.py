@@ -21,6 +21,7 @@ import pandas as pd
 
 from pdm_metrics import store
 from pdm_metrics.checks.engine import CHECK_MEMORY
+from pdm_metrics.cli_followup import add_parser as add_followup_parser
 from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--opd", default=None, help="nama OPD (huruf besar/kecil dan spasi diabaikan)")
     report.add_argument("--out", type=Path, required=True, help="berkas PDF yang ditulis")
     report.add_argument("--by", default="cli", help="nama untuk catatan audit")
+
+    add_followup_parser(commands, with_db, _iso_date)
 
     units = commands.add_parser("units", help="Peta Unit Kerja: unit (UNOR) ke OPD")
     unit_commands = units.add_subparsers(dest="units_command", required=True)
@@ -459,6 +462,12 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_followup(args: argparse.Namespace) -> int:
+    from pdm_metrics.cli_followup import followup_command
+
+    return followup_command(args)
+
+
 def cmd_campaigns(args: argparse.Namespace) -> int:
     from pdm_metrics.cli_campaigns import campaigns_command
 
@@ -467,6 +476,7 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "campaigns": cmd_campaigns,
+    "followup": cmd_followup,
     "hash-password": cmd_hash_password,
     "export": cmd_export,
     "report": cmd_report,

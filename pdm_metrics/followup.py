@@ -15,7 +15,7 @@ import pandas as pd
 from pdm_metrics.campaign import Campaign
 from pdm_metrics.deadlines import Phase
 from pdm_metrics.export import spaced_nip
-from pdm_metrics.fmt import format_date, format_days_left, format_int
+from pdm_metrics.fmt import format_date, format_days_left, format_int, reading_order
 from pdm_metrics.plain import whatsapp_text
 
 # ----------------------------------------------------------------------------- Perubahan
@@ -76,9 +76,10 @@ def follow_up_by_opd(
     the rows (store.roster_rows lists them by unit name)."""
     result = []
     for opd, group in missing_rows.groupby("opd", sort=False):
-        people = pd.DataFrame(
-            {"Nama": group["nama"], "NIP": group["nip"], "Email": group["email"].fillna("")}
-        ).reset_index(drop=True)
+        people = pd.DataFrame({"Nama": group["nama"], "NIP": group["nip"], "Email": group["email"].fillna("")})
+        if _has_unit_level(group):  # SIASN's UNOR (school, puskesmas) inside the OPD: the desk to route to
+            people.insert(0, UNIT, group["unit"].fillna(str(opd)).astype(str))
+        people = people.reset_index(drop=True)
         total = totals.get(str(opd), len(people))
         result.append(
             OpdFollowUp(
@@ -90,27 +91,58 @@ def follow_up_by_opd(
     return result
 
 
+UNIT = "Unit kerja"
+
+
+def _has_unit_level(rows: pd.DataFrame) -> bool:
+    """Whether the rows carry a unit below their OPD (a mapped SIASN UNOR), not just the OPD again."""
+    if "unit" not in rows or rows["unit"].isna().all():
+        return False
+    return bool((rows["unit"].astype(str) != rows["opd"].astype(str)).any())
+
+
 def whatsapp_message(
     opd: str, people: pd.DataFrame, total: int, campaign: Campaign, phase: Phase, snapshot_date: date
 ) -> str:
+    """The message for one OPD's group: who has not done the stage, by unit kerja where the rows
+    have one (most still to do first), what to do and by when."""
     verb = phase.stage.action
-    days = format_days_left(phase.days_left(snapshot_date))
+    days_left = phase.days_left(snapshot_date)
+    deadline = f"Tenggat {phase.stage.word}: {format_date(phase.end)} ({format_days_left(days_left)})."
+    if days_left < 0:
+        deadline += f" Tenggat sudah lewat: mohon segera {verb}."
     lines = [
         f"*Tindak lanjut {campaign.short_name} – {whatsapp_text(opd)}*",
         f"Data BKPSDM per {format_date(snapshot_date)}: {format_int(len(people))} dari {format_int(total)} ASN "
         f"belum {verb}.",
-        f"Tenggat {phase.stage.word}: {format_date(phase.end)} ({days}).",
+        deadline,
         "",
         "Mohon bagian kepegawaian mengingatkan ASN berikut:",
     ]
+    if UNIT in people:
+        for unit, group in _units_most_first(people):
+            lines += ["", f"*{whatsapp_text(unit)}* ({format_int(len(group))} ASN)", *_numbered(group)]
+    else:
+        lines += _numbered(people)
+    closing = [phase.stage.guide, campaign.consequence]
+    lines += ["", *(line for line in closing if line), "Terima kasih. – BKPSDM"]
+    return "\n".join(lines)
+
+
+def _units_most_first(people: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The people by unit kerja: the unit with most still to do first, ties in reading order."""
+    groups = [(str(unit), group) for unit, group in people.groupby(UNIT, sort=False)]
+    groups.sort(key=lambda item: reading_order(item[0]))
+    groups.sort(key=lambda item: -len(item[1]))  # stable: ties keep the reading order
+    return groups
+
+
+def _numbered(people: pd.DataFrame) -> list[str]:
     names, nips = people["Nama"].astype(str), people["NIP"].astype(str)
-    lines += [
+    return [
         f"{i}. {whatsapp_text(n)} – NIP {spaced_nip(p)}"  # a NIP is 18 stored digits, or masked by us
         for i, (n, p) in enumerate(zip(names, nips, strict=True), start=1)
     ]
-    closing = [phase.stage.guide or "Panduan tersedia di grup ini.", campaign.consequence]
-    lines += ["", *(line for line in closing if line), "Terima kasih. – BKPSDM"]
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- Risiko email

@@ -279,3 +279,60 @@ def test_units_import_and_export_on_the_command_line(tmp_path: Path) -> None:
         refused.returncode == 1 and "Unit dipetakan ke dua OPD" in refused.stderr and "Traceback" not in refused.stderr
     )
     assert cli("rates", "--by", "opd").stdout == rates.stdout  # nothing changed
+
+
+def test_the_follow_up_of_an_opd_lists_its_names_under_their_units(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    calendar = calendar_in_force(con, PDM)
+    unmapped = tindak_lanjut.follow_up(con, calendar, Filters(), ACTIVATION)
+    assert unmapped is not None and all("Unit kerja" not in o.missing for o in unmapped.opds)  # unit = OPD
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
+    view = tindak_lanjut.follow_up(con, calendar, Filters(), ACTIVATION)
+    assert view is not None
+    (disdik,) = view.opds
+    assert disdik.opd == "Dinas Pendidikan" and list(disdik.missing["Unit kerja"]) == [SD, PUSKESMAS]
+    lines = disdik.message.splitlines()
+    # Units with the most still to do first, ties in reading order; each unit's names numbered.
+    headings = [line for line in lines if line.startswith("*") and "ASN)" in line]
+    assert headings == [f"*{PUSKESMAS}* (1 ASN)", f"*{SD}* (1 ASN)"]
+    assert lines[lines.index(headings[0]) + 1].startswith("1. ") and lines[lines.index(headings[1]) + 1].startswith(
+        "1. "
+    )
+    assert "tenggat sudah lewat" not in disdik.message.lower()  # 11 July: the deadline is ahead
+    assert "Cara aktivasi" in disdik.message and "Panduan tersedia" not in disdik.message
+    sheet = openpyxl.load_workbook(io.BytesIO(view.workbook)).worksheets[1]
+    headers = [cell.value for row in sheet.iter_rows(max_row=6) for cell in row if cell.value]
+    assert "Unit kerja" in headers
+    con.close()
+
+
+def test_followup_on_the_command_line_writes_what_tindak_lanjut_offers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdm_metrics.cli import main
+
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
+    offered = tindak_lanjut.follow_up(con, calendar_in_force(con, PDM), Filters(), ACTIVATION)
+    con.close()
+    assert offered is not None
+    db, text, book = tmp_path / "t.duckdb", tmp_path / "pesan.txt", tmp_path / "tindak.xlsx"
+    common = ["--campaign", "pdm-2021", "--stage", "aktivasi", "--db", str(db)]
+    assert main(["followup", *common, "--opd", "dinas  pendidikan", "--format", "text", "--out", str(text)]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "snapshot_date": "2021-07-11",
+        "stage": "aktivasi",
+        "opd": 1,
+        "asn": 2,
+    }
+    assert text.read_text(encoding="utf-8") == offered.opds[0].message + "\n"
+    assert main(["followup", *common, "--format", "xlsx", "--out", str(book)]) == 0
+    capsys.readouterr()
+    assert openpyxl.load_workbook(book).sheetnames == openpyxl.load_workbook(io.BytesIO(offered.workbook)).sheetnames
+    assert (
+        main(["followup", *common[:2], "--stage", "unggah", "--db", str(db), "--format", "text", "--out", str(text)])
+        == 1
+    )
+    assert "Tahap 'unggah' tidak ada di kampanye pdm-2021 (pilih: aktivasi, pdm, verifikasi)" in capsys.readouterr().err
+    assert main(["followup", *common, "--opd", "Dinas Tidak Ada", "--format", "text", "--out", str(text)]) == 1
+    assert "OPD 'Dinas Tidak Ada' tidak ada" in capsys.readouterr().err

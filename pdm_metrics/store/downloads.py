@@ -31,7 +31,7 @@ def header(campaign: Campaign) -> tuple[str, ...]:
         for s in campaign.stages
         for label in (labels[s.status_column], *((labels[s.date_column],) if s.date_aliases else ()))
     ]
-    return ("NIP", "Nama", "OPD", "Jenis ASN", *stages, "Email")
+    return ("NIP", "Nama", "OPD", "Unit kerja", "Jenis ASN", *stages, "Email")
 
 
 def text_cell(cell: str) -> str:
@@ -71,6 +71,7 @@ def _line(campaign: Campaign, masked: bool) -> str:
         f"({nip})",
         text_cell("r.nama"),
         text_cell("r.opd"),
+        text_cell("coalesce(r.unit, r.opd)"),  # the unit as read (SIASN's UNOR), inside its OPD
         text_cell("r.jenis_asn"),
         *stages,
         text_cell(f"({email})"),

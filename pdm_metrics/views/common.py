@@ -196,7 +196,8 @@ def roster_headers(campaign: Campaign) -> dict[str, str]:
         stages[s.done_column] = labels[s.status_column]
         if s.date_aliases:
             stages[s.done_on_column] = labels[s.date_column]
-    return {"nip": "NIP", "nama": "Nama", "opd": "OPD", "jenis_asn": "Jenis ASN", **stages, "email": "Email"}
+    person = {"nip": "NIP", "nama": "Nama", "opd": "OPD", "unit": "Unit kerja", "jenis_asn": "Jenis ASN"}
+    return {**person, **stages, "email": "Email"}
 
 
 def roster_display(rows: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
@@ -210,6 +211,7 @@ def roster_display(rows: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
         if s.done_on_column in headers:
             frame[s.done_on_column] = pd.to_datetime(frame[s.done_on_column]).dt.date
     frame["email"] = frame["email"].fillna("")
+    frame["unit"] = frame["unit"].fillna(frame["opd"])
     return frame[list(headers)].rename(columns=headers).reset_index(drop=True)
 
 
