@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--opd", default=None, help="nama OPD (huruf besar/kecil dan spasi diabaikan)")
     report.add_argument("--out", type=Path, required=True, help="berkas PDF yang ditulis")
     report.add_argument("--by", default="cli", help="nama untuk catatan audit")
+    report.add_argument("--email", action="store_true", help="kirim PDF lewat email (pengaturan PDM_SMTP_*)")
 
     add_followup_parser(commands, with_db, _iso_date)
 
@@ -399,7 +400,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     finally:
         con.close()
-    print(json.dumps({"snapshot_date": day.isoformat(), "out": str(args.out), "bytes": len(pdf)}))
+    if args.email:
+        from pdm_metrics.mail import mail_report
+
+        title = f"Laporan {campaign.short_name} {format_date(day)}"
+        try:
+            mail_report(pdf, args.out.name, title, f"{title} terlampir (Pantau PDM, {scope or 'semua OPD'}).")
+        except PdmError as exc:
+            print(f"Laporan tersimpan di {args.out}, tetapi tidak terkirim: {exc.message}", file=sys.stderr)
+            return 1
+    print(json.dumps({"snapshot_date": day.isoformat(), "out": str(args.out), "bytes": len(pdf), "email": args.email}))
     return 0
 
 
