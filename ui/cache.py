@@ -101,7 +101,7 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
     return call
 
 
-_sidebar_choices = cached(common.sidebar_choices)
+sidebar_choices_of = cached(common.sidebar_choices)  # of one campaign (its key)
 campaign_choices = cached(common.campaign_choices)
 calendar_in_force = cached(common.calendar_in_force, agency=True)
 overview = cached(ringkasan.overview)
@@ -136,7 +136,7 @@ def current_campaign() -> Campaign:
 
 def sidebar_choices() -> common.SidebarChoices:
     """The sidebar's dates (of the campaign shown) and units."""
-    return _sidebar_choices(current_campaign().key)
+    return sidebar_choices_of(current_campaign().key)
 
 
 def calendar() -> Calendar:

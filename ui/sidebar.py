@@ -8,6 +8,7 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, reading_order
 from pdm_metrics.views.common import Filters
+from ui.address import seed_from_address, write_address
 from ui.cache import CAMPAIGN_CHOICE, SHOW_SAMPLE, campaign_choices, current_campaign, has_real_data, sidebar_choices
 from ui.login import current_user
 
@@ -58,6 +59,7 @@ def sidebar_filters() -> Filters:
     if st.session_state.pop(PENDING_REAL_DATA, False):
         st.session_state[SHOW_SAMPLE] = False
     _restore_choices()
+    seed_from_address()
     if (pending_campaign := st.session_state.pop(PENDING_CAMPAIGN, None)) is not None:
         st.session_state[CAMPAIGN_CHOICE] = pending_campaign
     campaigns = campaign_choices()
@@ -129,4 +131,5 @@ def sidebar_filters() -> Filters:
     filters = Filters(chosen, tuple(opd_keys), tuple(jenis), masked=masked, campaign=current_campaign())
     st.session_state["filters"] = filters
     _remember_choices()
+    write_address(filters, len(campaigns) > 1)
     return filters

@@ -13,6 +13,7 @@ from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_int
 from pdm_metrics.views import audit
 from pdm_metrics.views.common import SHOWN_ROWS, Filters
+from ui.address import LINKED_STAGE
 from ui.cache import connection, showing_sample, sidebar_choices
 from ui.login import current_user
 
@@ -127,11 +128,13 @@ def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> 
     text), the stage looked up after."""
     shown_day = filters.snapshot_date or sidebar_choices().dates[-1]
     campaign, open_stage = calendar.campaign, calendar.open_stage(shown_day)
+    keys = [s.key for s in campaign.stages]
+    linked = st.session_state.get(LINKED_STAGE)  # a stage the shared address named (?tahap=pdm)
     chosen = st.segmented_control(
         label,
-        [s.key for s in campaign.stages],
+        keys,
         format_func=lambda stage_key: campaign.stage(stage_key).label,
-        default=open_stage.key,
+        default=linked if linked in keys else open_stage.key,
         key=f"{key}-{campaign.key}-{shown_day}",
     )
     return campaign.stage(chosen) if chosen else open_stage
