@@ -81,12 +81,13 @@ at_risk = cache.at_risk_opd(filters)
 if not at_risk.empty:
     with st.expander(f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"):
         st.dataframe(at_risk, hide_index=True, width="stretch")
-low, high = st.columns(2)
 config = column_config(overview)
-low.subheader(f"5 OPD terendah ({md(focus.word)})")
-low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=config)
-high.subheader(f"5 OPD tertinggi ({md(focus.word)})")
-high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=config)
+if overview.ranks_apart:  # with 5 OPD or fewer both would list the same OPD: the table below says it all
+    low, high = st.columns(2)
+    low.subheader(f"5 OPD terendah ({md(focus.word)})")
+    low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=config)
+    high.subheader(f"5 OPD tertinggi ({md(focus.word)})")
+    high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=config)
 
 st.subheader("Semua OPD")
 order = st.segmented_control("Urutkan", list(orders), format_func=orders.__getitem__, default="percentage")

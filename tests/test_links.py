@@ -60,6 +60,8 @@ def test_a_shared_address_opens_ringkasan_on_that_view(app_db: Path) -> None:
     assert at.selectbox(key="snapshot").value == dt.date(2021, 7, 11)
     assert at.multiselect(key="opd_filter").value == ["dinas kesehatan"]
     title = shown(at.title[0].value)
+    headings = [shown(h.value) for h in at.subheader]
+    assert "Semua OPD" in headings and not any("terendah" in h for h in headings)  # one OPD: one table, not two
     assert "11 Juli 2021" in title and not any("tidak dikenal" in shown(i.value) for i in at.info)
     at.selectbox(key="snapshot").set_value(dt.date(2021, 12, 31))
     at.run()
@@ -74,3 +76,4 @@ def test_an_address_with_unknown_values_opens_the_latest_with_a_notice(app_db: P
     at.run()
     assert not at.exception and at.selectbox(key="snapshot").value == dt.date(2021, 12, 31)
     assert any("tidak ada snapshot tanggal 1 Januari 2030" in shown(i.value) for i in at.info)
+    assert "5 OPD terendah (verifikasi)" in [shown(h.value) for h in at.subheader]

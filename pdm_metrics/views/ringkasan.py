@@ -67,6 +67,12 @@ class Overview:
     download: pd.DataFrame  # the same rows for Excel: numbers as numbers, one figure per column
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def ranks_apart(self) -> bool:
+        """Whether the lowest and highest tables differ: with RANK_SIZE OPD or fewer they list the
+        same OPD, so the page shows the full table only."""
+        return len(self.opd_table) > RANK_SIZE
+
 
 def _kpi(
     stage: Stage, now: Rates, before: Rates | None, calendar: Calendar, history: list[Rates], said: Verdict
