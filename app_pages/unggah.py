@@ -83,6 +83,10 @@ if uploads:
                 f"Ditampilkan {format_int(len(preview.report))} masalah pertama dari {format_int(problems)}; "
                 "unduhan CSV berisi semuanya (XLSX: yang ditampilkan)."
             )
+        if len(preview.summary) < problems:  # some are the same problem in many rows: one line each first
+            st.caption("Masalah yang sama digabung dalam satu baris, dengan jumlah dan rentang barisnya:")
+            st.dataframe(preview.summary, hide_index=True, width="stretch")
+            st.caption("Rincian per baris:")
         st.dataframe(preview.report, hide_index=True, width="stretch")
         widgets.download_buttons(
             preview.report,

@@ -199,6 +199,16 @@ class RosterChecks:
         (row,) = self.workspace.execute(sql, [ERROR]).fetchall()
         return int(row[0])
 
+    def problem_summary(self, limit: int) -> pd.DataFrame:
+        """Identical problems in one line each (source, column_label, reason, level, rows,
+        first_row, last_row), errors first, the most rows first: 200 rows of "NIP tersimpan
+        sebagai angka" read as one line."""
+        sql = """SELECT source, column_label, reason, level, count(*) AS rows,
+                        min(row_number) AS first_row, max(row_number) AS last_row
+                 FROM problems GROUP BY source, column_label, reason, level
+                 ORDER BY level = ? DESC, rows DESC, first_row LIMIT ?"""
+        return self.workspace.execute(sql, [ERROR, limit]).df()
+
     def unknown_status_words(self, limit: int) -> list[tuple[str, int]]:
         """The status words no vocabulary knows, with their rows, most first (over all problems)."""
         sql = """SELECT value, count(*) AS n FROM problems WHERE level = ? AND starts_with(reason, 'Status ''')

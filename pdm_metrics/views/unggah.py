@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -11,6 +11,7 @@ import pandas as pd
 from pdm_metrics import store
 from pdm_metrics.campaign import Campaign, shipped_campaign_text, shipped_campaigns
 from pdm_metrics.errors import PdmError
+from pdm_metrics.fmt import format_int
 from pdm_metrics.ingest import (
     ColumnChoices,
     date_error,
@@ -35,6 +36,7 @@ class UploadPreview:
     mapping: pd.DataFrame  # each column of the file's header and what it is read as
     choices: dict[Column, str]  # the file columns chosen by the operator (now or remembered)
     definition: tuple[str, str] = ("", "")  # the campaign's (text, file name) when not stored yet
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # identical problems, one line each
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -82,8 +84,30 @@ def upload_preview(
     refused = date_error(roster, today)
     return UploadPreview(
         roster, exists, roster.valid_count, roster.valid_done, report, notices, refused, mapping, choices.used,
-        definition,
+        definition, problem_summary(roster),
     )  # fmt: skip
+
+
+SUMMARY_LINES = 50
+
+
+def problem_summary(roster: Roster) -> pd.DataFrame:
+    """The check's problems, identical ones in one line with how many rows and where ("2–201")."""
+    found = roster.checks.problem_summary(SUMMARY_LINES)
+    rows = [
+        f"{format_int(first)}–{format_int(last)}" if first != last else format_int(first)
+        for first, last in zip(found["first_row"].astype(int), found["last_row"].astype(int), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Sumber": found["source"],
+            "Kolom": found["column_label"],
+            "Alasan": found["reason"],
+            "Tingkat": found["level"],
+            "Jumlah baris": found["rows"].astype(int).map(format_int),
+            "Baris": rows,
+        }
+    )
 
 
 def full_report_csv(preview: UploadPreview) -> bytes:
