@@ -20,7 +20,7 @@ from pdm_metrics.store import unit_map as stored_map
 from pdm_metrics.unit_map import UnitMapError, read_unit_map
 from pdm_metrics.views import cadangan, laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
 from pdm_metrics.views.common import Filters, calendar_in_force
-from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes
 from tests.pdm_2021 import ACTIVATION, PDM
 from tests.test_siasn import NIP_D, SIASN_HEADER, UNOR_IDS, siasn_file, siasn_row
 
@@ -336,3 +336,16 @@ def test_followup_on_the_command_line_writes_what_tindak_lanjut_offers(
     assert "Tahap 'unggah' tidak ada di kampanye pdm-2021 (pilih: aktivasi, pdm, verifikasi)" in capsys.readouterr().err
     assert main(["followup", *common, "--opd", "Dinas Tidak Ada", "--format", "text", "--out", str(text)]) == 1
     assert "OPD 'Dinas Tidak Ada' tidak ada" in capsys.readouterr().err
+
+
+def test_peta_unit_counts_the_latest_units_only_and_an_opd_file_has_none_waiting(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "t.duckdb")
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210628.csv"))
+    before = peta_unit.unit_map_view(con)
+    assert (before.unmapped_total, before.unmapped_asn) == (0, 0)  # OPD names are not units waiting for a map
+    ingest_roster(con, read_roster(siasn_file(), "siasn_20210711.csv"))
+    after = peta_unit.unit_map_view(con)
+    # The SIASN snapshot's two units with their 4 ASN, not the June file's OPD, nor ASN summed over both.
+    assert (after.unmapped_total, after.unmapped_asn) == (2, 4)
+    assert set(after.unmapped[peta_unit.UNIT]) == {SD, PUSKESMAS}
+    con.close()

@@ -66,20 +66,26 @@ def unit_map(con: Connection) -> pd.DataFrame:
 
 
 def stored_units(con: Connection) -> pd.DataFrame:
-    """Every unit stored (unit_key, unit_id, unit, instansi, opd, mapped) with its ASN in the
-    latest snapshot that has it (asn), most ASN first: what the map is filled in from."""
+    """Every unit of the latest snapshot of each campaign (unit_key, unit_id, unit, instansi, opd,
+    mapped) with its ASN there (asn; the largest where two campaigns have it), most ASN first:
+    what the map is filled in from. Units only older snapshots had are gone from the agency, and
+    counting them again would add each ASN once per snapshot."""
     sql = f"""
         WITH latest AS (
-            SELECT m.*, s.snapshot_date, max(s.snapshot_date) OVER (PARTITION BY m.unit_key, m.unit_id) AS last_date
-            FROM {Table.SUMMARY} m JOIN {Table.SNAPSHOTS} s ON s.id = m.snapshot_id
+            SELECT arg_max(id, (snapshot_date, id)) AS id FROM {Table.SNAPSHOTS} GROUP BY campaign
+        ), per_campaign AS (
+            SELECT m.snapshot_id, m.unit_key, m.unit_id,
+                   -- the unit's own name: a file with instansi stores it as "name (instansi)"
+                   CASE WHEN min(m.instansi) IS NULL THEN min(m.unit)
+                        ELSE left(min(m.unit), length(min(m.unit)) - length(min(m.instansi)) - 3) END AS unit,
+                   min(m.instansi) AS instansi, min(m.opd) AS opd, bool_and(m.mapped) AS mapped,
+                   sum(m.total)::BIGINT AS asn
+            FROM {Table.SUMMARY} m WHERE m.snapshot_id IN (SELECT id FROM latest)
+            GROUP BY m.snapshot_id, m.unit_key, m.unit_id
         )
-        SELECT unit_key, unit_id,
-               -- the unit's own name: a file with instansi stores it as "name (instansi)"
-               CASE WHEN min(instansi) IS NULL THEN min(unit)
-                    ELSE left(min(unit), length(min(unit)) - length(min(instansi)) - 3) END AS unit,
-               min(instansi) AS instansi, min(opd) AS opd, bool_and(mapped) AS mapped, sum(total)::BIGINT AS asn
-        FROM latest WHERE snapshot_date = last_date
-        GROUP BY unit_key, unit_id ORDER BY asn DESC, lower(min(unit))"""
+        SELECT unit_key, unit_id, min(unit) AS unit, min(instansi) AS instansi, min(opd) AS opd,
+               bool_and(mapped) AS mapped, max(asn)::BIGINT AS asn
+        FROM per_campaign GROUP BY unit_key, unit_id ORDER BY asn DESC, lower(min(unit))"""
     return con.cursor().execute(sql).df()
 
 

@@ -139,5 +139,8 @@ def map_export_frame(con: store.Connection) -> pd.DataFrame:
 
 
 def _not_in_map(units: pd.DataFrame, has_map: bool) -> pd.DataFrame:
-    """The stored units the map does not name (every unit while there is no map)."""
-    return units[~units["mapped"].fillna(False).astype(bool)] if has_map else units
+    """The stored units the map does not name. Without a map, only the units a file gave below
+    its OPD (SIASN's UNOR, with its ID): a file of OPD alone has no unit waiting to be mapped."""
+    if has_map:
+        return units[~units["mapped"].fillna(False).astype(bool)]
+    return units[units["unit_id"].notna() & (units["unit_id"].astype(str).str.strip() != "")]
