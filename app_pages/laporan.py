@@ -19,7 +19,7 @@ if not widgets.empty_state():
             st.session_state["report"] = cache.report_pdf(cache.calendar(), filters, date.today())
     if "report" in st.session_state:
         day, pdf = st.session_state["report"]
-        file_name = ("contoh_" if cache.showing_sample() else "") + f"laporan-pdm_{day.isoformat()}.pdf"
+        file_name = ("contoh_" if cache.showing_sample() else "") + cache.report_name(filters, day)
         st.success(f"Laporan snapshot {format_date(day)} siap.")
         st.download_button(
             "Unduh laporan (PDF)",

@@ -349,3 +349,14 @@ def test_peta_unit_counts_the_latest_units_only_and_an_opd_file_has_none_waiting
     assert (after.unmapped_total, after.unmapped_asn) == (2, 4)
     assert set(after.unmapped[peta_unit.UNIT]) == {SD, PUSKESMAS}
     con.close()
+
+
+def test_a_report_for_one_opd_names_it_in_its_header_and_file_name(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    one = Filters(JULY_11, ("dinkes",), campaign=PDM)
+    assert laporan.report_scope(con, one) == "OPD: Dinkes; PNS dan PPPK"
+    assert laporan.report_name(con, one, JULY_11) == "laporan_pdm-2021_dinkes_2021-07-11.pdf"
+    assert laporan.report_name(con, Filters(JULY_11), JULY_11) == "laporan_pdm-2021_2021-07-11.pdf"
+    assert laporan.report_scope(con, Filters(JULY_11, jenis_asn=("PPPK",))) == "semua OPD; PPPK"
+    con.close()

@@ -117,6 +117,7 @@ email_risk = cached(tindak_lanjut.email_risk)
 sanctions = cached(tindak_lanjut.sanctions)
 nip_profile = cached(profil.nip_profile)
 report_pdf = cached(laporan.report_pdf)
+report_name = cached(laporan.report_name)
 
 
 # The sidebar's Kampanye choice (a campaign key), shown when the database holds more than one.

@@ -15,6 +15,7 @@ from pdm_metrics.fmt import (
 from pdm_metrics.metrics import rates_from_counts
 from pdm_metrics.views.common import (
     Filters,
+    chosen_units,
     selection_counts,
     snapshot_is_sample,
     stage_available,
@@ -71,7 +72,7 @@ def report_pdf(
         title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day, filters.campaign_key) else "")
         + f"Laporan Pemantauan {campaign.name}",
         snapshot_date=day,
-        scope=f"{format_int(summary.population)} ASN; {filters.description}",
+        scope=f"{format_int(summary.population)} ASN; {report_scope(con, filters)}",
         generated_on=generated_on,
         verdicts=[(k.verdict.headline, k.verdict.text) for k in summary.kpis],
         definitions=[(m.label, m.definition) for m in campaign.stages],
@@ -87,6 +88,19 @@ def report_pdf(
         notes=summary.notes,
     )
     return day, report.build_report(data, calendar)
+
+
+def report_scope(con: store.Connection, filters: Filters) -> str:
+    """Whom the report covers, the chosen OPD by name ("OPD: Dinas Kesehatan; PNS dan PPPK")."""
+    named, _ = chosen_units(con, filters)
+    return f"{named or 'semua OPD'}; {', '.join(filters.jenis_asn) if filters.jenis_asn else 'PNS dan PPPK'}"
+
+
+def report_name(con: store.Connection, filters: Filters, day: date) -> str:
+    """The PDF's file name: the campaign, the OPD chosen (one by name, several by count), the date."""
+    _, slug = chosen_units(con, filters)
+    campaign = filters.campaign.key if filters.campaign else store.current_campaign(con).key
+    return f"laporan_{campaign}{f'_{slug}' if slug else ''}_{day.isoformat()}.pdf"
 
 
 def follow_up_counts(con: store.Connection, campaign: Campaign, filters: Filters, day: date) -> list[list[str]]:
