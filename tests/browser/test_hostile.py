@@ -143,7 +143,14 @@ def test_a_pimpinan_sees_hostile_names_as_text_and_downloads_no_full_nip_or_emai
     }
     assert leaks == {}
     names = " ".join(downloaded)
-    expected_names = ("risiko-email", "sanksi", "tindak-lanjut", "pdm-2021_data", "laporan_pdm-2021_", "profil_")
+    expected_names: tuple[str, ...] = (
+        "risiko-email",
+        "sanksi",
+        "tindak-lanjut",
+        "pdm-2021_data",
+        "laporan_pdm-2021_",
+        "profil_",
+    )
     expected_names += ("laju",)
     for expected in expected_names:
         assert expected in names, (expected, sorted(downloaded))
