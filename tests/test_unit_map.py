@@ -360,3 +360,17 @@ def test_a_report_for_one_opd_names_it_in_its_header_and_file_name(tmp_path: Pat
     assert laporan.report_name(con, Filters(JULY_11), JULY_11) == "laporan_pdm-2021_2021-07-11.pdf"
     assert laporan.report_scope(con, Filters(JULY_11, jenis_asn=("PPPK",))) == "semua OPD; PPPK"
     con.close()
+
+
+def test_a_report_for_one_opd_ranks_its_units(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinas Pendidikan")))
+    one = Filters(JULY_11, ("dinas pendidikan",), campaign=PDM)
+    assert laporan.unit_ranking(con, one, JULY_11, ACTIVATION) == [
+        (PUSKESMAS, 50.0, "50,00% · 1 belum"),
+        (SD, 50.0, "50,00% · 1 belum"),
+    ]
+    assert laporan.unit_ranking(con, Filters(JULY_11, campaign=PDM), JULY_11, ACTIVATION) == []  # every OPD: by OPD
+    _, pdf = laporan.report_pdf(con, calendar_in_force(con, PDM), one, dt.date(2026, 12, 2))
+    assert pdf.startswith(b"%PDF")
+    con.close()

@@ -9,9 +9,7 @@ import pandas as pd
 from pdm_metrics import store
 from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar
-from pdm_metrics.fmt import (
-    format_int,
-)
+from pdm_metrics.fmt import format_hundredths, format_int, reading_order
 from pdm_metrics.metrics import rates_from_counts
 from pdm_metrics.views.common import (
     Filters,
@@ -66,6 +64,12 @@ def report_pdf(
             table["OPD"], table[bar_label(focus)], table[focus.label], table[missing_label(focus)], strict=True
         )
     ]
+    ranking_title = _ranking_title(focus, len(ranking), len(summary.opd_table))
+    if by_unit := unit_ranking(con, filters, day, focus):  # one OPD: its units, not a single bar
+        ranking = by_unit[:REPORT_RANKING_SIZE]
+        ranking_title = f"Peringkat unit kerja {table['OPD'].iloc[0]} menurut ASN belum {focus.word} terbanyak"
+        if len(by_unit) > REPORT_RANKING_SIZE:
+            ranking_title += f": {format_int(REPORT_RANKING_SIZE)} dari {format_int(len(by_unit))} unit"
     risky = at_risk_opd(con, calendar, filters)  # worst first
     follow_rows = follow_up_counts(con, campaign, filters, day)
     data = report.ReportData(
@@ -79,7 +83,7 @@ def report_pdf(
         kpi_rows=[[k.stage.label, k.rate_text, k.count_text, k.deadline_text] for k in summary.kpis],
         history=history,
         ranking=ranking,
-        ranking_title=_ranking_title(focus, len(ranking), len(summary.opd_table)),
+        ranking_title=ranking_title,
         at_risk_rows=[
             list(map(str, row)) for row in risky.head(REPORT_AT_RISK_SIZE).itertuples(index=False, name=None)
         ],
@@ -88,6 +92,23 @@ def report_pdf(
         notes=summary.notes,
     )
     return day, report.build_report(data, calendar)
+
+
+def unit_ranking(con: store.Connection, filters: Filters, day: date, focus: Stage) -> list[tuple[str, float, str]]:
+    """For a report of one OPD made of several units (SIASN's UNOR): each unit's rate and
+    ASN still to chase on the stage in focus, most to chase first; empty otherwise."""
+    if len(filters.opd_keys) != 1:
+        return []
+    units = store.unit_counts(con, day, filters.opd_keys[0], list(filters.jenis_asn) or None, filters.campaign_key)
+    if len(units) < 2 or units[focus.done_column].isna().any():  # one unit, or a status the file lacks
+        return []
+    rows = []
+    for unit, total, done in zip(units["unit"].astype(str), units["total"], units[focus.done_column], strict=True):
+        hundredths = (int(done) * 10_000 + int(total) // 2) // max(int(total), 1)  # half up, as every rate
+        missing = int(total) - int(done)
+        rows.append((unit, hundredths / 100, f"{format_hundredths(hundredths)} · {format_int(missing)} belum", missing))
+    rows.sort(key=lambda row: (-row[3], reading_order(row[0])))
+    return [(unit, value, text) for unit, value, text, _ in rows]
 
 
 def report_scope(con: store.Connection, filters: Filters) -> str:
