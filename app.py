@@ -51,7 +51,7 @@ def navigation(user: auth.User) -> dict[str, list[st.Page]]:
 
 def run() -> None:
     user = login.require_login()  # nothing below runs (and no data is read) before login
-    page = st.navigation(navigation(user), expanded=True)  # every page in view: no English "View more"
+    page = st.navigation(navigation(user))
     if page.title not in WITHOUT_FILTERS:
         sidebar.sidebar_filters()
     login.user_panel(user)
