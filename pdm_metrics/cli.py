@@ -25,7 +25,7 @@ from pdm_metrics.cli_followup import add_parser as add_followup_parser
 from pdm_metrics.errors import PdmError, RosterError
 from pdm_metrics.fmt import excerpt, format_date, format_int
 from pdm_metrics.ingest import ColumnChoices, check_storable, date_error, ingest_roster, plausibility, remember_choices
-from pdm_metrics.outputs import checked_output, plain_value, write_output, write_records
+from pdm_metrics.outputs import campaign_snapshot, checked_output, plain_value, write_output, write_records
 from pdm_metrics.reading.files import Source
 from pdm_metrics.roster import read_rosters
 from pdm_metrics.schema import Column
@@ -351,11 +351,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = checked_output(args.out, args.db)
     con = store.connect(args.db, must_exist=True)
     try:
-        campaign, _ = store.campaign_named(con, args.campaign)
-        dates = store.snapshot_dates(con, campaign.key)
-        day = args.date or (dates[-1] if dates else None)
-        if day not in dates:
-            print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+        campaign, day = campaign_snapshot(con, args.campaign, args.date)
+        if day is None:
             return 1
         opd_keys = (name_key(args.opd),) if args.opd else ()
         view_filters = Filters(day, opd_keys, (), masked=args.mask, campaign=campaign)
@@ -381,11 +378,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = checked_output(args.out, args.db)
     con = store.connect(args.db, must_exist=True)
     try:
-        campaign = store.campaign_named(con, args.campaign)[0]
-        dates = store.snapshot_dates(con, campaign.key)
-        day = args.date or (dates[-1] if dates else None)
-        if day is None or day not in dates:
-            print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+        campaign, day = campaign_snapshot(con, args.campaign, args.date)
+        if day is None:
             return 1
         keys = _unit_keys(store.opd_choices(con), args.instansi, args.opd)
         if (args.instansi or args.opd) and not keys:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pdm_metrics import store
-from pdm_metrics.outputs import checked_output, write_output
+from pdm_metrics.outputs import campaign_snapshot, checked_output, write_output
 from pdm_metrics.unit_map import name_key
 
 # Between two OPD's messages in the text file: each is sent to its own group.
@@ -39,11 +39,8 @@ def followup_command(args: argparse.Namespace) -> int:
     out = checked_output(args.out, args.db)
     con = store.connect(args.db, must_exist=True)
     try:
-        campaign, _ = store.campaign_named(con, args.campaign)
-        dates = store.snapshot_dates(con, campaign.key)
-        day = args.date or (dates[-1] if dates else None)
-        if day is None or day not in dates:
-            print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+        campaign, day = campaign_snapshot(con, args.campaign, args.date)
+        if day is None:
             return 1
         calendar = common.calendar_in_force(con, campaign)
         if args.stage is not None and args.stage not in {s.key for s in campaign.stages}:

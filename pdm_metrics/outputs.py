@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pdm_metrics import store
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.errors import OutputError
 from pdm_metrics.metrics import is_missing
 
@@ -86,3 +87,17 @@ def write_records(records: list[dict[str, object]], columns: Sequence[str], fmt:
     # A name from a file ('=HYPERLINK(...)', '@SUM(...)') must not run when the CSV is opened in a spreadsheet.
     writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in records)
     sys.stdout.write(buffer.getvalue())
+
+
+def campaign_snapshot(
+    con: store.Connection, campaign_key: str | None, day: date | None
+) -> tuple[Campaign, date | None]:
+    """The campaign a command names (the database's own when None) and its snapshot `day` (the
+    latest when None); the day is None, with the message printed, when there is no such snapshot."""
+    campaign, _ = store.campaign_named(con, campaign_key)
+    dates = store.snapshot_dates(con, campaign.key)
+    chosen = day or (dates[-1] if dates else None)
+    if chosen is None or chosen not in dates:
+        print("Snapshot yang diminta tidak ada di basis data.", file=sys.stderr)
+        return campaign, None
+    return campaign, chosen
