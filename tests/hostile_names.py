@@ -23,7 +23,9 @@ HOSTILE_OPD = (
 HOSTILE_NAMES = ("*Budi TEBAL* Santoso", "~CORET~ Siti `kode`", f"Rina https://{OUTSIDE}/KLIK", "_MIRING_ Joko")
 LETTER = f"[surat](https://{OUTSIDE}/surat) **TEGAS** $x$"
 JULY, SEPTEMBER = date(2021, 7, 11), date(2021, 9, 20)
-HEADER = ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "STATUS PDM", "STATUS VERIFIKASI", "EMAIL", "EMAIL GOV"]
+# A UNOR ID per OPD, as a SIASN export has: the hostile names are then the units Peta Unit Kerja lists.
+HEADER = ["NIP", "NAMA", "UNOR NAMA", "UNOR ID", "STATUS AKTIVASI", "STATUS PDM", "STATUS VERIFIKASI", "EMAIL"]
+HEADER.append("EMAIL GOV")
 
 
 def _nip(number: int) -> str:
@@ -39,8 +41,8 @@ def _rows(later: bool) -> list[list[str]]:
         pdm = later and number % 4 == 0
         email = f"{_nip(number)}@gmail.com" if number % 5 else ""
         rows.append(
-            [_nip(number), name, opd, "Sudah" if active else "Belum", "Sudah" if pdm else "Belum", "Belum", email,
-             f"{_nip(number)}@tanjabbarkab.go.id"]
+            [_nip(number), name, opd, f"8AE48{number % len(HOSTILE_OPD)}", "Sudah" if active else "Belum",
+             "Sudah" if pdm else "Belum", "Belum", email, f"{_nip(number)}@tanjabbarkab.go.id"]
         )  # fmt: skip
     return rows
 

@@ -248,7 +248,7 @@ def test_perubahan_page(app_db: Path) -> None:
 
 def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
     at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
-    assert len(at.expander) == 45
+    assert len(at.main.expander) == 45
     messages = [c.value for c in at.code]
     assert any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
     assert "belum lewat" in " ".join(shown(i.value) for i in at.info)  # sanctions tab: 31 Agustus is still ahead
@@ -268,7 +268,7 @@ def test_tindak_lanjut_asks_for_a_narrower_selection_when_too_many_units(
 ) -> None:
     monkeypatch.setattr("pdm_metrics.views.tindak_lanjut.MAX_LISTED_UNITS", 40)  # the sample has 45 OPD
     at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
-    assert "mencakup 45 OPD" in shown(at.info[0].value) and not at.expander
+    assert "mencakup 45 OPD" in shown(at.info[0].value) and not at.main.expander
 
 
 def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
