@@ -25,6 +25,8 @@ from pdm_metrics.store import changes, derived, unit_map
 from pdm_metrics.store.campaigns import store_campaign
 
 INSTANSI, UNITS = 550, 30_000
+# The generated rows are PDM 2021's: its stages, in their definition's order, name the columns.
+ACTIVATION, UPDATE, VERIFICATION = shipped_campaign(PDM_2021).stages
 
 
 def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
@@ -36,9 +38,10 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
     store_campaign(cur, shipped_campaign(PDM_2021), text, file_name, "bench")
     for i, day in enumerate(days, start=1):
         cur.execute(
-            """INSERT INTO snapshots (id, snapshot_date, source_name, source_sha256, uploaded_at, uploaded_by,
+            f"""INSERT INTO snapshots (id, snapshot_date, source_name, source_sha256, uploaded_at, uploaded_by,
                                       row_count, skipped_rows, has_email, has_jenis_asn, is_sample, campaign,
-                                      has_status_1, has_date_1, has_status_2, has_status_3)
+                                      {ACTIVATION.has_flag}, {ACTIVATION.has_date_flag}, {UPDATE.has_flag},
+                                      {VERIFICATION.has_flag})
                VALUES (?, ?, 'bench', '', now()::TIMESTAMP, 'bench', ?, 0, true, true, false, ?,
                        true, true, true, true)""",
             [i, day, asn, PDM_2021],
@@ -46,8 +49,9 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         # Activation rises from 30 % to 98 % across the snapshots; PDM and verification follow.
         share = 0.30 + 0.68 * i / snapshots
         cur.execute(
-            """INSERT INTO roster (snapshot_id, nip, nama, unit, unit_key, jenis_asn, done_1, done_on_1,
-                                   done_2, done_3, email, instansi, instansi_key, email_users, opd, opd_key)
+            f"""INSERT INTO roster (snapshot_id, nip, nama, unit, unit_key, jenis_asn, {ACTIVATION.done_column},
+                                   {ACTIVATION.done_on_column}, {UPDATE.done_column}, {VERIFICATION.done_column},
+                                   email, instansi, instansi_key, email_users, opd, opd_key)
                SELECT ?, lpad(CAST(19600101000000000000 + g * 7919 AS VARCHAR), 18, '0')[1:18],
                       'Pegawai ' || g, 'Unit ' || (g % ?) || ' (Instansi ' || (g % ? % ?) || ')' AS unit,
                       'instansi ' || (g % ? % ?) || ' › unit ' || (g % ?) AS unit_key,
@@ -109,15 +113,17 @@ def page_queries(con: store.Connection, days: list[date], mapped: bool = False) 
         "OPD: history of the 50 charted units": lambda: store.summary_counts(con, by_opd=True, opd_keys=charted),
         "OPD: per instansi, all dates": lambda: store.summary_counts(con, by_opd=True, level="instansi"),
         "Sidebar: unit choices": lambda: store.opd_choices(con),
-        "Tren: activation per day": lambda: store.done_counts_by_day(con, last, 1),
+        "Tren: activation per day": lambda: store.done_counts_by_day(con, last, ACTIVATION.slot),
         "OPD detail: roster rows of one unit": lambda: store.roster_rows(con, last, store.RosterFilter(one_unit)),
         "Data: first 5.000 rows, every unit": lambda: store.roster_rows(con, last, store.RosterFilter(), 5000),
         "Data: not activated, one unit": lambda: store.roster_rows(
-            con, last, store.RosterFilter(one_unit, done=((1, False),))
+            con, last, store.RosterFilter(one_unit, done=((ACTIVATION.slot, False),))
         ),
         "Perubahan: totals": lambda: store.change_totals(con, before, last),
         "Perubahan: per OPD": lambda: store.change_counts_per_opd(con, before, last),
-        "Perubahan: first 5.000 names": lambda: store.change_list(con, before, last, "newly_done_1", limit=5000),
+        "Perubahan: first 5.000 names": lambda: store.change_list(
+            con, before, last, ACTIVATION.newly_done_column, limit=5000
+        ),
         "Risiko email: shared addresses": lambda: store.email_sharing(con, last),
         "Profil: NIP profile counts": lambda: store.nip_profile_counts(con, last),
     }

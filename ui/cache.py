@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from pdm_metrics import demo, pace, store
-from pdm_metrics.campaign import PDM_2021, Campaign, shipped_campaign
+from pdm_metrics.campaign import Campaign
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.views import (
     audit,
@@ -103,6 +103,7 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
 
 sidebar_choices_of = cached(common.sidebar_choices)  # of one campaign (its key)
 campaign_choices = cached(common.campaign_choices)
+_database_campaign = cached(store.current_campaign)
 calendar_in_force = cached(common.calendar_in_force, agency=True)
 overview = cached(ringkasan.overview)
 trend = cached(tren.trend)
@@ -132,7 +133,7 @@ def current_campaign() -> Campaign:
     for campaign in choices:
         if campaign.key == chosen:
             return campaign
-    return choices[0] if choices else shipped_campaign(PDM_2021)
+    return choices[0] if choices else _database_campaign()  # none kept yet: the store's own rule
 
 
 def sidebar_choices() -> common.SidebarChoices:
