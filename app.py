@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from pdm_metrics import auth
-from ui import cache, failures, login, sidebar
+from ui import cache, failures, login, phone, sidebar
 
 # The favicon is a file of the repository: a Material icon would be fetched from a font host,
 # which an office network without internet cannot reach.
@@ -50,8 +50,9 @@ def navigation(user: auth.User) -> dict[str, list[st.Page]]:
 
 
 def run() -> None:
+    phone.width_rules()
     user = login.require_login()  # nothing below runs (and no data is read) before login
-    page = st.navigation(navigation(user))
+    page = st.navigation(navigation(user), position="top", expanded=True)
     if page.title not in WITHOUT_FILTERS:
         sidebar.sidebar_filters()
     login.user_panel(user)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.plain import md
-from ui import cache, sidebar, widgets
+from ui import cache, phone, sidebar, widgets
 
 LEVEL_LABELS = {"instansi": "Instansi", "opd": "OPD"}
 
@@ -36,8 +36,10 @@ if not widgets.empty_state():
     if opd_view is None:
         st.stop()
     ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
-    ranking.plotly_chart(opd_view.ranking, width="stretch", config=widgets.plotly_config())
-    heatmap.plotly_chart(opd_view.heatmap, width="stretch", config=widgets.plotly_config())
+    with ranking:
+        phone.chart(opd_view.ranking, widgets.plotly_config())
+    with heatmap:
+        phone.chart(opd_view.heatmap, widgets.plotly_config())
 
     if level == "instansi":
         st.stop()  # the drill-down below works per OPD
@@ -53,7 +55,7 @@ if not widgets.empty_state():
     )
     if opd_key:
         detail = cache.opd_detail(calendar, filters, opd_key)
-        st.plotly_chart(detail.figure, width="stretch", config=widgets.plotly_config())
+        phone.chart(detail.figure, widgets.plotly_config())
         if not detail.units.empty:
             with st.expander(
                 f"{format_int(len(detail.units))} unit kerja di {md(detail.name)} "

@@ -5,7 +5,7 @@ import streamlit as st
 from pdm_metrics import charts
 from pdm_metrics.fmt import format_date
 from pdm_metrics.profile import DIMENSIONS
-from ui import cache, sidebar, widgets
+from ui import cache, phone, sidebar, widgets
 
 st.title("Profil dari NIP")
 if widgets.empty_state():
@@ -21,7 +21,7 @@ for dimension, label in DIMENSIONS.items():
     table = groups[dimension]
     stages = cache.current_campaign().stages
     figure = charts.profile_figure(table, label, stages, label)
-    st.plotly_chart(figure, width="stretch", config=widgets.plotly_config())
+    phone.chart(figure, widgets.plotly_config())
     shown = table[[c for c in table.columns if not c.endswith("(angka)")]]
     with st.expander(f"Tabel {label}"):
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -8,7 +8,7 @@ from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.pace import Standing
 from pdm_metrics.plain import md
 from pdm_metrics.views.ringkasan import Overview, bar_label, missing_label
-from ui import cache, sidebar, widgets
+from ui import cache, phone, sidebar, widgets
 
 STANDING_COLORS = {
     Standing.MET: "green",
@@ -80,22 +80,26 @@ for note in overview.notes:
 at_risk = cache.at_risk_opd(filters)
 if not at_risk.empty:
     with st.expander(f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"):
-        st.dataframe(at_risk, hide_index=True, width="stretch")
+        phone.table(at_risk, ["OPD", "Tahap", "Proyeksi saat tenggat"], "berisiko")
 config = column_config(overview)
 if overview.ranks_apart:  # with 5 OPD or fewer both would list the same OPD: the table below says it all
     low, high = st.columns(2)
-    low.subheader(f"5 OPD terendah ({md(focus.word)})")
-    low.dataframe(overview.lowest, hide_index=True, width="stretch", column_config=config)
-    high.subheader(f"5 OPD tertinggi ({md(focus.word)})")
-    high.dataframe(overview.highest, hide_index=True, width="stretch", column_config=config)
+    ranked = ["OPD", focus.label, missing_label(focus)]
+    with low:
+        st.subheader(f"5 OPD terendah ({md(focus.word)})")
+        phone.table(overview.lowest, ranked, "terendah", column_config=config)
+    with high:
+        st.subheader(f"5 OPD tertinggi ({md(focus.word)})")
+        phone.table(overview.highest, ranked, "tertinggi", column_config=config)
 
 st.subheader("Semua OPD")
 order = st.segmented_control("Urutkan", list(orders), format_func=orders.__getitem__, default="percentage")
 st.caption("Atau klik judul kolom batang untuk mengurutkan menurut persentase.")
-st.dataframe(
+phone.table(
     overview.opd_table_by_missing if order == "missing" else overview.opd_table,
-    hide_index=True,
-    width="stretch",
+    ["OPD", focus.label, missing_label(focus)],
+    "semua-opd",
+    "Di ponsel tabel ini memuat tahap yang dipantau; tahap lain ada di layar lebar dan di unduhan.",
     column_order=table_order(overview),
     column_config=config,
 )

@@ -5,7 +5,7 @@ import streamlit as st
 from pdm_metrics import pace
 from pdm_metrics.fmt import format_date
 from pdm_metrics.plain import md
-from ui import cache, sidebar, widgets
+from ui import cache, phone, sidebar, widgets
 
 st.title("Tren & Tenggat")
 if widgets.empty_state():
@@ -20,7 +20,7 @@ compare = st.selectbox(
     key="compare_opd",
 )
 trend = cache.trend(cache.calendar(), filters, compare)
-st.plotly_chart(trend.figure, width="stretch", config=widgets.plotly_config())
+phone.chart(trend.figure, widgets.plotly_config())
 for note in trend.notes:
     st.info(md(note), icon=":material/info:")
 calendar = cache.calendar()
@@ -37,7 +37,9 @@ else:
         f"Per {format_date(day)}: laju dari snapshot 28 hari terakhir; proyeksi = persentase pada tenggat "
         "bila laju ini berlanjut. Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
     )
-    st.dataframe(pace_table, hide_index=True, width="stretch", column_config={pace.RATE_NUMBER: None})
+    phone.table(
+        pace_table, ["OPD", "Tahap", "Status", "Proyeksi saat tenggat"], "laju", column_config={pace.RATE_NUMBER: None}
+    )
     widgets.download_buttons(
         pace.for_download(pace_table),
         f"{calendar.campaign.key}_laju-proyeksi_{day.isoformat()}",

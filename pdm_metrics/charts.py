@@ -8,6 +8,7 @@ prints, so the charts read the same in any browser locale.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,6 +36,8 @@ def stage_fill(stage: Stage) -> str:
     return f"rgba({red},{green},{blue},0.08)"
 
 
+# Legend names longer than this wrap: one legend entry is never cut, even on a 390 px phone.
+LEGEND_LINE = 40
 FONT = "Source Sans Pro, DejaVu Sans, sans-serif"
 
 
@@ -105,8 +108,10 @@ def _percent_axis(fig: go.Figure, title: str = "Persentase ASN") -> None:
 
 
 def add_phases(fig: go.Figure, calendar: Calendar) -> None:
-    """The three phases as labelled bands, and their deadlines as labelled dashed lines."""
-    for row, phase in enumerate(calendar.phases):
+    """Each phase as a band in its stage's colour, and its deadline as a dashed line named in the
+    legend ("Tenggat PDM: 14 September 2021"): labels inside the plot lie over the curves on a
+    phone, the legend wraps to the screen's width."""
+    for phase in calendar.phases:
         fig.add_shape(
             type="rect",
             xref="x",
@@ -120,40 +125,18 @@ def add_phases(fig: go.Figure, calendar: Calendar) -> None:
             layer="below",
             name=f"fase {phase.key}",
         )
-        fig.add_annotation(
-            x=phase.start,
-            y=1 - 0.06 * row,
-            xref="x",
-            yref="paper",
-            xanchor="left",
-            showarrow=False,
-            text=f"Fase {phase.stage.label}",
-            font={"size": 11, "color": stage_color(phase.stage)},
-            name=f"label fase {phase.key}",
-        )
+        line = {"color": stage_color(phase.stage), "width": 1.5, "dash": "dash"}
         fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=phase.end,
-            x1=phase.end,
-            y0=0,
-            y1=1,
-            line={"color": stage_color(phase.stage), "width": 1.5, "dash": "dash"},
+            type="line", xref="x", yref="paper", x0=phase.end, x1=phase.end, y0=0, y1=1, line=line,
             name=f"tenggat {phase.key}",
-        )
-        fig.add_annotation(
-            x=phase.end,
-            y=0.02 + 0.07 * row,
-            xref="x",
-            yref="paper",
-            xanchor="right",
-            showarrow=False,
-            text=f"Tenggat {phase.stage.label}: {format_date(phase.end)}",
-            bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 11, "color": stage_color(phase.stage)},
-            name=f"label tenggat {phase.key}",
-        )
+        )  # fmt: skip
+        # A legend entry only: a trace with no points draws nothing and cannot be hovered.
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", line=line, hoverinfo="skip",
+                name=plotly_text(f"Tenggat {phase.stage.label}: {format_date(phase.end)}"),
+            )
+        )  # fmt: skip
 
 
 def _target_line(fig: go.Figure) -> None:
@@ -185,11 +168,12 @@ def _target_line(fig: go.Figure) -> None:
 def _series_trace(series: Series) -> go.Scatter:
     points = [(d, r, c) for d, r, c in zip(series.dates, series.rates, series.counts, strict=True) if r is not None]
     name = plotly_text(series.name)  # the compared OPD's name
+    legend_name = "<br>".join(plotly_text(line) for line in textwrap.wrap(series.name, LEGEND_LINE) or [""])
     hover = [f"{format_date(d)}<br>{name}: {format_pct(r)}<br>{c}" for d, r, c in points]
     return go.Scatter(
         x=[d for d, _, _ in points],
         y=[float(r) for _, r, _ in points if r is not None],
-        name=name,
+        name=legend_name,
         mode=series.mode,
         line={"color": stage_color(series.stage), "dash": series.dash, "width": 2.5},
         marker={"size": 6},
@@ -222,6 +206,7 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], s
     texts = [format_pct(r) for r in rates]
     values = [float(r) for r in rates]
     start = max(0.0, 10 * math.floor((min(values, default=0.0) - 5) / 10))
+    inside_from = start + (100 - start) * 0.6  # past this a bar has room for its label inside
     hover = [f"{name}<br>{stage.label}: {t}<br>{c}" for name, t, c in zip(labels, texts, counts, strict=True)]
     fig = go.Figure(
         go.Bar(
@@ -230,7 +215,8 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], s
             orientation="h",
             width=0.5,
             text=texts,
-            textposition="outside",
+            textposition=["inside" if v >= inside_from else "outside" for v in values],
+            insidetextanchor="end",
             cliponaxis=False,
             marker={"color": values, "colorscale": "RdYlGn", "cmin": 0, "cmax": 100},
             hovertext=hover,
@@ -249,7 +235,7 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], s
             font={"size": 11},
         )
     fig.update_yaxes(autorange="reversed", showticklabels=False)
-    fig.update_xaxes(range=[start, 100 + (100 - start) * 0.14], ticksuffix="%", gridcolor="#EEE")
+    fig.update_xaxes(range=[start, 100 + (100 - start) * 0.02], ticksuffix="%", gridcolor="#EEE")
     if start > 0:
         title += f" · sumbu mulai {format_int(int(start))}%"
     return _base_layout(fig, title, max(320, 70 + 40 * len(labels)))

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from tests.browser.conftest import SECURED_USERS
-from tests.browser.test_flows import main_text, open_page, wait_idle
+from tests.browser.test_flows import main_text, navigation_text, open_page, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_only_the_login_screen_before_login_then_what_the_role_may_see(page, sec
     open_page(page, secured_server_url)
     text = main_text(page)
     assert "Masuk ke Pantau PDM" in text and "Ringkasan PDM" not in text and "%" not in text
-    assert page.get_by_test_id("stSidebarNav").count() == 0
+    assert page.get_by_test_id("stTopNav").count() == 0
     name, _, password = SECURED_USERS[0]
     page.get_by_label("Nama pengguna").fill(name)
     page.get_by_label("Kata sandi").fill("salah")
@@ -33,7 +33,7 @@ def test_only_the_login_screen_before_login_then_what_the_role_may_see(page, sec
     page.get_by_role("button", name="Masuk").click()
     page.get_by_text("Ringkasan PDM").first.wait_for()
     wait_idle(page)
-    navigation = page.get_by_test_id("stSidebarNav").inner_text()
+    navigation = navigation_text(page)
     assert "Ringkasan" in navigation and "Data & Unduh" in navigation
     assert "Unggah Snapshot" not in navigation and "Catatan Audit" not in navigation and "Cadangan" not in navigation
     assert "Pimpinan" in page.get_by_test_id("stSidebar").inner_text()
@@ -45,7 +45,7 @@ def test_local_mode_on_every_interface_serves_nobody_and_says_how_to_create_user
     open_page(page, open_server_url)
     text = main_text(page)
     assert "Pantau PDM belum siap dipakai di jaringan" in text and "hash-password" in text
-    assert "Ringkasan PDM" not in text and page.get_by_test_id("stSidebarNav").count() == 0
+    assert "Ringkasan PDM" not in text and page.get_by_test_id("stTopNav").count() == 0
 
 
 def test_local_mode_behind_a_proxy_name_is_not_local(browser, server_url: str) -> None:  # type: ignore[no-untyped-def]

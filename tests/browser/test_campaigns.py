@@ -16,7 +16,7 @@ from pdm_metrics.campaign import shipped_campaign
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from tests.browser.conftest import _serve
-from tests.browser.test_flows import choose, main_text, open_page, wait_idle
+from tests.browser.test_flows import choose, close_sidebar, main_text, open_page, open_sidebar
 from tests.conftest import load_sample_as_real_data
 from tests.files import xlsx_bytes
 from tests.test_campaign_engine import PDM_WORDS
@@ -53,19 +53,6 @@ def two_campaign_url(sample_db_path: Path, tmp_path_factory: pytest.TempPathFact
         roster.checks.close()
     con.close()
     yield from _serve(sample_db_path, folder, secrets=None)
-
-
-def open_sidebar(page) -> None:  # type: ignore[no-untyped-def]
-    """On a phone the sidebar starts folded away (drawn off the left edge)."""
-    content = page.get_by_test_id("stSidebarContent")
-    if (content.bounding_box() or {"x": -1})["x"] < 0:
-        page.get_by_test_id("stExpandSidebarButton").click()
-        page.wait_for_timeout(600)  # the sidebar slides in
-
-
-def close_sidebar(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("stSidebar").get_by_test_id("stSidebarCollapseButton").locator("button").click()
-    wait_idle(page)
 
 
 def widest_element(page) -> int:  # type: ignore[no-untyped-def]

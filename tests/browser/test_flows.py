@@ -27,15 +27,61 @@ def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def open_page(page, url: str, label: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    if label:
-        nav = page.get_by_test_id("stSidebarNav")
-        if not nav.get_by_text(label, exact=True).is_visible():  # past the first pages: "View N more"
-            nav.get_by_text("View", exact=False).last.click()
-        nav.get_by_text(label, exact=True).click()
+    if label and not page.get_by_test_id("stTopNav").is_visible():  # a phone: the navigation is in the sidebar
+        open_sidebar(page)
+        page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+    elif label:
+        section = next(s for s, titles in navigation_sections(page).items() if label in titles)
+        page.get_by_test_id("stTopNavSection").filter(has_text=section).click()
+        page.get_by_test_id("stTopNavPopover").get_by_text(label, exact=True).click()
     else:
         page.goto(url)
     wait_idle(page)
     assert page.get_by_test_id("stException").count() == 0
+
+
+def open_sidebar(page) -> None:  # type: ignore[no-untyped-def]
+    """On a phone the sidebar starts folded away (drawn off the left edge)."""
+    content = page.get_by_test_id("stSidebarContent")
+    if (content.bounding_box() or {"x": -1})["x"] < 0:
+        page.get_by_test_id("stExpandSidebarButton").click()
+        page.wait_for_timeout(600)  # the sidebar slides in
+
+
+def close_sidebar(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("stSidebar").get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    wait_idle(page)
+
+
+# Every visible element of the page's main part that reaches past the viewport's right edge
+# (what a reader would have to scroll sideways to see), as "tag or test id: right edge".
+_WIDER_THAN_VIEWPORT = """() => [...document.querySelectorAll('[data-testid=stMain] *')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
+                   && r.right > window.innerWidth + 1; })
+    .map(e => (e.getAttribute('data-testid') || e.tagName) + ': ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def elements_wider_than_viewport(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(page.evaluate(_WIDER_THAN_VIEWPORT))
+
+
+def navigation_sections(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The top navigation's sections and the page titles in each (each section opened in turn)."""
+    sections, found = page.get_by_test_id("stTopNavSection"), {}
+    for index in range(sections.count()):
+        sections.nth(index).click()
+        popover = page.get_by_test_id("stTopNavPopover")
+        popover.wait_for()
+        links = popover.get_by_test_id("stTopNavDropdownLink").all_inner_texts()
+        found[sections.nth(index).inner_text().strip()] = [link.split("\n")[-1].strip() for link in links]
+        page.keyboard.press("Escape")
+        popover.wait_for(state="hidden")
+    return found
+
+
+def navigation_text(page) -> str:  # type: ignore[no-untyped-def]
+    """Every page title the navigation offers, one per line ("" when there is no navigation)."""
+    return "\n".join(title for titles in navigation_sections(page).values() for title in titles)
 
 
 def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from tests.browser.conftest import HOSTILE_USERS
-from tests.browser.test_flows import main_text, open_page, wait_idle
+from tests.browser.test_flows import main_text, navigation_text, open_page, wait_idle
 from tests.hostile_names import MARKERS
 
 pytestmark = pytest.mark.browser
@@ -123,7 +123,7 @@ def test_a_pimpinan_sees_hostile_names_as_text_and_downloads_no_full_nip_or_emai
     page.set_default_timeout(30_000)
     outside = outside_requests(page)
     sign_in(page, hostile_server_url, HOSTILE_USERS[0])
-    navigation = page.get_by_test_id("stSidebarNav").inner_text()
+    navigation = navigation_text(page)
     assert "Unggah Snapshot" not in navigation and "Cadangan" not in navigation
     formatted: dict[str, list[str]] = {}
     downloaded: dict[str, str] = {}
