@@ -21,6 +21,12 @@ st.caption(
 )
 if done := st.session_state.pop("map_done", None):
     st.success(md(done), icon=":material/check_circle:")
+if loaded := st.session_state.get("map_loaded"):  # the last file loaded, until undone or left
+    st.success(md(loaded.said), icon=":material/check_circle:")
+    if st.button(f"Batalkan: kembalikan peta sebelum {md(excerpt(loaded.source, 60))}", icon=":material/undo:"):
+        st.session_state["map_done"] = actions.undo_map_file(loaded)
+        del st.session_state["map_loaded"]
+        st.rerun()
 view = actions.unit_map_view()
 mapped, waiting = st.columns(2)
 mapped.metric("Unit sudah dipetakan", format_int(view.mapped))
@@ -30,19 +36,16 @@ st.subheader("Muat peta dari berkas")
 st.caption(
     "Berkas xlsx atau csv dengan kolom unit (UNOR NAMA, Unit Kerja, atau UNOR ID) dan kolom OPD. Huruf besar/kecil "
     "dan spasi diabaikan; bila berkas dan data sama-sama memuat UNOR ID, ID yang dipakai. Peta di berkas "
-    "menggantikan peta yang tersimpan."
+    "langsung menggantikan peta yang tersimpan; pemuatan dapat dibatalkan di sini dan tercatat di Catatan Audit."
 )
 round_ = st.session_state.get("map_round", 0)
 upload = st.file_uploader("Pilih berkas peta", type=["xlsx", "xls", "ods", "csv"], key=f"map-upload-{round_}")
-if upload is not None:
+if upload is not None:  # applied at once: the message above says what changed and offers the undo
     try:
         read = actions.preview_map_file(upload.getvalue(), upload.name)
-        left = f"; {format_int(read.left_unmapped)} unit dibiarkan belum dipetakan" if read.left_unmapped else ""
-        st.info(f"Berkas {md(excerpt(upload.name, 80))}: {format_int(len(read.entries))} unit dengan OPD-nya{left}.")
-        if st.button("Terapkan peta ke semua snapshot", type="primary"):
-            st.session_state["map_done"] = actions.apply_map_file(read, upload.name)
-            st.session_state["map_round"] = round_ + 1
-            st.rerun()
+        st.session_state["map_loaded"] = actions.apply_map_file(read, excerpt(upload.name, 80))
+        st.session_state["map_round"] = round_ + 1
+        st.rerun()
     except PdmError as exc:
         st.error(f"{md(exc.message)} Peta tidak diubah.")
 
@@ -79,6 +82,7 @@ else:
     if st.button("Simpan pemetaan", type="primary"):
         try:
             st.session_state["map_done"] = actions.map_units(pd.DataFrame(edited))
+            st.session_state.pop("map_loaded", None)  # an undo now would also drop these choices
             st.session_state["map_round"] = round_ + 1
             st.rerun()
         except PdmError as exc:

@@ -11,6 +11,8 @@ from pdm_metrics.schema import Column
 from pdm_metrics.views import unggah
 from ui import actions, cache, widgets
 
+ROW_PX = 35  # the height of one row of Streamlit's table
+
 st.title("Unggah Snapshot")
 campaigns = {c.key: c for c in unggah.campaign_choices(cache.connection())}
 campaign_key = str(
@@ -75,6 +77,8 @@ if uploads:
         column.metric(f"Sudah {stage.word}", format_int(done) if present else "tidak tersedia")
     cols[-2].metric("Galat", format_int(roster.error_count))
     cols[-1].metric("Peringatan", format_int(roster.warning_count))
+    if preview.map_note:
+        st.info(md(preview.map_note), icon=":material/account_tree:")
     if not preview.report.empty:
         st.subheader("Laporan pemeriksaan")
         problems = roster.error_count + roster.warning_count
@@ -103,7 +107,8 @@ if uploads:
         f"{format_int(len(preview.mapping) - len(used))} tidak dipakai",
         expanded=bool(preview.mapping["Keterangan"].str.len().gt(0).any()),
     ):
-        st.dataframe(preview.mapping, hide_index=True, width="stretch")
+        # Whole, not in a 10-row scroll box: a SIASN export has 69 columns to look over.
+        st.dataframe(preview.mapping, hide_index=True, width="stretch", height=ROW_PX * (len(preview.mapping) + 1) + 3)
         left, right = st.columns(2)
         field = left.selectbox("Data", vocabulary.columns, format_func=vocabulary.labels.__getitem__, key="pick_field")
         header = right.selectbox("Ambil dari kolom berkas", list(preview.mapping["Kolom berkas"]), key="pick_header")
@@ -115,6 +120,13 @@ if uploads:
             st.rerun()
         st.caption("Pilihan kolom diingat untuk berkas berikutnya dengan judul kolom yang sama saat snapshot disimpan.")
 
+    if not preview.rows_to_store:  # nothing could be saved: no date to ask for
+        st.error(
+            "Tidak ada satu baris pun yang valid di berkas ini, jadi tidak ada yang dapat disimpan. Perbaiki galat "
+            "di laporan pemeriksaan di atas, lalu unggah ulang berkasnya.",
+            icon=":material/block:",
+        )
+        st.stop()
     if roster.hidden_sheets:
         hidden = "; ".join(excerpt(sheet, 80) for sheet in roster.hidden_sheets)
         st.info(

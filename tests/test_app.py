@@ -178,6 +178,26 @@ def test_upload_of_an_unreadable_file_gives_a_clear_error(app_db: Path) -> None:
     assert not at.exception
 
 
+def test_with_several_files_a_refusal_names_its_file(app_db: Path) -> None:
+    at = open_app("app_pages/unggah.py")
+    good = ("rekap_20210711.csv", csv_bytes([HEADER, *ROWS]), "text/csv")
+    at.file_uploader[0].set_value([good, ("dinkes.xlsx", b"bukan excel", "application/octet-stream")])
+    at.run()
+    message = shown(at.error[0].value)
+    assert message.startswith("Berkas dinkes.xlsx bukan berkas Excel yang sah"), message
+    at.file_uploader[0].set_value([good, ("kosong.csv", b"  ", "text/csv")])
+    at.run()
+    assert "kosong.csv" in shown(at.error[0].value) and not at.exception
+
+
+def test_a_file_with_no_valid_row_is_refused_without_asking_a_date(app_db: Path) -> None:
+    rows = [[f"12345{i:02d}", f"Pegawai {i}", "Dinas A", "Belum"] for i in range(5)]
+    at = upload(open_app("app_pages/unggah.py"), "nip_number.csv", csv_bytes([HEADER, *rows]))
+    assert any("Tidak ada satu baris pun yang valid" in shown(e.value) for e in at.error)
+    assert not at.date_input and not any(b.label == "Simpan snapshot" for b in at.button)
+    assert not at.exception
+
+
 def save_button(at: AppTest) -> Button:
     return next(b for b in at.button if b.label == "Simpan snapshot")
 

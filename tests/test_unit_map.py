@@ -41,7 +41,7 @@ def map_file(*rows: tuple[str, str, str]) -> bytes:
 
 
 def load(con: store.Connection, data: bytes, name: str = "peta.csv") -> str:
-    return peta_unit.apply_map_file(con, read_unit_map(data, name), name, "ani")
+    return peta_unit.apply_map_file(con, read_unit_map(data, name), name, "ani").said
 
 
 def per_opd(con: store.Connection, day: dt.date | None = None) -> dict[str, tuple[int, int]]:
@@ -373,4 +373,53 @@ def test_a_report_for_one_opd_ranks_its_units(tmp_path: Path) -> None:
     assert laporan.unit_ranking(con, Filters(JULY_11, campaign=PDM), JULY_11, ACTIVATION) == []  # every OPD: by OPD
     _, pdf = laporan.report_pdf(con, calendar_in_force(con, PDM), one, dt.date(2026, 12, 2))
     assert pdf.startswith(b"%PDF")
+    con.close()
+
+
+def test_a_map_file_is_applied_in_one_step_and_can_be_undone(tmp_path: Path) -> None:
+    """Loading applies at once (no second click); undoing puts back the map it replaced, with its
+    counts, and the audit log keeps both steps."""
+    con = stored_siasn(tmp_path)
+    load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
+    before = (stored_map.unit_map(con).to_dict("list"), per_opd(con))
+    loaded = peta_unit.apply_map_file(
+        con, read_unit_map(map_file(("", SD, "Salah"), ("", PUSKESMAS, "Salah")), "salah.csv"), "salah.csv", "ani"
+    )
+    assert "Peta dari salah.csv dimuat" in loaded.said and per_opd(con) == {"Salah": (4, 2)}
+    said = peta_unit.undo_map_file(con, loaded, "ani")
+    assert "Pemuatan salah.csv dibatalkan" in said
+    assert (stored_map.unit_map(con).to_dict("list"), per_opd(con)) == before
+    actions = [e for e in store.audit_entries(con)["action"] if e == "ganti peta unit kerja"]
+    assert len(actions) == 3
+    details = " ".join(store.audit_entries(con)["detail"].astype(str))
+    assert "batalkan muat salah.csv" in details
+    con.close()
+
+
+def test_undoing_the_first_map_leaves_every_unit_its_own_opd_again(tmp_path: Path) -> None:
+    con = stored_siasn(tmp_path)
+    loaded = peta_unit.apply_map_file(con, read_unit_map(map_file(("", SD, "Disdik")), "peta.csv"), "peta.csv", "ani")
+    assert per_opd(con) == {"Disdik": (2, 1), PUSKESMAS: (2, 1)}
+    peta_unit.undo_map_file(con, loaded, "ani")
+    assert per_opd(con) == {SD: (2, 1), PUSKESMAS: (2, 1)} and stored_map.unit_map(con).empty
+    con.close()
+
+
+def test_the_upload_says_how_many_of_the_files_units_the_map_names(tmp_path: Path) -> None:
+    from pdm_metrics.views import unggah
+
+    con = stored_siasn(tmp_path)
+
+    def map_note() -> str | None:
+        preview = unggah.upload_preview(con, "pdm-2021", [(siasn_file(), "siasn_20210801.csv")], None, JULY_11)
+        preview.roster.checks.close()
+        return preview.map_note
+
+    assert map_note() is None  # no map yet
+    load(con, map_file(("", SD, "Dinas Pendidikan")))
+    note = map_note()
+    assert note is not None and note.startswith("1 dari 2 unit di berkas ini sudah ada di peta.")
+    assert "1 unit lainnya dihitung sebagai OPD tersendiri" in note
+    load(con, map_file((UNOR_IDS[PUSKESMAS], "nama lain", "Dinkes"), ("", SD, "Dinas Pendidikan")))
+    assert map_note() == "2 dari 2 unit di berkas ini sudah ada di peta."  # the puskesmas by its UNOR ID
     con.close()

@@ -80,8 +80,14 @@ def preview_map_file(data: bytes, name: str) -> UnitMapFile:
     return peta_unit.preview_map_file(data, name)
 
 
-def apply_map_file(read: UnitMapFile, name: str) -> str:
-    said = peta_unit.apply_map_file(connection(), read, name, current_user().username)
+def apply_map_file(read: UnitMapFile, name: str) -> peta_unit.MapLoaded:
+    loaded = peta_unit.apply_map_file(connection(), read, name, current_user().username)
+    st.cache_data.clear()
+    return loaded
+
+
+def undo_map_file(loaded: peta_unit.MapLoaded) -> str:
+    said = peta_unit.undo_map_file(connection(), loaded, current_user().username)
     st.cache_data.clear()
     return said
 

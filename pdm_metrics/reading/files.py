@@ -90,7 +90,7 @@ def read_files(
     for source, filename in sources:
         name = PurePath(filename).name
         progress(f"Membaca {excerpt(name, 80)}")
-        with _on_disk(source, name) as path:
+        with _on_disk(source, name) as path, _naming(name, len(sources)):
             digests.append(_sha256(path))
             tables += _add_file(sink, path, name, choose, hidden)
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
@@ -146,6 +146,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _naming(name: str, files: int) -> Iterator[None]:
+    """With several files chosen, a refusal says which of them it is about."""
+    try:
+        yield
+    except RosterError as exc:
+        shown = excerpt(name, 80)
+        if files == 1 or shown in exc.message:
+            raise
+        raise RosterError(f"Berkas {shown}: {exc.message}") from exc
+
+
 def _add_file(
     sink: CellSink, path: Path, name: str, choose: ColumnChooser | None, hidden: list[str]
 ) -> list[TableRead]:
@@ -170,7 +182,7 @@ def _add_file(
         )
     if suffix in EXCEL_SUFFIXES:
         raise RosterError(
-            f"Berkas bernama {suffix or 'tanpa ekstensi'} ini bukan berkas Excel yang sah "
+            f"Berkas {excerpt(name, 80)} bukan berkas Excel yang sah "
             "(mungkin rusak atau terpotong). Simpan ulang dari Excel lalu unggah kembali."
         )
     return [_add_csv(sink, path, name, choose)]

@@ -75,7 +75,14 @@ from pdm_metrics.store.snapshots import (
     save_snapshot,
     snapshot_exists,
 )
-from pdm_metrics.store.unit_map import MapEntry, has_unit_map, unit_counts, unit_totals, unmapped_units
+from pdm_metrics.store.unit_map import (
+    MapEntry,
+    has_unit_map,
+    map_coverage,
+    unit_counts,
+    unit_totals,
+    unmapped_units,
+)
 
 
 def connect(
@@ -131,6 +138,7 @@ __all__ = [
     "email_sharing",
     "has_unit_map",
     "list_snapshots",
+    "map_coverage",
     "nip_profile_counts",
     "opd_choices",
     "open_database",

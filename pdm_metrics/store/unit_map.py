@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 from pdm_metrics.fmt import format_int
 from pdm_metrics.nip import SPACE
@@ -228,15 +229,9 @@ def _regroup(cur: Connection, snapshot_id: int | None) -> MapApplied:
     return MapApplied(int(entries), int(units), int(rows), int(unmapped))
 
 
-# Each stored unit (in {scope}) with the OPD the map gives it: by ID first, else by a name that
-# the map gives one OPD only (a name given two stays unmapped, and is flagged as such). A unit of
-# a file with instansi goes to that OPD of its own instansi.
-_UNIT_OPD_SQL = f"""
-WITH units AS (
-    SELECT u.unit_key, u.unit_id, arg_max(u.unit, u.snapshot_id) AS unit, min(u.instansi_key) AS instansi_key,
-           min(u.instansi) AS instansi
-    FROM {Table.SUMMARY} u WHERE {{scope}} GROUP BY u.unit_key, u.unit_id
-), by_id AS (
+# The map as two lookups: by ID, and by a name that the map gives one OPD only (a name given two
+# stays unmapped, and is flagged as such).
+_MAP_LOOKUPS = f"""by_id AS (
     SELECT unit_id, min(opd) AS opd, min(opd_key) AS opd_key FROM {Table.UNIT_MAP} WHERE unit_id IS NOT NULL
     GROUP BY unit_id
 ), named AS (
@@ -247,7 +242,16 @@ WITH units AS (
     -- an entry without ID names the same unit.
     SELECT unit_key, min(opd) AS opd, min(opd_key) AS opd_key FROM named WHERE unit_id IS NULL OR NOT has_plain_entry
     GROUP BY unit_key HAVING count(DISTINCT opd_key) = 1
-), matched AS (
+)"""
+
+# Each stored unit (in {scope}) with the OPD the map gives it: by ID first, else by name. A unit
+# of a file with instansi goes to that OPD of its own instansi.
+_UNIT_OPD_SQL = f"""
+WITH units AS (
+    SELECT u.unit_key, u.unit_id, arg_max(u.unit, u.snapshot_id) AS unit, min(u.instansi_key) AS instansi_key,
+           min(u.instansi) AS instansi
+    FROM {Table.SUMMARY} u WHERE {{scope}} GROUP BY u.unit_key, u.unit_id
+), {_MAP_LOOKUPS}, matched AS (
     SELECT u.*, coalesce(i.opd, n.opd) AS map_opd, coalesce(i.opd_key, n.opd_key) AS map_key
     FROM (SELECT *, {_PLAIN_UNIT_KEY} AS plain_key FROM units u) u
     LEFT JOIN by_id i ON i.unit_id = u.unit_id
@@ -259,6 +263,26 @@ SELECT unit_key, unit_id, map_opd IS NOT NULL AS mapped,
        CASE WHEN map_opd IS NULL THEN unit_key WHEN instansi_key IS NULL THEN map_key
             ELSE instansi_key || ' › ' || map_key END AS opd_key
 FROM matched"""
+
+
+def map_coverage(con: Connection, rows: pa.Table) -> tuple[int, int, int]:
+    """Of the units of a file not yet stored (`rows`: the checked rows, whose opd is the unit as
+    read), how many the map names (by the same rule as the stored ones), how many there are, and
+    how many carry a UNOR ID."""
+    cur = con.cursor()
+    cur.register("file_units", rows.select(["opd", "unit_id", "valid"]).rename_columns(["unit", "unit_id", "valid"]))
+    try:
+        sql = f"""WITH units AS (
+                    SELECT DISTINCT {_NAME_KEY.format("unit")} AS unit_key, nullif(trim(unit_id), '') AS unit_id
+                    FROM file_units WHERE valid AND nullif(trim(unit), '') IS NOT NULL
+                  ), {_MAP_LOOKUPS}
+                  SELECT count(*) FILTER (WHERE coalesce(i.opd, n.opd) IS NOT NULL), count(*), count(u.unit_id)
+                  FROM units u LEFT JOIN by_id i ON i.unit_id = u.unit_id
+                  LEFT JOIN by_name n ON n.unit_key = u.unit_key"""
+        covered, total, with_id = first(cur.execute(sql, _SPACE_PARAM))
+    finally:
+        cur.unregister("file_units")
+    return int(covered), int(total), int(with_id)
 
 
 def _applied_text(applied: MapApplied) -> str:

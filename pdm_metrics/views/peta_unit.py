@@ -68,10 +68,38 @@ def preview_map_file(data: bytes, name: str) -> UnitMapFile:
     return read_unit_map(data, name)
 
 
-def apply_map_file(con: store.Connection, read: UnitMapFile, source: str, actor: str) -> str:
-    """The file's map replaces the stored one; what changed, in a sentence."""
+@dataclass(frozen=True)
+class MapLoaded:
+    """A map file applied: what changed, and the map it replaced (to put back if it was wrong)."""
+
+    said: str
+    source: str
+    previous: list[stored_map.MapEntry]
+
+
+def apply_map_file(con: store.Connection, read: UnitMapFile, source: str, actor: str) -> MapLoaded:
+    """The file's map replaces the stored one, in one step (the page shows what changed and offers
+    undo_map_file; the audit log and the backups keep both maps)."""
+    previous = [
+        stored_map.MapEntry(_text_or_none(r["unit_id"]), _text_or_none(r["unit"]), str(r["opd"]))
+        for r in stored_map.unit_map(con).to_dict("records")
+    ]
     applied = stored_map.replace_unit_map(con, read.entries, actor, source)
-    return _applied_sentence(applied)
+    left = ""
+    if read.left_unmapped:
+        left = f" {format_int(read.left_unmapped)} baris berkas tanpa OPD dibiarkan belum dipetakan."
+    return MapLoaded(f"Peta dari {source} dimuat. {_applied_sentence(applied)}{left}", source, previous)
+
+
+def undo_map_file(con: store.Connection, loaded: MapLoaded, actor: str) -> str:
+    """The map as it was before `loaded`, applied to every snapshot again."""
+    applied = stored_map.replace_unit_map(con, loaded.previous, actor, f"batalkan muat {loaded.source}")
+    return f"Pemuatan {loaded.source} dibatalkan: peta kembali seperti sebelumnya. {_applied_sentence(applied)}"
+
+
+def _text_or_none(value: object) -> str | None:
+    """A stored text, or None where the map holds none (DuckDB's NULL reads back as NaN or None)."""
+    return value if isinstance(value, str) else None
 
 
 def map_units(con: store.Connection, edited: pd.DataFrame, actor: str) -> str:

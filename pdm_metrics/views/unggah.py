@@ -37,6 +37,7 @@ class UploadPreview:
     choices: dict[Column, str]  # the file columns chosen by the operator (now or remembered)
     definition: tuple[str, str] = ("", "")  # the campaign's (text, file name) when not stored yet
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # identical problems, one line each
+    map_note: str | None = None  # how many of the file's units the Peta Unit Kerja names
 
 
 # The check report's columns (checks.rules.PROBLEM_COLUMNS) as the operator reads them.
@@ -84,8 +85,25 @@ def upload_preview(
     refused = date_error(roster, today)
     return UploadPreview(
         roster, exists, roster.valid_count, roster.valid_done, report, notices, refused, mapping, choices.used,
-        definition, problem_summary(roster),
+        definition, problem_summary(roster), map_note(con, roster),
     )  # fmt: skip
+
+
+def map_note(con: store.Connection, roster: Roster) -> str | None:
+    """How many of the file's units the loaded map names ("N dari M unit…"), when the file has
+    units below its OPD (a UNOR ID, or a name the map knows): a file of OPD alone gets no note."""
+    if not store.has_unit_map(con):
+        return None
+    covered, total, with_id = store.map_coverage(con, roster.table)
+    if not total or not (covered or with_id):
+        return None
+    note = f"{format_int(covered)} dari {format_int(total)} unit di berkas ini sudah ada di peta."
+    if covered < total:
+        note += (
+            f" {format_int(total - covered)} unit lainnya dihitung sebagai OPD tersendiri sampai dipetakan di "
+            "halaman Peta Unit Kerja."
+        )
+    return note
 
 
 SUMMARY_LINES = 50
