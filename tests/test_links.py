@@ -77,3 +77,26 @@ def test_an_address_with_unknown_values_opens_the_latest_with_a_notice(app_db: P
     assert not at.exception and at.selectbox(key="snapshot").value == dt.date(2021, 12, 31)
     assert any("tidak ada snapshot tanggal 1 Januari 2030" in shown(i.value) for i in at.info)
     assert "5 OPD terendah (verifikasi)" in [shown(h.value) for h in at.subheader]
+
+
+def query(at: AppTest) -> dict[str, list[str]]:
+    return {name: [value] if isinstance(value, str) else list(value) for name, value in at.query_params.items()}
+
+
+def test_the_stage_chosen_on_a_page_is_in_the_address_until_the_date_changes(app_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["tanggal"] = "2021-09-27"
+    at.query_params["tahap"] = "aktivasi"
+    at.run()
+    at.switch_page("app_pages/tindak_lanjut.py")
+    at.run()
+    control = at.button_group[0]
+    assert control.value == "aktivasi" and not at.exception  # the address's stage, not the open one
+    assert query(at) == {"tanggal": ["2021-09-27"], "tahap": ["aktivasi"]}
+    control.set_value("pdm").run()
+    assert query(at) == {"tanggal": ["2021-09-27"], "tahap": ["pdm"]}
+    assert "tahap=pdm" in at.sidebar.code[0].value  # Salin tautan holds the view on screen
+    at.selectbox(key="snapshot").set_value(dt.date(2021, 12, 31)).run()
+    # Another snapshot opens on its own open stage, and the address no longer names one.
+    assert query(at) == {"tanggal": ["2021-12-31"]} and at.button_group[0].value == "verifikasi"
+    st.cache_data.clear()

@@ -15,7 +15,10 @@ from ui.cache import CAMPAIGN_CHOICE, campaign_choices, sidebar_choices, sidebar
 
 ADDRESS_READ = "address_read"
 ADDRESS_NOTICE = "address_notice"
-LINKED_STAGE = "linked_stage"  # a stage the address named, for the page's own stage choice
+# The stage the view shows: named by the address, or chosen on OPD / Tindak Lanjut (widgets.stage_choice);
+# forgotten when the campaign or date changes, since another snapshot opens on its own open stage.
+LINKED_STAGE = "linked_stage"
+SHOWN_SNAPSHOT = "address_snapshot"
 
 
 def seed_from_address() -> None:
@@ -49,12 +52,17 @@ def write_address(filters: Filters, several_campaigns: bool) -> None:
     units = sidebar_choices().units
     names = dict(zip(units["opd_key"], units["opd"].astype(str), strict=True))
     opd_names = [names.get(key, key) for key in filters.opd_keys]
-    params = links.address(campaign, filters.snapshot_date, opd_names, filters.jenis_asn)
+    snapshot = (filters.campaign_key, filters.snapshot_date)
+    if st.session_state.get(SHOWN_SNAPSHOT, snapshot) != snapshot:
+        st.session_state.pop(LINKED_STAGE, None)
+    st.session_state[SHOWN_SNAPSHOT] = snapshot
+    stage = st.session_state.get(LINKED_STAGE)
+    params = links.address(campaign, filters.snapshot_date, opd_names, filters.jenis_asn, stage)
     if {name: st.query_params.get_all(name) for name in st.query_params} != params:
         st.query_params.from_dict(params)
     if notice := st.session_state.pop(ADDRESS_NOTICE, None):
         st.info(md(notice), icon=":material/link_off:")
     base = st.context.url or ""
     with st.sidebar.expander("Salin tautan", icon=":material/link:"):
-        st.caption("Alamat tampilan ini (kampanye, tanggal, OPD, jenis ASN): salin dan kirim ke rekan.")
+        st.caption("Alamat tampilan ini (kampanye, tanggal, OPD, jenis ASN, tahap): salin dan kirim ke rekan.")
         st.code(f"{base}?{urlencode(params, doseq=True)}" if params else base, language=None, wrap_lines=True)

@@ -64,5 +64,6 @@ def chart(figure: go.Figure, config: dict[str, object]) -> None:
     title = figure.layout.title.text
     if title:
         figure = go.Figure(figure).update_layout(title=None, margin={"t": 16})
-        st.markdown(f"**{md(html.unescape(title))}**")
+        # A heading without anchor link: nothing around the data-made text is markup or a link.
+        st.subheader(md(html.unescape(title)), anchor=False)
     st.plotly_chart(figure, width="stretch", config=config)

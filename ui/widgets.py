@@ -121,6 +121,10 @@ def plotly_config() -> dict[str, object]:
     return {"displayModeBar": False, "displaylogo": False, "locale": "id"}
 
 
+def _remember_stage(widget_key: str) -> None:
+    st.session_state[LINKED_STAGE] = st.session_state.get(widget_key)
+
+
 def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> Stage:
     """A segmented control of the campaign's stages that opens on the stage still open on the
     snapshot shown (verification on 20 September 2021). One widget per snapshot date, so that
@@ -129,12 +133,15 @@ def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> 
     shown_day = filters.snapshot_date or sidebar_choices().dates[-1]
     campaign, open_stage = calendar.campaign, calendar.open_stage(shown_day)
     keys = [s.key for s in campaign.stages]
-    linked = st.session_state.get(LINKED_STAGE)  # a stage the shared address named (?tahap=pdm)
+    linked = st.session_state.get(LINKED_STAGE)  # named by the address (?tahap=pdm) or chosen before
+    widget_key = f"{key}-{campaign.key}-{shown_day}"
     chosen = st.segmented_control(
         label,
         keys,
         format_func=lambda stage_key: campaign.stage(stage_key).label,
         default=linked if linked in keys else open_stage.key,
-        key=f"{key}-{campaign.key}-{shown_day}",
+        key=widget_key,
+        on_change=_remember_stage,  # before the rerun: the sidebar's address then names it
+        args=(widget_key,),
     )
     return campaign.stage(chosen) if chosen else open_stage

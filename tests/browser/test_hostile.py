@@ -100,6 +100,7 @@ def prepare(page: Page, label: str) -> None:
     """What a page needs chosen before it shows all it can: an OPD's detail, a stage whose deadline passed."""
     if label == "OPD":
         box = page.get_by_test_id("stSelectbox").filter(has_text="Pilih OPD").first
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")  # its list opens below it, on screen
         box.click()
         page.get_by_role("option").first.click()
         wait_idle(page)
@@ -158,6 +159,9 @@ def test_a_pimpinan_sees_hostile_names_as_text_and_downloads_no_full_nip_or_emai
     assert masked and "***@tanjabbarkab.go.id" in masked[0]  # EMAIL GOV is there, masked
     # The names were on screen, as text: the walk looked at them, not at empty pages.
     open_page(page, hostile_server_url, "Tindak Lanjut")
+    # The stage chosen before stays chosen (it is part of the view's address): back to the open one.
+    page.get_by_test_id("stButtonGroup").first.get_by_text("Verifikasi", exact=True).click()
+    wait_idle(page)
     text = main_text(page).replace("\u2060", "")  # the word joiner that keeps an address from being a link
     assert "**TEBAL**" in text and "[KLIK](https://evil.example/klik)" in text and "<a href=" in text
     context.close()
