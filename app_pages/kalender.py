@@ -24,9 +24,10 @@ st.subheader("Catat perpanjangan")
 phases = {p.key: p.name for p in cache.calendar().phases}
 with st.form("perpanjangan", clear_on_submit=True):
     phase_key = st.selectbox("Fase", list(phases), format_func=lambda k: phases[k], key="ext_phase")
-    new_end = st.date_input("Berakhir baru", format="DD/MM/YYYY", value=None)
+    # st.date_input has no placeholder option: an empty one shows its format, which the label says in Indonesian.
+    new_end = st.date_input("Berakhir baru (tanggal/bulan/tahun)", format="DD/MM/YYYY", value=None)
     letter_number = st.text_input("Nomor surat", placeholder="mis. 12998/B-SI.01.01/SD/EIII/2021")
-    letter_date = st.date_input("Tanggal surat", format="DD/MM/YYYY", value=None)
+    letter_date = st.date_input("Tanggal surat (tanggal/bulan/tahun)", format="DD/MM/YYYY", value=None)
     scope = st.text_input("Cakupan", placeholder="mis. instansi yang tercantum dalam lampiran")
     if st.form_submit_button("Simpan perpanjangan", type="primary"):
         if new_end is None or letter_date is None:

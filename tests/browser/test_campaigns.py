@@ -16,7 +16,7 @@ from pdm_metrics.campaign import shipped_campaign
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from tests.browser.conftest import _serve
-from tests.browser.test_flows import choose, close_sidebar, main_text, open_page, open_sidebar
+from tests.browser.test_flows import choose, close_sidebar, main_text, new_page, open_page, open_sidebar
 from tests.conftest import load_sample_as_real_data
 from tests.files import xlsx_bytes
 from tests.test_campaign_engine import PDM_WORDS
@@ -64,9 +64,7 @@ def widest_element(page) -> int:  # type: ignore[no-untyped-def]
 def test_kampanye_switches_every_page_between_pdm_2021_and_skp(  # type: ignore[no-untyped-def]
     browser, two_campaign_url: str, screenshot_dir: Path, width: int, suffix: str
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = new_page(browser, width, 900)
     open_page(page, two_campaign_url)
     # The newest snapshot is SKP's: the dashboard opens on it.
     page.screenshot(path=str(screenshot_dir / f"kampanye-skp{suffix}.png"), full_page=width < 1000)

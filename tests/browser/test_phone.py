@@ -12,7 +12,9 @@ from tests.browser.test_flows import (
     choose,
     elements_wider_than_viewport,
     main_text,
+    new_page,
     open_page,
+    save_upload,
     upload_file,
     wait_idle,
 )
@@ -44,9 +46,7 @@ def full_height_screenshot(page, path: Path) -> None:  # type: ignore[no-untyped
 def test_the_four_pages_a_head_reads_fit_the_screen(  # type: ignore[no-untyped-def]
     browser, server_url: str, screenshot_dir: Path, width: int, device: str
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 844}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    context, page = new_page(browser, width, 844)
     for name, (path, last) in PAGES.items():
         open_page(page, f"{server_url}/{path}")
         page.get_by_test_id("stMain").get_by_text(last, exact=True).last.wait_for()
@@ -67,9 +67,7 @@ def test_the_four_pages_a_head_reads_fit_the_screen(  # type: ignore[no-untyped-
 
 
 def test_a_shared_address_opens_the_same_view_in_a_fresh_browser(browser, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    first = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = first.new_page()
-    page.set_default_timeout(30_000)
+    first, page = new_page(browser, 1366, 900)
     open_page(page, f"{server_url}/opd")
     choose(page, "Tanggal snapshot", "27 September 2021")
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="OPD").click()
@@ -88,9 +86,7 @@ def test_a_shared_address_opens_the_same_view_in_a_fresh_browser(browser, server
     assert page.url == address  # the address bar holds it too
     first.close()
 
-    fresh = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    other = fresh.new_page()
-    other.set_default_timeout(30_000)
+    fresh, other = new_page(browser, 1366, 900)
     open_page(other, address)
     other.get_by_text("Peringkat OPD menurut PDM, 27 September 2021").wait_for()
     other.get_by_text("Rincian satu OPD").wait_for()
@@ -120,8 +116,7 @@ def test_siasn_upload_then_the_map_in_one_step_then_names_under_their_schools(  
     roster.write_bytes(two_schools_and_a_puskesmas())
     open_page(page, fresh_server_url)
     upload_file(page, fresh_server_url, roster)
-    page.get_by_role("button", name="Simpan snapshot").click()
-    page.get_by_text("Snapshot 11 Juli 2021 tersimpan: 4 ASN").wait_for()
+    save_upload(page, "Snapshot 11 Juli 2021 tersimpan: 4 ASN")
 
     peta = tmp_path / "peta-unit.csv"
     peta.write_text(
