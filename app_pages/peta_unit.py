@@ -21,7 +21,7 @@ st.caption(
 )
 if done := st.session_state.pop("map_done", None):
     st.success(md(done), icon=":material/check_circle:")
-if loaded := st.session_state.get("map_loaded"):  # the last file loaded, until undone or left
+if loaded := st.session_state.get("map_loaded"):  # the last file loaded, until undone or the map is edited here
     st.success(md(loaded.said), icon=":material/check_circle:")
     if st.button(f"Batalkan: kembalikan peta sebelum {md(excerpt(loaded.source, 60))}", icon=":material/undo:"):
         st.session_state["map_done"] = actions.undo_map_file(loaded)

@@ -94,12 +94,12 @@ if overview.ranks_apart:  # with 5 OPD or fewer both would list the same OPD: th
 
 st.subheader("Semua OPD")
 order = st.segmented_control("Urutkan", list(orders), format_func=orders.__getitem__, default="percentage")
-st.caption("Atau klik judul kolom batang untuk mengurutkan menurut persentase.")
 phone.table(
     overview.opd_table_by_missing if order == "missing" else overview.opd_table,
     ["OPD", focus.label, missing_label(focus)],
     "semua-opd",
-    "Di ponsel tabel ini memuat tahap yang dipantau; tahap lain ada di layar lebar dan di unduhan.",
+    phone_note="Di ponsel tabel ini memuat tahap yang dipantau; tahap lain ada di layar lebar dan di unduhan.",
+    laptop_note="Atau klik judul kolom batang untuk mengurutkan menurut persentase.",
     column_order=table_order(overview),
     column_config=config,
 )

@@ -109,7 +109,7 @@ def _percent_axis(fig: go.Figure, title: str = "Persentase ASN") -> None:
 
 def add_phases(fig: go.Figure, calendar: Calendar) -> None:
     """Each phase as a band in its stage's colour, and its deadline as a dashed line named in the
-    legend ("Tenggat PDM: 14 September 2021"): labels inside the plot lie over the curves on a
+    legend ("Tenggat <tahap>: <tanggal>"): labels inside the plot lie over the curves on a
     phone, the legend wraps to the screen's width."""
     for phase in calendar.phases:
         fig.add_shape(

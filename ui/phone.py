@@ -32,11 +32,20 @@ def width_rules() -> None:
     st.html(_RULES)
 
 
-def table(frame: pd.DataFrame, phone_columns: Sequence[str], key: str, phone_note: str = "", **dataframe: Any) -> None:
+def table(
+    frame: pd.DataFrame,
+    phone_columns: Sequence[str],
+    key: str,
+    phone_note: str = "",
+    laptop_note: str = "",
+    **dataframe: Any,
+) -> None:
     """`frame` as Streamlit's table on a laptop (`dataframe`: st.dataframe's options), and on a
-    phone as a plain table of `phone_columns` whose text wraps (no column off-screen). Cells
-    are data: they reach the phone's Markdown table only through `md`."""
+    phone as a plain table of `phone_columns` whose text wraps (no column off-screen). Each form
+    may have its own caption. Cells are data: they reach the phone's Markdown table only through `md`."""
     with st.container(key=f"layar-{key}"):
+        if laptop_note:
+            st.caption(laptop_note)
         st.dataframe(frame, hide_index=True, width="stretch", **dataframe)
     with st.container(key=f"ponsel-{key}"):
         shown = frame[list(phone_columns)].head(PHONE_ROWS)
@@ -62,8 +71,8 @@ def chart(figure: go.Figure, config: dict[str, object]) -> None:
     phone). The figure's title was made plain for Plotly: read back to text, then made plain for
     Markdown."""
     title = figure.layout.title.text
-    if title:
-        figure = go.Figure(figure).update_layout(title=None, margin={"t": 16})
+    if title:  # changed in place: a cached view hands every run its own copy (st.cache_data)
+        figure.update_layout(title=None, margin={"t": 16})
         # A heading without anchor link: nothing around the data-made text is markup or a link.
         st.subheader(md(html.unescape(title)), anchor=False)
     st.plotly_chart(figure, width="stretch", config=config)

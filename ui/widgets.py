@@ -133,7 +133,7 @@ def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> 
     shown_day = filters.snapshot_date or sidebar_choices().dates[-1]
     campaign, open_stage = calendar.campaign, calendar.open_stage(shown_day)
     keys = [s.key for s in campaign.stages]
-    linked = st.session_state.get(LINKED_STAGE)  # named by the address (?tahap=pdm) or chosen before
+    linked = st.session_state.get(LINKED_STAGE)  # named by the address (?tahap=<kunci>) or chosen before
     widget_key = f"{key}-{campaign.key}-{shown_day}"
     chosen = st.segmented_control(
         label,
