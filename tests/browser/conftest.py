@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,8 +144,23 @@ def browser(chromium_path: Path) -> Iterator[object]:
             executable_path=str(chromium_path),
             args=CHROMIUM_FLAGS,
         )
-        yield launched
+        yield TrackedBrowser(launched)
         launched.close()
+
+
+class TrackedBrowser:
+    """The launched browser, whose every context follows its pages' script runs (wait_idle waits on them)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        from tests.browser.script_runs import track
+
+        return track(self._browser.new_context(**options))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

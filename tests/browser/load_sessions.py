@@ -1,9 +1,11 @@
 """Many viewers at once while an operator saves a snapshot (run by test_load.py in a process of
 its own, since it drives Chromium with Playwright's async API).
 
-    python tests/browser/load_sessions.py URL ROSTER.csv SESSIONS ROUNDS
+    python tests/browser/load_sessions.py URL ROSTER.csv SESSIONS MAX_ROUNDS
 
-Prints one JSON object: page times, errors, and what each Ringkasan showed.
+Each viewer walks the pages until the operator's save has finished (at most MAX_ROUNDS rounds),
+then opens Ringkasan once more: the save, not a clock, decides when the last look is taken.
+Prints one JSON object: page times, errors, what each Ringkasan showed before and after the save.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip
 PAGES = ("", "tren", "opd", "tindak_lanjut", "data")
-NO_RUN = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+NO_RUN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
+Report = dict[str, list[object]]
 
 
 async def settle(page: Page) -> None:
@@ -33,49 +37,67 @@ async def settle(page: Page) -> None:
         await page.wait_for_function(NO_RUN, timeout=120_000)
 
 
-async def viewer(browser: Browser, url: str, rounds: int, index: int, report: dict[str, list[object]]) -> None:
+async def visit(page: Page, url: str, path: str, index: int, report: Report) -> str:
+    """Open one page, note its time and any exception; the main part's text."""
+    started = time.perf_counter()
+    await page.goto(f"{url}/{path}", timeout=120_000)
+    await settle(page)
+    report["times"].append(round(time.perf_counter() - started, 3))
+    if await page.get_by_test_id("stException").count():
+        report["errors"].append(f"sesi {index}, halaman '{path}'")
+    return await page.get_by_test_id("stMain").inner_text()
+
+
+def ringkasan_shown(text: str) -> list[object]:
+    """[date, ASN count] of the snapshot a Ringkasan showed ([None, the text's start] when unreadable)."""
+    found = re.search(r"Ringkasan PDM · ([^\n]+)\n+([\d.]+) ASN", text)
+    return list(found.groups()) if found else [None, text[:200]]
+
+
+async def viewer(browser: Browser, url: str, max_rounds: int, index: int, saved: asyncio.Event, report: Report) -> None:
     context = await browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-US")
     page = await context.new_page()
     try:
-        for round_ in range(rounds):
+        for round_ in range(max_rounds):
             for offset in range(len(PAGES)):
                 path = PAGES[(index + offset + round_) % len(PAGES)]
-                started = time.perf_counter()
-                await page.goto(f"{url}/{path}", timeout=120_000)
-                await settle(page)
-                report["times"].append(round(time.perf_counter() - started, 3))
-                if await page.get_by_test_id("stException").count():
-                    report["errors"].append(f"sesi {index}, halaman '{path}'")
+                text = await visit(page, url, path, index, report)
                 if path == "":
-                    text = await page.get_by_test_id("stMain").inner_text()
-                    found = re.search(r"Ringkasan PDM · ([^\n]+)\n+([\d.]+) ASN", text)
-                    report["ringkasan"].append(list(found.groups()) if found else [None, text[:200]])
+                    report["ringkasan"].append(ringkasan_shown(text))
+            if saved.is_set():
+                break
+        await saved.wait()
+        report["after_save"].append(ringkasan_shown(await visit(page, url, "", index, report)))
     finally:
         await context.close()
 
 
-async def operator(browser: Browser, url: str, roster: str, report: dict[str, list[object]]) -> None:
+async def operator(browser: Browser, url: str, roster: str, saved: asyncio.Event, report: Report) -> None:
     """Upload and save the roster while the viewers move through the pages."""
     context = await browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-US")
     page = await context.new_page()
     page.set_default_timeout(180_000)
-    await page.goto(f"{url}/unggah", timeout=120_000)
-    await settle(page)
-    await page.locator('input[type="file"]').set_input_files(roster)
-    await page.get_by_text("Baris akan disimpan").wait_for()
-    await settle(page)
-    await page.get_by_role("button", name="Simpan snapshot").click()
-    await page.get_by_text("tersimpan:").first.wait_for()
-    report["saved"].append(time.perf_counter())
-    await context.close()
+    try:
+        await page.goto(f"{url}/unggah", timeout=120_000)
+        await settle(page)
+        await page.locator('input[type="file"]').set_input_files(roster)
+        await page.get_by_text("Baris akan disimpan").wait_for()
+        await settle(page)
+        await page.get_by_role("button", name="Simpan snapshot").click()
+        await page.get_by_text("tersimpan:").first.wait_for()
+        report["saved"].append(time.perf_counter())
+    finally:
+        saved.set()  # a failed save must not leave the viewers waiting: the test sees `saved` empty
+        await context.close()
 
 
-async def main(url: str, roster: str, sessions: int, rounds: int) -> None:
-    report: dict[str, list[object]] = {"times": [], "errors": [], "ringkasan": [], "saved": []}
+async def main(url: str, roster: str, sessions: int, max_rounds: int) -> None:
+    report: Report = {"times": [], "errors": [], "ringkasan": [], "after_save": [], "saved": []}
+    saved = asyncio.Event()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        viewers = [viewer(browser, url, rounds, i, report) for i in range(sessions)]
-        await asyncio.gather(operator(browser, url, roster, report), *viewers)
+        viewers = [viewer(browser, url, max_rounds, i, saved, report) for i in range(sessions)]
+        await asyncio.gather(operator(browser, url, roster, saved, report), *viewers)
         await browser.close()
     print(json.dumps(report))
 
