@@ -35,11 +35,11 @@ if not widgets.empty_state():
     opd_view = cache.opd_overview(filters, stage, level, most_missing_first)
     if opd_view is None:
         st.stop()
-    ranking, heatmap = st.tabs(["Peringkat", "Peta panas OPD × tanggal"])
-    with ranking:
-        phone.chart(opd_view.ranking, widgets.plotly_config())
-    with heatmap:
-        phone.chart(opd_view.heatmap, widgets.plotly_config())
+    ranking, heatmap = widgets.lazy_tabs(["Peringkat", "Peta panas OPD × tanggal"], "opd_chart_tab")
+    for tab, figure in ((ranking, opd_view.ranking), (heatmap, opd_view.heatmap)):
+        if tab.open:
+            with tab:
+                phone.chart(figure, widgets.plotly_config())
 
     if level == "instansi":
         st.stop()  # the drill-down below works per OPD

@@ -6,7 +6,7 @@ from pdm_metrics import followup
 from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.plain import md
 from pdm_metrics.views.tindak_lanjut import TooManyUnits
-from ui import cache, login, sidebar, widgets
+from ui import cache, login, phone, sidebar, widgets
 
 st.title("Tindak Lanjut")
 if widgets.empty_state():
@@ -28,35 +28,44 @@ if view is None:
     st.stop()
 email_stage = campaign.email_stage  # Risiko email: only where a stage's token goes to the registered email
 tab_names = ["Per OPD & pesan WhatsApp", *(["Risiko email"] if email_stage else []), "Sanksi"]
-tabs = st.tabs(tab_names)
+tabs = widgets.lazy_tabs(tab_names, "followup_tab")
 per_opd, sanctions = tabs[0], tabs[-1]
 
-with per_opd:
-    if not view.available:
-        st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {stage.label}.")
-    else:
-        missing = int(view.summary.iloc[:, 2].sum()) if not view.summary.empty else 0
-        st.caption(
-            f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {stage.word} "
-            f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
-        )
-        st.download_button(
-            "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)",
-            view.workbook,
-            file_name=f"tindak-lanjut_{stage.key}_{view.snapshot_date.isoformat()}.xlsx",
-            mime=widgets.XLSX_MIME,
-            icon=":material/download:",
-            type="primary",
-            on_click=login.record,
-            args=("unduh", f"buku kerja tindak lanjut {stage.label} {view.snapshot_date}"),
-        )
-        for item in view.opds:
-            with st.expander(f"{md(item.opd)}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"):
-                st.caption("Pesan WhatsApp siap kirim (tombol salin di pojok kanan atas kotak):")
-                st.code(item.message, language=None, wrap_lines=True)
-                widgets.show_roster_table(item.missing)
+if per_opd.open:
+    with per_opd:
+        if not view.available:
+            st.info(f"Snapshot {format_date(view.snapshot_date)} tidak memuat status {stage.label}.")
+        else:
+            missing = int(view.summary.iloc[:, 2].sum()) if not view.summary.empty else 0
+            st.caption(
+                f"Snapshot {format_date(view.snapshot_date)} · {format_int(missing)} ASN belum {stage.word} "
+                f"di {format_int(len(view.opds))} OPD · tenggat {format_date(view.phase.end)}"
+            )
+            st.download_button(
+                "Unduh buku kerja tindak lanjut (XLSX, satu lembar per OPD)",
+                view.workbook,
+                file_name=f"tindak-lanjut_{stage.key}_{view.snapshot_date.isoformat()}.xlsx",
+                mime=widgets.XLSX_MIME,
+                icon=":material/download:",
+                type="primary",
+                on_click=login.record,
+                args=("unduh", f"buku kerja tindak lanjut {stage.label} {view.snapshot_date}"),
+            )
+            # The first OPD (most still to chase, or first A–Z) opens with its message; the others
+            # are drawn when opened (a regency's 45 tables and messages would cost every rerun).
+            for index, item in enumerate(view.opds):
+                label = f"{md(item.opd)}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"
+                box = widgets.lazy_expander(label, "followup_opd", item.opd, expanded=index == 0)
+                if not box.open:
+                    continue
+                with box:
+                    st.caption("Pesan WhatsApp siap kirim (tombol salin di pojok kanan atas kotak):")
+                    st.code(item.message, language=None, wrap_lines=True)
+                    # On a phone: names and NIP (and the unit), wrapped; the email is in the workbook.
+                    names = [c for c in ("Nama", "NIP", "Unit kerja") if c in item.missing.columns]
+                    phone.table(item.missing, names, widgets.lazy_key("tindak-lanjut", item.opd))
 
-if email_stage is not None:
+if email_stage is not None and tabs[1].open:
     with tabs[1]:
         email_view = cache.email_risk(email_stage, filters)
         day, risks = email_view.snapshot_date, email_view.risks
@@ -87,28 +96,29 @@ if email_stage is not None:
                 "email",
             )
 
-with sanctions:
-    day, phase, listing = cache.sanctions(calendar, filters, stage)
-    if listing is None or day is None:
-        st.info(
-            f"Tenggat {stage.label} ({format_date(phase.end)}) belum lewat pada snapshot "
-            f"{format_date(view.snapshot_date)}, "
-            "atau status ini tidak ada di berkas snapshot."
-        )
-    elif listing.empty:
-        st.success(f"Semua ASN sudah {stage.word} sebelum tenggat.")
-    else:
-        st.warning(
-            f"{format_int(len(listing))} ASN belum {stage.word} setelah tenggat {format_date(phase.end)} "
-            f"(snapshot {format_date(day)}). Akibat: {md(campaign.sanction)}.",
-            icon=":material/gavel:",
-        )
-        st.dataframe(followup.count_per_opd(listing), hide_index=True)
-        st.dataframe(listing, hide_index=True, width="stretch")
-        widgets.download_buttons(
-            listing,
-            f"sanksi_{stage.key}_{day.isoformat()}",
-            f"ASN terlewat tenggat {stage.label}",
-            f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}",
-            "sanksi",
-        )
+if sanctions.open:
+    with sanctions:
+        day, phase, listing = cache.sanctions(calendar, filters, stage)
+        if listing is None or day is None:
+            st.info(
+                f"Tenggat {stage.label} ({format_date(phase.end)}) belum lewat pada snapshot "
+                f"{format_date(view.snapshot_date)}, "
+                "atau status ini tidak ada di berkas snapshot."
+            )
+        elif listing.empty:
+            st.success(f"Semua ASN sudah {stage.word} sebelum tenggat.")
+        else:
+            st.warning(
+                f"{format_int(len(listing))} ASN belum {stage.word} setelah tenggat {format_date(phase.end)} "
+                f"(snapshot {format_date(day)}). Akibat: {md(campaign.sanction)}.",
+                icon=":material/gavel:",
+            )
+            st.dataframe(followup.count_per_opd(listing), hide_index=True)
+            st.dataframe(listing, hide_index=True, width="stretch")
+            widgets.download_buttons(
+                listing,
+                f"sanksi_{stage.key}_{day.isoformat()}",
+                f"ASN terlewat tenggat {stage.label}",
+                f"Snapshot {format_date(day)}; tenggat {format_date(phase.end)}",
+                "sanksi",
+            )

@@ -3,9 +3,10 @@ regency's database (the sample's 3.923 ASN x 16 snapshots, as real data) and on 
 
     .venv/bin/python bench/clicks.py [--asn 1000000] [--snapshots 3] [--runs 2] [--regency-only]
 
-A press is settled when the server has finished the script run it started (Streamlit's own
-`script_finished` message, read off the websocket, so no fixed wait is counted), no further run
-followed within 0,3 s, and the page shows no stale element or placeholder. Each action is
+Only the press itself is timed (a menu or a list opened before it is not). A press is settled
+when the server has finished the script run it asked for (Streamlit's own
+messages on the websocket, tests/browser/script_runs.py), the page shows no stale element or
+placeholder, and nothing changed for 0,2 s (that quiet is not counted). Each action is
 pressed `--runs` times and the slowest is printed (the first press is the cold one, the others
 show what caching gives); nothing is asserted.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -24,68 +24,41 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, WebSocket, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import national_pages  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from pdm_metrics import demo, store  # noqa: E402
+from tests.browser.script_runs import runs_of, track  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip
-CLEAN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-testid="stMain"] [data-stale="true"]')
-    && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
-QUIET_AFTER_RUN = 0.3  # seconds without a new run before a press counts as settled
 
 
-class Runs:
-    """The script runs the page's websocket reports: how many finished, when the last started and ended."""
-
-    def __init__(self, page: Page) -> None:
-        self.finished, self.started_at, self.finished_at = 0, 0.0, 0.0
-        page.on("websocket", self._watch)
-
-    def _watch(self, socket_: WebSocket) -> None:
-        socket_.on("framereceived", self._frame)
-
-    def _frame(self, payload: str | bytes) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        try:
-            message.ParseFromString(payload)
-        except Exception:  # noqa: BLE001 - a frame of another kind is no run's end
-            return
-        kind = message.WhichOneof("type")
-        if kind == "new_session":
-            self.started_at = time.perf_counter()
-        elif kind == "script_finished":
-            self.finished, self.finished_at = self.finished + 1, time.perf_counter()
+# What the user does first (opening a menu or a list: not timed), then the press that is timed.
+Press = tuple[Callable[[], None], Callable[[], None]]
 
 
-def settle_time(page: Page, runs: Runs, press: Callable[[], None], timeout: float = 180.0) -> float:
-    """Seconds from the press to the page settled after the runs it caused."""
-    before = runs.finished
+def nothing() -> None:
+    """No first step."""
+
+
+def settle_time(page: Page, press: Press, timeout_s: float = 180.0) -> tuple[float, float]:
+    """Seconds from the press to the page settled after the runs it caused, and of those the
+    seconds until the server had finished its last run (the rest is the browser drawing)."""
+    runs = runs_of(page)
+    assert runs is not None, "the page was opened in a context that follows its runs"
+    first_step, timed = press
+    first_step()
     started = time.perf_counter()
-    press()
-    clean_since: float | None = None
-    while time.perf_counter() - started < timeout:
-        page.wait_for_timeout(25)  # lets the websocket events in
-        now = time.perf_counter()
-        running = runs.started_at > runs.finished_at
-        if runs.finished <= before or running or not page.evaluate(CLEAN):
-            clean_since = None
-            continue
-        clean_since = clean_since or now
-        if now - max(runs.finished_at, runs.started_at) >= QUIET_AFTER_RUN:
-            return max(runs.finished_at, clean_since) - started
-    raise TimeoutError("the page did not settle")
+    timed()
+    settled = runs.settled_at(page, timeout_s)
+    return settled - started, runs.finished_at - started
 
 
 def free_port() -> int:
@@ -111,49 +84,48 @@ def serve(db: Path, sample: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
-def to_page(page: Page, label: str) -> Callable[[], None]:
-    """The top navigation's way to a page: its section's menu, then the page."""
+def to_page(page: Page, label: str) -> Press:
+    """The top navigation's way to a page: its section's menu opened, then the page pressed."""
+    link = page.get_by_test_id("stTopNavPopover").get_by_text(label, exact=True)
 
-    def press() -> None:
+    def open_menu() -> None:
         for section in page.get_by_test_id("stTopNavSection").all():
             section.click()
-            link = page.get_by_test_id("stTopNavPopover").get_by_text(label, exact=True)
             if link.count():
-                link.click()
                 return
             page.keyboard.press("Escape")
         raise LookupError(label)
 
-    return press
+    return open_menu, link.click
 
 
-def opener(page: Page, url: str) -> Callable[[], None]:
+def opener(page: Page, url: str) -> Press:
     def press() -> None:
         page.goto(url)
 
-    return press
+    return nothing, press
 
 
-def segment(page: Page, label: str) -> Callable[[], None]:
-    return lambda: page.get_by_test_id("stButtonGroup").get_by_role("button", name=label, exact=True).first.click()
+def segment(page: Page, label: str) -> Press:
+    return nothing, page.get_by_test_id("stButtonGroup").get_by_text(label, exact=True).first.click
 
 
-def select(page: Page, box: str, option: str | None = None) -> Callable[[], None]:
-    """Choose `option` (the first other one when None) in the selectbox labelled `box`."""
+def select(page: Page, box: str) -> Press:
+    """The selectbox labelled `box` opened, then its second option pressed."""
+    selectbox = page.get_by_test_id("stSelectbox").filter(has_text=box).first
 
-    def press() -> None:
-        page.get_by_test_id("stSelectbox").filter(has_text=box).first.click()
-        options = page.get_by_role("option")
-        (options.filter(has_text=re.compile(f"^{re.escape(option)}$")) if option else options.nth(1)).first.click()
+    def open_list() -> None:
+        selectbox.evaluate("e => e.scrollIntoView({block: 'center'})")  # its list opens below it, on screen
+        selectbox.click()
 
-    return press
-
-
-def button(page: Page, label: str) -> Callable[[], None]:
-    return lambda: page.get_by_role("button", name=label).first.click()
+    return open_list, page.get_by_role("option").nth(1).click
 
 
-def actions(page: Page) -> list[tuple[str, Callable[[], None]]]:
+def button(page: Page, label: str) -> Press:
+    return nothing, page.get_by_role("button", name=label).first.click
+
+
+def actions(page: Page) -> list[tuple[str, Press]]:
     """Every page's main controls, in the order a user meets them (each from where the last left off)."""
     return [
         ("Ringkasan: tanggal snapshot lain", select(page, "Tanggal snapshot")),
@@ -175,21 +147,21 @@ def actions(page: Page) -> list[tuple[str, Callable[[], None]]]:
     ]
 
 
-def measure(db: Path, sample: Path, runs: int) -> dict[str, list[float]]:
-    """Each action's settle times over `runs` walks, on a server started for this database."""
+def measure(db: Path, sample: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Each action's (settle, server) seconds over `runs` walks, on a server started for this database."""
     server, url = serve(db, sample)
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[tuple[float, float]]] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             for _ in range(runs):
-                context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+                context = track(browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US"))
                 page = context.new_page()
                 page.set_default_timeout(120_000)
-                watched = Runs(page)
-                times.setdefault("Ringkasan: buka dasbor", []).append(settle_time(page, watched, opener(page, url)))
-                for name, press in actions(page):
-                    times.setdefault(name, []).append(settle_time(page, watched, press))
+                for name, press in [("Ringkasan: buka dasbor", opener(page, url)), *actions(page)]:
+                    times.setdefault(name, []).append(settle_time(page, press))
+                    settle, server_part = times[name][-1]
+                    print(f"   {name:<46}{settle:6.2f} s (server {server_part:.2f} s)", flush=True)
                 context.close()
             browser.close()
     finally:
@@ -215,7 +187,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--regency-only", action="store_true")
     args = parser.parse_args()
-    results: dict[str, dict[str, list[float]]] = {}
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {}
     with tempfile.TemporaryDirectory(prefix="pdm-clicks-") as name:
         folder = Path(name)
         regency = sample_database(folder / "kabupaten.duckdb", as_real=True)
@@ -228,13 +200,18 @@ def main() -> None:
             print(f"({label}: built in {built:.0f} s)", flush=True)
             results[label] = measure(folder / "besar.duckdb", sample, args.runs)
     scales = list(results)
-    print(f"\n{'settle time, s (first press / slowest later)':<46}" + "".join(f"{s:>24}" for s in scales))
+    heading = "settle s (server s): first press / slowest later"
+    print(f"\n{heading:<46}" + "".join(f"{s:>30}" for s in scales))
     for action in results[scales[0]]:
         cells = []
         for scale in scales:
-            first, *later = results[scale].get(action, [float("nan")])
-            cells.append(f"{first:.2f} / {max(later):.2f}" if later else f"{first:.2f}")
-        print(f"{action:<46}" + "".join(f"{c:>24}" for c in cells))
+            first, *later = results[scale][action]
+            cell = f"{first[0]:.2f} ({first[1]:.2f})"
+            if later:
+                slowest = max(later)
+                cell += f" / {slowest[0]:.2f} ({slowest[1]:.2f})"
+            cells.append(cell)
+        print(f"{action:<46}" + "".join(f"{c:>30}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -223,17 +223,14 @@ def ranking_figure(labels: list[str], rates: list[Decimal], counts: list[str], s
             hoverinfo="text",
         )
     )
-    for name, count in zip(labels, counts, strict=True):
-        fig.add_annotation(
-            x=start,
-            y=name,
-            xanchor="left",
-            yanchor="bottom",
-            yshift=9,
-            showarrow=False,
-            text=f"{name} · {count}",
-            font={"size": 11},
-        )
+    # Set as one list: Plotly's add_annotation checks every annotation so far at each call
+    # (50 names took 0,8 s; one list takes milliseconds).
+    names = [
+        {"x": start, "y": name, "xanchor": "left", "yanchor": "bottom", "yshift": 9, "showarrow": False,
+         "text": f"{name} · {count}", "font": {"size": 11}}
+        for name, count in zip(labels, counts, strict=True)
+    ]  # fmt: skip
+    fig.update_layout(annotations=names)
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(range=[start, 100 + (100 - start) * 0.02], ticksuffix="%", gridcolor="#EEE")
     if start > 0:

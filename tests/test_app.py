@@ -17,6 +17,7 @@ from pdm_metrics.schema import Column
 from tests.conftest import shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION
+from ui.widgets import lazy_key
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -113,7 +114,10 @@ def test_opd_page_ranking_heatmap_and_drilldown(app_db: Path, sample_con: store.
     ranking = figure_of(at, 0)
     bars = ranking["data"][0]
     assert len(bars["y"]) == 45 and bars["y"][0] == "Dinas Perikanan" and bars["text"][0] == "41,38%"
-    heatmap = figure_of(at, 1)["data"][0]
+    assert len(at.get("plotly_chart")) == 1  # the heatmap's tab is not drawn until it is chosen
+    at.session_state["opd_chart_tab"] = "Peta panas OPD × tanggal"
+    at.run()
+    heatmap = figure_of(at, 0)["data"][0]
     assert heatmap["type"] == "heatmap" and len(heatmap["x"]) == 16 and "11 Juli 2021" in heatmap["x"]
     at.selectbox(key="opd_detail").set_value("dinas perikanan")
     at.run()
@@ -271,9 +275,16 @@ def test_perubahan_page(app_db: Path) -> None:
 def test_tindak_lanjut_page_messages_and_sanctions(app_db: Path) -> None:
     at = open_app("app_pages/tindak_lanjut.py", snapshot=JULY_11)
     assert len(at.main.expander) == 45
-    messages = [c.value for c in at.code]
-    assert any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
-    assert "belum lewat" in " ".join(shown(i.value) for i in at.info)  # sanctions tab: 31 Agustus is still ahead
+    assert len(at.main.code) == 1  # the first OPD's message; the others are drawn when opened
+    at.session_state[lazy_key("followup_opd", "Dinas Perikanan")] = True
+    at.run()
+    messages = [c.value for c in at.main.code]
+    assert len(messages) == 2 and any("Dinas Perikanan" in m and "17 dari 29 ASN" in m for m in messages)
+    assert "belum lewat" not in " ".join(shown(i.value) for i in at.info)  # a hidden tab is not drawn
+    at.session_state["followup_tab"] = "Sanksi"
+    at.run()
+    assert "belum lewat" in " ".join(shown(i.value) for i in at.info)  # 31 Agustus is still ahead
+    assert not at.main.code  # nor is the per-OPD tab once another is chosen
 
 
 def test_tindak_lanjut_opens_on_the_stage_still_open(app_db: Path) -> None:

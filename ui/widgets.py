@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
+from streamlit.elements.lib.mutable_tab_container import TabContainer
 
 from pdm_metrics import export, store
 from pdm_metrics.campaign import Stage
@@ -18,6 +21,25 @@ from ui.cache import connection, showing_sample, sidebar_choices
 from ui.login import current_user
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def lazy_tabs(labels: list[str], key: str) -> Sequence[TabContainer]:
+    """Tabs whose hidden ones are not drawn: a tab's content is computed, sent and drawn only
+    while it is the one shown (`tab.open`); choosing another tab reruns the page. A heatmap or
+    a list nobody opened costs nothing."""
+    return st.tabs(labels, key=key, on_change="rerun")
+
+
+def lazy_expander(label: str, key: str, name: str, expanded: bool = False) -> ExpanderContainer:
+    """An expander whose content is computed, sent and drawn only while it is open (`.open`);
+    opening it reruns the page. `name` (an OPD's, from a file) tells it apart from its
+    neighbours under `key` (lazy_key)."""
+    return st.expander(label, expanded=expanded, key=lazy_key(key, name), on_change="rerun")
+
+
+def lazy_key(key: str, name: str) -> str:
+    """The widget key of `name`'s expander under `key`: hashed, so that no file's text reaches a CSS class."""
+    return f"{key}_{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
 
 
 def download_buttons(

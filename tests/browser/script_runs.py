@@ -95,6 +95,7 @@ _TRACKED: weakref.WeakKeyDictionary[Page, ScriptRuns] = weakref.WeakKeyDictionar
 
 def track(context: BrowserContext) -> BrowserContext:
     """Every page the context opens from now on has its runs followed (before it connects)."""
+
     def follow(page: Page) -> None:
         _TRACKED.setdefault(page, ScriptRuns(page))
 
