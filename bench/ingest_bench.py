@@ -11,6 +11,8 @@ Part of bench/national.py; no timing is asserted anywhere.
 from __future__ import annotations
 
 import argparse
+import itertools
+import re
 import subprocess
 import sys
 import tempfile
@@ -99,18 +101,40 @@ def run_step(step: str, source: Path, workdir: Path) -> dict[str, float]:
     db.unlink(missing_ok=True)
     started = time.perf_counter()
     command = [sys.executable, "-c", STEPS[step] + PEAK, str(source), str(db)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    sampled_kb = 0
-    while process.poll() is None:
-        sampled_kb = max(sampled_kb, tree_resident_bytes(process.pid) // 1024)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as stages:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stages, text=True)
+        sampled_kb = 0
+        while process.poll() is None:
+            sampled_kb = max(sampled_kb, tree_resident_bytes(process.pid) // 1024)
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        output = process.stdout.read() if process.stdout else ""
+        stages.seek(0)
+        steps = step_seconds(stages.read())
     if process.returncode != 0:
         raise RuntimeError(f"{step} failed with exit code {process.returncode}")
     db.unlink(missing_ok=True)
     recorded_kb = int(output.strip().splitlines()[-1])
-    return {"seconds": seconds, "peak_mb": max(recorded_kb, sampled_kb) / 1024}
+    return {"seconds": seconds, "peak_mb": max(recorded_kb, sampled_kb) / 1024, **steps}
+
+
+# The ingest command's progress lines on stderr ("[   4.1 s] Memeriksa 4.300.000 baris ...") mark
+# where each step starts: reading, checking, saving, done.
+STEP_STARTS = {"reading": "Membaca", "checks": "Memeriksa", "saving": "Menyimpan ...", "done": "Selesai"}
+
+
+def step_seconds(progress: str) -> dict[str, float]:
+    """Seconds of each ingest step (reading, checks, saving) from its progress lines; none for a floor."""
+    starts: dict[str, float] = {}
+    for line in progress.replace("\r", "\n").splitlines():
+        found = re.match(r"\[\s*([\d.]+) s\] (.*)", line)
+        for name, word in STEP_STARTS.items():
+            if found and found.group(2).startswith(word) and name not in starts:
+                starts[name] = float(found.group(1))
+    names = list(STEP_STARTS)
+    if not all(name in starts for name in names):
+        return {}
+    return {name: starts[after] - starts[name] for name, after in itertools.pairwise(names)}
 
 
 def measure_csv(rows: int, workdir: Path) -> dict[str, dict[str, float]]:
@@ -147,7 +171,8 @@ def main() -> None:
         if args.xlsx_rows:
             results |= measure_xlsx(args.xlsx_rows, Path(folder), args.openpyxl_rows)
     for name, result in results.items():
-        print(f"{name:<16}{result['seconds']:>10.1f} s{result['peak_mb']:>10.0f} MB")
+        steps = ", ".join(f"{step} {result[step]:.1f} s" for step in ("reading", "checks", "saving") if step in result)
+        print(f"{name:<16}{result['seconds']:>10.1f} s{result['peak_mb']:>10.0f} MB   {steps}")
 
 
 if __name__ == "__main__":
