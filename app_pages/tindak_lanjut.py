@@ -51,11 +51,11 @@ if per_opd.open:
                 on_click=login.record,
                 args=("unduh", f"buku kerja tindak lanjut {stage.label} {view.snapshot_date}"),
             )
-            # The first OPD (most still to chase, or first A–Z) opens with its message; the others
-            # are drawn when opened (a regency's 45 tables and messages would cost every rerun).
-            for index, item in enumerate(view.opds):
+            # The OPD list is the index; a message and its names are drawn when their OPD is opened
+            # (a regency's 45 tables and messages would cost every rerun, and a phone a long scroll).
+            for item in view.opds:
                 label = f"{md(item.opd)}: {format_int(len(item.missing))} dari {format_int(item.total)} ASN"
-                box = widgets.lazy_expander(label, "followup_opd", item.opd, expanded=index == 0)
+                box = widgets.lazy_expander(label, "followup_opd", item.opd)
                 if not box.open:
                     continue
                 with box:

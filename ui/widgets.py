@@ -30,11 +30,11 @@ def lazy_tabs(labels: list[str], key: str) -> Sequence[TabContainer]:
     return st.tabs(labels, key=key, on_change="rerun")
 
 
-def lazy_expander(label: str, key: str, name: str, expanded: bool = False) -> ExpanderContainer:
+def lazy_expander(label: str, key: str, name: str) -> ExpanderContainer:
     """An expander whose content is computed, sent and drawn only while it is open (`.open`);
     opening it reruns the page. `name` (an OPD's, from a file) tells it apart from its
     neighbours under `key` (lazy_key)."""
-    return st.expander(label, expanded=expanded, key=lazy_key(key, name), on_change="rerun")
+    return st.expander(label, key=lazy_key(key, name), on_change="rerun")
 
 
 def lazy_key(key: str, name: str) -> str:
