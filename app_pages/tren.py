@@ -11,8 +11,7 @@ st.title("Tren & Tenggat")
 if widgets.empty_state():
     st.stop()
 filters = sidebar.current_filters()
-units = cache.sidebar_choices().units
-names = dict(zip(units["opd_key"], units["opd"], strict=True))
+names = cache.sidebar_choices().unit_names
 compare = st.selectbox(
     "Bandingkan dengan satu OPD (garis putus-putus)",
     [None, *names],

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pdm_metrics import store
 from pdm_metrics.campaign import PDM_2021, shipped_campaign, shipped_campaign_text
+from pdm_metrics.schema import STAGE_SLOTS, has_date_flag, has_status_flag
 from pdm_metrics.store import changes, derived, unit_map
 from pdm_metrics.store.campaigns import store_campaign
 
@@ -83,6 +84,9 @@ def build(con: store.Connection, asn: int, snapshots: int) -> list[date]:
         # The same derived data the ingest writes: the OPD summary and the changes since the last snapshot.
         derived.insert_summary(cur, i)
         changes.store_neighbour_changes(cur, i, day, PDM_2021)
+    # As an ingest writes them: every slot's flags, false where PDM 2021 has no stage.
+    for flag in (*map(has_status_flag, STAGE_SLOTS), *map(has_date_flag, STAGE_SLOTS)):
+        cur.execute(f"UPDATE snapshots SET {flag} = coalesce({flag}, false)")
     # And, as every ingest does, the NIP profile summary and the unit list (the sidebar's choices).
     derived.rebuild_derived_summaries(cur)
     return days

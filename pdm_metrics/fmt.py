@@ -107,16 +107,15 @@ def format_decimals(values: npt.ArrayLike, places: int = 2) -> list[str]:
     scaled = np.abs(numbers) * 10**places
     units = np.floor(scaled + 0.5)
     plain = (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) & (scaled < 1e12) & ~((units == 0) & np.signbit(numbers))
-    texts = []
-    for number, unit, negative, is_plain in zip(
-        numbers.tolist(), units.tolist(), np.signbit(numbers).tolist(), plain.tolist(), strict=True
-    ):
-        if not is_plain:
-            texts.append(format_decimal(number, places))
-            continue
-        whole, fraction = divmod(int(unit), 10**places)
-        texts.append(f"{'-' if negative else ''}{format_int(whole)},{fraction:0{places}d}")
-    return texts
+    wholes, fractions = np.divmod(np.where(plain, units, 0).astype(np.int64), 10**places)
+    signs = np.where(np.signbit(numbers), "-", "").tolist()
+    # One comprehension, no call per number: a national pace table's 90.000 took 0,5 s in a loop.
+    return [
+        f"{sign}{whole:,}".replace(",", ".") + f",{fraction:0{places}d}" if is_plain else format_decimal(number, places)
+        for number, sign, whole, fraction, is_plain in zip(
+            numbers.tolist(), signs, wholes.tolist(), fractions.tolist(), plain.tolist(), strict=True
+        )
+    ]
 
 
 def format_size(size: int) -> str:

@@ -49,8 +49,7 @@ def seed_from_address() -> None:
 def write_address(filters: Filters, several_campaigns: bool) -> None:
     """The view on screen into the address bar, and a link to copy."""
     campaign = filters.campaign.key if several_campaigns and filters.campaign else None
-    units = sidebar_choices().units
-    names = dict(zip(units["opd_key"], units["opd"].astype(str), strict=True))
+    names = sidebar_choices().unit_names
     opd_names = [names.get(key, key) for key in filters.opd_keys]
     snapshot = (filters.campaign_key, filters.snapshot_date)
     if st.session_state.get(SHOWN_SNAPSHOT, snapshot) != snapshot:

@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from pdm_metrics.fmt import format_date, reading_order
-from pdm_metrics.views.common import Filters
+from pdm_metrics.views.common import Filters, unit_names
 from ui.address import seed_from_address, write_address
 from ui.cache import CAMPAIGN_CHOICE, SHOW_SAMPLE, campaign_choices, current_campaign, has_real_data, sidebar_choices
 from ui.login import current_user
@@ -93,7 +93,7 @@ def sidebar_filters() -> Filters:
         chosen_instansi: list[str] = []
         if choices.has_instansi:  # national data: choose instansi first, then its OPD
             instansi = units.dropna(subset=["instansi_key"]).drop_duplicates("instansi_key")
-            instansi_names = dict(zip(instansi["instansi_key"], instansi["instansi"], strict=True))
+            instansi_names = dict(zip(instansi["instansi_key"].tolist(), instansi["instansi"].tolist(), strict=True))
             by_name = sorted(instansi_names, key=lambda k: reading_order(instansi_names[k]))
             chosen_instansi = st.multiselect(
                 "Instansi",
@@ -103,8 +103,8 @@ def sidebar_filters() -> Filters:
                 placeholder="Semua instansi",
                 select_all=False,
             )
-        in_scope = units[units["instansi_key"].isin(chosen_instansi)] if chosen_instansi else units
-        names = dict(zip(in_scope["opd_key"], in_scope["opd"], strict=True))
+        in_scope = units[units["instansi_key"].isin(chosen_instansi)] if chosen_instansi else None
+        names = choices.unit_names if in_scope is None else unit_names(in_scope)
         opd_keys = st.multiselect(
             "OPD",
             list(names),
