@@ -80,7 +80,12 @@ for note in overview.notes:
 at_risk = cache.at_risk_opd(filters)
 if not at_risk.empty:
     with st.expander(f"⚠ {format_int(len(at_risk))} OPD/tahap berisiko tidak mencapai 100% pada tenggat"):
-        phone.table(at_risk, ["OPD", "Tahap", "Proyeksi saat tenggat"], "berisiko")
+        phone.table(
+            at_risk,
+            ["OPD", "Tahap", "Proyeksi saat tenggat"],
+            "berisiko",
+            download="unduhan Laju dan proyeksi (halaman Tren & Tenggat)",
+        )
 config = column_config(overview)
 if overview.ranks_apart:  # with 5 OPD or fewer both would list the same OPD: the table below says it all
     low, high = st.columns(2)

@@ -46,8 +46,10 @@ def forget_pair(con: store.Connection, first: date, last: date) -> None:
 def copy_rate(con: store.Connection, day: date, folder: Path) -> float:
     """Rows per second of DuckDB's own COPY of the same rows to CSV (the floor for a download)."""
     target = str(folder / "copy.csv").replace("'", "''")
-    sql = f"""COPY (SELECT r.nip, r.nama, r.opd, r.jenis_asn, r.activated, r.activated_on, r.pdm_done, r.verified,
-                           r.email FROM roster r JOIN snapshots s ON s.id = r.snapshot_id WHERE s.snapshot_date = ?
+    stages = shipped_campaign(PDM_2021).stages  # the stored columns of PDM 2021's stages, by slot
+    done = ", ".join(f"r.{c}" for s in stages for c in (s.done_column, s.done_on_column))
+    sql = f"""COPY (SELECT r.nip, r.nama, r.opd, r.jenis_asn, {done}, r.email
+                    FROM roster r JOIN snapshots s ON s.id = r.snapshot_id WHERE s.snapshot_date = ?
                     ORDER BY r.opd_key, r.opd, r.nama, r.nip) TO '{target}' (HEADER, DELIMITER ';')"""
     started = time.perf_counter()
     rows = con.execute(sql, [day]).fetchone()[0]  # type: ignore[index]

@@ -314,6 +314,19 @@ def test_a_long_table_shows_its_first_rows_and_downloads_all(app_db: Path, monke
     assert "Ditampilkan 1.000 baris pertama dari 3.923" in texts(at) and "3.923 ASN" in texts(at)
 
 
+def test_a_long_laptop_table_shows_its_worst_rows_and_says_so(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ringkasan's table of every OPD, cut for the browser (nationally 30.000 rows): the first rows
+    of its order (lowest first), and a caption that names the cut and where every row is."""
+    at = open_app()
+    every_opd = at.dataframe[-1].value
+    monkeypatch.setattr("ui.phone.SHOWN_ROWS", 10)
+    at.run()
+    shown_rows = at.dataframe[-1].value
+    assert len(every_opd) == 45 and len(shown_rows) == 10
+    assert shown_rows["OPD"].tolist() == every_opd["OPD"].head(10).tolist()
+    assert "Ditampilkan 10 baris teratas dari 45; baris lainnya ada di unduhan." in texts(at)
+
+
 def test_profil_and_laporan_pages(app_db: Path) -> None:
     at = open_app("app_pages/profil.py")
     assert len(at.get("plotly_chart")) == 4

@@ -18,6 +18,7 @@ import streamlit as st
 
 from pdm_metrics.fmt import format_int
 from pdm_metrics.plain import md
+from pdm_metrics.views.common import SHOWN_ROWS
 
 PHONE_MAX_WIDTH = 640  # px: Streamlit's own layout turns to one column below this
 PHONE_ROWS = 100  # a phone's table shows the first (worst) rows; the download holds all
@@ -38,22 +39,31 @@ def table(
     key: str,
     phone_note: str = "",
     laptop_note: str = "",
+    download: str = "unduhan",  # where every row is (the page's download, or another page's)
     **dataframe: Any,
 ) -> None:
     """`frame` as Streamlit's table on a laptop (`dataframe`: st.dataframe's options), and on a
     phone as a plain table of `phone_columns` whose text wraps (no column off-screen). Each form
     may have its own caption. Cells are data: they reach the phone's Markdown table only through `md`."""
     with st.container(key=f"layar-{key}"):
+        # A browser table of 90.000 rows (a national pace table) cost seconds a click to send and
+        # draw: the first (worst) rows are shown, the caption says so, the download holds all.
+        wide = frame.head(SHOWN_ROWS)
+        if len(wide) < len(frame):
+            st.caption(
+                f"Ditampilkan {format_int(len(wide))} baris teratas dari {format_int(len(frame))}; "
+                f"baris lainnya ada di {download}."
+            )
         if laptop_note:
             st.caption(laptop_note)
-        st.dataframe(frame, hide_index=True, width="stretch", **dataframe)
+        st.dataframe(wide, hide_index=True, width="stretch", **dataframe)
     with st.container(key=f"ponsel-{key}"):
         shown = frame[list(phone_columns)].head(PHONE_ROWS)
         cut = len(frame) - len(shown)
         if cut > 0:
             st.caption(
                 f"Ditampilkan {format_int(len(shown))} baris teratas dari {format_int(len(frame))}; "
-                "baris lainnya di layar lebar dan di unduhan."
+                f"baris lainnya di layar lebar dan di {download}."
             )
         if phone_note:
             st.caption(phone_note)
