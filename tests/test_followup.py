@@ -16,7 +16,7 @@ from pdm_metrics.export import spaced_nip
 from pdm_metrics.followup import PERSONAL_DOMAINS, email_problem
 from pdm_metrics.schema import CHANGE_KINDS
 from pdm_metrics.store import changes
-from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut
+from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut, tren
 from tests.conftest import load_sample_as_real_data
 from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, pdm_calendar
 
@@ -237,6 +237,24 @@ def test_report_pdf_is_built_offline(sample_con) -> None:  # type: ignore[no-unt
     day, pdf = laporan.report_pdf(sample_con, CALENDAR, common.Filters(JULY_11), dt.date(2026, 11, 27))
     assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2 or b"/Count 2" in pdf
+
+
+def test_a_report_given_the_overview_and_at_risk_rows_does_not_work_them_out_again(  # type: ignore[no-untyped-def]
+    sample_con, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page hands the report Ringkasan's cached overview and at-risk rows (nationally the pace
+    of every OPD takes seconds): the report uses them and computes neither again."""
+    filters = common.Filters(JULY_11)
+    summary = ringkasan.overview(sample_con, CALENDAR, filters)
+    risky = tren.at_risk_opd(sample_con, CALENDAR, filters)
+
+    def worked_out_again(*_: object) -> None:
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(laporan, "overview", worked_out_again)
+    monkeypatch.setattr(laporan, "at_risk_opd", worked_out_again)
+    day, pdf = laporan.report_pdf(sample_con, CALENDAR, filters, dt.date(2026, 11, 27), summary, risky)
+    assert day == JULY_11 and pdf.startswith(b"%PDF") and len(pdf) > 20_000
 
 
 def test_email_problem_counts_and_counts_per_opd() -> None:

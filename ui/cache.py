@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar, cast
 
@@ -117,7 +118,7 @@ follow_up = cached(tindak_lanjut.follow_up)
 email_risk = cached(tindak_lanjut.email_risk)
 sanctions = cached(tindak_lanjut.sanctions)
 nip_profile = cached(profil.nip_profile)
-report_pdf = cached(laporan.report_pdf)
+_report_pdf = cached(laporan.report_pdf)
 report_name = cached(laporan.report_name)
 
 
@@ -149,6 +150,14 @@ def calendar() -> Calendar:
 def at_risk_opd(filters: common.Filters) -> pd.DataFrame:
     """Ringkasan's at-risk list, from the cached pace table that Tren shows too (nationally it takes seconds)."""
     return pace.at_risk_rows(pace_table(calendar(), filters)[1])
+
+
+def report_pdf(calendar: Calendar, filters: common.Filters, generated_on: date) -> tuple[date | None, bytes]:
+    """The PDF from the overview and pace table Ringkasan already has in the cache: the same
+    figures, without the pace of every OPD worked out again (1,5 s at 1 M ASN)."""
+    summary = overview(calendar, filters)
+    risky = pace.at_risk_rows(pace_table(calendar, filters)[1])
+    return _report_pdf(calendar, filters, generated_on, summary, risky)
 
 
 def audit_log() -> pd.DataFrame:

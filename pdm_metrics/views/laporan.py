@@ -18,7 +18,7 @@ from pdm_metrics.views.common import (
     snapshot_is_sample,
     stage_available,
 )
-from pdm_metrics.views.ringkasan import bar_label, missing_by_unit, missing_label, overview
+from pdm_metrics.views.ringkasan import Overview, bar_label, missing_by_unit, missing_label, overview
 from pdm_metrics.views.tren import at_risk_opd
 
 REPORT_RANKING_SIZE = 25
@@ -45,13 +45,21 @@ def _at_risk_note(rows: int) -> str:
 
 
 def report_pdf(
-    con: store.Connection, calendar: Calendar, filters: Filters, generated_on: date
+    con: store.Connection,
+    calendar: Calendar,
+    filters: Filters,
+    generated_on: date,
+    summary: Overview | None = None,
+    risky: pd.DataFrame | None = None,
 ) -> tuple[date | None, bytes]:
-    """The printable meeting report for the chosen snapshot and filters."""
+    """The printable meeting report for the chosen snapshot and filters. `summary` (Ringkasan's
+    overview) and `risky` (its at-risk rows) may be given as already worked out for the same
+    choices, so that the page's report does not compute the pace of every OPD again (seconds
+    nationally); the same figures either way."""
     # Imported here: matplotlib and fpdf take most of a second to load, and only this page needs them.
     from pdm_metrics import report
 
-    summary = overview(con, calendar, filters)
+    summary = summary or overview(con, calendar, filters)
     if summary is None:
         return None, b""
     day = summary.snapshot_date
@@ -70,7 +78,7 @@ def report_pdf(
         ranking_title = f"Peringkat unit kerja {table['OPD'].iloc[0]} menurut ASN belum {focus.word} terbanyak"
         if len(by_unit) > REPORT_RANKING_SIZE:
             ranking_title += f": {format_int(REPORT_RANKING_SIZE)} dari {format_int(len(by_unit))} unit"
-    risky = at_risk_opd(con, calendar, filters)  # worst first
+    risky = at_risk_opd(con, calendar, filters) if risky is None else risky  # worst first
     follow_rows = follow_up_counts(con, campaign, filters, day)
     data = report.ReportData(
         title=("DATA CONTOH (sintetis) · " if snapshot_is_sample(con, day, filters.campaign_key) else "")
