@@ -16,7 +16,7 @@ if not widgets.empty_state():
     )
     if st.button("Buat laporan PDF", type="primary", icon=":material/picture_as_pdf:"):
         with st.spinner("Menyusun laporan…"):
-            st.session_state["report"] = cache.report_pdf(cache.calendar(), filters, date.today())
+            st.session_state["report"] = cache.report_pdf(filters, date.today())
     if "report" in st.session_state:
         day, pdf = st.session_state["report"]
         file_name = ("contoh_" if cache.showing_sample() else "") + cache.report_name(filters, day)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import national_pages  # noqa: E402
+from first_paint import free_port  # noqa: E402
 
 from pdm_metrics import demo, store  # noqa: E402
 from tests.browser.script_runs import runs_of, track  # noqa: E402
@@ -59,12 +59,6 @@ def settle_time(page: Page, press: Press, timeout_s: float = 180.0) -> tuple[flo
     timed()
     settled = runs.settled_at(page, timeout_s)
     return settled - started, runs.finished_at - started
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(db: Path, sample: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -127,17 +121,19 @@ def button(page: Page, label: str) -> Press:
 
 def actions(page: Page) -> list[tuple[str, Press]]:
     """Every page's main controls, in the order a user meets them (each from where the last left off)."""
+    # The sample and the 1 M database are PDM 2021's: its second and third stages by their labels.
+    update, verification = national_pages.UPDATE.label, national_pages.VERIFICATION.label
     return [
         ("Ringkasan: tanggal snapshot lain", select(page, "Tanggal snapshot")),
         ("OPD: buka halaman", to_page(page, "OPD")),
-        ("OPD: Ukuran PDM", segment(page, "PDM")),
-        ("OPD: Ukuran Verifikasi", segment(page, "Verifikasi")),
+        (f"OPD: Ukuran {update}", segment(page, update)),
+        (f"OPD: Ukuran {verification}", segment(page, verification)),
         ("OPD: Urutan ASN belum terbanyak", segment(page, "ASN belum terbanyak")),
         ("OPD: pilih satu OPD", select(page, "Pilih OPD")),
         ("Tren: buka halaman", to_page(page, "Tren & Tenggat")),
         ("Tren: bandingkan dengan satu OPD", select(page, "Bandingkan")),
         ("Tindak Lanjut: buka halaman", to_page(page, "Tindak Lanjut")),
-        ("Tindak Lanjut: tahap PDM", segment(page, "PDM")),
+        (f"Tindak Lanjut: tahap {update}", segment(page, update)),
         ("Profil: buka halaman", to_page(page, "Profil NIP")),
         ("Perubahan: buka halaman", to_page(page, "Perubahan")),
         ("Data & Unduh: buka halaman", to_page(page, "Data & Unduh")),

@@ -59,7 +59,7 @@ def report_pdf(
     # Imported here: matplotlib and fpdf take most of a second to load, and only this page needs them.
     from pdm_metrics import report
 
-    summary = summary or overview(con, calendar, filters)
+    summary = overview(con, calendar, filters) if summary is None else summary
     if summary is None:
         return None, b""
     day = summary.snapshot_date

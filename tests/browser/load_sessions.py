@@ -15,15 +15,17 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 
 from playwright.async_api import Browser, Page, async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the repository's root
+from tests.browser.script_runs import DRAWN
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]  # fmt: skip
 PAGES = ("", "tren", "opd", "tindak_lanjut", "data")
-NO_RUN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
 Report = dict[str, list[object]]
 
 
@@ -34,7 +36,7 @@ async def settle(page: Page) -> None:
     await page.wait_for_selector('[data-testid="stMain"] h1', timeout=180_000)
     for _ in range(2):
         await page.wait_for_timeout(500)
-        await page.wait_for_function(NO_RUN, timeout=120_000)
+        await page.wait_for_function(DRAWN, timeout=120_000)
 
 
 async def visit(page: Page, url: str, path: str, index: int, report: Report) -> str:

@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from pdm_metrics import demo
 from pdm_metrics.fmt import format_date
-from tests.browser.script_runs import DRAWN, runs_of
+from tests.browser.script_runs import runs_of
 
 JULY_11 = dt.date(2021, 7, 11)
 
@@ -20,16 +20,12 @@ pytestmark = pytest.mark.browser
 
 
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Until Streamlit has finished running the script and drawn the page: as its websocket says
-    (script_runs), or, for a page opened outside the `browser` fixture, by the running indicator."""
+    """Until Streamlit has finished running the script and drawn the page, as its websocket says
+    (script_runs: every page of the `browser` fixture's contexts is followed)."""
     page.wait_for_selector('[data-testid="stApp"]')
     runs = runs_of(page)
-    if runs is not None:
-        runs.settled_at(page)
-        return
-    for _ in range(2):  # the running indicator can appear a moment after a click
-        page.wait_for_timeout(700)
-        page.wait_for_function(DRAWN, timeout=60_000)
+    assert runs is not None, "a page opened outside the browser fixture's contexts"
+    runs.settled_at(page)
 
 
 def open_page(page, url: str, label: str | None = None) -> None:  # type: ignore[no-untyped-def]
