@@ -43,7 +43,8 @@ def campaigns_command(args: argparse.Namespace) -> int:
 
 def _stored_campaigns(db: Path | None) -> dict[str, Campaign]:
     """The campaigns a database holds (none when there is no database yet)."""
-    if not (db or store.DEFAULT_DB_PATH).exists():
+    location = db or store.DEFAULT_DB_PATH
+    if not store.is_lake(location) and not location.exists():
         return {}
     con = store.connect(db, read_only=True, must_exist=True)
     try:

@@ -188,6 +188,7 @@ class Table(StrEnum):
     COLUMN_CHOICES = "column_choices"
     UNIT_MAP = "unit_map"
     CAMPAIGNS = "campaigns"
+    DATA_VERSIONS = "data_versions"
 
 
 # The snapshot flags that say whether a file carried an optional person column (snapshots.has_*;

@@ -1,6 +1,7 @@
 """Persistence: the one door to the DuckDB file (the roster checks run in DuckDB of their own).
 
     db          connection, one write transaction at a time, parameter binding
+    lake        the same store on DuckLake (PostgreSQL catalog, Parquet data), writers taking turns
     migrations  the tables, as numbered steps recorded in meta
     snapshots   writing one upload and what derives from it
     derived     summaries written with the rows (per OPD, per NIP profile, units, shared emails)
@@ -43,6 +44,7 @@ from pdm_metrics.store.db import (
     Connection,
     DatabaseError,
     database_failure,
+    is_lake,
     open_database,
     sample_db_path,
     transaction,
@@ -137,6 +139,7 @@ __all__ = [
     "done_counts_by_day",
     "email_sharing",
     "has_unit_map",
+    "is_lake",
     "list_snapshots",
     "map_coverage",
     "nip_profile_counts",

@@ -21,6 +21,7 @@ import duckdb
 from pdm_metrics.errors import FULL_ERRNOS, StoreError, storage_full_message
 from pdm_metrics.fmt import excerpt
 from pdm_metrics.schema import Table
+from pdm_metrics.store import lake
 
 # What a store operation can raise besides StoreError: callers outside the store (which never
 # import duckdb) catch it and show database_failure(exc).
@@ -30,9 +31,19 @@ Connection = duckdb.DuckDBPyConnection
 
 
 def sample_db_path(real: Path) -> Path:
-    """Where the sample data live: a file of their own beside the real database (PDM_SAMPLE_DB to choose)."""
+    """Where the sample data live: a file of their own beside the real database (PDM_SAMPLE_DB to
+    choose). A lake's sample data stay a local DuckDB file: they never enter the shared store."""
     chosen = os.environ.get("PDM_SAMPLE_DB")
-    return Path(chosen) if chosen else real.with_name(f"{real.stem}-contoh{real.suffix}")
+    if chosen:
+        return Path(chosen)
+    if is_lake(real):
+        return Path(__file__).resolve().parents[2] / "data" / "pdm-contoh.duckdb"
+    return real.with_name(f"{real.stem}-contoh{real.suffix}")
+
+
+def is_lake(location: str | Path | None) -> bool:
+    """Whether a database location (PDM_DB, --db) names a DuckLake rather than a DuckDB file."""
+    return location is not None and str(location).startswith(lake.LAKE_PREFIX)
 
 
 WRITE_WAIT_SECONDS = 120.0
@@ -46,6 +57,8 @@ def open_database(
     cannot be opened. With `must_exist` a missing file is refused rather than created (a read
     command with a typo in --db must not leave an empty database behind)."""
     target = Path(path) if path is not None else DEFAULT_DB_PATH
+    if is_lake(target):
+        return lake.open_lake(str(target), read_only, memory_limit)
     if str(target) != ":memory:":
         _refuse_what_is_not_a_database(target, must_exist, read_only)
         try:
@@ -179,6 +192,12 @@ def list_param(values: Sequence[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
+def set_meta(cur: Connection, key: str, value: str) -> None:
+    """One meta entry, replaced: deleted, then inserted (a lake has no key to upsert on)."""
+    cur.execute(f"DELETE FROM {Table.META} WHERE key = ?", [key])
+    cur.execute(f"INSERT INTO {Table.META} VALUES (?, ?)", [key, value])
+
+
 def has_column(con: Connection, table: str, column: str) -> bool:
     sql = "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?"
     return bool(first(con.cursor().execute(sql, [table, column]))[0])
@@ -193,25 +212,27 @@ def table_exists(con: Connection, table: str) -> bool:
 def transaction(con: Connection, wait_seconds: float = WRITE_WAIT_SECONDS) -> Iterator[Connection]:
     """One explicit transaction on its own cursor: all of it commits, or none of it.
 
-    Writers of this process take turns (DuckDB would let two uploads of the same date both
-    insert, since they touch no common row); another process cannot open the file at all.
+    Writers take turns (DuckDB would let two uploads of the same date both insert, since they
+    touch no common row): threads of this process here; another process cannot open a file at
+    all, and the writers of a lake, on any server, take turns through its catalog (lake.write_turn).
     """
     if not _WRITE_LOCK.acquire(timeout=wait_seconds):
         raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.")
     cursor = con.cursor()
     try:
-        cursor.begin()
-        try:
-            yield cursor
-            cursor.commit()
-        except BaseException as exc:
-            _rollback_quietly(cursor)
-            if isinstance(exc, duckdb.IOException | duckdb.TransactionException | duckdb.FatalException):
-                raise StoreError(
-                    "Gagal menulis ke basis data (ruang penyimpanan penuh, tidak dapat ditulis, atau bentrok "
-                    "dengan penulisan lain); tidak ada yang berubah. Periksa ruang disk lalu coba lagi."
-                ) from exc
-            raise
+        with lake.write_turn(cursor, wait_seconds):
+            cursor.begin()
+            try:
+                yield cursor
+                cursor.commit()
+            except BaseException as exc:
+                _rollback_quietly(cursor)
+                if isinstance(exc, duckdb.IOException | duckdb.TransactionException | duckdb.FatalException):
+                    raise StoreError(
+                        "Gagal menulis ke basis data (ruang penyimpanan penuh, tidak dapat ditulis, atau bentrok "
+                        "dengan penulisan lain); tidak ada yang berubah. Periksa ruang disk lalu coba lagi."
+                    ) from exc
+                raise
     finally:
         cursor.close()
         _WRITE_LOCK.release()

@@ -25,12 +25,14 @@ def audit_entries(con: Connection) -> pd.DataFrame:
 
 
 def bump_data_version(cur: Connection) -> None:
+    """One more version, appended (never an update of a shared row: see migration 10). It only
+    grows, whatever a restored backup holds: the log is not part of a backup."""
     cur.execute(
-        f"""INSERT INTO {Table.META} VALUES ('data_version', '1')
-            ON CONFLICT (key) DO UPDATE SET value = (CAST(value AS BIGINT) + 1)::VARCHAR"""
+        f"INSERT INTO {Table.DATA_VERSIONS} SELECT coalesce(max(version), 0) + 1, now()::TIMESTAMP "
+        f"FROM {Table.DATA_VERSIONS}"
     )
 
 
 def data_version(con: Connection) -> int:
-    row = first(con.cursor().execute(f"SELECT value FROM {Table.META} WHERE key = 'data_version'"))
+    row = first(con.cursor().execute(f"SELECT coalesce(max(version), 0) FROM {Table.DATA_VERSIONS}"))
     return int(row[0]) if row else 0

@@ -5,7 +5,9 @@ its own transaction. Databases written before the numbering (no `schema_version`
 every step below is written to be harmless on tables that already have its change, so they
 reach the same shape as a new database.
 
-To change the shape, append a step; never edit one that has shipped.
+To change the shape, append a step; never edit one that has shipped. (The one exception: steps 1
+and 9 no longer declare a sequence or primary keys, which DuckLake does not have; a database that
+made them keeps them, and no code relies on them.)
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from pdm_metrics.schema import (
 )
 from pdm_metrics.store import legacy
 from pdm_metrics.store.changes import store_missing_neighbour_changes
-from pdm_metrics.store.db import RESTORE_HINT, Connection, first, has_column, transaction
+from pdm_metrics.store.db import RESTORE_HINT, Connection, first, has_column, set_meta, transaction
 from pdm_metrics.store.derived import CHANGE_TABLES, fill_email_users, fill_units, rebuild_derived_summaries
 from pdm_metrics.store.snapshots import remove_sample_snapshots
 
 _SNAPSHOT_COLUMNS = """
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     snapshot_date DATE NOT NULL,
     source_name VARCHAR,
     source_sha256 VARCHAR,
@@ -62,7 +64,6 @@ CHANGE_ORDER = "unit key, unit, name, NIP"
 def _base_tables(cur: Connection) -> None:
     """The tables of the first release (a regency's own file: no instansi level yet)."""
     statements = (
-        "CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1",
         f"CREATE TABLE IF NOT EXISTS {Table.SNAPSHOTS} ({_SNAPSHOT_COLUMNS})",
         f"""CREATE TABLE IF NOT EXISTS {Table.ROSTER} (
             snapshot_id BIGINT NOT NULL, nip VARCHAR NOT NULL, nama VARCHAR, opd VARCHAR,
@@ -72,11 +73,11 @@ def _base_tables(cur: Connection) -> None:
             snapshot_id BIGINT NOT NULL, opd_key VARCHAR, opd VARCHAR, jenis_asn VARCHAR,
             total BIGINT, activated BIGINT, pdm_done BIGINT, verified BIGINT)""",
         f"""CREATE TABLE IF NOT EXISTS {Table.ARCHIVED_SNAPSHOTS} (
-            {_SNAPSHOT_COLUMNS.replace("PRIMARY KEY", "")},
+            {_SNAPSHOT_COLUMNS},
             archived_at TIMESTAMP, archived_by VARCHAR, replaced_by_id BIGINT)""",
         f"""CREATE TABLE IF NOT EXISTS {Table.AUDIT} (
             logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL, detail VARCHAR)""",
-        f"CREATE TABLE IF NOT EXISTS {Table.META} (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        f"CREATE TABLE IF NOT EXISTS {Table.META} (key VARCHAR NOT NULL, value VARCHAR)",
         f"""CREATE TABLE IF NOT EXISTS {Table.EXTENSIONS} (
             phase VARCHAR NOT NULL, new_end DATE NOT NULL, letter_number VARCHAR NOT NULL,
             letter_date DATE NOT NULL, scope VARCHAR, added_by VARCHAR, added_at TIMESTAMP)""",
@@ -124,7 +125,7 @@ def _numbered_changes(cur: Connection) -> None:
     if order != (CHANGE_ORDER,):
         for table in CHANGE_TABLES:
             cur.execute(f"DELETE FROM {table}")
-        cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('change_order', ?)", [CHANGE_ORDER])
+        set_meta(cur, "change_order", CHANGE_ORDER)
     # The changes themselves are worked out by step 9, which reads the rows by today's names.
 
 
@@ -181,7 +182,7 @@ def _stages_as_data(cur: Connection) -> None:
     cur.execute(f"ALTER TABLE {Table.EXTENSIONS} ADD COLUMN IF NOT EXISTS campaign VARCHAR")
     cur.execute(
         f"""CREATE TABLE IF NOT EXISTS {Table.CAMPAIGNS} (
-            key VARCHAR PRIMARY KEY, definition VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            key VARCHAR NOT NULL, definition VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
             added_by VARCHAR, added_at TIMESTAMP)"""
     )
     fill_legacy_campaign(cur)
@@ -225,6 +226,17 @@ def fill_legacy_campaign(cur: Connection) -> None:
         )
 
 
+def _data_version_log(cur: Connection) -> None:
+    """The data version becomes an append-only log (journal.bump_data_version): on a lake, servers
+    saving at once append beside each other, where updating one shared row made them conflict."""
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {Table.DATA_VERSIONS} (version BIGINT NOT NULL, bumped_at TIMESTAMP)")
+    cur.execute(
+        f"""INSERT INTO {Table.DATA_VERSIONS}
+            SELECT coalesce(max(value::BIGINT), 0), now()::TIMESTAMP FROM {Table.META} WHERE key = 'data_version'"""
+    )
+    cur.execute(f"DELETE FROM {Table.META} WHERE key = 'data_version'")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -242,6 +254,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "column choices remembered per header", _column_choices),
     Migration(8, "units apart from OPD (Peta Unit Kerja), EMAIL GOV kept", _units_apart),
     Migration(9, "campaigns as data: stage slots, a campaign per snapshot", _stages_as_data),
+    Migration(10, "data version as an append-only log", _data_version_log),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 
@@ -278,6 +291,6 @@ def upgrade(con: Connection) -> list[int]:
             continue
         with transaction(con) as cur:
             migration.apply(cur)
-            cur.execute(f"INSERT OR REPLACE INTO {Table.META} VALUES ('schema_version', ?)", [str(migration.number)])
+            set_meta(cur, "schema_version", str(migration.number))
         applied.append(migration.number)
     return applied

@@ -26,9 +26,9 @@ import duckdb
 from pdm_metrics.errors import StoreError
 from pdm_metrics.fmt import excerpt, format_date, format_int, format_size
 from pdm_metrics.schema import Table
-from pdm_metrics.store import legacy
+from pdm_metrics.store import lake, legacy
 from pdm_metrics.store.changes import store_missing_neighbour_changes
-from pdm_metrics.store.db import Connection, database_failure, first, transaction
+from pdm_metrics.store.db import Connection, database_failure, first, set_meta, transaction
 from pdm_metrics.store.derived import (
     CHANGE_TABLES,
     fill_email_users,
@@ -39,7 +39,7 @@ from pdm_metrics.store.derived import (
 from pdm_metrics.store.journal import audit, bump_data_version
 from pdm_metrics.store.migrations import LATEST_VERSION, fill_legacy_campaign
 from pdm_metrics.store.queries import snapshot_dates
-from pdm_metrics.store.snapshots import remove_sample_snapshots
+from pdm_metrics.store.snapshots import last_snapshot_id, remove_sample_snapshots
 from pdm_metrics.store.unit_map import regroup_units
 from pdm_metrics.tempdirs import private_dir
 
@@ -58,7 +58,7 @@ LATER_BACKUP_TABLES = (Table.UNIT_MAP, Table.COLUMN_CHOICES, Table.CAMPAIGNS)
 # OPD summary is worked out from the restored rows, never taken from the file.
 RESTORED_TABLES = tuple(t for t in BACKUP_TABLES if t not in (Table.AUDIT, Table.SUMMARY))
 KNOWN_MEMBERS = frozenset(f"{t}.parquet" for t in (*BACKUP_TABLES, *LATER_BACKUP_TABLES))
-NUMBERED_META = ("schema_version", "data_version")
+NUMBERED_META = ("schema_version", "data_version", "last_snapshot_id")
 META_KEYS = frozenset({*NUMBERED_META, "change_order"})
 # Parquet is compressed already: a real backup unpacks to a few times its size. A member that
 # claims a hundred times more is built to fill the disk.
@@ -89,7 +89,6 @@ def restore_zip(
             _replace_tables(con, files, actor)
     except (duckdb.Error, OSError) as exc:
         raise database_failure(exc) from exc
-    _restart_snapshot_ids(con)
     return len(snapshot_dates(con)), kept
 
 
@@ -213,11 +212,17 @@ def _snapshot_problems(cur: Connection, files: dict[str, Path]) -> list[str]:
 
 
 def automatic_backup_path(con: Connection, now: datetime) -> Path | None:
-    """Where the state before a restore is kept: a folder beside the database file (None in memory)."""
-    row = first(con.cursor().execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
-    if not row or not row[0]:
+    """Where the state before a restore is kept: a folder beside the database file, or in a lake's
+    local data folder (None in memory or for a lake on an object store)."""
+    cur = con.cursor()
+    if lake.lake_of(cur) is not None:
+        home = lake.local_data_folder(cur)
+    else:
+        row = first(cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
+        home = Path(str(row[0])).parent if row and row[0] else None
+    if home is None:
         return None
-    folder = Path(str(row[0])).parent / AUTOMATIC_BACKUPS
+    folder = home / AUTOMATIC_BACKUPS
     return folder / f"sebelum-pemulihan_{now:%Y-%m-%d_%H%M%S}.zip"
 
 
@@ -236,10 +241,7 @@ def _keep_previous(con: Connection, backup_current: Callable[[Path], None]) -> P
 def _replace_tables(con: Connection, files: dict[str, Path], actor: str) -> None:
     restored = [*RESTORED_TABLES, *(t for t in LATER_BACKUP_TABLES if t in files)]
     with transaction(con) as cur:
-        # The data version only ever grows (cached results are keyed by it), whatever the backup says.
-        (version,) = first(
-            cur.execute(f"SELECT coalesce(max(value::BIGINT), 0) FROM {Table.META} WHERE key = 'data_version'")
-        )
+        issued = last_snapshot_id(cur)  # ids stay unique after the restore, whatever the backup holds
         for table in (*CHANGE_TABLES, *LATER_BACKUP_TABLES, Table.SUMMARY, *restored):
             cur.execute(f"DELETE FROM {table}")
         for table in restored:
@@ -257,28 +259,10 @@ def _replace_tables(con: Connection, files: dict[str, Path], actor: str) -> None
         store_missing_neighbour_changes(cur)
         rebuild_derived_summaries(cur)
         remove_sample_snapshots(cur, actor)  # a backup from before sample data had a file of their own
-        # The tables now have this version's shape (the steps above did what the migrations would).
-        cur.execute(
-            f"""INSERT OR REPLACE INTO {Table.META}
-                VALUES ('schema_version', ?), ('data_version', greatest(?, (SELECT max(value::BIGINT)
-                        FROM {Table.META} WHERE key = 'data_version'))::VARCHAR)""",
-            [str(LATEST_VERSION), int(version)],
-        )
+        # The tables now have this version's shape (the steps above did what the migrations would);
+        # the data version lives in its own log, which a backup never holds (journal.bump_data_version).
+        cur.execute(f"DELETE FROM {Table.META} WHERE list_contains(?, key)", [list(NUMBERED_META)])
+        set_meta(cur, "schema_version", str(LATEST_VERSION))
+        set_meta(cur, "last_snapshot_id", str(max(issued, last_snapshot_id(cur))))
         audit(cur, actor, "pulihkan cadangan", f"{len(restored)} tabel")
         bump_data_version(cur)
-
-
-def _restart_snapshot_ids(con: Connection) -> None:
-    """New snapshot ids must continue after every id the restored tables use."""
-    cur = con.cursor()
-    row = first(
-        cur.execute(
-            f"""SELECT greatest((SELECT max(id) FROM {Table.SNAPSHOTS}),
-                                (SELECT max(id) FROM {Table.ARCHIVED_SNAPSHOTS}),
-                                (SELECT max(snapshot_id) FROM {Table.ROSTER}))"""
-        )
-    )
-    start = int(row[0]) + 1 if row and row[0] is not None else 1
-    current = first(cur.execute("SELECT nextval('snapshot_ids')"))
-    while current and int(current[0]) < start:
-        current = first(cur.execute("SELECT nextval('snapshot_ids')"))

@@ -13,7 +13,7 @@ from pdm_metrics.fmt import format_date, format_int
 from pdm_metrics.schema import STAGE_SLOTS, Table, done_column, has_date_flag, has_status_flag
 from pdm_metrics.store.campaigns import store_campaign
 from pdm_metrics.store.changes import forget_changes, store_neighbour_changes
-from pdm_metrics.store.db import Connection, first, transaction
+from pdm_metrics.store.db import Connection, first, set_meta, transaction
 from pdm_metrics.store.derived import insert_profile_summary, insert_summary, rebuild_units
 from pdm_metrics.store.journal import audit, bump_data_version
 from pdm_metrics.store.unit_map import apply_unit_map
@@ -68,6 +68,22 @@ def snapshot_id(con: Connection, snapshot_date: date, campaign: str) -> int | No
     return int(row[0]) if row else None
 
 
+def last_snapshot_id(cur: Connection) -> int:
+    """The highest id ever given: stored, archived, or dropped since by a restore (recorded in meta)."""
+    sql = f"""SELECT greatest((SELECT max(id) FROM {Table.SNAPSHOTS}), (SELECT max(id) FROM {Table.ARCHIVED_SNAPSHOTS}),
+                              (SELECT max(value::BIGINT) FROM {Table.META} WHERE key = 'last_snapshot_id'), 0)"""
+    (last,) = first(cur.execute(sql))
+    return int(last)
+
+
+def next_snapshot_id(cur: Connection) -> int:
+    """A new snapshot's id, never one given before: taken inside the write transaction, whose turn
+    no other writer shares (db.transaction), and recorded."""
+    new_id = last_snapshot_id(cur) + 1
+    set_meta(cur, "last_snapshot_id", str(new_id))
+    return new_id
+
+
 def save_snapshot(
     con: Connection,
     rows: ValidRows,
@@ -87,8 +103,7 @@ def save_snapshot(
                 f"Snapshot tanggal {format_date(meta.snapshot_date)} sudah ada. "
                 "Konfirmasi penggantian (opsi --replace) untuk menggantinya."
             )
-        (new_id,) = first(cur.execute("SELECT nextval('snapshot_ids')"))
-        new_id = int(new_id)
+        new_id = next_snapshot_id(cur)
         if existing is not None:
             _archive_snapshot(cur, existing, new_id, meta.uploaded_by)
         if meta.campaign_text:
