@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -10,6 +11,32 @@ from pathlib import Path
 import pytest
 
 from pdm_metrics import demo, store
+from tests.lakes import LAKE_SERVER, new_database
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the lake run, a test about the DuckDB file itself (its lock, its WAL, a copy of it) has
+    nothing to test."""
+    if not LAKE_SERVER:
+        return
+    for item in items:
+        if item.get_closest_marker("file_only"):
+            item.add_marker(pytest.mark.skip(reason="tentang berkas DuckDB itu sendiri, bukan DuckLake"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lake_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The lake run's data folder (PDM_LAKE_DATA), shared by its catalogs and inherited by the CLI."""
+    if not LAKE_SERVER:
+        yield
+        return
+    before = os.environ.get("PDM_LAKE_DATA")
+    os.environ["PDM_LAKE_DATA"] = str(tmp_path_factory.mktemp("lake-data"))
+    yield
+    if before is None:
+        os.environ.pop("PDM_LAKE_DATA", None)
+    else:
+        os.environ["PDM_LAKE_DATA"] = before
 
 
 @dataclass
@@ -34,14 +61,14 @@ def apptest_client(monkeypatch: pytest.MonkeyPatch) -> FakeClient:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[store.Connection]:
-    con = store.connect(tmp_path / "test.duckdb")
+    con = store.connect(new_database(tmp_path, "test.duckdb"))
     yield con
     con.close()
 
 
 @pytest.fixture(scope="session")
 def sample_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    path = new_database(tmp_path_factory.mktemp("sample"), "sample.duckdb")
     con = store.connect(path)
     demo.load_sample(con)
     con.close()

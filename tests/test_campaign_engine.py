@@ -19,7 +19,10 @@ from pdm_metrics.rates_output import long_records, wide_records
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import common, ringkasan, tindak_lanjut
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.lakes import new_database
 from tests.pdm_2021 import PDM
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 NIP_D = "198001012005011004"
 SKP_TEXT = """
@@ -106,7 +109,7 @@ def skp_file() -> bytes:
 
 def test_a_one_stage_campaign_is_read_counted_and_judged_in_its_own_words(tmp_path: Path) -> None:
     after_deadline = dt.date(2025, 1, 15)
-    con = stored(tmp_path / "skp.duckdb", SKP, SKP_TEXT, [(skp_file(), "skp.csv", after_deadline)])
+    con = stored(new_database(tmp_path, "skp.duckdb"), SKP, SKP_TEXT, [(skp_file(), "skp.csv", after_deadline)])
     assert store.current_campaign(con) == SKP
     by_opd = store.summary_counts(con, by_opd=True).set_index("opd")
     (stage,) = SKP.stages
@@ -150,7 +153,7 @@ def pppk_file(with_ni: bool) -> bytes:
 def test_a_three_stage_campaign_counts_each_stage_and_says_which_the_file_lacks(tmp_path: Path) -> None:
     first, second = dt.date(2025, 9, 5), dt.date(2025, 9, 25)
     files = [(pppk_file(False), "a.csv", first), (pppk_file(True), "b.csv", second)]
-    con = stored(tmp_path / "pppk.duckdb", PPPK, PPPK_TEXT, files)
+    con = stored(new_database(tmp_path, "pppk.duckdb"), PPPK, PPPK_TEXT, files)
     drh, usul, ni = PPPK.stages
     on_first = store.summary_counts(con, by_opd=True, snapshot_date=first).set_index("opd")
     assert on_first[drh.done_column].to_dict() == {"Dinas Kesehatan": 2, "Dinas Pendidikan": 0}
@@ -190,7 +193,7 @@ def test_one_database_follows_several_campaigns_each_by_its_own_dates_and_stages
 ) -> None:
     from pdm_metrics.cli import main
 
-    db = tmp_path / "semua.duckdb"
+    db = new_database(tmp_path, "semua.duckdb")
     same_day = dt.date(2025, 9, 25)
     skp_later = skp_file().replace(b"Siti,Dinas Kesehatan,Belum", b"Siti,Dinas Kesehatan,Sudah")
     stored(db, PDM, "", [(pdm_file(), "pdm.csv", dt.date(2021, 7, 11))]).close()
@@ -270,7 +273,11 @@ def test_a_campaign_added_on_the_command_line_takes_its_snapshots(
 ) -> None:
     from pdm_metrics.cli import main
 
-    db, definition, roster = tmp_path / "skp.duckdb", tmp_path / "skp-uji.toml", tmp_path / "skp_20250115.csv"
+    db, definition, roster = (
+        new_database(tmp_path, "skp.duckdb"),
+        tmp_path / "skp-uji.toml",
+        tmp_path / "skp_20250115.csv",
+    )
     definition.write_text(SKP_TEXT.replace("end = 2025-01-10", "end = 2024-11-01"), encoding="utf-8")
     assert main(["campaigns", "add", str(definition), "--db", str(db)]) == 1  # end before start
     assert "'end' (1 November 2024) sebelum 'start'" in capsys.readouterr().err and not db.exists()

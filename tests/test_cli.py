@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
+from tests.lakes import copy_of, new_database
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +53,7 @@ def test_snapshots_lists_the_sample(sample_db_path: Path) -> None:
 def test_ingest_prints_one_json_line_and_refuses_a_duplicate_date(tmp_path: Path) -> None:
     path = tmp_path / "rekap_20210711.xlsx"
     path.write_bytes(xlsx_bytes([HEADER, *ROWS, ROWS[0]]))
-    db = str(tmp_path / "t.duckdb")
+    db = str(new_database(tmp_path, "t.duckdb"))
     result = run("ingest", str(path), "--db", db)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"snapshot_date": "2021-07-11", "read": 4, "rows": 3, "campaign": "pdm-2021",
@@ -65,7 +68,7 @@ def test_ingest_prints_one_json_line_and_refuses_a_duplicate_date(tmp_path: Path
 def test_rejected_file_exits_1_with_indonesian_message_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "rusak.csv"
     path.write_bytes(csv_bytes([HEADER, ROWS[0], ["123", "X", "Dinas A", "Entah"]]))
-    db = tmp_path / "t.duckdb"
+    db = new_database(tmp_path, "t.duckdb")
     result = run("ingest", str(path), "--db", str(db), "--date", "2021-07-11")
     assert result.returncode == 1
     assert "Berkas ditolak" in result.stderr and "baris 3" in result.stderr and "Traceback" not in result.stderr
@@ -82,17 +85,19 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 
 
 def test_missing_file_and_missing_date_exit_1(tmp_path: Path) -> None:
-    assert run("ingest", str(tmp_path / "tidak_ada.xlsx"), "--db", str(tmp_path / "t.duckdb")).returncode == 1
+    assert (
+        run("ingest", str(tmp_path / "tidak_ada.xlsx"), "--db", str(new_database(tmp_path, "t.duckdb"))).returncode == 1
+    )
     path = tmp_path / "rekap.csv"
     path.write_bytes(csv_bytes([HEADER, *ROWS]))
-    result = run("ingest", str(path), "--db", str(tmp_path / "t.duckdb"))
+    result = run("ingest", str(path), "--db", str(new_database(tmp_path, "t.duckdb")))
     assert result.returncode == 1 and "Tanggal snapshot tidak ditemukan" in result.stderr
 
 
 def test_demo_refuses_a_database_with_real_data(tmp_path: Path) -> None:
     path = tmp_path / "rekap_20210711.csv"
     path.write_bytes(csv_bytes([HEADER, *ROWS]))
-    db = str(tmp_path / "t.duckdb")
+    db = str(new_database(tmp_path, "t.duckdb"))
     run("ingest", str(path), "--db", db)
     result = run("demo", "--db", db)
     assert result.returncode == 1 and "data asli" in result.stderr
@@ -120,7 +125,7 @@ def test_ingest_several_files_as_one_snapshot(tmp_path: Path) -> None:
     first, second = tmp_path / "wilayah1_20210711.csv", tmp_path / "wilayah2.xlsx"
     first.write_bytes(csv_bytes([HEADER, ROWS[0], ROWS[1]]))
     second.write_bytes(xlsx_bytes([HEADER, ROWS[2]]))
-    result = run("ingest", str(first), str(second), "--db", str(tmp_path / "t.duckdb"))
+    result = run("ingest", str(first), str(second), "--db", str(new_database(tmp_path, "t.duckdb")))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 3
 
@@ -131,7 +136,7 @@ def test_ingest_a_folder_of_files_as_one_snapshot_with_progress_lines(tmp_path: 
     (folder / "a.csv").write_bytes(csv_bytes([HEADER, ROWS[0]]))
     (folder / "b.xlsx").write_bytes(xlsx_bytes([HEADER, ROWS[1], ROWS[2]]))
     (folder / "catatan.txt").write_text("bukan daftar ASN")  # not a roster file: left alone
-    result = run("ingest", str(folder), "--date", "2021-07-11", "--db", str(tmp_path / "t.duckdb"))
+    result = run("ingest", str(folder), "--date", "2021-07-11", "--db", str(new_database(tmp_path, "t.duckdb")))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 3
     assert "2 berkas" in result.stderr and "Membaca b.xlsx" in result.stderr and "Memeriksa 3 baris" in result.stderr
@@ -147,12 +152,9 @@ def test_progress_bar_fills_in_proportion() -> None:
 
 
 def test_report_writes_the_meeting_pdf_for_a_schedule(sample_db_path: Path, tmp_path: Path) -> None:
-    import shutil
-
     from pdm_metrics import store
 
-    db = tmp_path / "copy.duckdb"
-    shutil.copy(sample_db_path, db)
+    db = copy_of(sample_db_path, tmp_path, "copy.duckdb")
     out = tmp_path / "laporan.pdf"
     result = run("report", "--db", str(db), "--date", "2021-07-11", "--opd", "dinas  PERIKANAN", "--out", str(out))
     assert result.returncode == 0, result.stderr

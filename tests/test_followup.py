@@ -18,7 +18,10 @@ from pdm_metrics.schema import CHANGE_KINDS
 from pdm_metrics.store import changes
 from pdm_metrics.views import common, kalender, laporan, opd, perubahan, profil, ringkasan, tindak_lanjut, tren
 from tests.conftest import load_sample_as_real_data
+from tests.lakes import copy_of
 from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, pdm_calendar
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 SEP_27, NOV_8, JULY_11 = dt.date(2021, 9, 27), dt.date(2021, 11, 8), demo.KNOWN_DATE
 CALENDAR = pdm_calendar()
@@ -99,6 +102,7 @@ def test_stored_counts_and_lists_read_as_those_worked_out_on_the_fly(sample_con,
         assert listed == sorted(listed, key=lambda row: (row[0].lower(), *row))  # by OPD whatever the case
 
 
+@pytest.mark.file_only  # a database from an older version: a lake starts at today's
 def test_changes_stored_by_an_older_version_are_worked_out_again(tmp_path: Path) -> None:
     path = tmp_path / "lama.duckdb"
     con = store.connect(path)
@@ -200,10 +204,7 @@ def test_profile_from_nip_matches_the_truth(sample_con, sample_people) -> None: 
 
 
 def test_extensions_are_kept_with_history_and_used_everywhere(tmp_path: Path, sample_db_path: Path) -> None:
-    import shutil
-
-    shutil.copy(sample_db_path, tmp_path / "db.duckdb")
-    con = store.connect(tmp_path / "db.duckdb")
+    con = store.connect(copy_of(sample_db_path, tmp_path, "db.duckdb"))
     with pytest.raises(PdmError, match="Nomor surat"):
         kalender.add_extension(con, PDM, "pdm", dt.date(2021, 9, 30), " ", dt.date(2021, 9, 10), "", "ani", TODAY)
     kalender.add_extension(
@@ -267,6 +268,7 @@ def test_email_problem_counts_and_counts_per_opd() -> None:
     assert count_per_opd(risks).to_dict("records") == [{"OPD": "B", "Jumlah ASN": 3}, {"OPD": "A", "Jumlah ASN": 1}]
 
 
+@pytest.mark.file_only  # a database from an older version: a lake starts at today's
 def test_changes_numbered_in_an_older_order_are_numbered_again(tmp_path: Path) -> None:
     """Perubahan's lists are numbered once, when a pair is stored: a database numbered by an
     older rule (here: backwards) has its changes worked out again in today's order."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from pdm_metrics import store
@@ -15,7 +16,10 @@ from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import common, opd
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.lakes import new_database
 from tests.pdm_2021 import ACTIVATION
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -38,7 +42,7 @@ def test_opd_of_the_same_name_in_two_instansi_are_two_opd(tmp_path: Path) -> Non
     assert roster.error_count == 0
     assert sorted(roster.rows["opd"]) == ["Dinas Kesehatan (Kab. Tanjung Jabung Barat)",
                                           "Dinas Kesehatan (Kota Jambi)", "Dinas Pendidikan (Kota Jambi)"]  # fmt: skip
-    con = national_db(tmp_path / "n.duckdb")
+    con = national_db(new_database(tmp_path, "n.duckdb"))
     by_instansi = store.summary_counts(con, by_opd=True, level="instansi").set_index("opd")
     assert by_instansi.loc["Kota Jambi", "total"] == 2 and by_instansi.loc["Kota Jambi", "done_1"] == 1
     assert len(store.summary_counts(con, by_opd=True)) == 3
@@ -46,7 +50,7 @@ def test_opd_of_the_same_name_in_two_instansi_are_two_opd(tmp_path: Path) -> Non
 
 
 def test_ranking_at_instansi_level(tmp_path: Path) -> None:
-    con = national_db(tmp_path / "n.duckdb")
+    con = national_db(new_database(tmp_path, "n.duckdb"))
     view = opd.opd_overview(con, common.Filters(JULY_11), ACTIVATION, level="instansi")
     assert view is not None
     bars = view.ranking.data[0]
@@ -70,7 +74,7 @@ def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Pa
         for person in range(60):
             nip = f"1990{1 + unit % 12:02d}{1 + unit // 12:02d}2020121{person + 1:03d}"
             rows.append([nip, f"P{unit}-{person}", f"Dinas {unit:02d}", "Sudah" if person < unit else "Belum"])
-    con = store.connect(tmp_path / "many.duckdb")
+    con = store.connect(new_database(tmp_path, "many.duckdb"))
     roster = read_roster(csv_bytes(rows), "banyak.csv", JULY_11)
     assert roster.error_count == 0 and roster.row_count == 3600
     ingest_roster(con, roster)
@@ -84,6 +88,7 @@ def test_ranking_of_many_units_shows_the_ends_and_the_rest_combined(tmp_path: Pa
     con.close()
 
 
+@pytest.mark.file_only  # a database from an older version: a lake starts at today's
 def test_a_database_from_before_the_instansi_level_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))
@@ -99,6 +104,7 @@ def test_a_database_from_before_the_instansi_level_is_upgraded(tmp_path: Path) -
     con.close()
 
 
+@pytest.mark.file_only  # the app's own database file (AppTest)
 def test_sidebar_instansi_filter_and_level_selector(tmp_path: Path, streamlit_db: Path) -> None:
     national_db(tmp_path / "n.duckdb").close()
     shutil.copy(tmp_path / "n.duckdb", streamlit_db)

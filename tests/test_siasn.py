@@ -17,7 +17,10 @@ from pdm_metrics.roster import Roster, read_roster, read_rosters
 from pdm_metrics.schema import Column
 from pdm_metrics.views import unggah
 from tests.files import NIP_A, NIP_B, NIP_C, csv_bytes
+from tests.lakes import new_database
 from tests.pdm_2021 import PDM
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
@@ -84,7 +87,7 @@ def test_siasn_headers_are_read_as_siasn_writes_them() -> None:
 
 
 def test_the_upload_shows_which_file_column_became_which_field(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     preview = unggah.upload_preview(con, PDM.key, [(siasn_file(), "siasn_20210711.csv")], None, dt.date(2026, 12, 1))
     mapping = preview.mapping.set_index("Kolom berkas")
     assert mapping.loc["NIP BARU", "Dibaca sebagai"] == "NIP"
@@ -107,7 +110,7 @@ def test_several_instansi_come_from_instansi_kerja_and_counts_per_jenis_are_exac
     roster = read(siasn_file(work=("Kota Jambi", "Kab. Tanjung Jabung Barat")))
     rows = roster.valid_rows.set_index("nip")
     assert rows.loc[NIP_A, "instansi"] == "Kota Jambi" and rows.loc[NIP_B, "instansi"] == "Kab. Tanjung Jabung Barat"
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     ingest_roster(con, roster)
     counts = store.summary_counts(con, by_opd=True).groupby("opd")["total"].sum().to_dict()
     assert counts == {
@@ -122,7 +125,7 @@ def test_several_instansi_come_from_instansi_kerja_and_counts_per_jenis_are_exac
 
 
 def test_the_operator_can_take_a_field_from_another_column_and_it_is_remembered(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     chosen = {Column.OPD: "SATUAN KERJA KERJA NAMA"}
     today = dt.date(2026, 12, 1)
     preview = unggah.upload_preview(con, PDM.key, [(siasn_file(), "siasn_20210711.csv")], None, today, chosen=chosen)
@@ -150,7 +153,11 @@ def test_a_chosen_column_the_file_lacks_is_named() -> None:
 
 
 def test_the_command_line_takes_a_column_choice_and_remembers_it(tmp_path: Path) -> None:
-    db, first, second = tmp_path / "t.duckdb", tmp_path / "siasn_20210711.csv", tmp_path / "siasn_20210801.csv"
+    db, first, second = (
+        new_database(tmp_path, "t.duckdb"),
+        tmp_path / "siasn_20210711.csv",
+        tmp_path / "siasn_20210801.csv",
+    )
     first.write_bytes(siasn_file())
     second.write_bytes(siasn_file())
     chosen = run("ingest", str(first), "--db", str(db), "--column", "opd=SATUAN KERJA KERJA NAMA")

@@ -21,8 +21,11 @@ from pdm_metrics.unit_map import UnitMapError, read_unit_map
 from pdm_metrics.views import cadangan, laporan, opd, perubahan, peta_unit, ringkasan, tindak_lanjut
 from pdm_metrics.views.common import Filters, calendar_in_force
 from tests.files import HEADER, NIP_A, NIP_B, NIP_C, ROWS, csv_bytes
+from tests.lakes import new_database
 from tests.pdm_2021 import ACTIVATION, PDM
 from tests.test_siasn import NIP_D, SIASN_HEADER, UNOR_IDS, siasn_file, siasn_row
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_11, AUGUST_1 = dt.date(2021, 7, 11), dt.date(2021, 8, 1)
@@ -31,7 +34,7 @@ SD, PUSKESMAS = "SD NEGERI 57/V TUNGKAL ILIR", "PUSKESMAS BETARA"
 
 def stored_siasn(tmp_path: Path) -> store.Connection:
     """The SIASN file of test_siasn (2 units, 4 ASN, 2 PPPK) stored as 11 July 2021."""
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     ingest_roster(con, read_roster(siasn_file(), "siasn_20210711.csv"))
     return con
 
@@ -219,7 +222,7 @@ def test_the_map_is_kept_in_backups(tmp_path: Path) -> None:
 
 
 def test_a_map_in_a_file_with_instansi_groups_units_within_their_instansi(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     ingest_roster(con, read_roster(siasn_file(work=("Kota Jambi", "Kab. Tanjab Barat")), "siasn_20210711.csv"))
     load(con, map_file(("", SD, "Dinas Pendidikan"), ("", PUSKESMAS, "Dinkes")))
     assert per_opd(con) == {
@@ -242,7 +245,7 @@ def test_email_risk_names_the_email_the_token_went_to_and_suggests_email_gov(tmp
     data = csv_bytes(
         [SIASN_HEADER, siasn_row(NIP_A, "Budi", SD, "PNS DAERAH", "T", "budi@gmail.com", "budi@tjb.go.id", "Belum")]
     )
-    other = store.connect(tmp_path / "u.duckdb")
+    other = store.connect(new_database(tmp_path, "u.duckdb"))
     ingest_roster(other, read_roster(data, "siasn_20210711.csv"))
     row = tindak_lanjut.email_risk(other, ACTIVATION, Filters()).risks.iloc[0]
     assert row["Email"] == "budi@gmail.com" and row["Email instansi (EMAIL GOV)"] == "budi@tjb.go.id"
@@ -252,7 +255,7 @@ def test_email_risk_names_the_email_the_token_went_to_and_suggests_email_gov(tmp
 
 def test_units_import_and_export_on_the_command_line(tmp_path: Path) -> None:
     db, roster, peta, out = (
-        tmp_path / "t.duckdb",
+        new_database(tmp_path, "t.duckdb"),
         tmp_path / "siasn_20210711.csv",
         tmp_path / "peta.csv",
         tmp_path / "o.xlsx",
@@ -316,7 +319,7 @@ def test_followup_on_the_command_line_writes_what_tindak_lanjut_offers(
     offered = tindak_lanjut.follow_up(con, calendar_in_force(con, PDM), Filters(), ACTIVATION)
     con.close()
     assert offered is not None
-    db, text, book = tmp_path / "t.duckdb", tmp_path / "pesan.txt", tmp_path / "tindak.xlsx"
+    db, text, book = new_database(tmp_path, "t.duckdb"), tmp_path / "pesan.txt", tmp_path / "tindak.xlsx"
     common = ["--campaign", "pdm-2021", "--stage", "aktivasi", "--db", str(db)]
     assert main(["followup", *common, "--opd", "dinas  pendidikan", "--format", "text", "--out", str(text)]) == 0
     assert json.loads(capsys.readouterr().out) == {
@@ -339,7 +342,7 @@ def test_followup_on_the_command_line_writes_what_tindak_lanjut_offers(
 
 
 def test_peta_unit_counts_the_latest_units_only_and_an_opd_file_has_none_waiting(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "t.duckdb")
+    con = store.connect(new_database(tmp_path, "t.duckdb"))
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210628.csv"))
     before = peta_unit.unit_map_view(con)
     assert (before.unmapped_total, before.unmapped_asn) == (0, 0)  # OPD names are not units waiting for a map

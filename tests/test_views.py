@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,10 @@ from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
 from tests.files import HEADER, ROWS, csv_bytes
+from tests.lakes import LAKE_SERVER, new_database
 from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
+
+pytestmark = pytest.mark.lake  # the lake run (PDM_TEST_LAKE) runs these on DuckLake too
 
 CALENDAR = pdm_calendar()
 JULY_11 = demo.KNOWN_DATE
@@ -87,13 +91,14 @@ def test_audit_log_is_newest_first_in_indonesian(db: store.Connection) -> None:
 
 
 def test_a_backup_is_named_for_its_day_and_restores(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "copy.duckdb")
+    con = store.connect(new_database(tmp_path, "copy.duckdb"))
     ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
     made = cadangan.backup(con, "admin", dt.date(2026, 12, 1))
     assert made.file_name == "pantau-pdm-cadangan_2026-12-01.zip" and made.data.startswith(b"PK")
     restored = cadangan.restore(con, made.data, "admin")
     assert restored.snapshots == 1 and restored.previous is not None
-    assert restored.previous.parent == tmp_path / "cadangan-otomatis" and restored.previous.read_bytes()[:2] == b"PK"
+    home = Path(os.environ["PDM_LAKE_DATA"]) if LAKE_SERVER else tmp_path  # beside the file, or in the lake's data
+    assert restored.previous.parent == home / "cadangan-otomatis" and restored.previous.read_bytes()[:2] == b"PK"
     assert pd.Series(store.audit_entries(con)["action"]).tolist()[-3:] == [
         "unduh cadangan",
         "cadangan otomatis sebelum pemulihan",

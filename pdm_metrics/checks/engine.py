@@ -305,7 +305,8 @@ def _with_progress(cur: Connection, progress: StoreProgress | None, work: Callab
 def _detach(workspace: Connection, home: str, catalog: str) -> None:
     """Let a check's tables go (quietly: the store may already be closed)."""
     with contextlib.suppress(duckdb.Error):
-        workspace.execute(f"USE {home}").fetchall()
+        quoted = home.replace('"', '""')  # a lake's catalog is named after its address
+        workspace.execute(f'USE "{quoted}"').fetchall()
         workspace.execute(f"DETACH {catalog}").fetchall()
     with contextlib.suppress(duckdb.Error):
         workspace.close()

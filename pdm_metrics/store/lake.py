@@ -32,10 +32,13 @@ LAKE_PREFIX = "ducklake:"
 _CATALOG_PREFIX = "postgres:"
 DATA_FOLDER_VARIABLE = "PDM_LAKE_DATA"
 # One lock for every writer of a catalog (pg_advisory_lock's two-key form: "PDM", 1).
-_WRITE_LOCK_KEYS = (0x50444D, 1)
+WRITE_LOCK_KEYS = (0x50444D, 1)
 # DuckLake retries a commit that only appended beside another writer's; a real conflict is
 # refused whole (db.transaction says so). Writers take turns, so retries are rare.
 _RETRY_SETTINGS = {"ducklake_max_retry_count": 20, "ducklake_retry_wait_ms": 50}
+# Only the packaged extensions, never a download: DuckDB's automatic install would otherwise try
+# the network on every lake connection (half a second here, where there is none).
+_NO_DOWNLOAD: dict[str, str | bool | int | float | list[str]] = {"autoinstall_known_extensions": False}
 # The extensions the pip packages carry (INSTALLed from their path: there is no download here).
 _PACKAGED_EXTENSIONS = {"postgres_scanner": "duckdb_extension_postgres", "ducklake": "duckdb_extension_ducklake"}
 
@@ -69,7 +72,7 @@ def open_lake(location: str, read_only: bool, memory_limit: str | None) -> duckd
     _install_extensions()
     try:
         _create_or_check(address, data_folder, read_only)
-        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
+        config = {**_NO_DOWNLOAD, **({"memory_limit": memory_limit} if memory_limit else {})}
         con = duckdb.connect(location, read_only=read_only, config=config)
         for name, value in _RETRY_SETTINGS.items():
             con.execute(f"SET {name} = {int(value)}")
@@ -83,7 +86,7 @@ def _create_or_check(address: str, data_folder: str, read_only: bool) -> None:
     other than the one the catalog was made with (two servers must never write apart)."""
     if not read_only and "://" not in data_folder:
         Path(data_folder).mkdir(parents=True, exist_ok=True)
-    setup = duckdb.connect(":memory:")
+    setup = duckdb.connect(":memory:", config=_NO_DOWNLOAD)
     try:
         options = "DATA_PATH " + _literal(data_folder) + (", READ_ONLY" if read_only else "")
         # ATTACH takes no parameters; both values come from the server's own settings, quoted here.
@@ -171,7 +174,7 @@ def write_turn(con: duckdb.DuckDBPyConnection, wait_seconds: float) -> Iterator[
     try:
         try:
             lock.execute(f"SET lock_timeout = {int(wait_seconds * 1000)}")
-            lock.execute("SELECT pg_advisory_lock(%s, %s)", _WRITE_LOCK_KEYS)
+            lock.execute("SELECT pg_advisory_lock(%s, %s)", WRITE_LOCK_KEYS)
         except psycopg.errors.LockNotAvailable:
             raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.") from None
         yield
