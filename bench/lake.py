@@ -57,6 +57,44 @@ def empty_lake(address: str) -> Path:
     return Path("ducklake:postgres:" + with_database(address, catalog))
 
 
+def writers_at_once(address: str, csvs: list[Path], dates: list[str]) -> tuple[float, list[int]]:
+    """`ingest` processes started together on one fresh lake, one per (file, date): the seconds
+    until the last has finished, and their exit codes."""
+    location = empty_lake(address)
+    store.connect(location).close()  # the tables, before the writers start
+    started = time.perf_counter()
+    commands = [
+        [sys.executable, "-m", "pdm_metrics", "ingest", str(csv), "--db", str(location), "--date", day]
+        for csv, day in zip(csvs, dates, strict=True)
+    ]
+    processes = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT) for c in commands]
+    codes = [process.wait() for process in processes]
+    seconds = time.perf_counter() - started
+    con = store.connect(location, read_only=True)
+    stored = store.list_snapshots(con)
+    con.close()
+    print(f"  {len(csvs)} writers, exit codes {codes}: {seconds:.1f} s; stored {len(stored)} snapshot(s), "
+          f"rows {list(stored['row_count'])}")  # fmt: skip
+    return seconds, codes
+
+
+def concurrency(address: str, workdir: Path, rows: int, writers: int) -> None:
+    """Several servers saving at once: different dates (all stored), the same date (one refusal)."""
+    csvs = []
+    for n in range(writers):
+        csv = workdir / f"penulis-{n}.csv"
+        write_csv(csv, rows)
+        csvs.append(csv)
+    days = [f"2022-0{n + 1}-03" for n in range(writers)]
+    print(f"writers on one lake, {rows:_} rows each (whole processes):".replace("_", "."))
+    alone, _ = writers_at_once(address, csvs[:1], days[:1])
+    together, _ = writers_at_once(address, csvs, days)
+    print(
+        f"  {writers} dates at once ÷ one alone: {together / alone:.2f}× (saves take turns, reading and checks do not)"
+    )
+    writers_at_once(address, csvs[:2], [days[0], days[0]])
+
+
 def opening_ms(location: Path) -> float:
     """Opening the store as the app does (read-write: version check and migrations), best of 3."""
     return timed(lambda: store.connect(location).close())
@@ -86,9 +124,16 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=12)
     parser.add_argument("--file", type=Path, default=None, help="reuse (or keep) the national file here")
     parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="0: no ingest comparison")
+    parser.add_argument("--writers", type=int, default=3, help="processes saving at once (0: none)")
+    parser.add_argument("--writer-rows", type=int, default=500_000)
+    parser.add_argument("--writers-only", action="store_true", help="only the writers at once")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="pdm-lake-bench-"))
     os.environ.setdefault("PDM_LAKE_DATA", str(workdir / "lake-data"))
+    if args.writers:
+        concurrency(args.lake, workdir, args.writer_rows, args.writers)
+    if args.writers_only:
+        return
     path = args.file or workdir / "national.duckdb"
     con, days, built = national_database(path, args.asn, args.snapshots)
     con.close()
