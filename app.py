@@ -50,6 +50,7 @@ def navigation(user: auth.User) -> dict[str, list[st.Page]]:
 
 
 def run() -> None:
+    cache.begin_run()
     phone.width_rules()
     user = login.require_login()  # nothing below runs (and no data is read) before login
     page = st.navigation(navigation(user), position="top", expanded=True)

@@ -422,3 +422,28 @@ def test_dates_stored_before_they_were_refused_still_draw_every_time_axis(app_db
     for page in ("app_pages/tren.py", "app_pages/ringkasan.py"):
         at = open_app(page)
         assert "31 Desember 9999" in texts(at) or at.selectbox(key="snapshot").value == dt.date(9999, 12, 31)
+
+
+def test_a_run_asks_each_database_for_its_data_and_version_once(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cached view needs to know which data show and their version; a run asks once (on a
+    lake each question is a round trip to the catalog), and an upload is seen on the next run."""
+    asked: list[str] = []
+    for name in ("snapshot_dates", "data_version"):
+        original = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _f=original, _n=name, **k: asked.append(_n) or _f(*a, **k))
+    at = open_app(page="app_pages/opd.py")
+    asked.clear()
+    at.run()
+    # Once per database: whether real data exist, the sample's version (shown), the real one's (its
+    # deadline extensions count whatever shows).
+    assert sorted(asked) == ["data_version", "data_version", "snapshot_dates"]
+    assert any("data contoh" in shown(w.value) for w in at.warning)
+    con = store.connect(app_db)
+    from pdm_metrics.ingest import ingest_roster
+    from pdm_metrics.roster import read_roster
+
+    ingest_roster(con, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
+    con.close()
+    at.run()
+    assert not any("data contoh" in shown(w.value) for w in at.warning)  # the real snapshot shows
+    assert at.selectbox(key="snapshot").value == JULY_11

@@ -13,7 +13,7 @@ from pdm_metrics.campaign_edit import CampaignEdit
 from pdm_metrics.schema import Column
 from pdm_metrics.unit_map import UnitMapFile
 from pdm_metrics.views import cadangan, kalender, kampanye, peta_unit, unggah
-from ui.cache import connection, current_campaign
+from ui.cache import connection, current_campaign, data_changed
 from ui.login import current_user
 from ui.sidebar import select_snapshot, show_real_data
 
@@ -48,7 +48,7 @@ def commit_upload(
     st.session_state.pop("upload_previews", None)
     select_snapshot(saved.snapshot_date, preview.roster.campaign.key)
     show_real_data()
-    st.cache_data.clear()
+    data_changed()
     return saved
 
 
@@ -58,7 +58,7 @@ def add_extension(phase_key: str, new_end: date, letter_number: str, letter_date
     kalender.add_extension(
         connection(), campaign, phase_key, new_end, letter_number, letter_date, scope, user, date.today()
     )
-    st.cache_data.clear()
+    data_changed()
 
 
 def backup() -> cadangan.Backup:
@@ -67,7 +67,7 @@ def backup() -> cadangan.Backup:
 
 def restore(data: bytes) -> cadangan.Restored:
     restored = cadangan.restore(connection(), data, current_user().username)
-    st.cache_data.clear()
+    data_changed()
     select_snapshot(None)
     return restored
 
@@ -82,19 +82,19 @@ def preview_map_file(data: bytes, name: str) -> UnitMapFile:
 
 def apply_map_file(read: UnitMapFile, name: str) -> peta_unit.MapLoaded:
     loaded = peta_unit.apply_map_file(connection(), read, name, current_user().username)
-    st.cache_data.clear()
+    data_changed()
     return loaded
 
 
 def undo_map_file(loaded: peta_unit.MapLoaded) -> str:
     said = peta_unit.undo_map_file(connection(), loaded, current_user().username)
-    st.cache_data.clear()
+    data_changed()
     return said
 
 
 def map_units(edited: pd.DataFrame) -> str:
     said = peta_unit.map_units(connection(), edited, current_user().username)
-    st.cache_data.clear()
+    data_changed()
     return said
 
 
@@ -109,10 +109,10 @@ def map_export(today: date) -> bytes:
 
 def add_campaign(preview: kampanye.DefinitionPreview) -> None:
     kampanye.add_definition(connection(), preview, current_user().username)
-    st.cache_data.clear()
+    data_changed()
 
 
 def edit_campaign(key: str, edit: CampaignEdit) -> list[str]:
     changed = kampanye.edit_campaign(connection(), key, edit, current_user().username)
-    st.cache_data.clear()
+    data_changed()
     return changed

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -63,8 +63,39 @@ def sample_connection() -> store.Connection:
 SHOW_SAMPLE = "show_sample"
 
 
+# What one run of the script learns of the databases: whether real data exist, and each one's data
+# version. A page asks every cached view, and each asked both again (18 queries a run, each a
+# round trip to the catalog on a lake); the answers cannot change within a run except by the run's
+# own writes (data_changed).
+_RUN_FACTS = "_pdm_run_facts"
+
+
+def begin_run() -> None:
+    """Called first on every run (app.py): facts of an earlier run are not taken for this one's."""
+    st.session_state[_RUN_FACTS] = {}
+
+
+def _once_per_run(fact: str, ask: Callable[[], R]) -> R:
+    facts: dict[str, Any] = st.session_state.setdefault(_RUN_FACTS, {})
+    if fact not in facts:
+        facts[fact] = ask()
+    return cast(R, facts[fact])
+
+
+def data_changed() -> None:
+    """After a write: every cached view and this run's facts are worked out again."""
+    st.cache_data.clear()
+    begin_run()
+
+
 def has_real_data() -> bool:
-    return bool(store.snapshot_dates(connection()))
+    return _once_per_run("real data", lambda: bool(store.snapshot_dates(connection())))
+
+
+def _data_version(sample: bool) -> int:
+    return _once_per_run(
+        f"version {sample}", lambda: store.data_version(sample_connection() if sample else connection())
+    )
 
 
 def showing_sample() -> bool:
@@ -96,8 +127,7 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
         if kwargs:
             raise TypeError(f"{name}: cached views take positional arguments only")
         sample = not agency and showing_sample()
-        version = store.data_version(sample_connection() if sample else connection())
-        return cast(R, _cached_result(name, sample, version, args))
+        return cast(R, _cached_result(name, sample, _data_version(sample), args))
 
     return call
 
