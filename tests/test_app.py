@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -428,9 +429,18 @@ def test_a_run_asks_each_database_for_its_data_and_version_once(app_db: Path, mo
     """Every cached view needs to know which data show and their version; a run asks once (on a
     lake each question is a round trip to the catalog), and an upload is seen on the next run."""
     asked: list[str] = []
-    for name in ("snapshot_dates", "data_version"):
+
+    def counted(name: str) -> Callable[..., object]:
         original = getattr(store, name)
-        monkeypatch.setattr(store, name, lambda *a, _f=original, _n=name, **k: asked.append(_n) or _f(*a, **k))
+
+        def ask(*args: object) -> object:
+            asked.append(name)
+            return original(*args)
+
+        return ask
+
+    for name in ("snapshot_dates", "data_version"):
+        monkeypatch.setattr(store, name, counted(name))
     at = open_app(page="app_pages/opd.py")
     asked.clear()
     at.run()
