@@ -248,3 +248,20 @@ def test_opd_lists_read_in_alphabetical_order_whatever_the_case(sample_con: stor
     joined = store.change_list(sample_con, first, last, "newly_done_1")
     listed = list(dict.fromkeys(joined["opd_after"]))
     assert listed == sorted(listed, key=str.lower) and listed != sorted(listed)
+
+
+def test_a_lake_location_is_told_apart_and_checked_before_anything_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pdm_metrics.errors import StoreError
+
+    lake = "ducklake:postgres:dbname=pantau host=katalog.bkpsdm.example user=pdm"
+    assert store.is_lake(lake) and store.is_lake(Path(lake)) and not store.is_lake(tmp_path / "pdm.duckdb")
+    # A lake's sample data stay a local DuckDB file, never beside (or in) the shared store.
+    monkeypatch.delenv("PDM_SAMPLE_DB", raising=False)
+    assert store.sample_db_path(Path(lake)).name == "pdm-contoh.duckdb"
+    with pytest.raises(StoreError, match="katalog DuckLake di PostgreSQL"):
+        store.connect("ducklake:sqlite:katalog.db")
+    monkeypatch.delenv("PDM_LAKE_DATA", raising=False)
+    with pytest.raises(StoreError, match="PDM_LAKE_DATA belum diisi"):
+        store.connect(lake)
