@@ -42,6 +42,10 @@ _NO_DOWNLOAD: dict[str, str | bool | int | float | list[str]] = {"autoinstall_kn
 # The extensions the pip packages carry (INSTALLed from their path: there is no download here).
 _PACKAGED_EXTENSIONS = {"postgres_scanner": "duckdb_extension_postgres", "ducklake": "duckdb_extension_ducklake"}
 
+_ANOTHER_FOLDER = (
+    f"{DATA_FOLDER_VARIABLE} berbeda dari folder data yang tercatat di katalog DuckLake ini; tidak ada yang diubah. "
+    "Pakai folder yang sama di semua server."
+)
 _INSTALL_HINT = (
     "Penyimpanan DuckLake memerlukan paket dari requirements-lake.txt (duckdb 1.5 dengan ekstensi ducklake dan "
     "postgres, serta psycopg): jalankan `.venv/bin/pip install -r requirements-lake.txt`."
@@ -71,19 +75,42 @@ def open_lake(location: str, read_only: bool, memory_limit: str | None) -> duckd
         )
     _install_extensions()
     try:
-        _create_or_check(address, data_folder, read_only)
+        if not _catalog_exists(address):
+            _create(address, data_folder, read_only)
         config = {**_NO_DOWNLOAD, **({"memory_limit": memory_limit} if memory_limit else {})}
         con = duckdb.connect(location, read_only=read_only, config=config)
-        for name, value in _RETRY_SETTINGS.items():
-            con.execute(f"SET {name} = {int(value)}")
+        try:
+            _refuse_another_data_folder(con, data_folder)
+            for name, value in _RETRY_SETTINGS.items():
+                con.execute(f"SET {name} = {int(value)}")
+        except BaseException:
+            con.close()
+            raise
         return con
     except duckdb.Error as exc:
         raise lake_failure(exc, address) from exc
 
 
-def _create_or_check(address: str, data_folder: str, read_only: bool) -> None:
-    """Attach once with the data folder: DuckLake creates the catalog there, or refuses a folder
-    other than the one the catalog was made with (two servers must never write apart)."""
+def _catalog_exists(address: str) -> bool:
+    """Whether DuckLake's tables are in the catalog database (one question to PostgreSQL)."""
+    psycopg = _psycopg()
+    try:
+        with psycopg.connect(address, autocommit=True) as catalog:
+            return bool(catalog.execute("SELECT to_regclass('ducklake_metadata') IS NOT NULL").fetchone()[0])
+    except psycopg.Error as exc:
+        raise lake_failure(exc, address) from exc
+
+
+def _refuse_another_data_folder(con: duckdb.DuckDBPyConnection, data_folder: str) -> None:
+    """Two servers must never write apart: PDM_LAKE_DATA is the folder the catalog was made with."""
+    recorded = lake_of(con)
+    if recorded is not None and recorded[1].rstrip("/") != data_folder.rstrip("/"):
+        raise StoreError(_ANOTHER_FOLDER)
+
+
+def _create(address: str, data_folder: str, read_only: bool) -> None:
+    """Attach once with the data folder: DuckLake creates the catalog there (a read-only opening
+    of a catalog not made yet is refused by DuckLake, and said so by lake_failure)."""
     if not read_only and "://" not in data_folder:
         Path(data_folder).mkdir(parents=True, exist_ok=True)
     setup = duckdb.connect(":memory:", config=_NO_DOWNLOAD)
@@ -134,10 +161,7 @@ def lake_failure(exc: BaseException, address: str) -> StoreError:
     """What a failure to reach or read the lake means for the user."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "does not match existing data path" in text:
-        return StoreError(
-            f"{DATA_FOLDER_VARIABLE} berbeda dari folder data yang tercatat di katalog DuckLake ini; tidak ada yang "
-            "diubah. Pakai folder yang sama di semua server."
-        )
+        return StoreError(_ANOTHER_FOLDER)  # two servers made the catalog at once, each with its folder
     host = next((part[5:] for part in address.split() if part.startswith("host=")), "server katalog")
     return StoreError(
         f"Katalog DuckLake di {excerpt(host, 60)} tidak dapat dibuka ({excerpt(text, 140)}). Periksa PDM_DB, "
