@@ -11,6 +11,10 @@ FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 FULL_EXIT_CODE = 28
 
 
+# Said when a write waits too long for its turn (another upload of this process, or of any server on a lake).
+WRITER_BUSY_MESSAGE = "Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi."
+
+
 def storage_full_message() -> str:
     """Said wherever a write finds no room (the database's disk or the temporary folder)."""
     return (

@@ -294,7 +294,7 @@ def test_tindak_lanjut_opens_on_the_stage_still_open(app_db: Path) -> None:
     first_opd = at.main.expander[0].label.split(":")[0]
     at.session_state[lazy_key("followup_opd", first_opd)] = True
     at.run()
-    assert "belum verifikasi data MySAPK" in at.main.code[0].value
+    assert f"belum {VERIFICATION.action}" in at.main.code[0].value
     at.selectbox(key="snapshot").set_value(JULY_11)
     at.run()
     assert at.button_group[0].value == ACTIVATION.key

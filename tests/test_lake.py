@@ -26,6 +26,7 @@ from pdm_metrics.store import lake
 from tests.conftest import content_checksum, load_sample_as_real_data
 from tests.files import HEADER, csv_bytes
 from tests.lakes import LAKE_SERVER, new_database
+from tests.pdm_2021 import ACTIVATION
 
 pytestmark = [
     pytest.mark.lake,
@@ -203,7 +204,7 @@ def test_the_dashboard_on_a_lake_shows_the_same_ringkasan_as_the_file(
         con.close()
     monkeypatch.setenv("PDM_SAMPLE_DB", str(tmp_path / "contoh.duckdb"))
     from_file, from_lake = ringkasan_on(file, monkeypatch), ringkasan_on(on_lake, monkeypatch)
-    assert from_file[1]["Aktivasi"][0] == "72,11%" and "2.829 dari 3.923" in from_file[0]
+    assert from_file[1][ACTIVATION.label][0] == "72,11%" and "2.829 dari 3.923" in from_file[0]
     assert from_lake == from_file
 
 

@@ -64,7 +64,7 @@ SHOW_SAMPLE = "show_sample"
 
 
 # What one run of the script learns of the databases: whether real data exist, and each one's data
-# version. A page asks every cached view, and each asked both again (18 queries a run, each a
+# version. A page asks every cached view, and each asked both again (25–30 queries a run, each a
 # round trip to the catalog on a lake); the answers cannot change within a run except by the run's
 # own writes (data_changed).
 _RUN_FACTS = "_pdm_run_facts"

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from pdm_metrics.errors import FULL_ERRNOS, StoreError, storage_full_message
+from pdm_metrics.errors import FULL_ERRNOS, WRITER_BUSY_MESSAGE, StoreError, storage_full_message
 from pdm_metrics.fmt import excerpt
 from pdm_metrics.schema import Table
 from pdm_metrics.store import lake
@@ -217,7 +217,7 @@ def transaction(con: Connection, wait_seconds: float = WRITE_WAIT_SECONDS) -> It
     all, and the writers of a lake, on any server, take turns through its catalog (lake.write_turn).
     """
     if not _WRITE_LOCK.acquire(timeout=wait_seconds):
-        raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.")
+        raise StoreError(WRITER_BUSY_MESSAGE)
     cursor = con.cursor()
     try:
         with lake.write_turn(cursor, wait_seconds):

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pdm_metrics.errors import StoreError
+from pdm_metrics.errors import WRITER_BUSY_MESSAGE, StoreError
 from pdm_metrics.fmt import excerpt
 
 LAKE_PREFIX = "ducklake:"
@@ -103,8 +103,7 @@ def _catalog_exists(address: str) -> bool:
 
 def _refuse_another_data_folder(con: duckdb.DuckDBPyConnection, data_folder: str) -> None:
     """Two servers must never write apart: PDM_LAKE_DATA is the folder the catalog was made with."""
-    recorded = lake_of(con)
-    if recorded is not None and recorded[1].rstrip("/") != data_folder.rstrip("/"):
+    if _recorded_data_folder(con).rstrip("/") != data_folder.rstrip("/"):
         raise StoreError(_ANOTHER_FOLDER)
 
 
@@ -169,16 +168,20 @@ def lake_failure(exc: BaseException, address: str) -> StoreError:
     )
 
 
-def lake_of(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """(libpq address, data folder) when `con`'s default catalog is a lake, else None."""
+def lake_address(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The libpq address of the lake that is `con`'s default catalog; None for a DuckDB file
+    (asked of DuckDB itself: no round trip to the catalog)."""
     row = con.execute("SELECT type, path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
     if not row or row[0][0] != "ducklake":
         return None
-    path = str(row[0][1])
-    data = con.execute(
-        "SELECT value FROM ducklake_options(current_database()) WHERE option_name = 'data_path'"
-    ).fetchall()
-    return path.removeprefix(_CATALOG_PREFIX), str(data[0][0]) if data else ""
+    return str(row[0][1]).removeprefix(_CATALOG_PREFIX)
+
+
+def _recorded_data_folder(con: duckdb.DuckDBPyConnection) -> str:
+    """The data folder the lake that is `con`'s default catalog was made with."""
+    sql = "SELECT value FROM ducklake_options(current_database()) WHERE option_name = 'data_path'"
+    row = con.execute(sql).fetchall()
+    return str(row[0][0]) if row else ""
 
 
 @contextlib.contextmanager
@@ -186,21 +189,21 @@ def write_turn(con: duckdb.DuckDBPyConnection, wait_seconds: float) -> Iterator[
     """This process's turn to write a lake (nothing to do for a DuckDB file, which one process
     holds): a PostgreSQL advisory lock, held on a connection of its own until the caller's
     transaction has committed or rolled back. A process that dies lets go with its connection."""
-    lake = lake_of(con)
-    if lake is None:
+    address = lake_address(con)
+    if address is None:
         yield
         return
     psycopg = _psycopg()
     try:
-        lock = psycopg.connect(lake[0], autocommit=True)
+        lock = psycopg.connect(address, autocommit=True)
     except psycopg.Error as exc:
-        raise lake_failure(exc, lake[0]) from exc
+        raise lake_failure(exc, address) from exc
     try:
         try:
             lock.execute(f"SET lock_timeout = {int(wait_seconds * 1000)}")
             lock.execute("SELECT pg_advisory_lock(%s, %s)", WRITE_LOCK_KEYS)
         except psycopg.errors.LockNotAvailable:
-            raise StoreError("Basis data sedang menyimpan unggahan lain. Coba lagi sebentar lagi.") from None
+            raise StoreError(WRITER_BUSY_MESSAGE) from None
         yield
     finally:
         lock.close()  # closing the session releases its advisory lock
@@ -214,8 +217,7 @@ def _psycopg() -> Any:
 
 
 def local_data_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """A lake's data folder when it is a local (or mounted) path; None for an object store."""
-    lake = lake_of(con)
-    if lake is None or not lake[1] or "://" in lake[1]:
-        return None
-    return Path(lake[1])
+    """The data folder of the lake that is `con`'s default catalog, when it is a local (or mounted)
+    path; None for an object store."""
+    folder = _recorded_data_folder(con)
+    return Path(folder) if folder and "://" not in folder else None

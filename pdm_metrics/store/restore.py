@@ -215,7 +215,7 @@ def automatic_backup_path(con: Connection, now: datetime) -> Path | None:
     """Where the state before a restore is kept: a folder beside the database file, or in a lake's
     local data folder (None in memory or for a lake on an object store)."""
     cur = con.cursor()
-    if lake.lake_of(cur) is not None:
+    if lake.lake_address(cur) is not None:
         home = lake.local_data_folder(cur)
     else:
         row = first(cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))
