@@ -19,8 +19,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 import pandas as pd
 import streamlit as st
 
-from pdm_metrics import demo, pace, store
-from pdm_metrics.campaign import Campaign
+from pdm_metrics import pace, store
+from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.views import (
     audit,
@@ -55,6 +55,8 @@ def sample_connection() -> store.Connection:
     """The sample data, in a file of its own beside the real one (built on first use)."""
     con = store.connect(store.sample_db_path(db_path()))
     if not store.snapshot_dates(con):
+        from pdm_metrics import demo  # only where the sample is missing: a page run need not load it
+
         demo.load_sample(con)
     return con
 
@@ -111,7 +113,15 @@ def shown_connection() -> store.Connection:
 _VIEWS: dict[str, Callable[..., object]] = {}
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# A view's arguments are keyed by their repr: these frozen dataclasses of dates, texts and tuples
+# print every field. Streamlit's own hashing walks them field by field, 3,5 ms for one call's
+# calendar and filters, paid by some 20 views on every run; a repr takes 0,1 ms.
+_KEYED_BY_REPR: dict[type | str, Callable[[Any], Any]] = {
+    kind: repr for kind in (Campaign, Stage, Calendar, common.Filters)
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEYED_BY_REPR)
 def _cached_result(name: str, sample: bool, version: int, args: tuple[object, ...]) -> object:
     return _VIEWS[name](sample_connection() if sample else connection(), *args)
 
