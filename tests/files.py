@@ -8,14 +8,18 @@ from collections.abc import Sequence
 
 import openpyxl
 
-HEADER = ["NIP", "NAMA", "OPD", "STATUS AKTIVASI"]
+from tests.pdm_2021 import ACTIVATION
+
+# PDM 2021's headline stage as its definition names it: a status header and its two words.
+DONE, NOT_DONE = ACTIVATION.done[0], ACTIVATION.not_done[0]
+HEADER = ["NIP", "NAMA", "OPD", ACTIVATION.columns[0]]
 NIP_A = "199001012020121001"  # PNS, born 1 Jan 1990, CPNS Dec 2020, male
 NIP_B = "198512312010012002"  # PNS, female
 NIP_C = "199203152021211003"  # PPPK: digits 13-14 = 21
 ROWS = [
-    [NIP_A, "Budi Santoso", "Dinas Kesehatan", "Sudah"],
-    [NIP_B, "Siti Aminah", "Dinas Pendidikan", "Belum"],
-    [NIP_C, "Rina Wati", "Dinas Kesehatan", "Sudah"],
+    [NIP_A, "Budi Santoso", "Dinas Kesehatan", DONE],
+    [NIP_B, "Siti Aminah", "Dinas Pendidikan", NOT_DONE],
+    [NIP_C, "Rina Wati", "Dinas Kesehatan", DONE],
 ]
 
 

@@ -24,7 +24,7 @@ from pdm_metrics import store
 from pdm_metrics.errors import StoreError
 from pdm_metrics.store import lake
 from tests.conftest import content_checksum, load_sample_as_real_data
-from tests.files import HEADER, csv_bytes
+from tests.files import DONE, HEADER, NOT_DONE, csv_bytes
 from tests.lakes import LAKE_SERVER, new_database
 from tests.pdm_2021 import ACTIVATION
 
@@ -42,7 +42,7 @@ def roster_file(folder: Path, day: dt.date, people: int, done_every: int = 2) ->
     for i in range(people):
         rest = i // 999
         nip = f"{1960 + rest // 336}{(rest // 28) % 12 + 1:02d}{rest % 28 + 1:02d}2005011{i % 999 + 1:03d}"
-        rows.append([nip, f"ASN {i}", f"Dinas {i % 20:02d}", "Sudah" if i % done_every == 0 else "Belum"])
+        rows.append([nip, f"ASN {i}", f"Dinas {i % 20:02d}", DONE if i % done_every == 0 else NOT_DONE])
     path = folder / f"rekap_{day:%Y%m%d}_{people}_{done_every}.csv"
     path.write_bytes(csv_bytes(rows))
     return path
