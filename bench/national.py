@@ -44,11 +44,26 @@ def number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+LOGIN_TITLE = "Masuk ke Pantau PDM"
+
+
+def as_browser_on_the_server() -> None:
+    """AppTest's mock client is no browser on the server itself: without users, the dashboard
+    would show every page as the login page. Its client is made a loopback one, as the tests do."""
+    import streamlit.runtime.context as context
+
+    from tests.conftest import FakeClient
+
+    client = FakeClient()  # no address, no headers: what a browser on the server itself sends
+    setattr(context, "_get_client_context", lambda: client)  # noqa: B010 (the tests patch it so too)
+
+
 def page_reruns(db: Path) -> dict[str, tuple[float, float]]:
     """Per page: (first run after opening it, a rerun with the page's data cached), in seconds."""
     os.environ["PDM_DB"] = str(db)
     from streamlit.testing.v1 import AppTest
 
+    as_browser_on_the_server()
     results = {}
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
@@ -61,6 +76,8 @@ def page_reruns(db: Path) -> dict[str, tuple[float, float]]:
         first = time.perf_counter() - started
         if at.exception:
             raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+        if [t.value for t in at.title] == [LOGIN_TITLE]:
+            raise RuntimeError(f"{page}: the login page was shown, not the page")
         started = time.perf_counter()
         at.run()
         results[page] = (first, time.perf_counter() - started)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Calendar, Phase
-from pdm_metrics.fmt import format_date, format_decimal, format_decimals, format_hundredths, format_int
+from pdm_metrics.fmt import format_date, format_decimal, format_decimals, format_each, format_hundredths, format_int
 from pdm_metrics.metrics import rate_points
 
 
@@ -155,7 +155,7 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
         projected = np.minimum(FULL, rate + per_day * days_left)  # NaN where the pace is not measured
     rates = rate.tolist()
     paces_measured = [None if np.isnan(d) else d for d in per_day.tolist()]
-    full_on = [_full_on(r, d, as_of) for r, d in zip(rates, paces_measured, strict=True)]
+    full_on = _full_on_each(rate, per_day, as_of)
     pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
     need_texts = format_decimals(np.nan_to_num(needed, nan=0.0))
     texts = [
@@ -171,6 +171,21 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
         standing=_standings(passed, rate, per_day, at_risk),
         description=texts,
     )
+
+
+def _full_on_each(rate: np.ndarray, per_day: np.ndarray, as_of: date) -> list[date | None]:
+    """_full_on of every group at once (per_day NaN: not measured)."""
+    days = np.full(len(rate), np.nan)
+    days[rate >= FULL] = 0
+    climbing = (rate < FULL) & (per_day > 0)  # a NaN pace compares False
+    days[climbing] = np.ceil((FULL - rate[climbing]) / per_day[climbing])
+    days[days > (date.max - as_of).days] = np.nan  # not before the calendar ends
+    reached = ~np.isnan(days)
+    on = np.empty(len(rate), dtype=object)
+    counts = days[reached].astype(np.int64)
+    distinct, where = np.unique(counts, return_inverse=True)  # a day's date made once
+    on[reached] = np.array([as_of + timedelta(days=d) for d in distinct.tolist()], dtype=object)[where.reshape(-1)]
+    return list(on)
 
 
 def _standings(passed: bool, rate: np.ndarray, per_day: np.ndarray, at_risk: np.ndarray) -> list[str]:
@@ -320,7 +335,7 @@ def _pace_rows(found: pd.DataFrame, stage: Stage, position: int, names: pd.Index
             "OPD": names.take(found["group"].to_numpy()),
             "Tahap": stage.label,
             # a rate_points value, so exactly hundredths
-            "Persentase": [format_hundredths(h) for h in (found["rate"] * 100).round().astype(int).tolist()],
+            "Persentase": format_each((found["rate"] * 100).round(), format_hundredths),
             # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
             # Beside the figures (a long Keterangan would push it off a laptop's screen).
             "Status": found["standing"].to_numpy(),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from pdm_metrics import charts, store
@@ -14,6 +15,7 @@ from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import (
     format_date,
     format_days_left,
+    format_each,
     format_hundredths,
     format_int,
     format_pct,
@@ -23,7 +25,6 @@ from pdm_metrics.metrics import (
     Rates,
     change_between,
     rate_hundredths,
-    rate_pct,
     rates_from_counts,
 )
 from pdm_metrics.verdict import Verdict, verdict
@@ -115,17 +116,20 @@ def opd_rates_table(by_opd: pd.DataFrame, campaign: Campaign, focus: Stage) -> p
     table = pd.DataFrame(
         {
             "OPD": by_opd["opd"],
-            "Jumlah ASN": [format_int(n) for n in by_opd["total"].tolist()],
-            missing_label(focus): [format_int(n) if available else UNAVAILABLE for n in missing.tolist()],
+            "Jumlah ASN": format_each(by_opd["total"], format_int),
+            missing_label(focus): format_each(missing, format_int) if available else UNAVAILABLE,
             "_missing": missing,
         }
     )
     for stage in campaign.stages:
-        hundredths = rate_hundredths(by_opd, stage).tolist()
-        table[bar_label(stage)] = [None if pd.isna(h) else h / 100 for h in hundredths]
+        hundredths = rate_hundredths(by_opd, stage)
+        measured = hundredths.notna().tolist()
+        rates = format_each(hundredths.fillna(0), format_hundredths)
+        counts = format_each(by_opd[stage.done_column].fillna(0), format_int)
+        table[bar_label(stage)] = (hundredths / 100).to_numpy()
         table[stage.label] = [
-            format_pct(None) if pd.isna(h) else f"{format_hundredths(int(h))} ({format_int(int(c))})"
-            for h, c in zip(hundredths, by_opd[stage.done_column].fillna(0).tolist(), strict=True)
+            f"{rate} ({count})" if known else format_pct(None)
+            for rate, count, known in zip(rates, counts, measured, strict=True)
         ]
     table["opd_key"] = by_opd["opd_key"]
     return table.sort_values([bar_label(focus), "OPD"], key=by_name).reset_index(drop=True)
@@ -193,13 +197,23 @@ def download_table(by_opd: pd.DataFrame, order: pd.Series, campaign: Campaign) -
     for stage in campaign.stages:
         available = rows[stage.has_flag].astype(bool).to_numpy()
         done, total = rows[stage.done_column].astype(int).tolist(), rows["total"].astype(int).tolist()
-        rates = [rate_pct(d, t) if ok else UNAVAILABLE for d, t, ok in zip(done, total, available, strict=True)]
-        frame[f"{stage.label} (%)"] = pd.Series(rates, dtype=object)
+        frame[f"{stage.label} (%)"] = pd.Series(_rate_decimals(rows, stage, available), dtype=object)
         frame[f"Sudah {stage.word}"] = [d if ok else UNAVAILABLE for d, ok in zip(done, available, strict=True)]
         frame[f"Belum {stage.word}"] = [
             t - d if ok else UNAVAILABLE for d, t, ok in zip(done, total, available, strict=True)
         ]
     return frame
+
+
+def _rate_decimals(rows: pd.DataFrame, stage: Stage, available: np.ndarray) -> list[Decimal | str | None]:
+    """rate_pct of every row (None without ASN, UNAVAILABLE without the column), each distinct
+    rate made a Decimal once: from the exact hundredths, 7211 -> Decimal('72.11')."""
+    hundredths = rate_hundredths(rows, stage)
+    decimals = {h: Decimal(h).scaleb(-2) for h in set(hundredths.dropna().astype(int).tolist())}
+    return [
+        UNAVAILABLE if not ok else None if pd.isna(h) else decimals[int(h)]
+        for h, ok in zip(hundredths.tolist(), available.tolist(), strict=True)
+    ]
 
 
 UNAVAILABLE = "tidak tersedia"
