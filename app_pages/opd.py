@@ -47,7 +47,7 @@ if not widgets.empty_state():
     names = dict(opd_view.choices)
     opd_key = st.selectbox(
         "Pilih OPD",
-        list(names),
+        widgets.unit_choices(names, "opd_detail", [st.session_state.get("opd_detail")]),
         format_func=lambda k: names[k],
         index=None,
         key="opd_detail",

@@ -14,7 +14,7 @@ filters = sidebar.current_filters()
 names = cache.sidebar_choices().unit_names
 compare = st.selectbox(
     "Bandingkan dengan satu OPD (garis putus-putus)",
-    [None, *names],
+    [None, *widgets.unit_choices(names, "compare_opd", [st.session_state.get("compare_opd")])],
     format_func=lambda k: "Tanpa pembanding" if k is None else names[k],
     key="compare_opd",
 )

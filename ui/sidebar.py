@@ -11,6 +11,7 @@ from pdm_metrics.views.common import Filters, unit_names
 from ui.address import seed_from_address, write_address
 from ui.cache import CAMPAIGN_CHOICE, SHOW_SAMPLE, campaign_choices, current_campaign, has_real_data, sidebar_choices
 from ui.login import current_user
+from ui.widgets import unit_choices
 
 # Set by an action that changes the snapshots, read before the date picker exists: Streamlit
 # forbids changing a widget's value once it is drawn.
@@ -107,7 +108,7 @@ def sidebar_filters() -> Filters:
         names = choices.unit_names if in_scope is None else unit_names(in_scope)
         opd_keys = st.multiselect(
             "OPD",
-            list(names),
+            unit_choices(names, "opd_filter", st.session_state.get("opd_filter", [])),
             format_func=lambda k: names.get(k, k),
             key="opd_filter",
             placeholder="Semua OPD",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 from streamlit.elements.lib.mutable_tab_container import TabContainer
 
-from pdm_metrics import export, store
+from pdm_metrics import export, store, unit_search
 from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import format_int
+from pdm_metrics.plain import md
 from pdm_metrics.views import audit
 from pdm_metrics.views.common import SHOWN_ROWS, Filters
 from ui.address import LINKED_STAGE
@@ -167,3 +168,16 @@ def stage_choice(label: str, calendar: Calendar, filters: Filters, key: str) -> 
         args=(widget_key,),
     )
     return campaign.stage(chosen) if chosen else open_stage
+
+
+def unit_choices(names: Mapping[str, str], key: str, chosen: Iterable[str | None]) -> list[str]:
+    """The unit keys a list of units offers (unit_search.unit_options). With more units than one
+    list should send to the browser, a search field goes above the list, and a caption says what
+    the list holds; the units `chosen` in it stay offered whatever is searched."""
+    query = ""
+    if len(names) > unit_search.MAX_OFFERED:
+        query = st.text_input("Cari OPD", key=f"{key}-cari", placeholder="Ketik sebagian nama OPD")
+    options = unit_search.unit_options(names, query, chosen)
+    if note := unit_search.search_note(options):
+        st.caption(md(note))  # the search's words are the user's: text, not markup
+    return options.keys
