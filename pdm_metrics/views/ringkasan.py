@@ -186,7 +186,8 @@ def missing_by_unit(by_opd: pd.DataFrame, stage: Stage) -> list[tuple[str, int]]
         return []
     missing = pd.DataFrame({"opd": by_opd["opd"], "missing": (by_opd["total"] - by_opd[stage.done_column]).astype(int)})
     missing = missing[missing["missing"] > 0].sort_values(["missing", "opd"], ascending=[False, True])
-    return list(zip(missing["opd"].astype(str), missing["missing"].astype(int).tolist(), strict=True))
+    # Whole columns to Python at once: 30.000 units walked one Arrow string at a time took 0,03 s a stage.
+    return list(zip(missing["opd"].astype(str).tolist(), missing["missing"].astype(int).tolist(), strict=True))
 
 
 def download_table(by_opd: pd.DataFrame, order: pd.Series, campaign: Campaign) -> pd.DataFrame:
@@ -208,12 +209,10 @@ def download_table(by_opd: pd.DataFrame, order: pd.Series, campaign: Campaign) -
 def _rate_decimals(rows: pd.DataFrame, stage: Stage, available: np.ndarray) -> list[Decimal | str | None]:
     """rate_pct of every row (None without ASN, UNAVAILABLE without the column), each distinct
     rate made a Decimal once: from the exact hundredths, 7211 -> Decimal('72.11')."""
-    hundredths = rate_hundredths(rows, stage)
-    decimals = {h: Decimal(h).scaleb(-2) for h in set(hundredths.dropna().astype(int).tolist())}
-    return [
-        UNAVAILABLE if not ok else None if pd.isna(h) else decimals[int(h)]
-        for h, ok in zip(hundredths.tolist(), available.tolist(), strict=True)
-    ]
+    hundredths = rate_hundredths(rows, stage).fillna(-1).astype(int).to_numpy()  # -1: no rate
+    distinct, where = np.unique(hundredths, return_inverse=True)
+    rates = np.array([None if h < 0 else Decimal(h).scaleb(-2) for h in distinct.tolist()], dtype=object)
+    return list(np.where(available, rates[where.reshape(-1)], UNAVAILABLE))
 
 
 UNAVAILABLE = "tidak tersedia"
