@@ -153,14 +153,13 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
     else:
         needed = (FULL - rate) / max(days_left, 1)
         projected = np.minimum(FULL, rate + per_day * days_left)  # NaN where the pace is not measured
-    rates = rate.tolist()
-    paces_measured = [None if np.isnan(d) else d for d in per_day.tolist()]
     full_on = _full_on_each(rate, per_day, as_of)
     pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
     need_texts = format_decimals(np.nan_to_num(needed, nan=0.0))
+    measured = (~np.isnan(per_day)).tolist()
     texts = [
-        _description(passed, phase.end, r, None if d is None else p, n, f)
-        for r, d, p, n, f in zip(rates, paces_measured, pace_texts, need_texts, full_on, strict=True)
+        _description(passed, phase.end, r, p if m else None, n, f)
+        for r, m, p, n, f in zip(rate.tolist(), measured, pace_texts, need_texts, full_on, strict=True)
     ]
     at_risk = (not passed) & (rate < FULL) & (projected < FULL)  # NaN (no pace) compares False: not at risk
     return found.assign(
