@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from pdm_metrics import unit_search
 from pdm_metrics.unit_search import search_note, unit_options
 from tests.conftest import shown
+from tests.test_app import figure_of, open_app
 
-ROOT = Path(__file__).resolve().parent.parent
 NAMES = {
     "k-bappeda": "Bappeda",
     "k-dikbud": "Dinas Pendidikan dan Kebudayaan",
@@ -65,16 +64,6 @@ def test_the_chosen_units_stay_offered_in_their_place_and_unknown_keys_are_not()
     assert search_note(nothing) == "Tidak ada OPD yang cocok dengan 'kecamatan'."
 
 
-def open_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_the_sample_regency_has_no_search_field(app_db: Path) -> None:
     at = open_app("app_pages/tren.py")
     assert not at.text_input
@@ -116,17 +105,9 @@ def test_tren_and_opd_lists_search_too(app_db: Path, monkeypatch: pytest.MonkeyP
     assert compare.options == ["Tanpa pembanding", "RSUD KH. Daud Arif"]
     compare.select_index(1).run()
     assert not at.exception
-    assert any(t["name"].startswith("RSUD KH. Daud Arif") for t in _traces(at))
+    assert any(t["name"].startswith("RSUD KH. Daud Arif") for t in figure_of(at)["data"])
     at.switch_page("app_pages/opd.py")
     at.run()
     assert len(at.selectbox(key="opd_detail").options) == 10
     at.text_input(key="opd_detail-cari").input("perikanan").run()
     assert at.selectbox(key="opd_detail").options == ["Dinas Perikanan"]
-
-
-def _traces(at: AppTest) -> list[dict[str, str]]:
-    import json
-
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    traces: list[dict[str, str]] = spec["data"]
-    return traces
