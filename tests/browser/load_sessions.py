@@ -3,8 +3,9 @@ its own, since it drives Chromium with Playwright's async API).
 
     python tests/browser/load_sessions.py URL ROSTER.csv SESSIONS MAX_ROUNDS
 
-Each viewer walks the pages until the operator's save has finished (at most MAX_ROUNDS rounds),
-then opens Ringkasan once more: the save, not a clock, decides when the last look is taken.
+Each viewer walks the pages until the operator's save has finished and it has shown a Ringkasan
+(at most MAX_ROUNDS rounds of the pages), then opens Ringkasan once more: the save, not a clock,
+decides when the last look is taken.
 Prints one JSON object: page times, errors, what each Ringkasan showed before and after the save.
 """
 
@@ -60,13 +61,16 @@ async def viewer(browser: Browser, url: str, max_rounds: int, index: int, saved:
     context = await browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-US")
     page = await context.new_page()
     try:
-        for round_ in range(max_rounds):
-            for offset in range(len(PAGES)):
-                path = PAGES[(index + offset + round_) % len(PAGES)]
-                text = await visit(page, url, path, index, report)
-                if path == "":
-                    report["ringkasan"].append(ringkasan_shown(text))
-            if saved.is_set():
+        shown_ringkasan = False
+        for step in range(max_rounds * len(PAGES)):
+            path = PAGES[(index + step) % len(PAGES)]
+            text = await visit(page, url, path, index, report)
+            if path == "":
+                report["ringkasan"].append(ringkasan_shown(text))
+                shown_ringkasan = True
+            # Each viewer walks on until the save is done and it has shown a Ringkasan of its own;
+            # what it would open after that is what the last look below checks.
+            if saved.is_set() and shown_ringkasan:
                 break
         await saved.wait()
         report["after_save"].append(ringkasan_shown(await visit(page, url, "", index, report)))

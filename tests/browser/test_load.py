@@ -17,7 +17,8 @@ from tests.browser.test_flows import export_file
 
 pytestmark = pytest.mark.browser
 # Six sessions keep the server's runs overlapping the save (two cores, a few runs at a time)
-# at a fraction of the twenty it had; each walks the pages until the save is done, three rounds at most.
+# at a fraction of the twenty it had; each walks the pages until the save is done and it has shown
+# a Ringkasan (what it would open after that, the last look checks), three rounds at most.
 SESSIONS, MAX_ROUNDS = 6, 3
 
 
