@@ -10,9 +10,12 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+T = TypeVar("T")
 
 MONTH_NAMES: tuple[str, ...] = (
     "Januari",
@@ -111,7 +114,7 @@ def format_decimals(values: npt.ArrayLike, places: int = 2) -> list[str]:
     # A plain number's text is that of its signed count of hundredths: each count written once.
     signed = np.where(plain, np.where(np.signbit(numbers), -units, units), 0).astype(np.int64)
     texts = np.empty(len(numbers), dtype=object)
-    texts[plain] = format_each(signed[plain], lambda count: _count_text(count, places))
+    texts[plain] = each_distinct(signed[plain], lambda count: _count_text(count, places))
     for at in np.flatnonzero(~plain).tolist():
         texts[at] = format_decimal(float(numbers[at]), places)
     return list(texts)
@@ -123,12 +126,12 @@ def _count_text(count: int, places: int) -> str:
     return ("-" if count < 0 else "") + f"{whole:,}".replace(",", ".") + f",{fraction:0{places}d}"
 
 
-def format_each(values: npt.ArrayLike, formatter: Callable[[int], str]) -> list[str]:
-    """formatter(v) for every integer v, each distinct value formatted once: a national table's
-    90.000 rates are at most 10.001 distinct hundredths, and its counts repeat as often."""
+def each_distinct(values: npt.ArrayLike, make: Callable[[int], T]) -> list[T]:
+    """make(v) for every integer v, each distinct value made once: a national table's 90.000
+    rates are at most 10.001 distinct hundredths, and its counts and dates repeat as often."""
     distinct, where = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
-    texts = np.array([formatter(v) for v in distinct.tolist()], dtype=object)
-    return list(texts[where.reshape(-1)])
+    made = [make(v) for v in distinct.tolist()]
+    return [made[at] for at in where.reshape(-1).tolist()]
 
 
 def format_size(size: int) -> str:

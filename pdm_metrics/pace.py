@@ -19,7 +19,7 @@ import pandas as pd
 
 from pdm_metrics.campaign import Stage
 from pdm_metrics.deadlines import Calendar, Phase
-from pdm_metrics.fmt import format_date, format_decimal, format_decimals, format_each, format_hundredths, format_int
+from pdm_metrics.fmt import each_distinct, format_date, format_decimal, format_decimals, format_hundredths, format_int
 from pdm_metrics.metrics import rate_points
 
 
@@ -173,18 +173,19 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
 
 
 def _full_on_each(rate: np.ndarray, per_day: np.ndarray, as_of: date) -> list[date | None]:
-    """_full_on of every group at once (per_day NaN: not measured)."""
+    """The day each group reaches 100 % at its pace (per_day NaN: not measured): as_of once there;
+    None if never, or not before the calendar ends (a pace of a millionth of a point a day)."""
     days = np.full(len(rate), np.nan)
     days[rate >= FULL] = 0
     climbing = (rate < FULL) & (per_day > 0)  # a NaN pace compares False
     days[climbing] = np.ceil((FULL - rate[climbing]) / per_day[climbing])
-    days[days > (date.max - as_of).days] = np.nan  # not before the calendar ends
+    days[days > (date.max - as_of).days] = np.nan
     reached = ~np.isnan(days)
-    on = np.empty(len(rate), dtype=object)
-    counts = days[reached].astype(np.int64)
-    distinct, where = np.unique(counts, return_inverse=True)  # a day's date made once
-    on[reached] = np.array([as_of + timedelta(days=d) for d in distinct.tolist()], dtype=object)[where.reshape(-1)]
-    return list(on)
+    on: list[date | None] = [None] * len(rate)
+    dates = each_distinct(days[reached], lambda d: as_of + timedelta(days=d))  # a day's date made once
+    for at, day in zip(np.flatnonzero(reached).tolist(), dates, strict=True):
+        on[at] = day
+    return on
 
 
 def _standings(passed: bool, rate: np.ndarray, per_day: np.ndarray, at_risk: np.ndarray) -> list[str]:
@@ -209,14 +210,8 @@ def _pace(rate: float, per_day: float | None, as_of: date, phase: Phase) -> Pace
 
 
 def _full_on(rate: float, per_day: float | None, as_of: date) -> date | None:
-    """The day 100 % is reached at this pace; None if never, or not before the calendar ends (a
-    pace of a millionth of a point a day)."""
-    if rate >= FULL:
-        return as_of
-    if per_day is None or per_day <= 0:
-        return None
-    days = math.ceil((FULL - rate) / per_day)
-    return as_of + timedelta(days=days) if days <= (date.max - as_of).days else None
+    """_full_on_each of one group."""
+    return _full_on_each(np.array([rate]), np.array([np.nan if per_day is None else per_day]), as_of)[0]
 
 
 # ----------------------------------------------------------------------------- one model for every page
@@ -334,7 +329,7 @@ def _pace_rows(found: pd.DataFrame, stage: Stage, position: int, names: pd.Index
             "OPD": names.take(found["group"].to_numpy()),
             "Tahap": stage.label,
             # a rate_points value, so exactly hundredths
-            "Persentase": format_each((found["rate"] * 100).round(), format_hundredths),
+            "Persentase": each_distinct((found["rate"] * 100).round(), format_hundredths),
             # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
             # Beside the figures (a long Keterangan would push it off a laptop's screen).
             "Status": found["standing"].to_numpy(),

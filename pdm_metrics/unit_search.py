@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pdm_metrics.fmt import excerpt, format_int
 
 MAX_OFFERED = int(os.environ.get("PDM_MAX_UNIT_OPTIONS", "1000"))
+SEARCH_LABEL = "Cari OPD"  # the field over a list of many units, which its caption names
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,16 @@ def unit_options(names: Mapping[str, str], query: str, chosen: Iterable[str | No
     return UnitOptions([key for key in names if key in offered], len(matching), True, query.strip())
 
 
-def search_note(options: UnitOptions, noun: str = "OPD") -> str | None:
+def search_note(options: UnitOptions) -> str | None:
     """What a list under a search field holds: how many units matched, and whether it shows only the first."""
     if not options.searchable:
         return None
-    matched = f"{noun} yang cocok dengan '{excerpt(options.query, 40)}'" if options.query else noun
+    matched = f"OPD yang cocok dengan '{excerpt(options.query, 40)}'" if options.query else "OPD"
     if options.matching == 0:
         return f"Tidak ada {matched}."
     if not options.cut:
         return f"{format_int(options.matching)} {matched}."
-    hint = "persempit pencarian" if options.query else f"ketik sebagian nama di kolom Cari {noun}"
+    hint = "persempit pencarian" if options.query else f"ketik sebagian nama di kolom {SEARCH_LABEL}"
     return (
         f"Ditampilkan {format_int(MAX_OFFERED)} pertama menurut abjad dari {format_int(options.matching)} "
         f"{matched}; {hint} untuk yang lain."

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import streamlit as st
@@ -15,6 +13,7 @@ from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
 from pdm_metrics.schema import Column
+from tests.apptest import figure_of, open_app
 from tests.conftest import shown
 from tests.files import HEADER, ROWS, csv_bytes, xlsx_bytes
 from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION
@@ -24,29 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 JULY_11 = dt.date(2021, 7, 11)
 
 
-def open_app(page: str | None = None, snapshot: dt.date | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    if snapshot:
-        at.selectbox(key="snapshot").set_value(snapshot)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def texts(at: AppTest) -> str:
     return shown(
         "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
     )
-
-
-def figure_of(at: AppTest, index: int = 0) -> dict[str, Any]:
-    charts = at.get("plotly_chart")
-    spec: dict[str, Any] = json.loads(charts[index].proto.spec)
-    return spec
 
 
 def test_ringkasan_shows_the_known_figure_on_11_july_2021(app_db: Path) -> None:

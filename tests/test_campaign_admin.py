@@ -16,6 +16,7 @@ from pdm_metrics.campaign import CampaignError, campaign_from_text
 from pdm_metrics.campaign_edit import Window, edit_of
 from pdm_metrics.errors import StoreError
 from pdm_metrics.views import kampanye
+from tests.apptest import open_app
 from tests.conftest import shown
 from tests.pdm_2021 import PDM
 from tests.test_campaign_engine import PDM_WORDS, SKP, SKP_TEXT, pdm_file, skp_file, stored
@@ -93,16 +94,6 @@ def test_an_edit_changes_names_and_windows_only_audited_and_the_figures_stay(tmp
     with pytest.raises(CampaignError, match="belum tersimpan"):
         kampanye.edit_campaign(con, "pppk-paruh-waktu-2025", edit, "admin")
     con.close()
-
-
-def open_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def page_text(at: AppTest) -> str:

@@ -12,7 +12,7 @@ from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, VERIFICATION
 
 def per_unit_counts() -> pd.DataFrame:
     """Counts as store.summary_counts gives them per unit: ties, a unit of no one, and a stage
-    (verification) the file lacks."""
+    (the campaign's last) the file lacks."""
     totals = [3923, 3923, 0, 1, 7, 250, 250]
     done = [2829, 2829, 0, 1, 3, 125, 0]
     return pd.DataFrame(

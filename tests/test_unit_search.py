@@ -9,8 +9,8 @@ import pytest
 
 from pdm_metrics import unit_search
 from pdm_metrics.unit_search import search_note, unit_options
+from tests.apptest import figure_of, open_app
 from tests.conftest import shown
-from tests.test_app import figure_of, open_app
 
 NAMES = {
     "k-bappeda": "Bappeda",

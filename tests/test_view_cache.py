@@ -42,7 +42,9 @@ def test_a_view_is_computed_again_for_arguments_that_differ_in_one_field(compute
     assert shown(dataclasses.replace(filters, masked=True)) == (dataclasses.replace(filters, masked=True),)
     assert shown(dataclasses.replace(filters, opd_keys=("dinas kesehatan",)))[0] != filters
     # A campaign whose last stage ends a day later is another campaign to the cache.
-    stages = (*CAMPAIGN.stages[:-1], dataclasses.replace(CAMPAIGN.stages[-1], end=dt.date(2022, 1, 1)))
+    last = CAMPAIGN.stages[-1]
+    assert last.end is not None  # PDM 2021's stages all end
+    stages = (*CAMPAIGN.stages[:-1], dataclasses.replace(last, end=last.end + dt.timedelta(days=1)))
     moved = dataclasses.replace(CAMPAIGN, stages=stages)
     shown(load_calendar(CAMPAIGN), filters)
     shown(load_calendar(moved), filters)

@@ -176,7 +176,7 @@ def unit_choices(names: Mapping[str, str], key: str, chosen: Iterable[str | None
     the list holds; the units `chosen` in it stay offered whatever is searched."""
     query = ""
     if len(names) > unit_search.MAX_OFFERED:
-        query = st.text_input("Cari OPD", key=f"{key}-cari", placeholder="Ketik sebagian nama OPD")
+        query = st.text_input(unit_search.SEARCH_LABEL, key=f"{key}-cari", placeholder="Ketik sebagian nama OPD")
     options = unit_search.unit_options(names, query, chosen)
     if note := unit_search.search_note(options):
         st.caption(md(note))  # the search's words are the user's: text, not markup

@@ -13,9 +13,9 @@ from pdm_metrics import charts, store
 from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.fmt import (
+    each_distinct,
     format_date,
     format_days_left,
-    format_each,
     format_hundredths,
     format_int,
     format_pct,
@@ -116,16 +116,16 @@ def opd_rates_table(by_opd: pd.DataFrame, campaign: Campaign, focus: Stage) -> p
     table = pd.DataFrame(
         {
             "OPD": by_opd["opd"],
-            "Jumlah ASN": format_each(by_opd["total"], format_int),
-            missing_label(focus): format_each(missing, format_int) if available else UNAVAILABLE,
+            "Jumlah ASN": each_distinct(by_opd["total"], format_int),
+            missing_label(focus): each_distinct(missing, format_int) if available else UNAVAILABLE,
             "_missing": missing,
         }
     )
     for stage in campaign.stages:
         hundredths = rate_hundredths(by_opd, stage)
         measured = hundredths.notna().tolist()
-        rates = format_each(hundredths.fillna(0), format_hundredths)
-        counts = format_each(by_opd[stage.done_column].fillna(0), format_int)
+        rates = each_distinct(hundredths.fillna(0), format_hundredths)
+        counts = each_distinct(by_opd[stage.done_column].fillna(0), format_int)
         table[bar_label(stage)] = (hundredths / 100).to_numpy()
         table[stage.label] = [
             f"{rate} ({count})" if known else format_pct(None)
@@ -209,10 +209,9 @@ def download_table(by_opd: pd.DataFrame, order: pd.Series, campaign: Campaign) -
 def _rate_decimals(rows: pd.DataFrame, stage: Stage, available: np.ndarray) -> list[Decimal | str | None]:
     """rate_pct of every row (None without ASN, UNAVAILABLE without the column), each distinct
     rate made a Decimal once: from the exact hundredths, 7211 -> Decimal('72.11')."""
-    hundredths = rate_hundredths(rows, stage).fillna(-1).astype(int).to_numpy()  # -1: no rate
-    distinct, where = np.unique(hundredths, return_inverse=True)
-    rates = np.array([None if h < 0 else Decimal(h).scaleb(-2) for h in distinct.tolist()], dtype=object)
-    return list(np.where(available, rates[where.reshape(-1)], UNAVAILABLE))
+    hundredths = rate_hundredths(rows, stage).fillna(-1)  # -1: no rate
+    rates = each_distinct(hundredths, lambda h: None if h < 0 else Decimal(h).scaleb(-2))
+    return [rate if ok else UNAVAILABLE for rate, ok in zip(rates, available.tolist(), strict=True)]
 
 
 UNAVAILABLE = "tidak tersedia"
