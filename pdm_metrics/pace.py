@@ -137,8 +137,8 @@ def pace_by_group(points: pd.DataFrame, as_of: date, phase: Phase) -> pd.DataFra
 def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """`pace` of every group at once (see pace_by_group), over whole columns for a national table:
     per group its rate, per_day, needed_per_day, projected (NaN for None), full_on, at_risk and
-    describe() text, the same figures and words as `pace` gives each group alone. Where the
-    snapshots cannot measure a group's pace, `daily` (its rate on each day, from activation
+    standing, the same figures as `pace` gives each group alone (its words: describe_each). Where
+    the snapshots cannot measure a group's pace, `daily` (its rate on each day, from activation
     dates, same columns) measures it, as `pace` does with its `daily` points."""
     found = pace_by_group(points, as_of, phase)
     if daily is not None and not daily.empty and found["per_day"].isna().any():
@@ -153,23 +153,28 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
     else:
         needed = (FULL - rate) / max(days_left, 1)
         projected = np.minimum(FULL, rate + per_day * days_left)  # NaN where the pace is not measured
-    full_on = _full_on_each(rate, per_day, as_of)
-    pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
-    need_texts = format_decimals(np.nan_to_num(needed, nan=0.0))
-    measured = (~np.isnan(per_day)).tolist()
-    texts = [
-        _description(passed, phase.end, r, p if m else None, n, f)
-        for r, m, p, n, f in zip(rate.tolist(), measured, pace_texts, need_texts, full_on, strict=True)
-    ]
     at_risk = (not passed) & (rate < FULL) & (projected < FULL)  # NaN (no pace) compares False: not at risk
     return found.assign(
         needed_per_day=needed,
         projected=projected,
-        full_on=pd.Series(full_on, index=found.index, dtype=object),
+        full_on=pd.Series(_full_on_each(rate, per_day, as_of), index=found.index, dtype=object),
         at_risk=at_risk,
         standing=_standings(passed, rate, per_day, at_risk),
-        description=texts,
     )
+
+
+def describe_each(rows: pd.DataFrame, phase: Phase, as_of: date) -> list[str]:
+    """Pace.describe of every row of a pace_frame, written only for the rows shown: Ringkasan
+    shows the few at risk, not the 90.000 rows of a national table."""
+    passed = (phase.end - as_of).days < 0
+    per_day = rows["per_day"].to_numpy(dtype=float)
+    pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
+    need_texts = format_decimals(np.nan_to_num(rows["needed_per_day"].to_numpy(dtype=float), nan=0.0))
+    measured = (~np.isnan(per_day)).tolist()
+    return [
+        _description(passed, phase.end, r, p if m else None, n, f)
+        for r, m, p, n, f in zip(rows["rate"].tolist(), measured, pace_texts, need_texts, rows["full_on"], strict=True)
+    ]
 
 
 def _full_on_each(rate: np.ndarray, per_day: np.ndarray, as_of: date) -> list[date | None]:
@@ -220,6 +225,7 @@ def _full_on(rate: float, per_day: float | None, as_of: date) -> date | None:
 
 OVERALL = "Semua OPD"  # the whole selection's row of the pace table (group 0)
 RATE_NUMBER = "_persen"  # the pace table's hidden column: Persentase as a number
+AT_RISK_COLUMNS = ("OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan")  # Ringkasan's list
 
 
 @dataclass(frozen=True)
@@ -246,10 +252,14 @@ def stage_paces(
     """pace_frame of each stage for every group of `counts` (summary counts per snapshot, with
     an `opd` column: OVERALL's rows first, then each OPD's), only for the groups with a rate on
     `day`. Groups are numbers (`names` says which is which): 30.000 OPD nationally group and
-    match far faster as numbers than as names. A stage whose column a snapshot lacks is measured
-    from the snapshots that have it; one snapshot alone, from the days its file gives."""
+    match far faster as numbers than as names. They are numbered by key (OVERALL's is None), so
+    an OPD that happens to be named like another, or "Semua OPD", keeps a group of its own. A
+    stage whose column a snapshot lacks is measured from the snapshots that have it; one
+    snapshot alone, from the days its file gives."""
     on_day = counts["snapshot_date"].dt.date == day
-    codes, names = pd.factorize(counts["opd"])
+    codes, _ = pd.factorize(counts["opd_key"], use_na_sentinel=False)
+    _, first_rows = np.unique(codes, return_index=True)  # ordered by group number
+    names = pd.Index(counts["opd"].to_numpy()[first_rows])
     found = {}
     for stage in calendar.campaign.stages:
         points = pd.DataFrame({"group": codes, "day": counts["snapshot_date"], "value": rate_points(counts, stage)})
@@ -264,19 +274,89 @@ def stage_paces(
     return names, found
 
 
-def overall_paces(counts: pd.DataFrame, found: dict[Stage, pd.DataFrame], day: date) -> dict[Stage, PhasePace]:
-    """The whole selection's (group 0's) pace on each stage that has a rate on `day`; where no
-    pace can be measured, why (`counts`: the selection's totals per snapshot)."""
-    paces = {}
-    for stage, rows in found.items():
-        overall = rows[rows["group"] == 0]
-        if overall.empty:
-            continue
-        pace = _phase_pace(overall.iloc[0])
-        if pace.per_day is None:
-            pace = replace(pace, unmeasured_because=unmeasured_because(counts, stage, day))
-        paces[stage] = pace
-    return paces
+@dataclass(frozen=True)
+class SelectionPaces:
+    """The paces of one selection as of one snapshot (stage_paces): the whole selection's (group
+    0) and, where asked, each OPD's. Ringkasan's verdicts and at-risk list, Tren's table and
+    projection line, and the PDF all read one of these, so they cannot disagree."""
+
+    day: date
+    calendar: Calendar
+    counts: pd.DataFrame  # the selection's totals per snapshot (why a pace is not measured)
+    names: pd.Index  # each group number's name: OVERALL, then the OPD
+    found: dict[Stage, pd.DataFrame]  # per stage, the pace_frame of the groups with a rate on `day`
+
+    def overall(self) -> dict[Stage, PhasePace]:
+        """The whole selection's pace on each stage that has a rate on `day`; where no pace can be
+        measured, why."""
+        paces = {}
+        for stage, rows in self.found.items():
+            overall = rows[rows["group"] == 0]
+            if overall.empty:
+                continue
+            pace = _phase_pace(overall.iloc[0], self._describe(stage, overall)[0])
+            if pace.per_day is None:
+                pace = replace(pace, unmeasured_because=unmeasured_because(self.counts, stage, self.day))
+            paces[stage] = pace
+        return paces
+
+    def table(self) -> pd.DataFrame:
+        """The Laju & proyeksi table (OPD, Tahap, Persentase, Status, Proyeksi saat tenggat,
+        Keterangan): worst standing first, then the lowest projection."""
+        return self._table(self.found)
+
+    def at_risk(self) -> pd.DataFrame:
+        """The rows of table() of an OPD at risk (not the whole selection's), in its order, with its
+        columns but Status: only these rows are written out."""
+        risky = {
+            stage: rows[(rows["standing"] == Standing.AT_RISK) & (rows["group"] != 0)]
+            for stage, rows in self.found.items()
+        }
+        table = self._table(risky)
+        return pd.DataFrame(columns=AT_RISK_COLUMNS) if table.empty else table[list(AT_RISK_COLUMNS)]
+
+    def _table(self, found: dict[Stage, pd.DataFrame]) -> pd.DataFrame:
+        stages = self.calendar.campaign.stages
+        parts = [self._rows(stage, found[stage], position) for position, stage in enumerate(stages) if stage in found]
+        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if table.empty:
+            return pd.DataFrame()
+        table = table.sort_values(["_order", "_stage"]).drop(columns=["_order", "_stage"])
+        worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
+        table = table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable")
+        return table.drop(columns=["_rank", "_proj"]).reset_index(drop=True)
+
+    def _describe(self, stage: Stage, rows: pd.DataFrame) -> list[str]:
+        return describe_each(rows, self.calendar.phase_for(stage), self.day)
+
+    def _rows(self, stage: Stage, found: pd.DataFrame, position: int) -> pd.DataFrame:
+        """The display rows of one stage's pace_frame."""
+        projected = found["projected"]
+        projected_texts = format_decimals(projected.fillna(0))
+        return pd.DataFrame(
+            {
+                "OPD": self.names.take(found["group"].to_numpy()),
+                "Tahap": stage.label,
+                # a rate_points value, so exactly hundredths
+                "Persentase": each_distinct((found["rate"] * 100).round(), format_hundredths),
+                # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
+                # Beside the figures (a long Keterangan would push it off a laptop's screen).
+                "Status": found["standing"].to_numpy(),
+                "Proyeksi saat tenggat": [
+                    _projection_text(missing, text, standing)
+                    for missing, text, standing in zip(
+                        projected.isna().tolist(), projected_texts, found["standing"].tolist(), strict=True
+                    )
+                ],
+                "Keterangan": self._describe(stage, found),
+                # The rate as a number, for downloads (for_download): the screen shows the text.
+                RATE_NUMBER: (found["rate"] * 100).round().astype(int).to_numpy() / 100,
+                # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
+                "_proj": projected.fillna(found["rate"]).to_numpy(),
+                "_order": found["group"].to_numpy(),
+                "_stage": position,
+            }
+        )
 
 
 def unmeasured_because(counts: pd.DataFrame, stage: Stage, day: date) -> str:
@@ -293,7 +373,7 @@ def unmeasured_because(counts: pd.DataFrame, stage: Stage, day: date) -> str:
     return f"snapshot {named}{more} tidak memuat status {stage.word}"
 
 
-def _phase_pace(row: pd.Series) -> PhasePace:
+def _phase_pace(row: pd.Series, description: str) -> PhasePace:
     def number(value: float) -> float | None:
         return None if math.isnan(value) else value
 
@@ -303,50 +383,7 @@ def _phase_pace(row: pd.Series) -> PhasePace:
         needed_per_day=number(float(row["needed_per_day"])),
         projected=number(float(row["projected"])),
         full_on=row["full_on"],
-        description=str(row["description"]),
-    )
-
-
-def pace_table(names: pd.Index, found: dict[Stage, pd.DataFrame], stages: Sequence[Stage]) -> pd.DataFrame:
-    """The Laju & proyeksi table (OPD, Tahap, Persentase, Status, Proyeksi saat tenggat,
-    Keterangan) of stage_paces: worst standing first, then the lowest projection."""
-    parts = [_pace_rows(found[stage], stage, position, names) for position, stage in enumerate(stages)]
-    table = pd.concat(parts, ignore_index=True)
-    if table.empty:
-        return pd.DataFrame()
-    table = table.sort_values(["_order", "_stage"]).drop(columns=["_order", "_stage"])
-    worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
-    table = table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable")
-    return table.drop(columns=["_rank", "_proj"]).reset_index(drop=True)
-
-
-def _pace_rows(found: pd.DataFrame, stage: Stage, position: int, names: pd.Index) -> pd.DataFrame:
-    """The display rows of one phase's pace_frame over OPD numbers (`names` says which OPD each is)."""
-    projected = found["projected"]
-    projected_texts = format_decimals(projected.fillna(0))
-    return pd.DataFrame(
-        {
-            "OPD": names.take(found["group"].to_numpy()),
-            "Tahap": stage.label,
-            # a rate_points value, so exactly hundredths
-            "Persentase": each_distinct((found["rate"] * 100).round(), format_hundredths),
-            # Terlewat, Berisiko, Belum terukur, Sesuai jalur or Tercapai: never "at risk" for want of data.
-            # Beside the figures (a long Keterangan would push it off a laptop's screen).
-            "Status": found["standing"].to_numpy(),
-            "Proyeksi saat tenggat": [
-                _projection_text(missing, text, standing)
-                for missing, text, standing in zip(
-                    projected.isna().tolist(), projected_texts, found["standing"].tolist(), strict=True
-                )
-            ],
-            "Keterangan": found["description"].to_numpy(),
-            # The rate as a number, for downloads (for_download): the screen shows the text.
-            RATE_NUMBER: (found["rate"] * 100).round().astype(int).to_numpy() / 100,
-            # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
-            "_proj": projected.fillna(found["rate"]).to_numpy(),
-            "_order": found["group"].to_numpy(),
-            "_stage": position,
-        }
+        description=description,
     )
 
 
@@ -355,14 +392,6 @@ def _projection_text(missing: bool, text: str, standing: str) -> str:
     if not missing:
         return f"{text}%"
     return "belum terukur" if standing == Standing.UNMEASURED else "tenggat sudah lewat"
-
-
-def at_risk_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The at-risk OPD rows of a pace_table."""
-    if table.empty:
-        return table
-    risky = table[(table["Status"] == Standing.AT_RISK) & (table["OPD"] != OVERALL)]
-    return risky[["OPD", "Tahap", "Persentase", "Proyeksi saat tenggat", "Keterangan"]].reset_index(drop=True)
 
 
 def for_download(table: pd.DataFrame) -> pd.DataFrame:

@@ -12,11 +12,12 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,14 +50,24 @@ def roster(status: str = "Sudah", header: list[str] | None = None, extra: list[s
     return [head, *rows]
 
 
-@pytest.fixture
-def stored(tmp_path: Path) -> Iterator[Path]:
-    """A database with one good snapshot (11 July 2021), closed so the CLI can open it."""
-    db = tmp_path / "pdm.duckdb"
-    good = tmp_path / "rekap_20210711.csv"
+@pytest.fixture(scope="session")
+def stored_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with one good snapshot (11 July 2021), stored through the CLI once per worker."""
+    folder = tmp_path_factory.mktemp("stored")
+    db, good = folder / "pdm.duckdb", folder / "rekap_20210711.csv"
     good.write_bytes(csv_bytes(roster()))
     assert cli("ingest", str(good), "--db", str(db)).returncode == 0
-    yield db
+    assert not Path(f"{db}.wal").exists()  # closed and checkpointed: the file alone is the database
+    return db
+
+
+@pytest.fixture
+def stored(stored_once: Path, tmp_path: Path) -> Path:
+    """A copy of that database of this test's own, closed so the CLI can open it (a copy, not a
+    new ingest: two dozen tests start from it)."""
+    db = tmp_path / "pdm.duckdb"
+    shutil.copyfile(stored_once, db)
+    return db
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

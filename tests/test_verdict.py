@@ -86,7 +86,7 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     verification = table[table["Tahap"] == "Verifikasi"]
     assert set(verification["Status"]) == {"Belum terukur"}
     assert not verification["Keterangan"].str.contains("tidak tercapai").any()
-    assert pace.at_risk_rows(table).query("Tahap == 'Verifikasi'").empty
+    assert tren.at_risk_opd(con, calendar, filters).query("Tahap == @VERIFICATION.label").empty
     pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == pace.OVERALL)]
     assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
     assert list(pdm["Proyeksi saat tenggat"]) == ["tenggat sudah lewat"]  # not "belum terukur"

@@ -13,7 +13,7 @@ from pdm_metrics import demo, pace, store
 from pdm_metrics.ingest import ingest_roster
 from pdm_metrics.roster import read_roster
 from pdm_metrics.views import audit, cadangan, common, data, laporan, opd, perubahan, ringkasan, tindak_lanjut, tren
-from tests.files import HEADER, ROWS, csv_bytes
+from tests.files import DONE, HEADER, NOT_DONE, ROWS, csv_bytes
 from tests.lakes import LAKE_SERVER, new_database
 from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
 
@@ -76,10 +76,34 @@ def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
 
 
 def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
+    """Ringkasan's list writes out only the rows at risk: they are the pace table's, in its order."""
     day, table = tren.pace_table(sample_con, CALENDAR, common.Filters(JULY_11))
-    risky = pace.at_risk_rows(table)
+    risky = tren.at_risk_opd(sample_con, CALENDAR, common.Filters(JULY_11))
     assert day == JULY_11
-    assert len(risky) == ((table["Status"] == "Berisiko") & (table["OPD"] != "Semua OPD")).sum() > 0
+    expected = table[(table["Status"] == pace.Standing.AT_RISK) & (table["OPD"] != pace.OVERALL)]
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(risky, expected[list(pace.AT_RISK_COLUMNS)].reset_index(drop=True))
+
+
+def test_an_opd_named_like_the_whole_selection_keeps_a_pace_of_its_own(tmp_path: Path) -> None:
+    """An OPD called "Semua OPD" is one OPD: its pace is its own, not mixed into the whole selection's."""
+    con = store.connect(new_database(tmp_path, "named.duckdb"))
+    end = CALENDAR.phase_for(ACTIVATION).end
+    days = (end - dt.timedelta(days=60), end - dt.timedelta(days=46))
+    for day, done_in_named in zip(days, (0, 1), strict=True):
+        rows = [[_nip(n), f"Pegawai {n}", pace.OVERALL, DONE if n < done_in_named else NOT_DONE] for n in range(10)]
+        rows += [[_nip(n), f"Pegawai {n}", "Dinas Kesehatan", DONE] for n in range(10, 20)]
+        ingest_roster(con, read_roster(csv_bytes([HEADER, *rows]), "rekap.csv", day))
+    _, table = tren.pace_table(con, CALENDAR, common.Filters(days[1]))
+    named = table[(table["Tahap"] == ACTIVATION.label) & (table["OPD"] == pace.OVERALL)]
+    assert sorted(named["Persentase"]) == ["10,00%", "55,00%"]  # the OPD's 1 of 10, and 11 of 20 in all
+    risky = tren.at_risk_opd(con, CALENDAR, common.Filters(days[1]))
+    assert risky[risky["Tahap"] == ACTIVATION.label]["Persentase"].tolist() == ["10,00%"]
+    con.close()
+
+
+def _nip(number: int) -> str:
+    return f"19900101202012{1 if number % 2 else 2}{number:03d}"
 
 
 def test_audit_log_is_newest_first_in_indonesian(db: store.Connection) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
@@ -19,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 import pandas as pd
 import streamlit as st
 
-from pdm_metrics import pace, store
+from pdm_metrics import store
 from pdm_metrics.campaign import Campaign, Stage
 from pdm_metrics.deadlines import Calendar
 from pdm_metrics.views import (
@@ -121,17 +122,30 @@ _KEYED_BY_REPR: dict[type | str, Callable[[Any], Any]] = {
 }
 
 
+# What a view is handed besides its arguments, from other cache entries (view name -> a function
+# of its arguments giving keyword arguments): worked out only when the view itself is.
+_GIVEN: dict[str, Callable[..., dict[str, object]]] = {}
+
+
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=_KEYED_BY_REPR)
 def _cached_result(name: str, sample: bool, version: int, args: tuple[object, ...]) -> object:
-    return _VIEWS[name](sample_connection() if sample else connection(), *args)
+    given = _GIVEN[name](*args) if name in _GIVEN else {}
+    return _VIEWS[name](sample_connection() if sample else connection(), *args, **given)
 
 
-def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = False) -> Callable[P, R]:
+def cached(
+    view: Callable[Concatenate[store.Connection, P], R],
+    agency: bool = False,
+    given: Callable[..., dict[str, object]] | None = None,
+) -> Callable[P, R]:
     """`view` without its connection argument, computed once per database, data version and arguments.
     With `agency`, it reads the agency's own settings (the deadline extensions) in the real
-    database whatever data are shown."""
+    database whatever data are shown. `given(*args)` names what the view is handed from other
+    cache entries (keyword arguments): what several views share is worked out once."""
     name = f"{view.__module__}.{view.__qualname__}"
     _VIEWS[name] = view
+    if given is not None:
+        _GIVEN[name] = given
 
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         if kwargs:
@@ -142,13 +156,26 @@ def cached(view: Callable[Concatenate[store.Connection, P], R], agency: bool = F
     return call
 
 
+def _units_of(calendar: Calendar, filters: common.Filters, *_: object) -> dict[str, object]:
+    """The selection's counts per OPD, one entry for every snapshot shown: another date reads none."""
+    return {"units": unit_counts(replace(filters, snapshot_date=None))}
+
+
+def _paces_of(calendar: Calendar, filters: common.Filters, *_: object) -> dict[str, object]:
+    """The selection's paces, one entry for Ringkasan's verdicts and at-risk list and Tren's line and table."""
+    return {"paces": selection_paces(calendar, filters)}
+
+
 sidebar_choices_of = cached(common.sidebar_choices)  # of one campaign (its key)
 campaign_choices = cached(common.campaign_choices)
 _database_campaign = cached(store.current_campaign)
 calendar_in_force = cached(common.calendar_in_force, agency=True)
-overview = cached(ringkasan.overview)
-trend = cached(tren.trend)
-pace_table = cached(tren.pace_table)
+unit_counts = cached(tren.unit_counts)
+selection_paces = cached(tren.selection_paces, given=_units_of)
+overview = cached(ringkasan.overview, given=_paces_of)
+trend = cached(tren.trend, given=_paces_of)
+pace_table = cached(tren.pace_table, given=_paces_of)
+_at_risk_opd = cached(tren.at_risk_opd, given=_paces_of)
 opd_overview = cached(opd.opd_overview)
 opd_detail = cached(opd.opd_detail)
 data_page = cached(data.data_page)
@@ -188,8 +215,8 @@ def calendar() -> Calendar:
 
 
 def at_risk_opd(filters: common.Filters) -> pd.DataFrame:
-    """Ringkasan's at-risk list, from the cached pace table that Tren shows too (nationally it takes seconds)."""
-    return pace.at_risk_rows(pace_table(calendar(), filters)[1])
+    """Ringkasan's at-risk list, from the paces Tren's table and line show too (nationally they take seconds)."""
+    return _at_risk_opd(calendar(), filters)
 
 
 def report_pdf(filters: common.Filters, generated_on: date) -> tuple[date | None, bytes]:

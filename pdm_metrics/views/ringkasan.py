@@ -27,6 +27,7 @@ from pdm_metrics.metrics import (
     rate_hundredths,
     rates_from_counts,
 )
+from pdm_metrics.pace import SelectionPaces
 from pdm_metrics.verdict import Verdict, verdict
 from pdm_metrics.views.common import (
     Filters,
@@ -65,8 +66,13 @@ class Overview:
     highest: pd.DataFrame
     opd_table: pd.DataFrame  # lowest rate of the focus stage first
     opd_table_by_missing: pd.DataFrame  # the same rows, most ASN not yet done with it first
-    download: pd.DataFrame  # the same rows for Excel: numbers as numbers, one figure per column
+    by_opd: pd.DataFrame  # the counts per OPD the tables are made of
     notes: list[str] = field(default_factory=list)
+
+    def download(self) -> pd.DataFrame:
+        """The rows of opd_table for Excel: numbers as numbers, one figure per column (written
+        when a download is asked for, not on every look: nationally 30.000 rows)."""
+        return download_table(self.by_opd, self.opd_table["opd_key"], self.campaign)
 
     @property
     def ranks_apart(self) -> bool:
@@ -135,7 +141,11 @@ def opd_rates_table(by_opd: pd.DataFrame, campaign: Campaign, focus: Stage) -> p
     return table.sort_values([bar_label(focus), "OPD"], key=by_name).reset_index(drop=True)
 
 
-def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Overview | None:
+def overview(
+    con: store.Connection, calendar: Calendar, filters: Filters, paces: SelectionPaces | None = None
+) -> Overview | None:
+    """The page's figures as of the snapshot shown; the verdicts from `paces` when already worked
+    out for this selection (the at-risk list reads the same)."""
     day = selected_day(con, filters)
     if day is None:
         return None
@@ -148,9 +158,9 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
     focus = calendar.open_stage(day)
     by_opd = selection_counts(con, filters, True, day)
     table = opd_rates_table(by_opd, campaign, focus)
-    paces = overall_paces(con, calendar, filters)
+    overall = overall_paces(con, calendar, filters, paces)
     said = {
-        m: verdict(m, calendar.phase_for(m), day, now.total, now.count(m), missing_by_unit(by_opd, m), paces.get(m))
+        m: verdict(m, calendar.phase_for(m), day, now.total, now.count(m), missing_by_unit(by_opd, m), overall.get(m))
         for m in campaign.stages
     }
     ranked = table[["OPD", focus.label, missing_label(focus), "Jumlah ASN"]]
@@ -175,7 +185,7 @@ def overview(con: store.Connection, calendar: Calendar, filters: Filters) -> Ove
         opd_table_by_missing=table.sort_values(["_missing", "OPD"], ascending=[False, True], key=by_name)
         .drop(columns="_missing")
         .reset_index(drop=True),
-        download=download_table(by_opd, table["opd_key"], campaign),
+        by_opd=by_opd,
         notes=notes,
     )
 

@@ -82,7 +82,16 @@ class TrendView:
     notes: list[str]
 
 
-def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_opd_key: str | None = None) -> TrendView:
+def trend(
+    con: store.Connection,
+    calendar: Calendar,
+    filters: Filters,
+    compare_opd_key: str | None = None,
+    paces: pace.SelectionPaces | None = None,
+) -> TrendView:
+    """The selection's rates over time against the deadlines, its daily curves, the projection
+    line of each open stage (from `paces`, when already worked out for this selection) and, with
+    `compare_opd_key`, one OPD's rates dashed beside it."""
     rates = rates_from_counts(selection_counts(con, filters, False, None))
     notes: list[str] = []
     if not rates:
@@ -95,7 +104,7 @@ def trend(con: store.Connection, calendar: Calendar, filters: Filters, compare_o
     )
     for stage in (s for s in campaign.stages if s.date_aliases):
         series += _daily_series(con, filters, stage, day, rates, notes)
-    series += projection_series(day, calendar, overall_paces(con, calendar, replace(filters, snapshot_date=day)))
+    series += projection_series(day, calendar, overall_paces(con, calendar, replace(filters, snapshot_date=day), paces))
     if compare_opd_key:
         opd_filters = replace(filters, opd_keys=(compare_opd_key,))
         opd_counts = selection_counts(con, opd_filters, True, None)
@@ -127,21 +136,36 @@ def _daily_series(
     return [] if cumulative is None else [cumulative]
 
 
-def _stage_paces(
-    con: store.Connection, calendar: Calendar, filters: Filters, day: date, with_units: bool
-) -> tuple[pd.DataFrame, pd.Index, dict[Stage, pd.DataFrame]]:
-    """pace.stage_paces of the whole selection and, `with_units`, each OPD, with the selection's
-    totals per snapshot it was measured from."""
+def unit_counts(con: store.Connection, filters: Filters) -> pd.DataFrame:
+    """The selection's counts per OPD on every snapshot (what every snapshot's paces are made of)."""
+    return selection_counts(con, filters, True, None)
+
+
+def selection_paces(
+    con: store.Connection,
+    calendar: Calendar,
+    filters: Filters,
+    with_units: bool = True,
+    units: pd.DataFrame | None = None,
+) -> pace.SelectionPaces | None:
+    """pace.stage_paces of the whole selection and, `with_units`, each OPD, as of the snapshot
+    shown (None without data); `units`: unit_counts of the selection, when already read (they
+    are the same whichever snapshot is shown). The app works it out once per selection and
+    snapshot (ui.cache) and hands it to every view that shows a pace."""
+    day = selected_day(con, filters)
+    if day is None:
+        return None
     overall = selection_counts(con, filters, False, None).assign(opd=OVERALL, opd_key=None)
     counts = overall
     if with_units:
-        counts = pd.concat([overall, selection_counts(con, filters, True, None)], ignore_index=True)
+        units = unit_counts(con, filters) if units is None else units
+        counts = pd.concat([overall, units], ignore_index=True)
 
     def daily(stage: Stage, on_day: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
         return _daily_points(con, filters, stage, day, on_day, codes)
 
     names, found = pace.stage_paces(counts, calendar, day, daily)
-    return overall, names, found
+    return pace.SelectionPaces(day, calendar, overall, names, found)
 
 
 def _daily_points(
@@ -169,27 +193,29 @@ def _daily_points(
     return pd.DataFrame({"group": frame["group"], "day": frame["day"], "value": cumulative / totals * 100})
 
 
-def overall_paces(con: store.Connection, calendar: Calendar, filters: Filters) -> dict[Stage, PhasePace]:
-    """The whole selection's pace on each stage with a rate on the shown snapshot."""
-    day = selected_day(con, filters)
-    if day is None:
-        return {}
-    overall, _, found = _stage_paces(con, calendar, filters, day, with_units=False)
-    return pace.overall_paces(overall, found, day)
+def overall_paces(
+    con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
+) -> dict[Stage, PhasePace]:
+    """The whole selection's pace on each stage with a rate on the shown snapshot (`paces`: as
+    already worked out for this selection, else only the whole selection's is)."""
+    paces = paces or selection_paces(con, calendar, filters, with_units=False)
+    return {} if paces is None else paces.overall()
 
 
-def pace_table(con: store.Connection, calendar: Calendar, filters: Filters) -> tuple[date | None, pd.DataFrame]:
+def pace_table(
+    con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
+) -> tuple[date | None, pd.DataFrame]:
     """Per OPD and overall, for each stage with a rate on the snapshot date: pace and projection."""
-    day = selected_day(con, filters)
-    if day is None:
-        return None, pd.DataFrame()
-    _, names, found = _stage_paces(con, calendar, filters, day, with_units=True)
-    return day, pace.pace_table(names, found, calendar.campaign.stages)
+    paces = paces or selection_paces(con, calendar, filters)
+    return (None, pd.DataFrame()) if paces is None else (paces.day, paces.table())
 
 
-def at_risk_opd(con: store.Connection, calendar: Calendar, filters: Filters) -> pd.DataFrame:
+def at_risk_opd(
+    con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
+) -> pd.DataFrame:
     """The OPD that will miss a still-open deadline at their current pace (for the Ringkasan page)."""
-    return pace.at_risk_rows(pace_table(con, calendar, filters)[1])
+    paces = paces or selection_paces(con, calendar, filters)
+    return pd.DataFrame() if paces is None else paces.at_risk()
 
 
 def projection_series(day: date, calendar: Calendar, paces: dict[Stage, PhasePace]) -> list[charts.Series]:
