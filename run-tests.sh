@@ -28,8 +28,9 @@ audit=$!
 # engineer should look when it grows. `./run-tests.sh -n 0 …` runs in one process.
 status=0
 .venv/bin/python -m pytest -n 2 --durations=15 "$@" || status=$?
-report() {  # its last line when it passed, all of it when it failed
-  if wait "$2"; then tail -n 1 "$reports/$1"; else cat "$reports/$1"; status=1; fi
+report() {  # what it said, and whether it failed
+  if ! wait "$2"; then status=1; fi
+  cat "$reports/$1"
 }
 report mypy "$types"
 report pip-audit "$audit"
