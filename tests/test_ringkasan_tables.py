@@ -3,10 +3,19 @@
 from decimal import Decimal
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pdm_metrics.fmt import format_hundredths, format_int, format_pct
 from pdm_metrics.metrics import rate_hundredths, rate_pct
-from pdm_metrics.views.ringkasan import UNAVAILABLE, bar_label, download_table, missing_label, opd_rates_table
+from pdm_metrics.views.ringkasan import (
+    UNAVAILABLE,
+    bar_label,
+    download_table,
+    missing_by_unit,
+    missing_label,
+    opd_rates_table,
+)
 from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, VERIFICATION
 
 
@@ -78,3 +87,27 @@ def test_the_rates_agree_with_the_hundredths_every_page_uses() -> None:
     for key, value in zip(counts["opd_key"], hundredths, strict=True):
         if not pd.isna(value):
             assert table.loc[key, ACTIVATION.label].startswith(format_hundredths(int(value)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.sampled_from("ABCDE")), min_size=1, max_size=30),
+    st.integers(1, 5),
+)
+def test_the_first_few_units_missing_are_those_of_the_whole_list(units: list[tuple[int, int, str]], most: int) -> None:
+    """A verdict names the first `most` OPD where most ASN are missing; worked out from the few
+    that can be first, they are the first of the whole list, ties by name included."""
+    totals = [max(total, done) for total, done, _ in units]
+    counts = pd.DataFrame(
+        {
+            "opd": [f"Dinas {letter}" for *_, letter in units],
+            "total": totals,
+            ACTIVATION.done_column: [done for _, done, _ in units],
+            ACTIVATION.has_flag: True,
+        }
+    )
+    whole = missing_by_unit(counts, ACTIVATION)
+    assert missing_by_unit(counts, ACTIVATION, most) == whole[:most]
+    assert [n for _, n in whole] == sorted(
+        (t - d for t, (_, d, _) in zip(totals, units, strict=True) if t > d), reverse=True
+    )
