@@ -24,10 +24,12 @@ types=$!
 .venv/bin/pip-audit -r requirements.txt --progress-spinner off >"$reports/pip-audit" 2>&1 &
 audit=$!
 # Two workers (pytest-xdist): the browser tests mostly wait on a server and Chromium, so two run
-# side by side on two cores (12 → 9 min). The 15 slowest tests close the run: where the next
-# engineer should look when it grows. `./run-tests.sh -n 0 …` runs in one process.
+# side by side on two cores (12 → 9 min). A worker that runs out of tests takes some of the
+# other's (worksteal): the two minute-long browser walks no longer leave one worker idle at the end.
+# The 15 slowest tests close the run: where the next engineer should look when it grows.
+# `./run-tests.sh -n 0 …` runs in one process.
 status=0
-.venv/bin/python -m pytest -n 2 --durations=15 "$@" || status=$?
+.venv/bin/python -m pytest -n 2 --dist worksteal --durations=15 "$@" || status=$?
 report() {  # what it said, and whether it failed
   if ! wait "$2"; then status=1; fi
   cat "$reports/$1"
