@@ -63,20 +63,22 @@ class Pace:
     def describe(self) -> str:
         pace = None if self.per_day is None else format_decimal(self.per_day)
         need = format_decimal(self.needed_per_day or 0)
-        return _description(self.deadline_passed, self.deadline, self.rate, pace, need, self.full_on)
+        full_on = None if self.full_on is None else format_date(self.full_on)
+        return _description(self.deadline_passed, format_date(self.deadline), self.rate, pace, need, full_on)
 
 
-def _description(passed: bool, deadline: date, rate: float, pace: str | None, need: str, full_on: date | None) -> str:
-    """Pace.describe from its figures already written out (one row, or 90.000 of a national table)."""
+def _description(passed: bool, deadline: str, rate: float, pace: str | None, need: str, full_on: str | None) -> str:
+    """Pace.describe from its figures and dates already written out (one row, or 90.000 of a
+    national table)."""
     if passed:
-        return f"tenggat {format_date(deadline)} sudah lewat"
+        return f"tenggat {deadline} sudah lewat"
     if rate >= FULL:
         return "sudah 100%"
     if pace is None:  # nothing is said of a pace that is not measured, least of all "not reached"
         return f"belum dapat diproyeksikan (laju perlu dua snapshot yang memuat status ini), perlu {need} poin/hari"
     if full_on is None:
         return f"laju {pace} poin/hari, perlu {need} poin/hari; 100% tidak tercapai pada laju ini"
-    return f"laju {pace} poin/hari, perlu {need} poin/hari; 100% tercapai sekitar {format_date(full_on)}"
+    return f"laju {pace} poin/hari, perlu {need} poin/hari; 100% tercapai sekitar {full_on}"
 
 
 def slope_per_day(points: list[tuple[date, float]]) -> float | None:
@@ -171,9 +173,12 @@ def describe_each(rows: pd.DataFrame, phase: Phase, as_of: date) -> list[str]:
     pace_texts = format_decimals(np.nan_to_num(per_day, nan=0.0))  # unmeasured ones are not shown
     need_texts = format_decimals(np.nan_to_num(rows["needed_per_day"].to_numpy(dtype=float), nan=0.0))
     measured = (~np.isnan(per_day)).tolist()
+    full_on = rows["full_on"].tolist()
+    written = {day: format_date(day) for day in set(full_on) if day is not None}  # a few hundred days at most
+    deadline = format_date(phase.end)
     return [
-        _description(passed, phase.end, r, p if m else None, n, f)
-        for r, m, p, n, f in zip(rows["rate"].tolist(), measured, pace_texts, need_texts, rows["full_on"], strict=True)
+        _description(passed, deadline, r, p if m else None, n, None if f is None else written[f])
+        for r, m, p, n, f in zip(rows["rate"].tolist(), measured, pace_texts, need_texts, full_on, strict=True)
     ]
 
 
