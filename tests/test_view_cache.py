@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import pandas as pd
 import pytest
 import streamlit as st
 
 from pdm_metrics import store
 from pdm_metrics.campaign import PDM_2021, shipped_campaign
 from pdm_metrics.deadlines import load_calendar
+from pdm_metrics.views import ringkasan, tren
 from pdm_metrics.views.common import Filters
 from ui import cache
 
@@ -54,3 +56,42 @@ def test_a_view_is_computed_again_for_arguments_that_differ_in_one_field(compute
     assert shown(again) == (filters,)
     shown(load_calendar(shipped_campaign(PDM_2021)), again)
     assert len(computed) == 5
+
+
+def test_the_views_that_show_a_pace_share_one_computation_of_it(
+    computed: list[tuple[object, ...]], sample_con: store.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ringkasan's verdicts and at-risk list and Tren's line and table are handed one computation
+    of the selection's paces; another date computes the paces again but reads the per-OPD counts
+    of every snapshot only once. What they show is what each view alone shows."""
+    monkeypatch.setattr(cache, "connection", lambda: sample_con)
+    shared = {f"{tren.__name__}.{name}": name for name in ("selection_paces", "unit_counts")}
+    for key, name in shared.items():
+        monkeypatch.setitem(cache._VIEWS, key, counting(name, cache._VIEWS[key], computed))
+
+    calendar = load_calendar(CAMPAIGN)
+    dates = store.snapshot_dates(sample_con)
+    for day in dates[-2:]:
+        filters = Filters(day, campaign=CAMPAIGN)
+        overview = cache.overview(calendar, filters)
+        at_risk = cache._at_risk_opd(calendar, filters)
+        shown_day, table = cache.pace_table(calendar, filters)
+        line = cache.trend(calendar, filters, None)
+        assert overview is not None and shown_day == day
+        alone = ringkasan.overview(sample_con, calendar, filters)
+        assert alone is not None and [k.verdict for k in overview.kpis] == [k.verdict for k in alone.kpis]
+        pd.testing.assert_frame_equal(at_risk, tren.at_risk_opd(sample_con, calendar, filters))
+        pd.testing.assert_frame_equal(table, tren.pace_table(sample_con, calendar, filters)[1])
+        assert line.figure == tren.trend(sample_con, calendar, filters).figure
+    assert computed.count(("selection_paces",)) == 2  # once a date
+    assert computed.count(("unit_counts",)) == 1  # once whatever the date
+
+
+def counting(name: str, view: Callable[..., object], computed: list[tuple[object, ...]]) -> Callable[..., object]:
+    """`view`, noting `name` in `computed` each time it is worked out."""
+
+    def noted(*args: object, **kwargs: object) -> object:
+        computed.append((name,))
+        return view(*args, **kwargs)
+
+    return noted
