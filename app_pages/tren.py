@@ -27,22 +27,26 @@ phases = "; ".join(f"{md(p.name)} {format_date(p.start)} – {format_date(p.end)
 daily = [s for s in calendar.campaign.stages if s.date_aliases]
 curves = "".join(f" Garis titik-titik: {md(s.word)} kumulatif per hari menurut tanggal {md(s.word)}." for s in daily)
 st.caption(f"Fase menurut {md(calendar.campaign.source)}: {phases}.{curves}")
-day, pace_table = cache.pace_table(cache.calendar(), filters)
+laju = cache.pace_view(cache.calendar(), filters)
 st.subheader("Laju & proyeksi")
-if pace_table.empty or day is None:
+if laju is None or laju.rows == 0:
     st.info("Laju membutuhkan sedikitnya dua snapshot.")
 else:
     st.caption(
-        f"Per {format_date(day)}: laju dari snapshot 28 hari terakhir; proyeksi = persentase pada tenggat "
+        f"Per {format_date(laju.day)}: laju dari snapshot {pace.PACE_WINDOW_DAYS} hari terakhir; proyeksi = persentase pada tenggat "
         "bila laju ini berlanjut. Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
     )
     phone.table(
-        pace_table, ["OPD", "Tahap", "Status", "Proyeksi saat tenggat"], "laju", column_config={pace.RATE_NUMBER: None}
+        laju.shown,
+        ["OPD", "Tahap", "Status", "Proyeksi saat tenggat"],
+        "laju",
+        rows=laju.rows,
+        column_config={pace.RATE_NUMBER: None},
     )
     widgets.download_buttons(
-        pace.for_download(pace_table),
-        f"{calendar.campaign.key}_laju-proyeksi_{day.isoformat()}",
+        laju.download,
+        f"{calendar.campaign.key}_laju-proyeksi_{laju.day.isoformat()}",
         f"Laju dan proyeksi {calendar.campaign.short_name}",
-        f"Snapshot {format_date(day)}",
+        f"Snapshot {format_date(laju.day)}",
         "laju",
     )

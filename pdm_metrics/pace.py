@@ -305,10 +305,16 @@ class SelectionPaces:
             paces[stage] = pace
         return paces
 
-    def table(self) -> pd.DataFrame:
+    def table(self, first: int | None = None) -> pd.DataFrame:
         """The Laju & proyeksi table (OPD, Tahap, Persentase, Status, Proyeksi saat tenggat,
-        Keterangan): worst standing first, then the lowest projection."""
-        return self._table(self.found)
+        Keterangan): worst standing first, then the lowest projection. With `first`, only its
+        first rows, the only ones written out (a screen shows 5.000 of a national 90.000)."""
+        return self._table(self.found if first is None else self._first_rows(first))
+
+    @property
+    def rows(self) -> int:
+        """How many rows table() has."""
+        return sum(len(rows) for rows in self.found.values())
 
     def at_risk(self) -> pd.DataFrame:
         """The rows of table() of an OPD at risk (not the whole selection's), in its order, with its
@@ -321,15 +327,29 @@ class SelectionPaces:
         return pd.DataFrame(columns=AT_RISK_COLUMNS) if table.empty else table[list(AT_RISK_COLUMNS)]
 
     def _table(self, found: dict[Stage, pd.DataFrame]) -> pd.DataFrame:
-        stages = self.calendar.campaign.stages
-        parts = [self._rows(stage, found[stage], position) for position, stage in enumerate(stages) if stage in found]
+        parts = [self._rows(stage, found[stage], position) for position, stage in self._stages() if len(found[stage])]
         table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         if table.empty:
             return pd.DataFrame()
-        table = table.sort_values(["_order", "_stage"]).drop(columns=["_order", "_stage"])
-        worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
-        table = table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable")
-        return table.drop(columns=["_rank", "_proj"]).reset_index(drop=True)
+        return _worst_first(table).drop(columns=["_order", "_stage", "_proj"]).reset_index(drop=True)
+
+    def _stages(self) -> list[tuple[int, Stage]]:
+        stages = enumerate(self.calendar.campaign.stages)
+        return [(position, stage) for position, stage in stages if stage in self.found]
+
+    def _first_rows(self, count: int) -> dict[Stage, pd.DataFrame]:
+        """Of each stage's rows, those among the first `count` of table(): the order worked out
+        from the figures alone, before any row is written out."""
+        keys = []
+        for position, stage in self._stages():
+            rows = self.found[stage]
+            status = rows["standing"].to_numpy()
+            keys.append(pd.DataFrame({"Status": status, **_order_keys(rows, position), "_row": np.arange(len(rows))}))
+        first = _worst_first(pd.concat(keys, ignore_index=True)).head(count)
+        return {
+            stage: self.found[stage].iloc[np.sort(first.loc[first["_stage"] == position, "_row"].to_numpy())]
+            for position, stage in self._stages()
+        }
 
     def _describe(self, stage: Stage, rows: pd.DataFrame) -> list[str]:
         return describe_each(rows, self.calendar.phase_for(stage), self.day)
@@ -356,10 +376,7 @@ class SelectionPaces:
                 "Keterangan": self._describe(stage, found),
                 # The rate as a number, for downloads (for_download): the screen shows the text.
                 RATE_NUMBER: (found["rate"] * 100).round().astype(int).to_numpy() / 100,
-                # Worst first: by the rate on the deadline, or where no pace is measured yet, by today's.
-                "_proj": projected.fillna(found["rate"]).to_numpy(),
-                "_order": found["group"].to_numpy(),
-                "_stage": position,
+                **_order_keys(found, position),
             }
         )
 
@@ -390,6 +407,24 @@ def _phase_pace(row: pd.Series, description: str) -> PhasePace:
         full_on=row["full_on"],
         description=description,
     )
+
+
+def _order_keys(found: pd.DataFrame, position: int) -> dict[str, object]:
+    """What a pace table's rows of one stage (at `position` among the stages) are ordered by:
+    worst first, by the rate on the deadline, or where no pace is measured yet, by today's."""
+    return {
+        "_proj": found["projected"].fillna(found["rate"]).to_numpy(),
+        "_order": found["group"].to_numpy(),
+        "_stage": position,
+    }
+
+
+def _worst_first(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a pace table (Status, _proj, _order: the group, _stage: its position) worst standing
+    first, then the lowest projection; ties in the order of the groups, then of the stages."""
+    table = table.sort_values(["_order", "_stage"])
+    worst_first = table["Status"].map({str(s): rank for rank, s in enumerate(STANDING_ORDER)})
+    return table.assign(_rank=worst_first).sort_values(["_rank", "_proj"], kind="stable").drop(columns="_rank")
 
 
 def _projection_text(missing: bool, text: str, standing: str) -> str:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from pdm_metrics import store
+from pdm_metrics.fmt import format_int
 from pdm_metrics.schema import Column
 from tests.apptest import figure_of, open_app
 from tests.conftest import shown
@@ -306,6 +307,22 @@ def test_a_long_laptop_table_shows_its_worst_rows_and_says_so(app_db: Path, monk
     assert len(every_opd) == 45 and len(shown_rows) == 10
     assert shown_rows["OPD"].tolist() == every_opd["OPD"].head(10).tolist()
     assert "Ditampilkan 10 baris teratas dari 45; baris lainnya ada di unduhan." in texts(at)
+
+
+def test_a_long_pace_table_is_written_out_as_far_as_it_is_shown(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tren's Laju & proyeksi table (nationally 90.000 rows) is written out only as far as the
+    laptop shows it: its first rows, in the whole table's order, with a caption naming the cut."""
+    at = open_app("app_pages/tren.py")
+    whole = at.dataframe[-1].value
+    st.cache_data.clear()
+    monkeypatch.setattr("pdm_metrics.views.tren.SHOWN_ROWS", 10)
+    at.run()
+    shown_rows = at.dataframe[-1].value
+    assert len(whole) > 100 and len(shown_rows) == 10
+    assert shown_rows[["OPD", "Tahap", "Status"]].equals(whole[["OPD", "Tahap", "Status"]].head(10))
+    rows = format_int(len(whole))
+    assert f"Ditampilkan 10 baris teratas dari {rows}; baris lainnya ada di unduhan." in texts(at)
+    assert f"Ditampilkan 10 baris teratas dari {rows}; baris lainnya di layar lebar dan di unduhan." in texts(at)
 
 
 def test_profil_and_laporan_pages(app_db: Path) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from pdm_metrics import store
+from pdm_metrics import pace, store
 from pdm_metrics.campaign import PDM_2021, shipped_campaign
 from pdm_metrics.deadlines import load_calendar
 from pdm_metrics.views import ringkasan, tren
@@ -75,13 +75,15 @@ def test_the_views_that_show_a_pace_share_one_computation_of_it(
         filters = Filters(day, campaign=CAMPAIGN)
         overview = cache.overview(calendar, filters)
         at_risk = cache._at_risk_opd(calendar, filters)
-        shown_day, table = cache.pace_table(calendar, filters)
+        laju = cache.pace_view(calendar, filters)
         line = cache.trend(calendar, filters, None)
-        assert overview is not None and shown_day == day
+        assert overview is not None and laju is not None and laju.day == day
         alone = ringkasan.overview(sample_con, calendar, filters)
         assert alone is not None and [k.verdict for k in overview.kpis] == [k.verdict for k in alone.kpis]
         pd.testing.assert_frame_equal(at_risk, tren.at_risk_opd(sample_con, calendar, filters))
-        pd.testing.assert_frame_equal(table, tren.pace_table(sample_con, calendar, filters)[1])
+        whole = tren.pace_table(sample_con, calendar, filters)[1]
+        pd.testing.assert_frame_equal(laju.shown, whole)  # the sample's 138 rows are all shown
+        pd.testing.assert_frame_equal(laju.download(), pace.for_download(whole))
         assert line.figure == tren.trend(sample_con, calendar, filters).figure
     assert computed.count(("selection_paces",)) == 2  # once a date
     assert computed.count(("unit_counts",)) == 1  # once whatever the date

@@ -210,3 +210,17 @@ def test_a_report_knows_when_its_snapshot_is_sample_data(sample_con: store.Conne
     assert common.snapshot_is_sample(sample_con, JULY_11)
     ingest_roster(db, read_roster(csv_bytes([HEADER, *ROWS]), "rekap_20210711.csv"))
     assert not common.snapshot_is_sample(db, JULY_11)
+
+
+@pytest.mark.parametrize("first", [1, 7, 60, 10_000])
+def test_the_first_rows_of_the_pace_table_are_written_alone_as_in_the_whole(
+    sample_con: store.Connection, first: int
+) -> None:
+    """A screen shows the first rows of a national pace table: written out alone, they are the
+    whole table's first rows, in its order (standings, projections, and ties by OPD and stage)."""
+    paces = tren.selection_paces(sample_con, CALENDAR, common.Filters(demo.SNAPSHOT_DATES[-1]))
+    assert paces is not None and len(paces.found) == len(PDM.stages)
+    whole = paces.table()
+    assert paces.rows == len(whole) == 46 * len(PDM.stages)  # the 45 OPD and the whole selection, on each stage
+    assert whole["Status"].nunique() >= 3  # standings to order by, not one
+    pd.testing.assert_frame_equal(paces.table(first), whole.head(first))

@@ -40,18 +40,20 @@ def table(
     phone_note: str = "",
     laptop_note: str = "",
     download: str = "unduhan",  # where every row is (the page's download, or another page's)
+    rows: int | None = None,  # how many rows the whole table has, when `frame` holds only its first
     **dataframe: Any,
 ) -> None:
     """`frame` as Streamlit's table on a laptop (`dataframe`: st.dataframe's options), and on a
     phone as a plain table of `phone_columns` whose text wraps (no column off-screen). Each form
     may have its own caption. Cells are data: they reach the phone's Markdown table only through `md`."""
+    total = len(frame) if rows is None else rows
     with st.container(key=f"layar-{key}"):
         # A browser table of 90.000 rows (a national pace table) cost seconds a click to send and
         # draw: the first (worst) rows are shown, the caption says so, the download holds all.
         wide = frame.head(SHOWN_ROWS)
-        if len(wide) < len(frame):
+        if len(wide) < total:
             st.caption(
-                f"Ditampilkan {format_int(len(wide))} baris teratas dari {format_int(len(frame))}; "
+                f"Ditampilkan {format_int(len(wide))} baris teratas dari {format_int(total)}; "
                 f"baris lainnya ada di {download}."
             )
         if laptop_note:
@@ -59,10 +61,9 @@ def table(
         st.dataframe(wide, hide_index=True, width="stretch", **dataframe)
     with st.container(key=f"ponsel-{key}"):
         shown = frame[list(phone_columns)].head(PHONE_ROWS)
-        cut = len(frame) - len(shown)
-        if cut > 0:
+        if len(shown) < total:
             st.caption(
-                f"Ditampilkan {format_int(len(shown))} baris teratas dari {format_int(len(frame))}; "
+                f"Ditampilkan {format_int(len(shown))} baris teratas dari {format_int(total)}; "
                 f"baris lainnya di layar lebar dan di {download}."
             )
         if phone_note:

@@ -24,6 +24,7 @@ from pdm_metrics.metrics import (
 )
 from pdm_metrics.pace import OVERALL, PhasePace
 from pdm_metrics.views.common import (
+    SHOWN_ROWS,
     Filters,
     selected_day,
     selection_counts,
@@ -208,6 +209,29 @@ def pace_table(
     """Per OPD and overall, for each stage with a rate on the snapshot date: pace and projection."""
     paces = paces or selection_paces(con, calendar, filters)
     return (None, pd.DataFrame()) if paces is None else (paces.day, paces.table())
+
+
+@dataclass(frozen=True)
+class PaceView:
+    """Tren's Laju & proyeksi table as the page shows it: its first rows written out (a national
+    table has 90.000), the whole table written when it is downloaded."""
+
+    day: date
+    shown: pd.DataFrame  # the table's first SHOWN_ROWS rows, worst first
+    rows: int  # how many rows the whole table has
+    paces: pace.SelectionPaces
+
+    def download(self) -> pd.DataFrame:
+        """Every row, as the laju CSV/XLSX holds them (pace.for_download)."""
+        return pace.for_download(self.paces.table())
+
+
+def pace_view(
+    con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
+) -> PaceView | None:
+    """pace_table as the Tren page shows it (None without data)."""
+    paces = paces or selection_paces(con, calendar, filters)
+    return None if paces is None else PaceView(paces.day, paces.table(SHOWN_ROWS), paces.rows, paces)
 
 
 def at_risk_opd(
