@@ -33,8 +33,9 @@ if laju is None or laju.rows == 0:
     st.info("Laju membutuhkan sedikitnya dua snapshot.")
 else:
     st.caption(
-        f"Per {format_date(laju.day)}: laju dari snapshot {pace.PACE_WINDOW_DAYS} hari terakhir; proyeksi = persentase pada tenggat "
-        "bila laju ini berlanjut. Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
+        f"Per {format_date(laju.day)}: laju dari snapshot {pace.PACE_WINDOW_DAYS} hari terakhir; "
+        "proyeksi = persentase pada tenggat bila laju ini berlanjut. "
+        "Garis titik-titik pada grafik menunjukkan proyeksi keseluruhan."
     )
     phone.table(
         laju.shown,
