@@ -13,6 +13,9 @@ import pytest
 from pdm_metrics import demo, store
 from tests.lakes import LAKE_SERVER, new_database
 
+# The hostile-input tests' stored database (fixtures `stored_once`, `stored`), shared by two files.
+pytest_plugins = ("tests.hostile_cli",)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the lake run, a test about the DuckDB file itself (its lock, its WAL, a copy of it) has

@@ -1,6 +1,7 @@
 """Hostile inputs, round 2: ambiguous columns and status words, impossible dates, mixed
-encodings, a path that is no database, folders, messages that would echo file content, and an
-Excel child that must end with its parent and leave no personal data behind.
+encodings, a path that is no database, folders, messages that would echo file content, hidden
+sheets and broken text, and every row accounted for (the Excel child and the memory and time
+budgets: tests/test_hostile_limits.py).
 
 Each refusal is checked as the operator meets it on the command line: exit 1, an Indonesian
 message, no traceback, and the database exactly as it was."""
@@ -11,83 +12,23 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from pdm_metrics import budget, store, tempdirs
+from pdm_metrics import store
 from pdm_metrics.errors import RosterError, StoreError
 from pdm_metrics.ingest import snapshot_meta
 from pdm_metrics.reading import csvfile, files
 from pdm_metrics.reading.files import read_files
 from pdm_metrics.roster import read_rosters
-from tests import hostile_workbooks
-from tests.conftest import content_checksum, file_checksum
+from tests.conftest import content_checksum
 from tests.files import csv_bytes, xlsx_bytes
+from tests.hostile_cli import NIP_1, NIP_2, ROOT, cli, fingerprint, refused, roster
 from tests.pdm_2021 import ACTIVATION, PDM
-from tests.tree_memory import TreeRun, run_measured
-
-ROOT = Path(__file__).resolve().parent.parent
-NIP_1, NIP_2, NIP_3 = "199001012020121001", "198502032010012002", "197712242005011003"
-
-
-def roster(status: str = "Sudah", header: list[str] | None = None, extra: list[str] | None = None) -> list[list[str]]:
-    head = header or ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", *(["TANGGAL AKTIVASI"] if extra else [])]
-    rows = [
-        [NIP_1, "Budi Santoso", "Dinas A", status, *(extra or [])],
-        [NIP_2, "Siti Aminah", "Dinas A", "Belum", *([""] if extra else [])],
-        [NIP_3, "Rina Wati", "Dinas B", "Sudah", *(extra or [])],
-    ]
-    return [head, *rows]
-
-
-@pytest.fixture(scope="session")
-def stored_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with one good snapshot (11 July 2021), stored through the CLI once per worker."""
-    folder = tmp_path_factory.mktemp("stored")
-    db, good = folder / "pdm.duckdb", folder / "rekap_20210711.csv"
-    good.write_bytes(csv_bytes(roster()))
-    assert cli("ingest", str(good), "--db", str(db)).returncode == 0
-    assert not Path(f"{db}.wal").exists()  # closed and checkpointed: the file alone is the database
-    return db
-
-
-@pytest.fixture
-def stored(stored_once: Path, tmp_path: Path) -> Path:
-    """A copy of that database of this test's own, closed so the CLI can open it (a copy, not a
-    new ingest: two dozen tests start from it)."""
-    db = tmp_path / "pdm.duckdb"
-    shutil.copyfile(stored_once, db)
-    return db
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pdm_metrics", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
-
-
-def refused(db: Path, path: Path, message: str, *extra: str) -> None:
-    """The ingest of `path` is refused with `message`, cleanly, and the database is unchanged."""
-    before = _fingerprint(db)
-    result = cli("ingest", str(path), "--db", str(db), *extra)
-    assert result.returncode == 1, result.stderr
-    assert message in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
-    assert _fingerprint(db) == before
-
-
-def _fingerprint(db: Path) -> object:
-    return file_checksum(db)
-
 
 # ----------------------------------------------------------------------------- status words
 
@@ -247,11 +188,11 @@ def test_more_files_than_one_snapshot_takes_are_refused_with_a_message(stored: P
 def test_a_header_with_control_characters_is_not_echoed_raw(stored: Path, tmp_path: Path) -> None:
     path = tmp_path / "rekap_20210801.csv"
     path.write_bytes(csv_bytes([["NIP", "NA\x1b[31mMA", "X" * 500], [NIP_1, "a", "b"]]))
-    before = _fingerprint(stored)
+    before = fingerprint(stored)
     result = cli("ingest", str(path), "--db", str(stored))
     assert result.returncode == 1 and "Kolom wajib tidak ditemukan" in result.stderr
     assert "\x1b" not in result.stderr and "X" * 100 not in result.stderr
-    assert _fingerprint(stored) == before
+    assert fingerprint(stored) == before
 
 
 def test_a_file_name_with_control_characters_is_not_echoed_raw(stored: Path, tmp_path: Path) -> None:
@@ -259,64 +200,6 @@ def test_a_file_name_with_control_characters_is_not_echoed_raw(stored: Path, tmp
     path.write_bytes(b"")
     result = cli("ingest", str(path), "--db", str(stored))
     assert result.returncode == 1 and "kosong" in result.stderr and "\x1b" not in result.stderr
-
-
-# ----------------------------------------------------------------------------- the Excel child
-
-
-def _pids_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (ended, not yet reaped) is gone for our purpose.
-    state = (
-        Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] if Path(f"/proc/{pid}/stat").exists() else "X"
-    )
-    return state not in {"Z", "X"}
-
-
-def test_the_excel_child_dies_with_its_parent_and_its_personal_data_folder_goes(stored: Path, tmp_path: Path) -> None:
-    """kill -9 of an ingest while its Excel child is reading: the child ends with it, and the
-    child's folder (a copy of the roster) is removed by the next Pantau PDM process."""
-    workbook = tmp_path / "rekap_20210801.xlsx"
-    workbook.write_bytes(xlsx_bytes(roster()))
-    hold = tmp_path / "tahan"
-    env = {**os.environ, "PDM_TEST_CHILD_HOLD": str(hold)}
-    command = [sys.executable, "-m", "pdm_metrics", "ingest", str(workbook), "--db", str(stored)]
-    parent = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started = Path(f"{hold}.started")
-    for _ in range(3000):  # the child says it runs (its own progress), then waits to be let go
-        if started.exists() or parent.poll() is not None:
-            break
-        time.sleep(0.01)
-    assert started.exists(), "the Excel child never started"
-    child = int(started.read_text())
-    folders = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob(f"pdm-excel-{parent.pid}-*")]
-    assert folders and any((f / "input.bin").exists() for f in folders)
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    for _ in range(500):
-        if not _pids_alive(child):
-            break
-        time.sleep(0.01)
-    assert not _pids_alive(child), "the Excel child outlived its parent"
-    assert all(f.exists() for f in folders)  # kill -9 gave the parent no chance to clean up ...
-    assert cli("snapshots", "--db", str(stored)).returncode == 0
-    tempdirs.remove_orphans()  # ... the next process that makes a folder of its own removes them
-    assert not any(f.exists() for f in folders)
-
-
-def test_orphan_folders_of_ended_processes_go_and_those_of_running_ones_stay(tmp_path: Path) -> None:
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    gone = tmp_path / f"pdm-read-{ended.stdout.strip()}-abc"
-    mine = tmp_path / f"pdm-read-{os.getpid()}-abc"
-    other = tmp_path / "pdm-bukan-kita"
-    for folder in (gone, mine, other):
-        folder.mkdir()
-        (folder / "upload.csv").write_text("NIP\n")
-    assert tempdirs.remove_orphans(tmp_path) == [gone]
-    assert mine.exists() and other.exists() and not gone.exists()
 
 
 def _workbook_with_a_hidden_sheet(state: str) -> bytes:
@@ -453,7 +336,7 @@ def test_half_a_million_bad_rows_are_refused_within_a_memory_bound(stored: Path,
         handle.write("NIP;NAMA;OPD;STATUS AKTIVASI\n")
         for i in range(500_000):
             handle.write(f"12345{i:06d};ASN {i};Dinas {i % 300};Mungkin\n")
-    before = _fingerprint(stored)
+    before = fingerprint(stored)
     ingest = ["-m", "pdm_metrics", "ingest", str(path), "--db", str(stored)]
     measured = (
         "import resource, subprocess, sys; "
@@ -465,7 +348,7 @@ def test_half_a_million_bad_rows_are_refused_within_a_memory_bound(stored: Path,
     peak_kb = int(result.stderr.rsplit("PEAK_KB ", 1)[1].split()[0])
     assert result.returncode == 1 and "Berkas ditolak: 1.000.000 galat pada 500.000 baris" in result.stderr
     assert "Kata status tidak dikenal: 'Mungkin' (500.000 baris)" in result.stderr
-    assert "Traceback" not in result.stderr and _fingerprint(stored) == before
+    assert "Traceback" not in result.stderr and fingerprint(stored) == before
     assert peak_kb < 1.5 * 2**20, f"peak {peak_kb // 1024} MB"
 
 
@@ -482,106 +365,6 @@ def test_an_overlong_line_is_refused_with_its_number_wherever_it_sits(
     path = tmp_path / "rekap_20210801.csv"
     path.write_text("NIP;NAMA;OPD;STATUS AKTIVASI\n" + body, encoding="utf-8")
     refused(stored, path, f"Baris {line} terlalu panjang")
-
-
-# ----------------------------------------------------------------------------- memory and time budget
-
-TREE_BOUND = 2 * 2**30  # the whole process tree, whatever the file (the budget is 1,5 GB)
-
-
-def refused_within_bound(db: Path, path: Path, message: str, env: dict[str, str] | None = None) -> TreeRun:
-    """Refused like `refused`, and the ingest's whole process tree (the CLI and its Excel child)
-    stayed under TREE_BOUND, as sampled from outside by tests.tree_memory."""
-    before = _fingerprint(db)
-    command = [sys.executable, "-m", "pdm_metrics", "ingest", str(path), "--db", str(db)]
-    run = run_measured(command, ROOT, timeout=300, env=env)
-    assert run.returncode == 1, run.stderr
-    assert message in run.stderr, run.stderr
-    assert "Traceback" not in run.stderr
-    assert _fingerprint(db) == before
-    assert run.peak_bytes < TREE_BOUND, f"peak {run.peak_bytes // 2**20} MB"
-    return run
-
-
-ESTIMATED_BOMBS: dict[str, tuple[Callable[[], bytes], str, str]] = {
-    "shared string copied into 20.000 cells": (hostile_workbooks.shared_string_bomb, ".xlsx", "teks panjang"),
-    "one cell at ALL100000": (hostile_workbooks.sparse_span, ".xlsx", "1.000 kolom × 100.000 baris"),
-    "ods row and cell repeats": (hostile_workbooks.ods_repeat_bomb, ".ods", "sel yang diulang"),
-}
-
-
-@pytest.mark.parametrize("name", ESTIMATED_BOMBS)
-def test_a_workbook_built_to_expand_is_refused_before_it_expands(name: str, stored: Path, tmp_path: Path) -> None:
-    """Each would take 3,9-5,8 GB once parsed; the estimate refuses it before the parser runs, so
-    the tree never holds much more than the programs themselves."""
-    build, suffix, why = ESTIMATED_BOMBS[name]
-    path = tmp_path / f"rekap_20210801{suffix}"
-    path.write_bytes(build())
-    run = refused_within_bound(stored, path, "memori untuk dibaca")
-    assert why in run.stderr and "PDM_MEMORY_BUDGET_MB" in run.stderr
-    assert run.peak_bytes < 2**30, f"peak {run.peak_bytes // 2**20} MB: it expanded before the refusal"
-
-
-WATCHED_BOMBS: dict[str, Callable[[], bytes]] = {
-    # Written as no spreadsheet writes them, so the estimate does not see them: the watch ends them.
-    "shared string numbered 00": lambda: hostile_workbooks.shared_string_bomb(index="00"),
-    "far cell with its reference second": lambda: hostile_workbooks.sparse_span(reference_first=False),
-}
-
-
-@pytest.mark.parametrize("name", WATCHED_BOMBS)
-def test_what_the_estimate_misses_is_ended_by_the_watch_within_the_bound(
-    name: str, stored: Path, tmp_path: Path
-) -> None:
-    path = tmp_path / "rekap_20210801.xlsx"
-    path.write_bytes(WATCHED_BOMBS[name]())
-    refused_within_bound(stored, path, "melewati batas 1,5 GB (PDM_MEMORY_BUDGET_MB) dan dihentikan")
-
-
-def test_a_package_that_lies_about_its_sizes_is_refused(stored: Path, tmp_path: Path) -> None:
-    """800 MB of sheet declared as 2 MB: the declared sizes pass every check, the real ones do not."""
-    path = tmp_path / "rekap_20210801.xlsx"
-    path.write_bytes(hostile_workbooks.lying_sizes())
-    refused_within_bound(stored, path, "tidak sepanjang yang tercatat")
-
-
-def test_a_smaller_budget_refuses_what_the_default_reads(stored: Path, tmp_path: Path) -> None:
-    """The budget is the operator's to set: 160 MB is too little for a 100.000-row workbook."""
-    rows = [roster()[0]] + [[f"{NIP_1[:-6]}{i:06d}", f"ASN {i}", "Dinas A", "Sudah"] for i in range(100_000)]
-    path = tmp_path / "rekap_20210801.xlsx"
-    path.write_bytes(xlsx_bytes(rows))
-    refused_within_bound(stored, path, "melebihi batas 160 MB", env={**os.environ, "PDM_MEMORY_BUDGET_MB": "160"})
-    assert cli("ingest", str(path), "--db", str(stored), "--confirm").returncode == 0  # the default reads it
-
-
-def test_an_excel_child_past_the_time_budget_is_ended_with_its_own_message(stored: Path, tmp_path: Path) -> None:
-    """The child is held at its start (its own signal) and never let go: the 2-second budget, not
-    the child, ends the reading; the child is gone and nothing is stored."""
-    workbook = tmp_path / "rekap_20210801.xlsx"
-    workbook.write_bytes(xlsx_bytes(roster()))
-    hold = tmp_path / "tahan"
-    env = {**os.environ, "PDM_TEST_CHILD_HOLD": str(hold), "PDM_TIME_BUDGET_S": "2"}
-    run = refused_within_bound(stored, workbook, "melewati batas waktu 2 detik (PDM_TIME_BUDGET_S)", env=env)
-    child = int(Path(f"{hold}.started").read_text())
-    assert not _pids_alive(child)
-    assert "tidak ada yang disimpan" in run.stderr
-
-
-def test_a_csv_reading_out_of_time_is_refused_at_its_next_step(stored: Path, tmp_path: Path) -> None:
-    path = tmp_path / "rekap_20210801.csv"
-    path.write_bytes(csv_bytes(roster()))
-    env = {**os.environ, "PDM_TIME_BUDGET_S": "0"}
-    refused_within_bound(stored, path, "melewati batas waktu 0 detik", env=env)
-
-
-def test_duckdb_work_past_the_deadline_is_interrupted() -> None:
-    """A statement that would run for hours stops at the deadline (the interrupt is sent again
-    until the block ends, so one that lands between two statements is not lost)."""
-    con = duckdb.connect()
-    deadline = budget.Budget(seconds=0.2)
-    with pytest.raises(duckdb.InterruptException), budget.interrupt_at_deadline(deadline, con.interrupt):
-        con.execute("SELECT count(*) FROM range(10000000000000) t(i) WHERE i % 7 = 3").fetchall()
-    assert con.execute("SELECT 42").fetchall() == [(42,)]  # the connection goes on working
 
 
 # ----------------------------------------------------------------------------- every row accounted for
