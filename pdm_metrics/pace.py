@@ -140,8 +140,8 @@ def pace_frame(points: pd.DataFrame, as_of: date, phase: Phase, daily: pd.DataFr
     """`pace` of every group at once (see pace_by_group), over whole columns for a national table:
     per group its rate, per_day, needed_per_day, projected (NaN for None), full_on, at_risk and
     standing, the same figures as `pace` gives each group alone (its words: describe_each). Where
-    the snapshots cannot measure a group's pace, `daily` (its rate on each day, from activation
-    dates, same columns) measures it, as `pace` does with its `daily` points."""
+    the snapshots cannot measure a group's pace, `daily` (its rate on each day, from the days
+    its file gives, same columns) measures it, as `pace` does with its `daily` points."""
     found = pace_by_group(points, as_of, phase)
     if daily is not None and not daily.empty and found["per_day"].isna().any():
         from_days = pace_by_group(daily, as_of, phase).set_index("group")["per_day"]
@@ -435,7 +435,7 @@ def _projection_text(missing: bool, text: str, standing: str) -> str:
 
 
 def for_download(table: pd.DataFrame) -> pd.DataFrame:
-    """A pace_table as a CSV/XLSX holds it: Persentase a number (81.25), not the screen's text."""
+    """A SelectionPaces.table() as a CSV/XLSX holds it: Persentase a number (81.25), not the screen's text."""
     if table.empty:
         return table
     return table.assign(Persentase=table[RATE_NUMBER]).drop(columns=[RATE_NUMBER])

@@ -11,18 +11,20 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import file_checksum
-from tests.files import csv_bytes
+from tests.files import DONE, HEADER, NOT_DONE, csv_bytes
+from tests.pdm_2021 import ACTIVATION
 
 ROOT = Path(__file__).resolve().parent.parent
 NIP_1, NIP_2, NIP_3 = "199001012020121001", "198502032010012002", "197712242005011003"
 
 
-def roster(status: str = "Sudah", header: list[str] | None = None, extra: list[str] | None = None) -> list[list[str]]:
-    head = header or ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", *(["TANGGAL AKTIVASI"] if extra else [])]
+def roster(status: str = DONE, header: list[str] | None = None, extra: list[str] | None = None) -> list[list[str]]:
+    """Three ASN in two OPD; `extra`, a day-done column of the headline stage with those cells."""
+    head = header or [*HEADER, *([ACTIVATION.date_columns[0]] if extra else [])]
     rows = [
         [NIP_1, "Budi Santoso", "Dinas A", status, *(extra or [])],
-        [NIP_2, "Siti Aminah", "Dinas A", "Belum", *([""] if extra else [])],
-        [NIP_3, "Rina Wati", "Dinas B", "Sudah", *(extra or [])],
+        [NIP_2, "Siti Aminah", "Dinas A", NOT_DONE, *([""] if extra else [])],
+        [NIP_3, "Rina Wati", "Dinas B", DONE, *(extra or [])],
     ]
     return [head, *rows]
 

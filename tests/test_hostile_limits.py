@@ -19,7 +19,7 @@ import pytest
 
 from pdm_metrics import budget, tempdirs
 from tests import hostile_workbooks
-from tests.files import csv_bytes, xlsx_bytes
+from tests.files import DONE, csv_bytes, xlsx_bytes
 from tests.hostile_cli import NIP_1, ROOT, cli, fingerprint, roster
 from tests.tree_memory import TreeRun, run_measured
 
@@ -144,7 +144,7 @@ def test_a_package_that_lies_about_its_sizes_is_refused(stored: Path, tmp_path: 
 
 def test_a_smaller_budget_refuses_what_the_default_reads(stored: Path, tmp_path: Path) -> None:
     """The budget is the operator's to set: 160 MB is too little for a 100.000-row workbook."""
-    rows = [roster()[0]] + [[f"{NIP_1[:-6]}{i:06d}", f"ASN {i}", "Dinas A", "Sudah"] for i in range(100_000)]
+    rows = [roster()[0]] + [[f"{NIP_1[:-6]}{i:06d}", f"ASN {i}", "Dinas A", DONE] for i in range(100_000)]
     path = tmp_path / "rekap_20210801.xlsx"
     path.write_bytes(xlsx_bytes(rows))
     refused_within_bound(stored, path, "melebihi batas 160 MB", env={**os.environ, "PDM_MEMORY_BUDGET_MB": "160"})

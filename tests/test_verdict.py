@@ -82,7 +82,9 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     assert said.standing is Standing.UNMEASURED
     assert "snapshot 11 Juli 2021 tidak memuat status verifikasi" in said.text and "Berisiko" not in said.headline
 
-    _, table = tren.pace_table(con, calendar, filters)
+    paces = tren.selection_paces(con, calendar, filters)
+    assert paces is not None
+    table = paces.table()
     verification = table[table["Tahap"] == "Verifikasi"]
     assert set(verification["Status"]) == {"Belum terukur"}
     assert not verification["Keterangan"].str.contains("tidak tercapai").any()

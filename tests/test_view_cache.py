@@ -81,7 +81,9 @@ def test_the_views_that_show_a_pace_share_one_computation_of_it(
         alone = ringkasan.overview(sample_con, calendar, filters)
         assert alone is not None and [k.verdict for k in overview.kpis] == [k.verdict for k in alone.kpis]
         pd.testing.assert_frame_equal(at_risk, tren.at_risk_opd(sample_con, calendar, filters))
-        whole = tren.pace_table(sample_con, calendar, filters)[1]
+        paces = tren.selection_paces(sample_con, calendar, filters)
+        assert paces is not None
+        whole = paces.table()
         pd.testing.assert_frame_equal(laju.shown, whole)  # the sample's 138 rows are all shown
         pd.testing.assert_frame_equal(laju.download(), pace.for_download(whole))
         assert line.figure == tren.trend(sample_con, calendar, filters).figure

@@ -77,7 +77,9 @@ def test_tindak_lanjut_refuses_more_units_than_a_list_can_serve(
 
 def test_at_risk_rows_are_the_risky_opd_of_the_pace_table(sample_con: store.Connection) -> None:
     """Ringkasan's list writes out only the rows at risk: they are the pace table's, in its order."""
-    day, table = tren.pace_table(sample_con, CALENDAR, common.Filters(JULY_11))
+    paces = tren.selection_paces(sample_con, CALENDAR, common.Filters(JULY_11))
+    assert paces is not None
+    day, table = paces.day, paces.table()
     risky = tren.at_risk_opd(sample_con, CALENDAR, common.Filters(JULY_11))
     assert day == JULY_11
     expected = table[(table["Status"] == pace.Standing.AT_RISK) & (table["OPD"] != pace.OVERALL)]
@@ -94,7 +96,9 @@ def test_an_opd_named_like_the_whole_selection_keeps_a_pace_of_its_own(tmp_path:
         rows = [[_nip(n), f"Pegawai {n}", pace.OVERALL, DONE if n < done_in_named else NOT_DONE] for n in range(10)]
         rows += [[_nip(n), f"Pegawai {n}", "Dinas Kesehatan", DONE] for n in range(10, 20)]
         ingest_roster(con, read_roster(csv_bytes([HEADER, *rows]), "rekap.csv", day))
-    _, table = tren.pace_table(con, CALENDAR, common.Filters(days[1]))
+    paces = tren.selection_paces(con, CALENDAR, common.Filters(days[1]))
+    assert paces is not None
+    table = paces.table()
     named = table[(table["Tahap"] == ACTIVATION.label) & (table["OPD"] == pace.OVERALL)]
     assert sorted(named["Persentase"]) == ["10,00%", "55,00%"]  # the OPD's 1 of 10, and 11 of 20 in all
     risky = tren.at_risk_opd(con, CALENDAR, common.Filters(days[1]))

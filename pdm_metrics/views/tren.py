@@ -203,23 +203,22 @@ def overall_paces(
     return {} if paces is None else paces.overall()
 
 
-def pace_table(
-    con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
-) -> tuple[date | None, pd.DataFrame]:
-    """Per OPD and overall, for each stage with a rate on the snapshot date: pace and projection."""
-    paces = paces or selection_paces(con, calendar, filters)
-    return (None, pd.DataFrame()) if paces is None else (paces.day, paces.table())
-
-
 @dataclass(frozen=True)
 class PaceView:
     """Tren's Laju & proyeksi table as the page shows it: its first rows written out (a national
     table has 90.000), the whole table written when it is downloaded."""
 
-    day: date
     shown: pd.DataFrame  # the table's first SHOWN_ROWS rows, worst first
-    rows: int  # how many rows the whole table has
     paces: pace.SelectionPaces
+
+    @property
+    def day(self) -> date:
+        return self.paces.day
+
+    @property
+    def rows(self) -> int:
+        """How many rows the whole table has."""
+        return self.paces.rows
 
     def download(self) -> pd.DataFrame:
         """Every row, as the laju CSV/XLSX holds them (pace.for_download)."""
@@ -229,9 +228,10 @@ class PaceView:
 def pace_view(
     con: store.Connection, calendar: Calendar, filters: Filters, paces: pace.SelectionPaces | None = None
 ) -> PaceView | None:
-    """pace_table as the Tren page shows it (None without data)."""
+    """Per OPD and overall, for each stage with a rate on the snapshot date: pace and projection,
+    as the Tren page shows them (None without data)."""
     paces = paces or selection_paces(con, calendar, filters)
-    return None if paces is None else PaceView(paces.day, paces.table(SHOWN_ROWS), paces.rows, paces)
+    return None if paces is None else PaceView(paces.table(SHOWN_ROWS), paces)
 
 
 def at_risk_opd(
