@@ -12,9 +12,9 @@ if [ ! -x /usr/bin/chromium ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
   fi
 fi
-# The app's own modules compiled once (as run-app.sh does): the suite starts some hundred Python
-# processes (servers, the command line), and a machine with PYTHONDONTWRITEBYTECODE set would
-# otherwise compile them in each.
+# The app's own modules compiled once (as run-app.sh does): the suite starts Python processes of
+# its own (servers, the command line), and on a machine with PYTHONDONTWRITEBYTECODE set each
+# would otherwise compile them again.
 .venv/bin/python -m compileall -q pdm_metrics ui >/dev/null
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
