@@ -15,7 +15,7 @@ from pdm_metrics.pace import describe_each, pace, pace_frame, recent, slope_per_
 from pdm_metrics.views import common
 from tests.pdm_2021 import ACTIVATION, PDM, pdm_calendar
 
-ACTIVATION_PHASE = pdm_calendar().phase_for(ACTIVATION)  # ends 31 Agustus 2021
+ACTIVATION_PHASE = pdm_calendar().phase_for(ACTIVATION)  # the first stage's window, from the definition
 
 
 def test_slope_per_day() -> None:

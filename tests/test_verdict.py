@@ -16,11 +16,16 @@ from pdm_metrics.pace import PhasePace, Standing
 from pdm_metrics.roster import read_roster
 from pdm_metrics.verdict import verdict
 from pdm_metrics.views import common, ringkasan, tren
-from tests.files import NIP_A, NIP_B, NIP_C
-from tests.pdm_2021 import ACTIVATION, PDM, VERIFICATION, pdm_calendar
+from tests.files import DONE, NIP_A, NIP_B, NIP_C, NOT_DONE
+from tests.pdm_2021 import ACTIVATION, PDM, UPDATE, VERIFICATION, pdm_calendar
 
-PHASE = pdm_calendar().phase_for(VERIFICATION)  # 1 August - 31 December 2021
-OPEN, AFTER = dt.date(2021, 9, 20), dt.date(2022, 1, 5)
+PHASE = pdm_calendar().phase_for(VERIFICATION)  # the last stage's window, as the definition gives it
+assert PHASE.end is not None
+# Open: the second stage's deadline has passed, the last stage's has not. After: past the last's.
+OPEN = pdm_calendar().phase_for(UPDATE).end + dt.timedelta(days=6)
+AFTER = PHASE.end + dt.timedelta(days=5)
+WORD = VERIFICATION.word
+UNMEASURED_BECAUSE = f"snapshot 11 Juli 2021 tidak memuat status {WORD}"
 
 
 def pace_of(per_day: float | None, projected: float | None, because: str = "") -> PhasePace:
@@ -28,18 +33,18 @@ def pace_of(per_day: float | None, projected: float | None, because: str = "") -
 
 
 CASES = [
-    pytest.param(AFTER, 10, 10, None, Standing.MET, "seluruh 10 ASN sudah verifikasi.", id="passed, all done"),
-    pytest.param(AFTER, 10, 7, None, Standing.MISSED, "3 ASN belum verifikasi setelah tenggat", id="passed, missed"),
-    pytest.param(OPEN, 10, 10, None, Standing.MET, "seluruh 10 ASN sudah verifikasi; tenggat", id="open, all done"),
+    pytest.param(AFTER, 10, 10, None, Standing.MET, f"seluruh 10 ASN sudah {WORD}.", id="passed, all done"),
+    pytest.param(AFTER, 10, 7, None, Standing.MISSED, f"3 ASN belum {WORD} setelah tenggat", id="passed, missed"),
+    pytest.param(OPEN, 10, 10, None, Standing.MET, f"seluruh 10 ASN sudah {WORD}; tenggat", id="open, all done"),
     pytest.param(OPEN, 10, 4, pace_of(1.0, 100.0), Standing.ON_TRACK, "pada laju 1,00 poin/hari", id="on track"),
     pytest.param(OPEN, 10, 4, pace_of(0.1, 50.0), Standing.AT_RISK, "proyeksi 50,00%", id="at risk"),
     pytest.param(
         OPEN,
         10,
         4,
-        pace_of(None, None, "snapshot 11 Juli 2021 tidak memuat status verifikasi"),
+        pace_of(None, None, UNMEASURED_BECAUSE),
         Standing.UNMEASURED,
-        "belum dapat diproyeksikan: snapshot 11 Juli 2021 tidak memuat status verifikasi; perlu 0,60 poin/hari",
+        f"belum dapat diproyeksikan: {UNMEASURED_BECAUSE}; perlu 0,60 poin/hari",
         id="no pace yet",
     ),
     pytest.param(OPEN, 10, None, None, Standing.UNAVAILABLE, "kolom ini tidak ada", id="no column"),
@@ -56,20 +61,21 @@ def test_every_verdict_outcome(
 
 
 def _file(rows: list[list[str]], with_verification: bool) -> bytes:
-    header = ["NIP", "NAMA", "OPD", "STATUS AKTIVASI", "STATUS PDM"] + (
-        ["STATUS VERIFIKASI"] if with_verification else []
-    )
-    lines = [",".join(header)] + [",".join(r if with_verification else r[:5]) for r in rows]
+    """A file of each stage's status (its first header and words in the definition); without the
+    last stage's column when `with_verification` is false."""
+    stages = PDM.stages if with_verification else PDM.stages[:-1]
+    header = ["NIP", "NAMA", "OPD", *(s.columns[0] for s in stages)]
+    lines = [",".join(header)] + [",".join(r[: len(header)]) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "db.duckdb")
-    july = [[NIP_A, "Budi", "Dinas A", "Sudah", "Belum", ""], [NIP_B, "Siti", "Dinas A", "Belum", "Belum", ""]]
+    july = [[NIP_A, "Budi", "Dinas A", DONE, NOT_DONE, ""], [NIP_B, "Siti", "Dinas A", NOT_DONE, NOT_DONE, ""]]
     september = [
-        [NIP_A, "Budi", "Dinas A", "Sudah", "Sudah", "Sudah"],
-        [NIP_B, "Siti", "Dinas A", "Sudah", "Sudah", "Belum"],
-        [NIP_C, "Rina", "Dinas B", "Sudah", "Belum", "Belum"],
+        [NIP_A, "Budi", "Dinas A", DONE, DONE, DONE],
+        [NIP_B, "Siti", "Dinas A", DONE, DONE, NOT_DONE],
+        [NIP_C, "Rina", "Dinas B", DONE, NOT_DONE, NOT_DONE],
     ]
     ingest_roster(con, read_roster(_file(july, False), "juli.csv", dt.date(2021, 7, 11)))
     ingest_roster(con, read_roster(_file(september, True), "september.csv", OPEN))
@@ -80,17 +86,18 @@ def test_a_stage_absent_from_the_earlier_snapshot_is_not_yet_measurable(tmp_path
     assert overview is not None
     said = next(k.verdict for k in overview.kpis if k.stage is VERIFICATION)
     assert said.standing is Standing.UNMEASURED
-    assert "snapshot 11 Juli 2021 tidak memuat status verifikasi" in said.text and "Berisiko" not in said.headline
+    assert UNMEASURED_BECAUSE in said.text
+    assert "Berisiko" not in said.headline
 
     paces = tren.selection_paces(con, calendar, filters)
     assert paces is not None
     table = paces.table()
-    verification = table[table["Tahap"] == "Verifikasi"]
+    verification = table[table["Tahap"] == VERIFICATION.label]
     assert set(verification["Status"]) == {"Belum terukur"}
     assert not verification["Keterangan"].str.contains("tidak tercapai").any()
     assert tren.at_risk_opd(con, calendar, filters).query("Tahap == @VERIFICATION.label").empty
-    pdm = table[(table["Tahap"] == "PDM") & (table["OPD"] == pace.OVERALL)]
-    assert list(pdm["Status"]) == ["Terlewat"]  # 14 September passed with 1 of 3 not done: not "Tidak"
+    pdm = table[(table["Tahap"] == UPDATE.label) & (table["OPD"] == pace.OVERALL)]
+    assert list(pdm["Status"]) == ["Terlewat"]  # its deadline passed with 1 of 3 not done: not "Tidak"
     assert list(pdm["Proyeksi saat tenggat"]) == ["tenggat sudah lewat"]  # not "belum terukur"
     downloaded = pace.for_download(table)  # the laju CSV: Persentase a number, the standing as shown
     assert downloaded.loc[pdm.index, "Persentase"].tolist() == [66.67] and pace.RATE_NUMBER not in downloaded

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, Route
 from tests.browser.conftest import HOSTILE_USERS
 from tests.browser.test_flows import main_text, navigation_text, open_page, wait_idle
 from tests.hostile_names import MARKERS
+from tests.pdm_2021 import UPDATE, VERIFICATION
 
 pytestmark = pytest.mark.browser
 
@@ -108,7 +109,7 @@ def prepare(page: Page, label: str) -> None:
         page.get_by_role("option").first.click()
         wait_idle(page)
     if label == "Tindak Lanjut":
-        page.get_by_test_id("stButtonGroup").first.get_by_text("PDM", exact=True).click()
+        page.get_by_test_id("stButtonGroup").first.get_by_text(UPDATE.label, exact=True).click()
         wait_idle(page)
     if label == "Laporan PDF":
         page.get_by_role("button", name="Buat laporan PDF").click()
@@ -163,7 +164,7 @@ def test_a_pimpinan_sees_hostile_names_as_text_and_downloads_no_full_nip_or_emai
     # The names were on screen, as text: the walk looked at them, not at empty pages.
     open_page(page, hostile_server_url, "Tindak Lanjut")
     # The stage chosen before stays chosen (it is part of the view's address): back to the open one.
-    page.get_by_test_id("stButtonGroup").first.get_by_text("Verifikasi", exact=True).click()
+    page.get_by_test_id("stButtonGroup").first.get_by_text(VERIFICATION.label, exact=True).click()
     wait_idle(page)
     text = main_text(page).replace("\u2060", "")  # the word joiner that keeps an address from being a link
     assert "**TEBAL**" in text and "[KLIK](https://evil.example/klik)" in text and "<a href=" in text
